@@ -1,0 +1,14 @@
+//! The schema's only source. The app runs these at start; `wevion migrate` runs them by hand.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_accounts::Migration)]
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration tests on SQLite, the same on Postgres (a fresh database
+# per test, dropped afterwards), then the Playwright suite against the built server.
+# Postgres: TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --e2e
+source scripts/env.sh
+scripts/build.sh
+
+pg=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+status=0
+summary=()
+run() { # name, command...
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then summary+=("$name: ok"); else summary+=("$name: FAILED"); status=1; fi
+}
+
+cargo_test=(cargo test --no-default-features --features ssr --bins --lib --tests)
+run "cargo test (SQLite)" env -u TEST_DATABASE_URL "${cargo_test[@]}"
+run "cargo test (Postgres)" env TEST_DATABASE_URL="$pg" "${cargo_test[@]}"
+# Test databases are named wevion_t_*; drop what the run left behind.
+if command -v psql >/dev/null; then
+  psql "$pg" -Atc "select datname from pg_database where datname like 'wevion_t_%'" 2>/dev/null |
+    while read -r db; do psql "$pg" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true; done
+fi
+
+rm -rf target/e2e && mkdir -p target/e2e
+export WEVION_BIN="$CARGO_TARGET_DIR/debug/wevion"
+run "playwright" bash -c 'cd end2end && npx playwright test'
+
+echo
+printf '%s\n' "${summary[@]}"
+exit $status

@@ -1,0 +1,13 @@
+//! Sign-in: password hashing, database-backed sessions, login rate limits and the role guard.
+
+pub mod guard;
+pub mod login_limit;
+pub mod password;
+pub mod session_store;
+
+pub use guard::{authorize, CurrentUser};
+
+/// Session keys. The session holds ids only; the role is re-read on every request so a
+/// changed or removed membership takes effect at once.
+pub const SESSION_USER_ID: &str = "user_id";
+pub const SESSION_WORKSPACE_ID: &str = "workspace_id";

@@ -1,0 +1,88 @@
+//! A `tower-sessions` store over sea-orm, so sessions live in the app's own database
+//! (SQLite or Postgres) and survive restarts.
+
+use crate::db::entities::session;
+use async_trait::async_trait;
+use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use time::OffsetDateTime;
+use tower_sessions::{
+    session::{Id, Record},
+    session_store::{self, SessionStore},
+};
+
+#[derive(Clone, Debug)]
+pub struct SeaOrmStore {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmStore {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Removes expired sessions; run at start-up.
+    pub async fn delete_expired(&self) -> Result<u64, sea_orm::DbErr> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let result = session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(&self.db).await?;
+        Ok(result.rows_affected)
+    }
+
+    fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> {
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        Ok(session::ActiveModel {
+            id: Set(record.id.to_string()),
+            data: Set(data),
+            expires_at: Set(record.expiry_date.unix_timestamp()),
+        })
+    }
+}
+
+fn backend(err: sea_orm::DbErr) -> session_store::Error {
+    session_store::Error::Backend(err.to_string())
+}
+
+#[async_trait]
+impl SessionStore for SeaOrmStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // Ids are 128 random bits; a clash is astronomically unlikely, but never overwrite one.
+        while session::Entity::find_by_id(record.id.to_string()).one(&self.db).await.map_err(backend)?.is_some() {
+            record.id = Id::default();
+        }
+        session::Entity::insert(Self::active_model(record)?).exec(&self.db).await.map_err(backend)?;
+        Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        session::Entity::insert(Self::active_model(record)?)
+            .on_conflict(
+                OnConflict::column(session::Column::Id)
+                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
+                    .to_owned(),
+            )
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let Some(row) = session::Entity::find_by_id(session_id.to_string())
+            .filter(session::Column::ExpiresAt.gt(now))
+            .one(&self.db)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = OffsetDateTime::from_unix_timestamp(row.expires_at)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record { id: *session_id, data, expiry_date }))
+    }
+
+    async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
+        session::Entity::delete_by_id(session_id.to_string()).exec(&self.db).await.map_err(backend)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,6 @@
+//! sea-orm entities, one module per table.
+
+pub mod app_user;
+pub mod membership;
+pub mod session;
+pub mod workspace;

@@ -1,0 +1,150 @@
+//! The one error type that crosses the server-function boundary.
+//!
+//! Server code returns `AppError` from every server function and handler. The UI matches on
+//! [`ErrorCode`], never on message text. Internal causes are logged once, where they are turned
+//! into an `AppError` ([`AppError::internal`]); the browser only ever sees the safe message.
+
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+/// Stable codes the UI can match on. Their snake_case names are part of the wire format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    NotFound,
+    Validation,
+    Conflict,
+    RateLimited,
+    NeedsReconnect,
+    Upstream,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Validation => "validation",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::NeedsReconnect => "needs_reconnect",
+            ErrorCode::Upstream => "upstream",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status a handler answers with for this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Validation => 400,
+            ErrorCode::Conflict => 409,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::NeedsReconnect | ErrorCode::Upstream => 502,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+/// An error a person may read: a stable code plus a message that never holds internals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorCode::Unauthenticated, "Please sign in to continue.")
+    }
+
+    pub fn invalid_credentials() -> Self {
+        Self::new(ErrorCode::InvalidCredentials, "Email or password is incorrect.")
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} was not found."))
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Validation, message)
+    }
+
+    pub fn rate_limited(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::RateLimited, message)
+    }
+
+    pub fn upstream(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Upstream, message)
+    }
+
+    /// Logs the full cause chain once and returns an opaque error for the person.
+    #[cfg(feature = "ssr")]
+    pub fn internal(cause: impl std::fmt::Debug) -> Self {
+        tracing::error!(error = ?cause, "internal error");
+        Self::new(ErrorCode::Internal, "Something went wrong on our side. Please try again.")
+    }
+}
+
+/// Runs a server function body and, on failure, answers with the error's HTTP status, so an
+/// expected refusal is a 401/403/429 rather than a 500.
+#[cfg(feature = "ssr")]
+pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    if let (Err(err), Some(response)) = (&result, leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(status) = axum::http::StatusCode::from_u16(err.code.http_status()) {
+            response.set_status(status);
+        }
+    }
+    result
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => {
+                Self::new(ErrorCode::Upstream, "Could not reach the server. Check your connection and try again.")
+            }
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::validation(m),
+            other => Self::new(ErrorCode::Internal, other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::internal(err)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = axum::http::StatusCode::from_u16(self.code.http_status())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::response::Html(crate::server::error_page::render(status, &self.message))).into_response()
+    }
+}

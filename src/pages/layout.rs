@@ -1,0 +1,72 @@
+//! The signed-in shell: sidebar navigation, the member and workspace, sign out.
+
+use crate::{error::AppError, roles::Role};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in member as the browser sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub workspace_name: String,
+    pub role: Role,
+}
+
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn get_me() -> Result<Me, AppError> {
+    crate::error::respond(async {
+        let user = crate::auth::authorize(Role::Mediabuyer).await?;
+        Ok(Me { email: user.email, workspace_name: user.workspace_name, role: user.role })
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(AppError::internal)?;
+    session.flush().await.map_err(AppError::internal)?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The current member, shared with the pages below the layout.
+pub type MeResource = Resource<Result<Me, AppError>>;
+
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let me: MeResource = Resource::new_blocking(|| (), |_| get_me());
+    provide_context(me);
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <div class="layout">
+            <aside class="sidebar">
+                <div class="brand">"Wevion"</div>
+                <nav aria-label="Main">
+                    <p class="nav-heading">"Connect"</p>
+                    <A href="/connect/tiktok">"TikTok"</A>
+                    <p class="nav-heading">"Analyse"</p>
+                    <A href="/ads-manager">"Ads Manager"</A>
+                    <A href="/dashboard">"Dashboard"</A>
+                </nav>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await.ok().map(|me| view! {
+                            <div class="who">
+                                <p class="who-email" data-testid="user-email">{me.email}</p>
+                                <p class="who-workspace" data-testid="workspace-name">{me.workspace_name}</p>
+                                <p class="badge neutral" data-testid="user-role">{me.role.as_str()}</p>
+                            </div>
+                        })
+                    })}
+                </Suspense>
+                <ActionForm action=logout>
+                    <button type="submit" class="button link">"Sign out"</button>
+                </ActionForm>
+            </aside>
+            <main class="content">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

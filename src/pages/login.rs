@@ -1,0 +1,88 @@
+//! `/login`: email and password, one clear message on failure.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Only local paths may follow a sign-in, so `next` cannot send people to another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_string(),
+        _ => "/connect/tiktok".to_string(),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::{auth, db::accounts, server::AppState};
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    use tower_sessions::Session;
+
+    crate::error::respond(async move {
+        let state = expect_context::<AppState>();
+        let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|ConnectInfo(a)| a.ip());
+        let email = accounts::normalize_email(&email);
+        if !state.login_limiter.check(&email, ip) {
+            tracing::warn!(client.ip = ?ip, "sign-in rate limited");
+            return Err(AppError::rate_limited("Too many sign-in attempts. Wait a minute, then try again."));
+        }
+        let Some(user) = accounts::verify_login(&state.db, &email, &password).await? else {
+            tracing::info!(client.ip = ?ip, "sign-in refused: wrong email or password");
+            return Err(AppError::invalid_credentials());
+        };
+        let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
+        // A fresh id on sign-in, so a session id planted before sign-in is worthless after it.
+        session.cycle_id().await.map_err(AppError::internal)?;
+        session.insert(auth::SESSION_USER_ID, user.user_id).await.map_err(AppError::internal)?;
+        session.insert(auth::SESSION_WORKSPACE_ID, user.workspace_id).await.map_err(AppError::internal)?;
+        tracing::info!(user.id = user.user_id, workspace.id = user.workspace_id, "signed in");
+        leptos_axum::redirect(&safe_next(next.as_deref()));
+        Ok(())
+    })
+    .await
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.message);
+    view! {
+        <Title text="Sign in"/>
+        <main class="login">
+            <div class="login-card">
+                <h1>"Sign in to Wevion"</h1>
+                <p class="muted">"Connect TikTok For Business and keep your ad data flowing in."</p>
+                <ActionForm action=action>
+                    <input type="hidden" name="next" value=next/>
+                    <label for="email">"Email"</label>
+                    <input id="email" type="email" name="email" autocomplete="username" required/>
+                    <label for="password">"Password"</label>
+                    <input id="password" type="password" name="password" autocomplete="current-password" required/>
+                    <Show when=move || error().is_some()>
+                        <p class="form-error" role="alert">{error}</p>
+                    </Show>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                        "Sign in"
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_kept_only_for_local_paths() {
+        assert_eq!(safe_next(Some("/dashboard")), "/dashboard");
+        assert_eq!(safe_next(Some("//evil.example")), "/connect/tiktok");
+        assert_eq!(safe_next(Some("https://evil.example")), "/connect/tiktok");
+        assert_eq!(safe_next(None), "/connect/tiktok");
+    }
+}

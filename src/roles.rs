@@ -1,0 +1,88 @@
+//! Workspace roles and the one rule that decides what each may do.
+
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+
+/// A member's role in a workspace. The declaration order is the privilege order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Mediabuyer,
+    Manager,
+    Admin,
+    Owner,
+    SuperAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Mediabuyer, Role::Manager, Role::Admin, Role::Owner, Role::SuperAdmin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Mediabuyer => "mediabuyer",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+            Role::SuperAdmin => "super_admin",
+        }
+    }
+
+    /// Whether this role is at least `required`.
+    pub fn allows(self, required: Role) -> bool {
+        self >= required
+    }
+
+    /// Connect, import, reconnect, disconnect and sync need a manager or above.
+    pub fn can_manage_connections(self) -> bool {
+        self.allows(Role::Manager)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            format!("unknown role `{s}` (expected one of mediabuyer, manager, admin, owner, super_admin)")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered_from_mediabuyer_to_super_admin() {
+        assert!(Role::Mediabuyer < Role::Manager);
+        assert!(Role::Manager < Role::Admin);
+        assert!(Role::Admin < Role::Owner);
+        assert!(Role::Owner < Role::SuperAdmin);
+    }
+
+    #[test]
+    fn mediabuyer_cannot_manage_connections() {
+        assert!(!Role::Mediabuyer.can_manage_connections());
+    }
+
+    #[test]
+    fn manager_and_above_can_manage_connections() {
+        for role in [Role::Manager, Role::Admin, Role::Owner, Role::SuperAdmin] {
+            assert!(role.can_manage_connections(), "{role} should manage connections");
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert!("boss".parse::<Role>().is_err());
+    }
+}

@@ -1,0 +1,117 @@
+//! The control endpoint (sandbox only): inject faults, change the world, read request counts.
+
+use super::{world::Fault, Sandbox};
+use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
+
+/// `{"path": "campaign/get/", "code": 40100, "count": 2}`: the next 2 calls answer 40100.
+pub async fn add_fault(State(sb): State<Sandbox>, Json(fault): Json<Fault>) -> impl IntoResponse {
+    sb.world().faults.push(fault);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+pub struct Latency {
+    millis: u64,
+}
+
+pub async fn set_latency(State(sb): State<Sandbox>, Json(body): Json<Latency>) -> impl IntoResponse {
+    sb.world().latency_ms = body.millis;
+    StatusCode::NO_CONTENT
+}
+
+/// Revokes one access token, or every token of a sandbox user.
+#[derive(Deserialize)]
+pub struct Revoke {
+    access_token: Option<String>,
+    user_id: Option<String>,
+}
+
+pub async fn revoke(State(sb): State<Sandbox>, Json(body): Json<Revoke>) -> impl IntoResponse {
+    let mut world = sb.world();
+    let mut revoked = 0;
+    for (token, grant) in world.access.iter_mut() {
+        if body.access_token.as_ref() == Some(token) || body.user_id.as_ref() == Some(&grant.user_id) {
+            grant.revoked = true;
+            revoked += 1;
+        }
+    }
+    Json(json!({ "revoked": revoked }))
+}
+
+/// `{"code": 40107}` makes every refresh fail with that code; `{"code": null}` clears it.
+#[derive(Deserialize)]
+pub struct RefreshFailure {
+    code: Option<i64>,
+}
+
+pub async fn refresh_failure(State(sb): State<Sandbox>, Json(body): Json<RefreshFailure>) -> impl IntoResponse {
+    sb.world().refresh_failure = body.code;
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+pub struct NewAdvertiser {
+    user_id: String,
+    name: String,
+    #[serde(default = "enabled")]
+    status: String,
+}
+
+fn enabled() -> String {
+    "STATUS_ENABLE".into()
+}
+
+/// Adds an advertiser to a user's Business Center.
+pub async fn add_advertiser(State(sb): State<Sandbox>, Json(body): Json<NewAdvertiser>) -> impl IntoResponse {
+    match sb.world().add_advertiser(&body.user_id, &body.name, &body.status) {
+        Some(id) => (StatusCode::CREATED, Json(json!({ "advertiser_id": id }))).into_response(),
+        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "unknown user_id" }))).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AdvertiserStatus {
+    advertiser_id: String,
+    status: String,
+}
+
+pub async fn set_advertiser_status(State(sb): State<Sandbox>, Json(body): Json<AdvertiserStatus>) -> impl IntoResponse {
+    match sb.world().advertisers.get_mut(&body.advertiser_id) {
+        Some(a) => {
+            a.status = body.status;
+            StatusCode::NO_CONTENT
+        }
+        None => StatusCode::NOT_FOUND,
+    }
+}
+
+/// Requests per path, and how many were refused for rate limits.
+pub async fn counts(State(sb): State<Sandbox>) -> Json<Value> {
+    let counts = sb.world().counts.clone();
+    Json(json!({ "counts": counts, "rate_limited": sb.inner.rate_limited.load(Ordering::Relaxed) }))
+}
+
+/// Access tokens issued so far (the sandbox's own secrets, for tests that look for leaks).
+pub async fn tokens(State(sb): State<Sandbox>) -> Json<Value> {
+    let world = sb.world();
+    let tokens: Vec<Value> = world
+        .access
+        .iter()
+        .map(|(t, g)| json!({"access_token": t, "user_id": g.user_id, "revoked": g.revoked}))
+        .chain(world.refresh.iter().map(|(t, r)| json!({"refresh_token": t, "user_id": r.user_id, "spent": r.spent})))
+        .collect();
+    Json(json!({ "tokens": tokens }))
+}
+
+pub async fn reset(State(sb): State<Sandbox>) -> impl IntoResponse {
+    let mut world = sb.world();
+    world.faults.clear();
+    world.latency_ms = 0;
+    world.refresh_failure = None;
+    world.counts.clear();
+    sb.inner.rate_limited.store(0, Ordering::Relaxed);
+    StatusCode::NO_CONTENT
+}

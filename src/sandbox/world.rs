@@ -1,0 +1,206 @@
+//! The sandbox's people, advertiser accounts and OAuth state, and the faults a test injected.
+
+use super::{config::SandboxConfig, data::Generator};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// An app registered with the sandbox: its secret and the redirect URIs it may use.
+#[derive(Debug, Clone)]
+pub struct RegisteredApp {
+    pub app_id: String,
+    pub secret: String,
+    pub redirect_uris: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    Business,
+    Personal,
+}
+
+#[derive(Debug, Clone)]
+pub struct SandboxUser {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub kind: UserKind,
+    /// Advertisers this user has a role on (their Business Center).
+    pub advertisers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SandboxAdvertiser {
+    pub id: String,
+    pub index: u32,
+    pub name: String,
+    pub company: String,
+    pub status: String,
+    pub currency: String,
+    /// IANA name; TikTok sends it as both `timezone` and `display_timezone` here.
+    pub timezone: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub user_id: String,
+    pub app_id: String,
+    pub expires_at: DateTime<Utc>,
+    pub used: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessGrant {
+    pub user_id: String,
+    pub app_id: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub user_id: String,
+    pub app_id: String,
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub spent: bool,
+}
+
+/// "The next `remaining` requests to `path` answer `code`" (504: a non-JSON gateway timeout).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct Fault {
+    pub path: String,
+    pub code: i64,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+pub struct World {
+    pub config: SandboxConfig,
+    pub apps: HashMap<String, RegisteredApp>,
+    pub users: Vec<SandboxUser>,
+    pub advertisers: BTreeMap<String, SandboxAdvertiser>,
+    pub codes: HashMap<String, AuthCode>,
+    pub access: HashMap<String, AccessGrant>,
+    pub refresh: HashMap<String, RefreshGrant>,
+    pub faults: Vec<Fault>,
+    pub latency_ms: u64,
+    /// When set, `oauth2/refresh_token/` answers this code.
+    pub refresh_failure: Option<i64>,
+    pub counts: BTreeMap<String, u64>,
+}
+
+pub const BUSINESS_USER: &str = "7100000000000000001";
+pub const SECOND_BUSINESS_USER: &str = "7100000000000000002";
+pub const PERSONAL_USER: &str = "7100000000000000003";
+
+fn advertiser(
+    index: u32,
+    name: &str,
+    company: &str,
+    status: &str,
+    currency: &str,
+    timezone: &str,
+    country: &str,
+) -> SandboxAdvertiser {
+    SandboxAdvertiser {
+        id: advertiser_id(index),
+        index,
+        name: name.into(),
+        company: company.into(),
+        status: status.into(),
+        currency: currency.into(),
+        timezone: timezone.into(),
+        country: country.into(),
+    }
+}
+
+pub fn advertiser_id(index: u32) -> String {
+    format!("70000000000000{index:05}")
+}
+
+impl World {
+    pub fn new(config: SandboxConfig, apps: Vec<RegisteredApp>) -> Self {
+        let advertisers = [
+            advertiser(1, "Acme Shoes US", "Acme Inc.", "STATUS_ENABLE", "USD", "America/New_York", "US"),
+            advertiser(2, "Acme Shoes EU", "Acme Inc.", "STATUS_ENABLE", "EUR", "Europe/Berlin", "DE"),
+            advertiser(3, "Acme Outlet", "Acme Inc.", "STATUS_PENDING_CONFIRM", "USD", "America/Los_Angeles", "US"),
+            advertiser(4, "Globex Japan", "Globex KK", "STATUS_ENABLE", "JPY", "Asia/Tokyo", "JP"),
+        ]
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+        let users = vec![
+            SandboxUser {
+                id: BUSINESS_USER.into(),
+                display_name: "Avery Business".into(),
+                email: "avery@acme.example".into(),
+                kind: UserKind::Business,
+                advertisers: vec![advertiser_id(1), advertiser_id(2), advertiser_id(3)],
+            },
+            SandboxUser {
+                id: SECOND_BUSINESS_USER.into(),
+                display_name: "Blake Partner".into(),
+                email: "blake@globex.example".into(),
+                kind: UserKind::Business,
+                advertisers: vec![advertiser_id(2), advertiser_id(4)],
+            },
+            SandboxUser {
+                id: PERSONAL_USER.into(),
+                display_name: "Casey Personal".into(),
+                email: "casey@personal.example".into(),
+                kind: UserKind::Personal,
+                advertisers: vec![],
+            },
+        ];
+        Self {
+            config,
+            apps: apps.into_iter().map(|a| (a.app_id.clone(), a)).collect(),
+            users,
+            advertisers,
+            codes: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            faults: Vec::new(),
+            latency_ms: 0,
+            refresh_failure: None,
+            counts: BTreeMap::new(),
+        }
+    }
+
+    pub fn user(&self, id: &str) -> Option<&SandboxUser> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn generator(&self, advertiser: &SandboxAdvertiser) -> Generator {
+        Generator { seed: self.config.seed, index: advertiser.index, sizes: self.config.sizes }
+    }
+
+    /// Adds a new advertiser to a user's Business Center; returns its id.
+    pub fn add_advertiser(&mut self, user_id: &str, name: &str, status: &str) -> Option<String> {
+        let index = self.advertisers.values().map(|a| a.index).max().unwrap_or(0) + 1;
+        let adv = advertiser(index, name, "Sandbox Co.", status, "USD", "America/New_York", "US");
+        let id = adv.id.clone();
+        let user = self.users.iter_mut().find(|u| u.id == user_id)?;
+        user.advertisers.push(id.clone());
+        self.advertisers.insert(id.clone(), adv);
+        Some(id)
+    }
+
+    /// Takes one matching fault, if any is armed for this path.
+    pub fn take_fault(&mut self, path: &str) -> Option<Fault> {
+        let i = self.faults.iter().position(|f| f.path.trim_matches('/') == path.trim_matches('/') && f.count > 0)?;
+        self.faults[i].count -= 1;
+        let fault = self.faults[i].clone();
+        if self.faults[i].count == 0 {
+            self.faults.remove(i);
+        }
+        Some(fault)
+    }
+}

@@ -1,0 +1,44 @@
+//! Unauthenticated requests for app pages are sent to `/login?next=…`.
+
+use super::AppState;
+use crate::auth::guard::current_user;
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+/// App pages that need a signed-in member. Everything else (login, assets, server functions,
+/// health, the sandbox, OAuth callbacks) is public here and guarded by its own handler.
+fn is_app_page(path: &str) -> bool {
+    path == "/"
+        || ["/connect", "/ads-manager", "/dashboard"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+pub async fn redirect_to_login(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if req.method() == axum::http::Method::GET && is_app_page(path) && current_user(&state.db, &session).await.is_err()
+    {
+        let next_path = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+        let target =
+            format!("/login?next={}", url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>());
+        return Redirect::to(&target).into_response();
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_app_page;
+
+    #[test]
+    fn app_pages_need_a_login_and_public_paths_do_not() {
+        assert!(is_app_page("/"));
+        assert!(is_app_page("/connect/tiktok"));
+        assert!(is_app_page("/dashboard"));
+        assert!(!is_app_page("/login"));
+        assert!(!is_app_page("/pkg/wevion.js"));
+        assert!(!is_app_page("/connections"));
+    }
+}

@@ -1,0 +1,587 @@
+//! The TikTok Marketing API v1.3 client: built from settings, rate limited on our side,
+//! retrying rate-limited and transient answers with jittered exponential backoff.
+//!
+//! It knows nothing of the database or the pages. It never logs tokens, secrets, auth codes or
+//! query strings (the advertiser list sends the app secret in the query).
+
+use super::error::{ErrorKind, TikTokError};
+use super::wire::*;
+use backon::{ExponentialBuilder, Retryable};
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, Utc};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use reqwest::{header::HeaderValue, Method};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use std::{
+    num::NonZeroU32,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+use url::Url;
+
+/// Where "now" comes from, so tests can move time.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: usize,
+    pub min_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { max_retries: 6, min_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+    }
+}
+
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub api_base_url: Url,
+    pub auth_url: Url,
+    pub app_id: String,
+    pub app_secret: SecretString,
+    /// App-wide requests per second, shared by every task using this client.
+    pub qps: u32,
+    /// Requests per second per advertiser and path (TikTok allows 20).
+    pub advertiser_path_qps: u32,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+/// Counters a caller reads to see what its calls cost: requests sent, retries, and time spent
+/// waiting (on our limiter and in backoff after TikTok's rate limits).
+#[derive(Debug, Default)]
+pub struct Meter {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+    waited_ms: AtomicU64,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MeterSnapshot {
+    pub requests: u64,
+    pub retries: u64,
+    /// Answers that were TikTok rate limits (40100/40133).
+    pub rate_limited: u64,
+    pub waited: Duration,
+}
+
+impl Meter {
+    pub fn snapshot(&self) -> MeterSnapshot {
+        MeterSnapshot {
+            requests: self.requests.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            waited: Duration::from_millis(self.waited_ms.load(Ordering::Relaxed)),
+        }
+    }
+
+    fn waited(&self, d: Duration) {
+        self.waited_ms.fetch_add(d.as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+/// What the token endpoints grant.
+#[derive(Debug)]
+pub struct TokenGrant {
+    pub access_token: SecretString,
+    /// `None` for long-term tokens (real TikTok advertiser tokens).
+    pub access_expires_at: Option<DateTime<Utc>>,
+    pub refresh_token: Option<SecretString>,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    pub advertiser_ids: Vec<String>,
+    pub scope: Vec<i64>,
+}
+
+struct Shared {
+    http: reqwest::Client,
+    config: ClientConfig,
+    clock: Arc<dyn Clock>,
+    app_limiter: DefaultDirectRateLimiter,
+    path_limiter: DefaultKeyedRateLimiter<(String, &'static str)>,
+}
+
+/// Cheap to clone; clones share the rate limiters. [`TikTokClient::metered`] gives a clone
+/// with its own [`Meter`].
+#[derive(Clone)]
+pub struct TikTokClient {
+    shared: Arc<Shared>,
+    meter: Arc<Meter>,
+}
+
+fn per_second(n: u32) -> Quota {
+    Quota::per_second(NonZeroU32::new(n.max(1)).expect("max(1) is non-zero"))
+}
+
+/// Page sizes: each endpoint's documented maximum.
+mod page_size {
+    pub const ENTITIES: u32 = 1000;
+    pub const CREATIVES: u32 = 1000;
+    pub const AUDIENCES: u32 = 100;
+    pub const PIXELS: u32 = 20;
+    pub const REPORT: u32 = 1000;
+}
+
+/// `advertiser/info/` takes at most this many ids per call.
+pub const ADVERTISER_INFO_BATCH: usize = 100;
+/// Daily reports cover at most this many days per request.
+pub const MAX_DAILY_REPORT_DAYS: i64 = 30;
+
+impl TikTokClient {
+    pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("wevion/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        // A one-second burst at most: the budget is per second, and bursts are what TikTok counts.
+        let app_limiter = RateLimiter::direct(per_second(config.qps));
+        let path_limiter = RateLimiter::keyed(per_second(config.advertiser_path_qps));
+        Ok(Self { shared: Arc::new(Shared { http, config, clock, app_limiter, path_limiter }), meter: Arc::default() })
+    }
+
+    /// A clone with a fresh meter, sharing the limiters (one per sync run, say).
+    pub fn metered(&self) -> Self {
+        Self { shared: self.shared.clone(), meter: Arc::default() }
+    }
+
+    pub fn meter(&self) -> MeterSnapshot {
+        self.meter.snapshot()
+    }
+
+    pub fn app_id(&self) -> &str {
+        &self.shared.config.app_id
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.clock.now()
+    }
+
+    /// The portal URL with exactly `app_id`, `redirect_uri` and `state` (TikTok takes no scope).
+    pub fn authorize_url(&self, redirect_uri: &Url, state: &str) -> Url {
+        let mut url = self.shared.config.auth_url.clone();
+        url.query_pairs_mut()
+            .append_pair("app_id", &self.shared.config.app_id)
+            .append_pair("redirect_uri", redirect_uri.as_str())
+            .append_pair("state", state);
+        url
+    }
+
+    // ---- OAuth ---------------------------------------------------------------------------------
+
+    pub async fn exchange_code(&self, auth_code: &SecretString) -> Result<TokenGrant, TikTokError> {
+        let body = json!({
+            "app_id": self.shared.config.app_id,
+            "secret": self.shared.config.app_secret.expose_secret(),
+            "auth_code": auth_code.expose_secret(),
+        });
+        let data: TokenData = self.post("oauth2/access_token/", body).await?;
+        Ok(self.grant(data))
+    }
+
+    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenGrant, TikTokError> {
+        let body = json!({
+            "app_id": self.shared.config.app_id,
+            "secret": self.shared.config.app_secret.expose_secret(),
+            "refresh_token": refresh_token.expose_secret(),
+            "grant_type": "refresh_token",
+        });
+        let data: TokenData = self.post("oauth2/refresh_token/", body).await?;
+        Ok(self.grant(data))
+    }
+
+    /// Revokes the token; returns the advertiser ids it no longer reaches.
+    pub async fn revoke(&self, access_token: &SecretString) -> Result<Vec<String>, TikTokError> {
+        #[derive(serde::Deserialize)]
+        struct Revoked {
+            #[serde(default, deserialize_with = "ids")]
+            advertiser_ids: Vec<String>,
+        }
+        let body = json!({
+            "app_id": self.shared.config.app_id,
+            "secret": self.shared.config.app_secret.expose_secret(),
+            "access_token": access_token.expose_secret(),
+        });
+        let data: Revoked = self.post("oauth2/revoke_token/", body).await?;
+        Ok(data.advertiser_ids)
+    }
+
+    fn grant(&self, data: TokenData) -> TokenGrant {
+        let now = self.now();
+        let at = |secs: Option<i64>| secs.filter(|s| *s > 0).map(|s| now + ChronoDuration::seconds(s));
+        TokenGrant {
+            access_token: SecretString::from(data.access_token),
+            access_expires_at: at(data.expires_in),
+            refresh_token: data.refresh_token.filter(|t| !t.is_empty()).map(SecretString::from),
+            refresh_expires_at: at(data.refresh_token_expires_in),
+            advertiser_ids: data.advertiser_ids,
+            scope: data.scope.as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default(),
+        }
+    }
+
+    pub async fn user_info(&self, token: &SecretString) -> Result<UserInfo, TikTokError> {
+        self.get("user/info/", Some(token), Vec::new(), None).await
+    }
+
+    /// Every advertiser that authorized the app for this token's user (no paging).
+    pub async fn advertisers(&self, token: &SecretString) -> Result<Vec<AdvertiserRef>, TikTokError> {
+        let query = vec![
+            ("app_id", self.shared.config.app_id.clone()),
+            ("secret", self.shared.config.app_secret.expose_secret().to_owned()),
+        ];
+        let data: Value = self.get("oauth2/advertiser/get/", Some(token), query, None).await?;
+        decode_list(&data, "list")
+    }
+
+    /// Account details, asked in batches of at most 100 ids.
+    pub async fn advertiser_info(
+        &self,
+        token: &SecretString,
+        ids: &[String],
+    ) -> Result<Vec<AdvertiserInfo>, TikTokError> {
+        let mut all = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(ADVERTISER_INFO_BATCH) {
+            let query = vec![("advertiser_ids", json_text(&batch))];
+            let data: Value = self.get("advertiser/info/", Some(token), query, None).await?;
+            all.extend(decode_list::<AdvertiserInfo>(&data, "list")?);
+        }
+        Ok(all)
+    }
+
+    // ---- paged entity lists --------------------------------------------------------------------
+
+    /// Campaigns, deleted ones included.
+    pub fn campaigns<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Campaign> {
+        self.pager("campaign/get/", token, advertiser_id, page_size::ENTITIES, "list", include_deleted())
+    }
+
+    pub fn ad_groups<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, AdGroup> {
+        self.pager("adgroup/get/", token, advertiser_id, page_size::ENTITIES, "list", include_deleted())
+    }
+
+    pub fn ads<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Ad> {
+        self.pager("ad/get/", token, advertiser_id, page_size::ENTITIES, "list", include_deleted())
+    }
+
+    pub fn images<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Image> {
+        self.pager("file/image/ad/search/", token, advertiser_id, page_size::CREATIVES, "list", Vec::new())
+    }
+
+    pub fn videos<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Video> {
+        self.pager("file/video/ad/search/", token, advertiser_id, page_size::CREATIVES, "list", Vec::new())
+    }
+
+    pub fn audiences<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Audience> {
+        self.pager("dmp/custom_audience/list/", token, advertiser_id, page_size::AUDIENCES, "list", Vec::new())
+    }
+
+    /// Pixels with their conversion events (records under `data.pixels`).
+    pub fn pixels<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Pixel> {
+        self.pager("pixel/list/", token, advertiser_id, page_size::PIXELS, "pixels", Vec::new())
+    }
+
+    /// A BASIC daily report at `level` for `start..=end` (dates in the advertiser's timezone,
+    /// at most 30 days), deleted entities included.
+    pub fn daily_report<'a>(
+        &'a self,
+        token: &'a SecretString,
+        advertiser_id: &str,
+        level: DataLevel,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<ReportPager<'a>, TikTokError> {
+        let days = (end - start).num_days() + 1;
+        if !(1..=MAX_DAILY_REPORT_DAYS).contains(&days) {
+            return Err(TikTokError::bad_request(format!(
+                "a daily report covers 1 to {MAX_DAILY_REPORT_DAYS} days; asked for {start}..={end}"
+            )));
+        }
+        let mut query = vec![
+            ("service_type", "AUCTION".to_owned()),
+            ("report_type", "BASIC".to_owned()),
+            ("data_level", level.wire().to_owned()),
+            ("dimensions", json_text(&[level.id_dimension(), "stat_time_day"])),
+            ("metrics", json_text(&REPORT_METRICS)),
+            ("start_date", start.format("%Y-%m-%d").to_string()),
+            ("end_date", end.format("%Y-%m-%d").to_string()),
+        ];
+        if let Some(field) = level.status_field() {
+            let filter = json!([{"field_name": field, "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]);
+            query.push(("filtering", filter.to_string()));
+        }
+        let inner = self.pager("report/integrated/get/", token, advertiser_id, page_size::REPORT, "list", query);
+        Ok(ReportPager { inner, level })
+    }
+
+    fn pager<'a, T>(
+        &'a self,
+        path: &'static str,
+        token: &'a SecretString,
+        advertiser_id: &str,
+        page_size: u32,
+        list_key: &'static str,
+        extra: Vec<(&'static str, String)>,
+    ) -> Pager<'a, T> {
+        Pager {
+            client: self,
+            path,
+            token,
+            advertiser_id: advertiser_id.to_owned(),
+            extra,
+            page_size,
+            list_key,
+            next_page: Some(1),
+            _t: std::marker::PhantomData,
+        }
+    }
+
+    // ---- transport -----------------------------------------------------------------------------
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &'static str,
+        token: Option<&SecretString>,
+        query: Vec<(&'static str, String)>,
+        advertiser_id: Option<&str>,
+    ) -> Result<T, TikTokError> {
+        let data = self.call(Method::GET, path, token, &query, None, advertiser_id).await?;
+        decode(data)
+    }
+
+    async fn post<T: DeserializeOwned>(&self, path: &'static str, body: Value) -> Result<T, TikTokError> {
+        let data = self.call(Method::POST, path, None, &[], Some(&body), None).await?;
+        decode(data)
+    }
+
+    /// One logical call: waits for the limiters, sends, retries retryable failures.
+    async fn call(
+        &self,
+        method: Method,
+        path: &'static str,
+        token: Option<&SecretString>,
+        query: &[(&'static str, String)],
+        body: Option<&Value>,
+        advertiser_id: Option<&str>,
+    ) -> Result<Value, TikTokError> {
+        let policy = self.shared.config.retry;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(policy.min_delay)
+            .with_max_delay(policy.max_delay)
+            .with_max_times(policy.max_retries)
+            .with_jitter();
+        let attempt = || async { self.send_once(method.clone(), path, token, query, body, advertiser_id).await };
+        attempt
+            .retry(backoff)
+            .when(TikTokError::is_retryable)
+            .notify(|err: &TikTokError, wait: Duration| {
+                self.meter.retries.fetch_add(1, Ordering::Relaxed);
+                self.meter.waited(wait);
+                tracing::info!(
+                    tiktok.path = path,
+                    tiktok.code = err.code,
+                    tiktok.request_id = err.request_id.as_deref(),
+                    retry_in_ms = wait.as_millis() as u64,
+                    "TikTok {}: retrying",
+                    err.kind.as_str()
+                );
+            })
+            .await
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &'static str,
+        token: Option<&SecretString>,
+        query: &[(&'static str, String)],
+        body: Option<&Value>,
+        advertiser_id: Option<&str>,
+    ) -> Result<Value, TikTokError> {
+        let started = Instant::now();
+        if let Some(adv) = advertiser_id {
+            self.shared.path_limiter.until_key_ready(&(adv.to_owned(), path)).await;
+        }
+        self.shared.app_limiter.until_ready().await;
+        self.meter.waited(started.elapsed());
+
+        let url = self
+            .shared
+            .config
+            .api_base_url
+            .join(path)
+            .map_err(|e| TikTokError::bad_request(format!("cannot build the URL for {path}: {e}")))?;
+        let mut request = self.shared.http.request(method, url);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(token) = token {
+            let mut value = HeaderValue::from_str(token.expose_secret())
+                .map_err(|_| TikTokError::bad_request("the access token holds characters a header cannot"))?;
+            value.set_sensitive(true);
+            request = request.header("Access-Token", value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        self.meter.requests.fetch_add(1, Ordering::Relaxed);
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        let envelope: Envelope = match serde_json::from_slice(&bytes) {
+            Ok(env) => env,
+            Err(_) if status.is_server_error() || status.as_u16() == 429 => {
+                return Err(TikTokError::transient(
+                    format!("HTTP {status} without a JSON body"),
+                    Some(status.as_u16()),
+                ));
+            }
+            Err(e) => {
+                return Err(TikTokError::transient(
+                    format!("HTTP {status}: the body is not TikTok JSON ({e})"),
+                    Some(status.as_u16()),
+                ));
+            }
+        };
+        tracing::debug!(
+            tiktok.path = path,
+            tiktok.advertiser_id = advertiser_id,
+            tiktok.code = envelope.code,
+            tiktok.request_id = envelope.request_id.as_deref(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "TikTok answered"
+        );
+        if envelope.code != 0 {
+            let err = TikTokError::from_code(envelope.code, envelope.message, envelope.request_id);
+            if err.kind == ErrorKind::RateLimited {
+                self.meter.rate_limited.fetch_add(1, Ordering::Relaxed);
+            }
+            return Err(err);
+        }
+        if status.is_server_error() {
+            return Err(TikTokError::transient(format!("HTTP {status}"), Some(status.as_u16())));
+        }
+        Ok(envelope.data)
+    }
+}
+
+/// Network failures are transient. `without_url`: the URL may hold the app secret.
+fn transport_error(err: reqwest::Error) -> TikTokError {
+    let kind = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let status = err.status().map(|s| s.as_u16());
+    TikTokError::transient(format!("{kind}: {}", err.without_url()), status)
+}
+
+fn decode<T: DeserializeOwned>(data: Value) -> Result<T, TikTokError> {
+    serde_json::from_value(data).map_err(|e| TikTokError::bad_request(format!("unexpected answer shape: {e}")))
+}
+
+fn decode_list<T: DeserializeOwned>(data: &Value, key: &str) -> Result<Vec<T>, TikTokError> {
+    match data.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(list) => decode(list.clone()),
+    }
+}
+
+/// Arrays and objects travel in the query as JSON text.
+fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain values serialize")
+}
+
+fn include_deleted() -> Vec<(&'static str, String)> {
+    vec![("filtering", json!({"primary_status": "STATUS_ALL"}).to_string())]
+}
+
+/// One page of a list.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page_info: PageInfo,
+}
+
+/// Walks `page=1..total_page` at the endpoint's maximum page size.
+pub struct Pager<'a, T> {
+    client: &'a TikTokClient,
+    path: &'static str,
+    token: &'a SecretString,
+    advertiser_id: String,
+    extra: Vec<(&'static str, String)>,
+    page_size: u32,
+    list_key: &'static str,
+    next_page: Option<u32>,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<T: DeserializeOwned> Pager<'_, T> {
+    pub async fn next_page(&mut self) -> Result<Option<Page<T>>, TikTokError> {
+        let Some(page) = self.next_page else { return Ok(None) };
+        let mut query = vec![
+            ("advertiser_id", self.advertiser_id.clone()),
+            ("page", page.to_string()),
+            ("page_size", self.page_size.to_string()),
+        ];
+        query.extend(self.extra.iter().cloned());
+        let data: Value = self.client.get(self.path, Some(self.token), query, Some(&self.advertiser_id)).await?;
+        let items: Vec<T> = decode_list(&data, self.list_key)?;
+        let page_info: PageInfo = data.get("page_info").cloned().map(decode).transpose()?.unwrap_or_default();
+        let more = page < page_info.total_page && !items.is_empty();
+        self.next_page = more.then_some(page + 1);
+        Ok(Some(Page { items, page_info }))
+    }
+
+    /// Every item on every page.
+    pub async fn collect(mut self) -> Result<Vec<T>, TikTokError> {
+        let mut all = Vec::new();
+        while let Some(page) = self.next_page().await? {
+            all.extend(page.items);
+        }
+        Ok(all)
+    }
+}
+
+/// Pages of a daily report, shaped into [`ReportRow`]s.
+pub struct ReportPager<'a> {
+    inner: Pager<'a, RawReportRow>,
+    level: DataLevel,
+}
+
+impl ReportPager<'_> {
+    pub async fn next_page(&mut self) -> Result<Option<Page<ReportRow>>, TikTokError> {
+        let level = self.level;
+        Ok(self.inner.next_page().await?.map(|p| Page {
+            items: p.items.into_iter().filter_map(|r| r.into_row(level)).collect(),
+            page_info: p.page_info,
+        }))
+    }
+
+    pub async fn collect(mut self) -> Result<Vec<ReportRow>, TikTokError> {
+        let mut all = Vec::new();
+        while let Some(page) = self.next_page().await? {
+            all.extend(page.items);
+        }
+        Ok(all)
+    }
+}

@@ -1,0 +1,145 @@
+//! TikTok errors, classified by the body `code` (TikTok answers errors with HTTP 200) into the
+//! few kinds the connect flow and the sync engine act on.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 40100 (app QPS), 40133 (advertiser+path QPS), 40132: wait and retry.
+    RateLimited,
+    /// 50000, 50002, 51xxx, 60001, HTTP 5xx, timeouts, connection failures, non-JSON bodies.
+    Transient,
+    /// 40102 expired, 40104 empty, 40105 invalid or revoked: refresh, or Reconnect.
+    TokenInvalid,
+    /// 40103 expired or 40107 invalid refresh token: only Reconnect helps.
+    RefreshTokenInvalid,
+    /// 40001: this advertiser has not granted the app this endpoint.
+    Permission,
+    /// 40067: ask for a smaller date window.
+    QueryTooLarge,
+    /// 40002 and everything else, including 40110 (bad auth code).
+    BadRequest,
+}
+
+impl ErrorKind {
+    pub fn classify(code: i64) -> Self {
+        match code {
+            40100 | 40133 | 40132 => ErrorKind::RateLimited,
+            50000 | 50002 | 60001 => ErrorKind::Transient,
+            51000..=51999 => ErrorKind::Transient,
+            40102 | 40104 | 40105 => ErrorKind::TokenInvalid,
+            40103 | 40107 => ErrorKind::RefreshTokenInvalid,
+            40001 => ErrorKind::Permission,
+            40067 => ErrorKind::QueryTooLarge,
+            _ => ErrorKind::BadRequest,
+        }
+    }
+
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorKind::RateLimited | ErrorKind::Transient)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Transient => "transient",
+            ErrorKind::TokenInvalid => "token_invalid",
+            ErrorKind::RefreshTokenInvalid => "refresh_token_invalid",
+            ErrorKind::Permission => "permission",
+            ErrorKind::QueryTooLarge => "query_too_large",
+            ErrorKind::BadRequest => "bad_request",
+        }
+    }
+}
+
+/// TikTok's code for a rejected or expired auth code.
+pub const AUTH_CODE_ERROR: i64 = 40110;
+
+/// One failed TikTok call: the kind, TikTok's own code, message and request id when it sent them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TikTokError {
+    pub kind: ErrorKind,
+    pub code: Option<i64>,
+    pub http_status: Option<u16>,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl TikTokError {
+    pub fn from_code(code: i64, message: String, request_id: Option<String>) -> Self {
+        Self { kind: ErrorKind::classify(code), code: Some(code), http_status: Some(200), message, request_id }
+    }
+
+    pub fn transient(message: impl Into<String>, http_status: Option<u16>) -> Self {
+        Self { kind: ErrorKind::Transient, code: None, http_status, message: message.into(), request_id: None }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self { kind: ErrorKind::BadRequest, code: None, http_status: None, message: message.into(), request_id: None }
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.kind.is_retryable()
+    }
+}
+
+impl fmt::Display for TikTokError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TikTok {}", self.kind.as_str())?;
+        if let Some(code) = self.code {
+            write!(f, " (code {code})")?;
+        } else if let Some(status) = self.http_status {
+            write!(f, " (HTTP {status})")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " [request_id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TikTokError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_the_kinds_the_sync_engine_acts_on() {
+        for (code, kind) in [
+            (40100, ErrorKind::RateLimited),
+            (40133, ErrorKind::RateLimited),
+            (50000, ErrorKind::Transient),
+            (50002, ErrorKind::Transient),
+            (51010, ErrorKind::Transient),
+            (60001, ErrorKind::Transient),
+            (40102, ErrorKind::TokenInvalid),
+            (40104, ErrorKind::TokenInvalid),
+            (40105, ErrorKind::TokenInvalid),
+            (40103, ErrorKind::RefreshTokenInvalid),
+            (40107, ErrorKind::RefreshTokenInvalid),
+            (40001, ErrorKind::Permission),
+            (40067, ErrorKind::QueryTooLarge),
+            (40002, ErrorKind::BadRequest),
+            (40110, ErrorKind::BadRequest),
+            (12345, ErrorKind::BadRequest),
+        ] {
+            assert_eq!(ErrorKind::classify(code), kind, "code {code}");
+        }
+    }
+
+    #[test]
+    fn only_rate_limits_and_transient_failures_are_retried() {
+        assert!(ErrorKind::RateLimited.is_retryable());
+        assert!(ErrorKind::Transient.is_retryable());
+        assert!(!ErrorKind::TokenInvalid.is_retryable());
+        assert!(!ErrorKind::QueryTooLarge.is_retryable());
+    }
+
+    #[test]
+    fn the_error_says_kind_code_message_and_request_id() {
+        let e = TikTokError::from_code(40100, "Too many requests".into(), Some("req-1".into()));
+        assert_eq!(e.to_string(), "TikTok rate_limited (code 40100): Too many requests [request_id req-1]");
+    }
+}

@@ -1,0 +1,133 @@
+//! Spawns the real app on port 0 against a fresh database: a SQLite file in a temp folder,
+//! or, when `TEST_DATABASE_URL` names a Postgres server, a new database on it per test.
+
+use leptos::config::LeptosOptions;
+use reqwest::{header, redirect::Policy, Client, Response};
+use std::collections::HashMap;
+use wevion::{
+    db::accounts,
+    roles::Role,
+    server::{AppState, Application},
+    settings::Settings,
+};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn fresh() -> Self {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(server) => {
+                let name = format!("wevion_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(&server).await.expect("connect to TEST_DATABASE_URL");
+                use sea_orm::ConnectionTrait;
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(&server).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                Self { url: url.to_string(), _dir: None }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                Self { url, _dir: Some(dir) }
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    /// Keeps cookies, never follows redirects (tests look at them).
+    pub client: Client,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn settings_for(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<String, String> = HashMap::from([("DATABASE_URL".to_string(), db.url.clone())]);
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let leptos = LeptosOptions::builder()
+        .output_name("wevion")
+        .site_root("target/site")
+        .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .build();
+    Settings::from_lookup(|k| vars.get(k).cloned(), leptos).expect("test settings are valid")
+}
+
+pub async fn spawn_app(db: &TestDb) -> TestApp {
+    spawn_app_with(db, &[]).await
+}
+
+pub async fn spawn_app_with(db: &TestDb, extra: &[(&str, &str)]) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        wevion::telemetry::init();
+    }
+    let app = Application::build(settings_for(db, extra)).await.expect("app builds");
+    let base = format!("http://{}", app.addr());
+    let state = app.state().clone();
+    let server = tokio::spawn(async move {
+        app.run_until_stopped().await.expect("server runs");
+    });
+    TestApp { base, state, client: client(), server }
+}
+
+pub fn client() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client builds")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Calls a server function the way the hydrated page does (JSON answers, not redirects).
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(&format!("/api/{name}")))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server fn call")
+    }
+
+    pub async fn add_user(&self, workspace: &str, email: &str, role: Role) {
+        accounts::add_user(&self.state.db, workspace, email, role, PASSWORD).await.expect("add user");
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.server_fn("login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Adds a member and signs this app's client in as them.
+    pub async fn signed_in_as(&self, workspace: &str, email: &str, role: Role) {
+        self.add_user(workspace, email, role).await;
+        let response = self.sign_in(email, PASSWORD).await;
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "sign-in failed: {}",
+            response.status()
+        );
+    }
+}
+
+/// Decodes a server function's error body.
+pub async fn app_error(response: Response) -> wevion::error::AppError {
+    let body = response.text().await.expect("body");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
+}

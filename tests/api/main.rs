@@ -1,0 +1,5 @@
+//! Integration tests: the real app on port 0 with a fresh database (SQLite or Postgres).
+
+mod accounts;
+mod health;
+mod helpers;
