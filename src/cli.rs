@@ -1,4 +1,4 @@
-//! The `wevion` command line: serve (default), migrate, user add.
+//! The `wevion` command line: serve (default), migrate, user add, sandbox.
 
 use crate::{db, roles::Role, server::Application, settings::Settings};
 use anyhow::Context;
@@ -16,6 +16,11 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web app (the default).
     Serve,
+    /// Serve only the TikTok sandbox on 127.0.0.1:PORT, for pointing other clients at it.
+    Sandbox {
+        #[arg(long, default_value_t = 9900)]
+        port: u16,
+    },
     /// Run database migrations and exit.
     Migrate,
     /// Manage users.
@@ -49,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
+        Command::Sandbox { port } => crate::sandbox::serve_standalone(settings, port).await?,
         Command::Migrate => {
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;

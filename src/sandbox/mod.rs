@@ -42,6 +42,8 @@ struct Inner {
     path_limiter: DefaultKeyedRateLimiter<(String, String)>,
     /// Requests answered 40100 or 40133.
     rate_limited: AtomicU64,
+    /// Copied out of the config: the limit checks run while the world is locked.
+    advertiser_path_qps: u32,
 }
 
 fn per_second(n: u32) -> Quota {
@@ -52,6 +54,7 @@ impl Sandbox {
     pub fn new(config: SandboxConfig, apps: Vec<RegisteredApp>, clock: Arc<dyn Clock>) -> Self {
         let app_limiter = RateLimiter::direct(per_second(config.app_qps));
         let path_limiter = RateLimiter::keyed(per_second(config.advertiser_path_qps));
+        let advertiser_path_qps = config.advertiser_path_qps;
         Self {
             inner: Arc::new(Inner {
                 world: Mutex::new(World::new(config, apps)),
@@ -59,6 +62,7 @@ impl Sandbox {
                 app_limiter,
                 path_limiter,
                 rate_limited: AtomicU64::new(0),
+                advertiser_path_qps,
             }),
         }
     }
@@ -73,7 +77,7 @@ impl Sandbox {
     }
 
     /// The portal, `open_api/v1.3/` and the control endpoint, relative to the mount point.
-    pub fn router(&self) -> Router {
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
             .route("/portal/auth", get(portal::page).post(portal::decide))
             .route("/open_api/v1.3/{*path}", any(api::handle))

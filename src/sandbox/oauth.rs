@@ -35,11 +35,11 @@ impl Sandbox {
         Ok(())
     }
 
-    /// Per advertiser and path: 40133 past the budget.
+    /// Per advertiser and path: 40133 past the budget. Runs with the world locked: no `world()` here.
     pub(super) fn check_path_qps(&self, advertiser_id: &str, path: &str) -> Answer<()> {
         if self.inner.path_limiter.check_key(&(advertiser_id.to_owned(), path.to_owned())).is_err() {
             self.inner.rate_limited.fetch_add(1, Ordering::Relaxed);
-            let limit = self.world().config.advertiser_path_qps;
+            let limit = self.inner.advertiser_path_qps;
             return Err(fail(
                 40133,
                 format!("Advertiser ({advertiser_id})'s QPS reaches QPS limit {limit} for current path, request is temporarily restricted."),

@@ -11,11 +11,14 @@ use crate::{
     app::{shell, App},
     auth::session_store::SeaOrmStore,
     db,
+    sandbox::{self, RegisteredApp, Sandbox},
     settings::Settings,
+    tiktok::{Clock, SystemClock},
 };
 use axum::{routing::get, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::net::SocketAddr;
+use secrecy::ExposeSecret;
+use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
@@ -29,6 +32,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`Application::build`], with the clock every time-dependent part reads.
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let db = db::connect(&settings.database_url).await?;
         db::migrate(&db).await?;
         if settings.tiktok.sandbox_mode {
@@ -48,13 +56,23 @@ impl Application {
 
         let listener = TcpListener::bind(settings.leptos.site_addr).await?;
         let addr = listener.local_addr()?;
-        let state = AppState::new(settings, db, addr)?;
+        let state = AppState::new(settings, db, addr, clock.clone())?;
         if state.settings.token_keys.is_development() {
             tracing::warn!(
                 "TIKTOK_TOKEN_KEY is unset: tokens are encrypted with the public development key (sandbox mode only)"
             );
         }
-        let router = router(state.clone(), store);
+        // Only start-up knows the sandbox exists: the client just sees URLs pointing at it.
+        let sandbox = state.settings.tiktok.sandbox_mode.then(|| {
+            let app = RegisteredApp {
+                app_id: state.settings.tiktok.app_id.clone(),
+                secret: state.settings.tiktok.app_secret.expose_secret().to_owned(),
+                redirect_uris: vec![state.redirect_uri.to_string()],
+            };
+            tracing::info!(portal = %state.tiktok_auth_url, "sandbox mode: TikTok calls go to the built-in sandbox");
+            Sandbox::new(state.settings.sandbox.clone(), vec![app], clock)
+        });
+        let router = router(state.clone(), store, sandbox);
         Ok(Self { listener, router, state })
     }
 
@@ -81,7 +99,7 @@ impl Application {
     }
 }
 
-fn router(state: AppState, store: SeaOrmStore) -> Router {
+fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Router {
     let leptos_options = state.settings.leptos.clone();
     let routes = generate_route_list(App);
     let secure = state.settings.secure_cookies.unwrap_or(state.public_url.scheme() == "https");
@@ -92,8 +110,11 @@ fn router(state: AppState, store: SeaOrmStore) -> Router {
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
 
-    let app = Router::new()
-        .route("/healthz", get(health::healthz))
+    let mut app = Router::new();
+    if let Some(sandbox) = sandbox {
+        app = app.nest(sandbox::MOUNT, sandbox.router());
+    }
+    app.route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .leptos_routes_with_context(&state, routes, || (), {
             let leptos_options = leptos_options.clone();
@@ -106,6 +127,5 @@ fn router(state: AppState, store: SeaOrmStore) -> Router {
             // The path only: query strings may carry OAuth codes and state.
             tracing::info_span!("request", http.method = %req.method(), http.path = %req.uri().path())
         }))
-        .with_state(state.clone());
-    app
+        .with_state(state)
 }

@@ -1,8 +1,11 @@
-use crate::settings::Settings;
+use crate::{
+    settings::Settings,
+    tiktok::{ClientConfig, Clock, RetryPolicy, TikTokClient},
+};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 use url::Url;
 
 /// What every handler and server function can reach.
@@ -13,20 +16,63 @@ pub struct AppState {
     pub addr: SocketAddr,
     /// The origin people reach us at, with a trailing slash.
     pub public_url: Url,
+    /// Where TikTok sends people back after authorizing.
+    pub redirect_uri: Url,
+    pub tiktok_auth_url: Url,
+    pub tiktok: TikTokClient,
+    pub clock: Arc<dyn Clock>,
     pub login_limiter: Arc<crate::auth::login_limit::LoginLimiter>,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, db: DatabaseConnection, addr: SocketAddr) -> anyhow::Result<Self> {
+    pub fn new(
+        settings: Settings,
+        db: DatabaseConnection,
+        addr: SocketAddr,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         let public_url = match &settings.public_url {
             Some(url) => url.clone(),
             None => Url::parse(&format!("http://{addr}/"))?,
         };
+        let redirect_uri = match &settings.tiktok.redirect_uri {
+            Some(url) => url.clone(),
+            None => public_url.join("connect/tiktok/callback")?,
+        };
+        // Outside sandbox mode settings always carry both URLs; in it, they default to the
+        // sandbox mounted in this server.
+        let sandbox =
+            |path: &str| public_url.join(&format!("{}/{path}", crate::sandbox::MOUNT.trim_start_matches('/')));
+        let auth_url = match &settings.tiktok.auth_url {
+            Some(url) => url.clone(),
+            None => sandbox("portal/auth")?,
+        };
+        let api_base_url = match &settings.tiktok.api_base_url {
+            Some(url) => url.clone(),
+            None => sandbox("open_api/v1.3/")?,
+        };
+        let tiktok = TikTokClient::new(
+            ClientConfig {
+                api_base_url,
+                auth_url: auth_url.clone(),
+                app_id: settings.tiktok.app_id.clone(),
+                app_secret: settings.tiktok.app_secret.clone(),
+                qps: settings.tiktok.qps,
+                advertiser_path_qps: 10,
+                timeout: Duration::from_secs(30),
+                retry: RetryPolicy::default(),
+            },
+            clock.clone(),
+        )?;
         Ok(Self {
             settings: Arc::new(settings),
             db,
             addr,
             public_url,
+            redirect_uri,
+            tiktok_auth_url: auth_url,
+            tiktok,
+            clock,
             login_limiter: Arc::new(crate::auth::login_limit::LoginLimiter::default()),
         })
     }

@@ -127,8 +127,11 @@ pub struct TikTokClient {
     meter: Arc<Meter>,
 }
 
+/// `n` per second with a burst of half that: TikTok counts requests per second on its side, so
+/// arriving in a full burst right after a full second would look like twice the rate.
 fn per_second(n: u32) -> Quota {
-    Quota::per_second(NonZeroU32::new(n.max(1)).expect("max(1) is non-zero"))
+    let nz = |v: u32| NonZeroU32::new(v.max(1)).expect("max(1) is non-zero");
+    Quota::per_second(nz(n)).allow_burst(nz(n / 2))
 }
 
 /// Page sizes: each endpoint's documented maximum.
@@ -152,7 +155,6 @@ impl TikTokClient {
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("wevion/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        // A one-second burst at most: the budget is per second, and bursts are what TikTok counts.
         let app_limiter = RateLimiter::direct(per_second(config.qps));
         let path_limiter = RateLimiter::keyed(per_second(config.advertiser_path_qps));
         Ok(Self { shared: Arc::new(Shared { http, config, clock, app_limiter, path_limiter }), meter: Arc::default() })

@@ -131,3 +131,84 @@ pub async fn app_error(response: Response) -> wevion::error::AppError {
     let body = response.text().await.expect("body");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("not an AppError ({e}): {body}"))
 }
+
+// ---- TikTok sandbox helpers ---------------------------------------------------------------------
+
+use secrecy::SecretString;
+use std::{sync::Arc, time::Duration};
+use wevion::tiktok::{ClientConfig, RetryPolicy, SystemClock, TikTokClient};
+
+/// Sandbox settings for tests: a generous QPS so only the tests about limits meet them.
+pub const FAST_SANDBOX: &[(&str, &str)] = &[("SANDBOX_APP_QPS", "1000"), ("SANDBOX_ADVERTISER_PATH_QPS", "1000")];
+
+impl TestApp {
+    pub fn sandbox_url(&self, path: &str) -> String {
+        format!("{}/sandbox/tiktok/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    /// Walks the sandbox portal as `user_id` and returns the auth code it redirects with.
+    pub async fn portal_auth_code(&self, user_id: &str) -> String {
+        let location = self.portal_decision(user_id, "authorize", "test-state").await;
+        let url = url::Url::parse(&location).expect("redirect is a URL");
+        let pairs: HashMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(pairs.get("state").map(String::as_str), Some("test-state"));
+        assert_eq!(pairs.get("auth_code"), pairs.get("code"), "both names carry the code");
+        pairs["auth_code"].clone()
+    }
+
+    /// Posts the portal form and returns where it redirects.
+    pub async fn portal_decision(&self, user_id: &str, decision: &str, state: &str) -> String {
+        let response = client()
+            .post(self.sandbox_url("portal/auth"))
+            .form(&[
+                ("app_id", self.state.settings.tiktok.app_id.as_str()),
+                ("redirect_uri", self.state.redirect_uri.as_str()),
+                ("state", state),
+                ("user_id", user_id),
+                ("decision", decision),
+            ])
+            .send()
+            .await
+            .expect("portal answers");
+        assert!(response.status().is_redirection(), "portal said {}", response.status());
+        response.headers()[header::LOCATION].to_str().unwrap().to_string()
+    }
+
+    /// A client for this app's sandbox with quick retries.
+    pub fn tiktok_client(&self, qps: u32, max_retries: usize) -> TikTokClient {
+        let settings = &self.state.settings.tiktok;
+        TikTokClient::new(
+            ClientConfig {
+                api_base_url: url::Url::parse(&self.sandbox_url("open_api/v1.3/")).unwrap(),
+                auth_url: url::Url::parse(&self.sandbox_url("portal/auth")).unwrap(),
+                app_id: settings.app_id.clone(),
+                app_secret: settings.app_secret.clone(),
+                qps,
+                advertiser_path_qps: qps,
+                timeout: Duration::from_secs(5),
+                retry: RetryPolicy {
+                    max_retries,
+                    min_delay: Duration::from_millis(5),
+                    max_delay: Duration::from_millis(50),
+                },
+            },
+            Arc::new(SystemClock),
+        )
+        .expect("client builds")
+    }
+
+    /// A fresh token for a sandbox user, straight from the portal and the token endpoint.
+    pub async fn sandbox_token(&self, user_id: &str) -> SecretString {
+        let code = self.portal_auth_code(user_id).await;
+        let grant = self.tiktok_client(1000, 0).exchange_code(&SecretString::from(code)).await.expect("exchange");
+        grant.access_token
+    }
+
+    pub async fn sandbox_control(&self, path: &str, body: serde_json::Value) -> Response {
+        client().post(self.sandbox_url(&format!("control/{path}"))).json(&body).send().await.expect("control answers")
+    }
+
+    pub async fn sandbox_counts(&self) -> serde_json::Value {
+        client().get(self.sandbox_url("control/counts")).send().await.unwrap().json().await.unwrap()
+    }
+}

@@ -3,3 +3,6 @@
 mod accounts;
 mod health;
 mod helpers;
+mod sandbox_contract;
+mod tiktok_client;
+mod tiktok_fixtures;

@@ -1,0 +1,192 @@
+//! The client against TikTok's documented answer shapes, served by a local mock server.
+
+use secrecy::SecretString;
+use std::{sync::Arc, time::Duration};
+use wevion::tiktok::{wire::DataLevel, ClientConfig, ErrorKind, RetryPolicy, SystemClock, TikTokClient};
+use wiremock::{
+    matchers::{body_json, header, method, path, query_param},
+    Mock, MockServer, ResponseTemplate,
+};
+
+fn fixture(name: &str) -> serde_json::Value {
+    let path = format!("{}/tests/fixtures/tiktok/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists")).expect("fixture is JSON")
+}
+
+fn client(server: &MockServer, max_retries: usize, timeout: Duration) -> TikTokClient {
+    TikTokClient::new(
+        ClientConfig {
+            api_base_url: url::Url::parse(&format!("{}/open_api/v1.3/", server.uri())).unwrap(),
+            auth_url: url::Url::parse(&format!("{}/portal/auth", server.uri())).unwrap(),
+            app_id: "7300000000000000000".into(),
+            app_secret: SecretString::from("fixture-secret".to_string()),
+            qps: 100,
+            advertiser_path_qps: 100,
+            timeout,
+            retry: RetryPolicy {
+                max_retries,
+                min_delay: Duration::from_millis(5),
+                max_delay: Duration::from_millis(20),
+            },
+        },
+        Arc::new(SystemClock),
+    )
+    .unwrap()
+}
+
+fn token() -> SecretString {
+    SecretString::from("act.fixture-token".to_string())
+}
+
+const CAMPAIGNS: &str = "/open_api/v1.3/campaign/get/";
+
+#[tokio::test]
+async fn a_rate_limit_answer_with_http_200_is_retried_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(CAMPAIGNS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("rate_limited")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(CAMPAIGNS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("campaigns_numeric_ids")))
+        .mount(&server)
+        .await;
+    let client = client(&server, 3, Duration::from_secs(5));
+    let campaigns = client.campaigns(&token(), "872746382648").collect().await.unwrap();
+    assert_eq!(campaigns[0].campaign_id, "123456789", "numeric ids become strings");
+    assert_eq!(campaigns[0].advertiser_id.as_deref(), Some("872746382648"));
+    assert_eq!((client.meter().requests, client.meter().rate_limited), (2, 1));
+}
+
+#[tokio::test]
+async fn a_system_error_is_retried_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(path(CAMPAIGNS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("system_error")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(CAMPAIGNS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("campaigns_numeric_ids")))
+        .mount(&server)
+        .await;
+    let client = client(&server, 3, Duration::from_secs(5));
+    assert_eq!(client.campaigns(&token(), "1").collect().await.unwrap().len(), 1);
+    assert_eq!(client.meter().retries, 1);
+}
+
+#[tokio::test]
+async fn a_non_json_504_is_transient_and_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path(CAMPAIGNS))
+        .respond_with(ResponseTemplate::new(504).set_body_string("<html>504 Gateway Time-out</html>"))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(path(CAMPAIGNS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("campaigns_numeric_ids")))
+        .mount(&server)
+        .await;
+    let client = client(&server, 3, Duration::from_secs(5));
+    assert_eq!(client.campaigns(&token(), "1").collect().await.unwrap().len(), 1);
+
+    let gives_up = self::client(&server, 0, Duration::from_secs(5));
+    server.reset().await;
+    Mock::given(path(CAMPAIGNS)).respond_with(ResponseTemplate::new(504).set_body_string("oops")).mount(&server).await;
+    let err = gives_up.campaigns(&token(), "1").collect().await.unwrap_err();
+    assert_eq!((err.kind, err.http_status), (ErrorKind::Transient, Some(504)));
+}
+
+#[tokio::test]
+async fn a_timeout_is_transient() {
+    let server = MockServer::start().await;
+    Mock::given(path(CAMPAIGNS))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("campaigns_numeric_ids"))
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server, 1, Duration::from_millis(200));
+    let err = client.campaigns(&token(), "1").collect().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transient);
+    assert!(err.message.contains("timed out"), "{}", err.message);
+    assert_eq!(client.meter().requests, 2, "retried once, then gave up");
+}
+
+#[tokio::test]
+async fn query_too_large_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/open_api/v1.3/report/integrated/get/"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("query_too_large")))
+        .mount(&server)
+        .await;
+    let client = client(&server, 3, Duration::from_secs(5));
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 9, 1).unwrap();
+    let err = client.daily_report(&token(), "1", DataLevel::Ad, day, day).unwrap().collect().await.unwrap_err();
+    assert_eq!((err.kind, err.code), (ErrorKind::QueryTooLarge, Some(40067)));
+    assert!(err.request_id.is_some());
+    assert_eq!(client.meter().requests, 1);
+}
+
+#[tokio::test]
+async fn report_rows_parse_dash_as_null_and_send_json_text_params() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/open_api/v1.3/report/integrated/get/"))
+        .and(header("Access-Token", "act.fixture-token"))
+        .and(query_param("dimensions", r#"["ad_id","stat_time_day"]"#))
+        .and(query_param("data_level", "AUCTION_AD"))
+        .and(query_param(
+            "filtering",
+            r#"[{"field_name":"ad_status","filter_type":"IN","filter_value":"[\"STATUS_ALL\"]"}]"#,
+        ))
+        .and(query_param("page_size", "1000"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("report_ad_daily")))
+        .mount(&server)
+        .await;
+    let client = client(&server, 0, Duration::from_secs(5));
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 9, 3).unwrap();
+    let rows = client.daily_report(&token(), "1", DataLevel::Ad, day, day).unwrap().collect().await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].metrics.spend, Some(20.0));
+    assert_eq!(rows[0].metrics.reach, None, "\"-\" is null");
+    assert_eq!(rows[0].date, day);
+}
+
+#[tokio::test]
+async fn pixels_are_read_from_data_pixels() {
+    let server = MockServer::start().await;
+    Mock::given(path("/open_api/v1.3/pixel/list/"))
+        .and(query_param("page_size", "20"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("pixels")))
+        .mount(&server)
+        .await;
+    let pixels = client(&server, 0, Duration::from_secs(5)).pixels(&token(), "1").collect().await.unwrap();
+    assert_eq!(pixels.len(), 1);
+    assert_eq!(pixels[0].events[0].currency_value, Some(10.0));
+}
+
+#[tokio::test]
+async fn the_token_exchange_posts_app_id_secret_and_auth_code() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/open_api/v1.3/oauth2/access_token/"))
+        .and(body_json(
+            serde_json::json!({"app_id": "7300000000000000000", "secret": "fixture-secret", "auth_code": "ABC123"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("access_token")))
+        .mount(&server)
+        .await;
+    let grant = client(&server, 0, Duration::from_secs(5))
+        .exchange_code(&SecretString::from("ABC123".to_string()))
+        .await
+        .unwrap();
+    assert_eq!(grant.advertiser_ids, ["7000000000000000001", "7000000000000000002"]);
+    assert_eq!(grant.scope, [4, 5, 7]);
+    assert!(grant.access_expires_at.is_none() && grant.refresh_token.is_none(), "long-term token");
+}
