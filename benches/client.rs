@@ -41,7 +41,11 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let redirect = format!("http://{addr}/callback");
-    let app = RegisteredApp { app_id: "7300000000000000009".into(), secret: "bench-secret".into(), redirect_uris: vec![redirect.clone()] };
+    let app = RegisteredApp {
+        app_id: "7300000000000000009".into(),
+        secret: "bench-secret".into(),
+        redirect_uris: vec![redirect.clone()],
+    };
     let config = SandboxConfig { app_qps: qps, advertiser_path_qps: qps.max(20), sizes, ..SandboxConfig::default() };
     let sandbox = Sandbox::new(config, vec![app], Arc::new(SystemClock));
     let router: axum::Router = axum::Router::new().nest(MOUNT, sandbox.router());
@@ -67,7 +71,13 @@ async fn main() {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = http
         .post(format!("{base}portal/auth"))
-        .form(&[("app_id", "7300000000000000009"), ("redirect_uri", &redirect), ("state", "b"), ("user_id", BUSINESS_USER), ("decision", "authorize")])
+        .form(&[
+            ("app_id", "7300000000000000009"),
+            ("redirect_uri", &redirect),
+            ("state", "b"),
+            ("user_id", BUSINESS_USER),
+            ("decision", "authorize"),
+        ])
         .send()
         .await
         .unwrap();
@@ -92,7 +102,15 @@ async fn main() {
     println!("  rows            {rows}");
     println!("  wall time       {wall:.2} s");
     println!("  rows/s          {:.0}", rows as f64 / wall);
-    println!("  rate-limit use  {:.2} (requests / (time x QPS); 1.00 = at the bound)", m.requests as f64 / (wall * qps as f64));
-    println!("  retries         {} ({} rate limited), waited {:.2} s", m.retries, m.rate_limited, m.waited.as_secs_f64());
+    println!(
+        "  rate-limit use  {:.2} (requests / (time x QPS); 1.00 = at the bound)",
+        m.requests as f64 / (wall * qps as f64)
+    );
+    println!(
+        "  retries         {} ({} rate limited), waited {:.2} s",
+        m.retries,
+        m.rate_limited,
+        m.waited.as_secs_f64()
+    );
     println!("  peak RSS        {:.1} MiB (sandbox and client in one process)", peak_rss_mib());
 }

@@ -21,6 +21,8 @@ pub enum Command {
         #[arg(long, default_value_t = 9900)]
         port: u16,
     },
+    /// Re-encrypt every stored TikTok token with TIKTOK_TOKEN_KEY (reading TIKTOK_TOKEN_KEY_PREVIOUS).
+    RotateTokenKey,
     /// Run database migrations and exit.
     Migrate,
     /// Manage users.
@@ -55,6 +57,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
         Command::Sandbox { port } => crate::sandbox::serve_standalone(settings, port).await?,
+        Command::RotateTokenKey => {
+            let conn = db::connect(&settings.database_url).await?;
+            db::migrate(&conn).await?;
+            let n = crate::connect::rotate::rotate(&conn, &settings.token_keys).await?;
+            println!("re-encrypted {n} stored TikTok token(s) with key {}", settings.token_keys.current_key_id());
+        }
         Command::Migrate => {
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;

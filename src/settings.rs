@@ -66,6 +66,8 @@ pub struct TikTokSettings {
     pub api_base_url: Option<Url>,
     pub redirect_uri: Option<Url>,
     pub qps: u32,
+    /// Retries after a rate-limited or transient answer before giving up.
+    pub max_retries: usize,
 }
 
 impl fmt::Debug for TikTokSettings {
@@ -78,6 +80,7 @@ impl fmt::Debug for TikTokSettings {
             .field("api_base_url", &self.api_base_url.as_ref().map(Url::as_str))
             .field("redirect_uri", &self.redirect_uri.as_ref().map(Url::as_str))
             .field("qps", &self.qps)
+            .field("max_retries", &self.max_retries)
             .finish()
     }
 }
@@ -163,6 +166,14 @@ impl Settings {
                 .filter(|q| *q > 0)
                 .ok_or_else(|| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
         };
+        let max_retries = match var("TIKTOK_MAX_RETRIES") {
+            None => 6,
+            Some(raw) => raw
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= 20)
+                .ok_or_else(|| ConfigError::new("TIKTOK_MAX_RETRIES", "must be a whole number from 0 to 20"))?,
+        };
         let tiktok = TikTokSettings {
             sandbox_mode,
             app_id: app_id.unwrap_or_else(|| SANDBOX_APP_ID.to_string()),
@@ -171,6 +182,7 @@ impl Settings {
             api_base_url,
             redirect_uri: url_var("TIKTOK_REDIRECT_URI")?,
             qps,
+            max_retries,
         };
 
         let token_keys = match var("TIKTOK_TOKEN_KEY") {

@@ -60,7 +60,7 @@ impl AppState {
                 qps: settings.tiktok.qps,
                 advertiser_path_qps: 10,
                 timeout: Duration::from_secs(30),
-                retry: RetryPolicy::default(),
+                retry: RetryPolicy { max_retries: settings.tiktok.max_retries, ..RetryPolicy::default() },
             },
             clock.clone(),
         )?;

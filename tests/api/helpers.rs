@@ -212,3 +212,90 @@ impl TestApp {
         client().get(self.sandbox_url("control/counts")).send().await.unwrap().json().await.unwrap()
     }
 }
+
+// ---- connect flow helpers -----------------------------------------------------------------------
+
+/// Settings for connect-flow tests: fast sandbox, one quick retry.
+pub const CONNECT: &[(&str, &str)] =
+    &[("SANDBOX_APP_QPS", "1000"), ("SANDBOX_ADVERTISER_PATH_QPS", "1000"), ("TIKTOK_MAX_RETRIES", "0")];
+
+impl TestApp {
+    /// `GET /connect/tiktok/start…` as the signed-in member; returns the portal URL's state.
+    pub async fn start_connect(&self, query: &str) -> String {
+        let response = self.get(&format!("/connect/tiktok/start{query}")).await;
+        assert_eq!(response.status(), 303, "start answered {}", response.status());
+        let portal = url::Url::parse(response.headers()[header::LOCATION].to_str().unwrap()).unwrap();
+        let pairs: HashMap<String, String> = portal.query_pairs().into_owned().collect();
+        assert_eq!(pairs.len(), 3, "exactly app_id, redirect_uri and state: {portal}");
+        pairs["state"].clone()
+    }
+
+    /// The callback URL the portal sends the browser to after `decision`.
+    pub async fn authorize_at_portal(&self, tiktok_user: &str, state: &str) -> String {
+        self.portal_decision(tiktok_user, "authorize", state).await
+    }
+
+    /// Follows the callback URL with this member's session.
+    pub async fn callback(&self, callback_url: &str) -> (u16, String) {
+        let response = self.client.get(callback_url).send().await.expect("callback answers");
+        let status = response.status().as_u16();
+        let location = response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_owned());
+        let body = response.text().await.unwrap();
+        (status, location.unwrap_or(body))
+    }
+
+    /// The whole popup round trip; returns the pending grant id the page will pick from.
+    pub async fn connect_tiktok_user(&self, tiktok_user: &str) -> i32 {
+        let state = self.start_connect("").await;
+        let callback = self.authorize_at_portal(tiktok_user, &state).await;
+        let (status, body) = self.callback(&callback).await;
+        assert_eq!(status, 200, "{body}");
+        let marker = "wevion:tiktok:authorized:";
+        let start = body.find(marker).expect("the page tells the opener") + marker.len();
+        body[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+    }
+
+    pub async fn json_fn(&self, name: &str, body: serde_json::Value) -> Response {
+        self.client
+            .post(self.url(&format!("/api/{name}")))
+            .header(header::ACCEPT, "application/json")
+            .json(&body)
+            .send()
+            .await
+            .expect("server fn call")
+    }
+
+    pub async fn picker(&self, source: serde_json::Value) -> Response {
+        self.json_fn("tiktok/picker", serde_json::json!({ "source": source })).await
+    }
+
+    pub async fn import(&self, source: serde_json::Value, ids: &[&str]) -> Response {
+        self.json_fn("tiktok/import", serde_json::json!({ "source": source, "advertiser_ids": ids })).await
+    }
+
+    /// Connects a TikTok user and imports the given advertisers; returns the connection id.
+    pub async fn connect_and_import(&self, tiktok_user: &str, ids: &[&str]) -> i32 {
+        let grant = self.connect_tiktok_user(tiktok_user).await;
+        let response = self.import(serde_json::json!({ "Grant": grant }), ids).await;
+        assert_eq!(response.status(), 200);
+        response.json::<serde_json::Value>().await.unwrap()["connection_id"].as_i64().unwrap() as i32
+    }
+
+    pub async fn connections(&self) -> serde_json::Value {
+        let response = self.server_fn("tiktok/connections", &[]).await;
+        assert_eq!(response.status(), 200);
+        response.json::<serde_json::Value>().await.unwrap()["connections"].clone()
+    }
+
+    /// A second member of a workspace, with their own cookie jar.
+    pub async fn second_member(&self, workspace: &str, email: &str, role: Role) -> TestApp {
+        let other = TestApp {
+            base: self.base.clone(),
+            state: self.state.clone(),
+            client: client(),
+            server: tokio::spawn(async {}),
+        };
+        other.signed_in_as(workspace, email, role).await;
+        other
+    }
+}

@@ -1,8 +1,10 @@
 //! Integration tests: the real app on port 0 with a fresh database (SQLite or Postgres).
 
 mod accounts;
+mod connect;
 mod health;
 mod helpers;
+mod key_rotation;
 mod sandbox_contract;
 mod tiktok_client;
 mod tiktok_fixtures;

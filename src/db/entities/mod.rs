@@ -2,5 +2,11 @@
 
 pub mod app_user;
 pub mod membership;
+pub mod oauth_state;
 pub mod session;
+pub mod sync_run;
+pub mod tiktok_ad_account;
+pub mod tiktok_pending_grant;
+pub mod tiktok_token;
+pub mod tiktok_token_account;
 pub mod workspace;

@@ -1,0 +1,38 @@
+//! One TikTok advertiser in one workspace, however many tokens reach it.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tiktok_ad_account")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub workspace_id: i32,
+    pub advertiser_id: String,
+    pub name: String,
+    pub tiktok_status: Option<String>,
+    pub currency: Option<String>,
+    pub timezone: Option<String>,
+    pub company: Option<String>,
+    pub country: Option<String>,
+    pub sync_state: String,
+    pub imported_by_user_id: i32,
+    pub imported_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+    pub last_synced_at: Option<ChronoDateTimeUtc>,
+    pub next_sync_at: Option<ChronoDateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::tiktok_token_account::Entity")]
+    Links,
+}
+
+impl Related<super::tiktok_token_account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Links.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

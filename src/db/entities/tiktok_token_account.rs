@@ -1,0 +1,43 @@
+//! An access path: this token reaches this ad account.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tiktok_token_account")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub token_id: i32,
+    pub ad_account_id: i32,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::tiktok_token::Entity",
+        from = "Column::TokenId",
+        to = "super::tiktok_token::Column::Id"
+    )]
+    Token,
+    #[sea_orm(
+        belongs_to = "super::tiktok_ad_account::Entity",
+        from = "Column::AdAccountId",
+        to = "super::tiktok_ad_account::Column::Id"
+    )]
+    AdAccount,
+}
+
+impl Related<super::tiktok_token::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Token.def()
+    }
+}
+
+impl Related<super::tiktok_ad_account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::AdAccount.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,152 @@
+//! Connector cards: one per connected TikTok user, with its ad accounts and a menu.
+
+use super::{
+    api::{disconnect, is_pending_review, status_label, AccountRow, ConnectionCard},
+    PageCtx,
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn ConnectionCards(cards: Vec<ConnectionCard>, can_manage: bool) -> impl IntoView {
+    if cards.is_empty() {
+        return view! {
+            <div class="empty-state" data-testid="connections-empty">
+                <h2>"No TikTok accounts connected yet"</h2>
+                <p>
+                    "TikTok For Business is where your advertiser accounts live. "
+                    {if can_manage {
+                        "Click Connect and sign in with the TikTok user that has a role on them, then choose which to import."
+                    } else {
+                        "A manager or above can connect them; you will see them here."
+                    }}
+                </p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="cards">
+            {cards.into_iter().map(|card| view! { <Card card can_manage/> }).collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
+    let ctx = expect_context::<PageCtx>();
+    let id = card.id;
+    let confirming = RwSignal::new(false);
+    let name = card.tiktok_name.clone();
+    let disconnect_action = Action::new(move |id: &i32| {
+        let id = *id;
+        async move { disconnect(id).await }
+    });
+    Effect::new({
+        let name = name.clone();
+        move |_| match disconnect_action.value().get() {
+            Some(Ok(outcome)) => {
+                let mut text = format!("Disconnected {name}.");
+                if outcome.accounts_disconnected > 0 {
+                    text.push_str(&format!(
+                        " {} advertiser account(s) no other connection reaches stopped syncing; their data is kept.",
+                        outcome.accounts_disconnected
+                    ));
+                }
+                if !outcome.revoked_at_tiktok {
+                    text.push_str(" TikTok could not be reached to revoke the token; it was deleted here.");
+                }
+                ctx.say("ok", text);
+                ctx.reload();
+            }
+            Some(Err(e)) => ctx.say("err", e.message),
+            None => {}
+        }
+    });
+    let reconnect_url = format!("/connect/tiktok/start?reconnect={id}");
+    let count = card.accounts.len();
+    let (badge_class, badge_text) =
+        if card.needs_reconnect { ("badge warn", "Reconnect") } else { ("badge ok", "Connected") };
+    view! {
+        <article class=if card.needs_reconnect { "card card-warn" } else { "card" } data-testid="connection-card">
+            <header class="card-header">
+                <div>
+                    <h2 class="card-title">{card.tiktok_name.clone()}" "<span class=badge_class data-testid="card-status">{badge_text}</span></h2>
+                    <p class="muted">
+                        {format!("Connected by {} on {} · ", card.connected_by, card.connected_at)}
+                        <span data-testid="advertiser-count">
+                            {if count == 1 { "1 advertiser account".to_string() } else { format!("{count} advertiser accounts") }}
+                        </span>
+                    </p>
+                </div>
+                {can_manage.then(|| {
+                    let reconnect_url = reconnect_url.clone();
+                    view! {
+                        <details class="menu">
+                            <summary class="button" aria-label="Connection menu">"⋯"</summary>
+                            <div class="menu-items" role="menu">
+                                <button type="button" role="menuitem" on:click=move |_| ctx.open(&reconnect_url)>"Reconnect"</button>
+                                <a role="menuitem" href=format!("/connect/tiktok?manage={id}")>"Manage accounts"</a>
+                                <button type="button" role="menuitem" class="danger" on:click=move |_| confirming.set(true)>"Disconnect"</button>
+                            </div>
+                        </details>
+                    }
+                })}
+            </header>
+            {card.needs_reconnect.then(|| {
+                let reconnect_url = reconnect_url.clone();
+                view! {
+                    <div class="notice warn" data-testid="reconnect-needed">
+                        <p><strong>"TikTok no longer accepts this connection's token."</strong>" Reconnect to resume syncing."</p>
+                        {card.auth_error.clone().map(|e| view! {
+                            <p class="muted">{format!("Latest error{}: {e}", card.auth_error_at.clone().map(|t| format!(" ({t})")).unwrap_or_default())}</p>
+                        })}
+                        {can_manage.then(|| view! {
+                            <button type="button" class="button primary" on:click=move |_| ctx.open(&reconnect_url)>"Reconnect"</button>
+                        })}
+                    </div>
+                }
+            })}
+            <Show when=move || confirming.get()>
+                <div class="notice err confirm" role="alertdialog" aria-label="Confirm disconnect">
+                    <p>
+                        {format!("Disconnect {name}? ")}
+                        "Wevion revokes its token at TikTok and deletes it. Advertiser accounts that no other connection reaches stop syncing; their data is kept."
+                    </p>
+                    <button type="button" class="button danger" disabled=move || disconnect_action.pending().get()
+                        on:click=move |_| { disconnect_action.dispatch(id); }>
+                        "Yes, disconnect"
+                    </button>
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            </Show>
+            <ul class="accounts">
+                {card.accounts.into_iter().map(account_row).collect_view()}
+            </ul>
+        </article>
+    }
+}
+
+fn account_row(a: AccountRow) -> impl IntoView {
+    let pending = is_pending_review(a.tiktok_status.as_deref());
+    let badge = if pending {
+        "badge warn"
+    } else if a.tiktok_status.as_deref() == Some("STATUS_ENABLE") {
+        "badge ok"
+    } else {
+        "badge"
+    };
+    view! {
+        <li class="account" data-testid="account-row">
+            <div>
+                <span class="account-name">{a.name}</span>
+                <span class="muted mono">{format!(" · ID {}", a.advertiser_id)}</span>
+                {a.shared.then(|| view! { <span class="badge info" title="Reachable through more than one connection">"2+ access paths"</span> })}
+            </div>
+            <div class="account-meta">
+                <span class=badge>{status_label(a.tiktok_status.as_deref())}</span>
+                <span class="muted">{a.sync_label}</span>
+            </div>
+        </li>
+    }
+}

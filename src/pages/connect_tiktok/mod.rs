@@ -1,0 +1,158 @@
+//! `/connect/tiktok`: the workspace's TikTok connections, the Connect button, the advertiser
+//! picker and the connector cards.
+
+pub mod api;
+mod cards;
+mod picker;
+pub mod popup;
+
+use self::{
+    api::{connect_page, ImportOutcome, PickerSource},
+    cards::ConnectionCards,
+    picker::Picker,
+    popup::{listen, open_popup, PopupEvent},
+};
+use super::layout::MeResource;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// A line at the top of the page: what just happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub tone: &'static str,
+    pub text: String,
+}
+
+/// Shared by the page's parts: bump `version` to reload the cards.
+#[derive(Clone, Copy)]
+pub struct PageCtx {
+    pub version: RwSignal<u32>,
+    pub notice: RwSignal<Option<Notice>>,
+    pub popup_blocked: RwSignal<Option<String>>,
+}
+
+impl PageCtx {
+    pub fn reload(&self) {
+        self.version.update(|v| *v += 1);
+    }
+
+    pub fn say(&self, tone: &'static str, text: impl Into<String>) {
+        self.notice.set(Some(Notice { tone, text: text.into() }));
+    }
+
+    /// Opens the popup at `url`; when blocked, offers the same flow in this window.
+    pub fn open(&self, url: &str) {
+        if open_popup(url) {
+            self.popup_blocked.set(None);
+        } else {
+            let same = if url.contains('?') { format!("{url}&window=same") } else { format!("{url}?window=same") };
+            self.popup_blocked.set(Some(same));
+        }
+    }
+}
+
+#[component]
+pub fn ConnectTikTokPage() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    let ctx = PageCtx { version: RwSignal::new(0), notice: RwSignal::new(None), popup_blocked: RwSignal::new(None) };
+    provide_context(ctx);
+    let query = use_query_map();
+    let picker_source = Memo::new(move |_| {
+        let q = query.read();
+        let id = |k: &str| q.get(k).and_then(|v| v.parse::<i32>().ok());
+        id("grant").map(PickerSource::Grant).or_else(|| id("manage").map(PickerSource::Connection))
+    });
+    let navigate = use_navigate();
+    let data = Resource::new(move || ctx.version.get(), |_| connect_page());
+
+    // Same-window reconnect lands here with ?reconnected=1.
+    Effect::new(move |_| {
+        if query.read().get("reconnected").is_some() {
+            ctx.say("ok", "TikTok is reconnected. Its advertiser accounts keep syncing.");
+        }
+    });
+    listen({
+        let navigate = navigate.clone();
+        move |event| match event {
+            PopupEvent::Authorized(grant) => {
+                ctx.popup_blocked.set(None);
+                navigate(&format!("/connect/tiktok?grant={grant}"), Default::default());
+            }
+            PopupEvent::Reconnected(_) => {
+                ctx.say("ok", "TikTok is reconnected. Its advertiser accounts keep syncing.");
+                ctx.reload();
+            }
+        }
+    });
+    let on_imported = Callback::new({
+        let navigate = navigate.clone();
+        move |outcome: ImportOutcome| {
+            let mut text = match outcome.imported {
+                0 => "No new advertiser accounts were imported.".to_string(),
+                1 => "Imported 1 advertiser account. Its first sync starts now.".to_string(),
+                n => format!("Imported {n} advertiser accounts. Their first sync starts now."),
+            };
+            if outcome.stopped > 0 {
+                text.push_str(&format!(" Stopped syncing {} account(s); their data is kept.", outcome.stopped));
+            }
+            ctx.say("ok", text);
+            ctx.reload();
+            navigate("/connect/tiktok", Default::default());
+        }
+    });
+    let on_cancel = Callback::new(move |_: ()| navigate("/connect/tiktok", Default::default()));
+
+    view! {
+        <Title text="TikTok"/>
+        <header class="page-header">
+            <div>
+                <h1>"TikTok For Business"</h1>
+                <p class="muted">
+                    "Connect the TikTok For Business accounts your team runs ads from. Campaigns, ad groups, ads, "
+                    "creatives, audiences, pixels and the last 90 days of results are imported and kept up to date every 15 minutes."
+                </p>
+            </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
+                    can_manage.then(|| view! {
+                        <a class="button primary" href="/connect/tiktok/start?window=same" data-testid="connect-button"
+                            on:click=move |ev| { ev.prevent_default(); ctx.open("/connect/tiktok/start"); }>
+                            "Connect"
+                        </a>
+                    })
+                })}
+            </Suspense>
+        </header>
+        {move || ctx.notice.get().map(|n| view! {
+            <p class=format!("notice {}", n.tone) role="status" data-testid="notice">{n.text}</p>
+        })}
+        {move || ctx.popup_blocked.get().map(|same_window| view! {
+            <div class="notice warn" role="alert" data-testid="popup-blocked">
+                <strong>"Pop-up blocked: allow pop-ups for this site"</strong>
+                " — or "
+                <a href=same_window>"continue in this window"</a>
+                "."
+            </div>
+        })}
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
+                (!can_manage).then(|| view! {
+                    <p class="notice" data-testid="read-only-notice">"A manager or above must connect TikTok."</p>
+                })
+            })}
+        </Suspense>
+        {move || picker_source.get().map(|source| view! { <Picker source on_done=on_imported on_cancel/> })}
+        <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
+            {move || Suspend::new(async move {
+                let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
+                match data.await {
+                    Ok(page) => view! { <ConnectionCards cards=page.connections can_manage/> }.into_any(),
+                    Err(e) => view! { <p class="notice err" role="alert">{e.message}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

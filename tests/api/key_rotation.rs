@@ -1,0 +1,45 @@
+//! `wevion rotate-token-key` re-encrypts stored tokens; the previous key still reads until then.
+
+use crate::helpers::{spawn_app_with, TestDb};
+use sea_orm::EntityTrait;
+use secrecy::ExposeSecret;
+use wevion::{db::entities::tiktok_token, roles::Role, sandbox::BUSINESS_USER, token_crypto::TokenKeys};
+
+const OLD: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+const NEW: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+
+#[tokio::test]
+async fn rotation_re_encrypts_with_the_new_key_and_the_old_key_reads_until_then() {
+    let db = TestDb::fresh().await;
+    let mut vars = crate::helpers::CONNECT.to_vec();
+    vars.push(("TIKTOK_TOKEN_KEY", OLD));
+    let app = spawn_app_with(&db, &vars).await;
+    app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
+    let id = app.connect_and_import(BUSINESS_USER, &["7000000000000000001"]).await;
+    let sealed = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+
+    let rotated_keys = TokenKeys::parse(NEW, Some(OLD)).unwrap();
+    let plain = rotated_keys.decrypt(&sealed.key_id, sealed.access_token_enc.as_deref().unwrap()).unwrap();
+    assert!(plain.expose_secret().starts_with("act."), "the previous key still reads");
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"))
+        .arg("rotate-token-key")
+        .env("DATABASE_URL", &db.url)
+        .env("TIKTOK_TOKEN_KEY", NEW)
+        .env("TIKTOK_TOKEN_KEY_PREVIOUS", OLD)
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("re-encrypted"));
+
+    let after = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let new_only = TokenKeys::parse(NEW, None).unwrap();
+    assert_eq!(after.key_id, new_only.current_key_id());
+    let reread = new_only.decrypt(&after.key_id, after.access_token_enc.as_deref().unwrap()).unwrap();
+    assert_eq!(reread.expose_secret(), plain.expose_secret());
+    assert!(
+        new_only.decrypt(&sealed.key_id, sealed.access_token_enc.as_deref().unwrap()).is_err(),
+        "the new key alone cannot read the old blob"
+    );
+}
