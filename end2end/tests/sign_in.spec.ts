@@ -33,7 +33,7 @@ test('the seeded manager signs in and sees the shell and the Connect area', asyn
   await expect(page.getByTestId('user-email')).toHaveText(demoEmail('manager'));
   await expect(page.getByTestId('workspace-name')).toHaveText('Demo Agency');
   await expect(page.getByRole('heading', { name: 'TikTok For Business' })).toBeVisible();
-  await expect(page.getByTestId('connect-area')).toBeVisible();
+  await expect(page.getByTestId('connect-button')).toBeVisible();
   await expect(page.getByTestId('read-only-notice')).toHaveCount(0);
 
   await nav.getByRole('link', { name: 'Dashboard' }).click();
@@ -44,7 +44,7 @@ test('a mediabuyer sees the TikTok page read-only', async ({ page }) => {
   await signIn(page, 'mediabuyer');
   await expect(page).toHaveURL(/\/connect\/tiktok$/);
   await expect(page.getByTestId('read-only-notice')).toHaveText('A manager or above must connect TikTok.');
-  await expect(page.getByTestId('connect-area')).toHaveCount(0);
+  await expect(page.getByTestId('connect-button')).toHaveCount(0);
 });
 
 test('signing out returns to the sign-in page and the app stays closed', async ({ page }) => {

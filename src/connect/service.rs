@@ -167,14 +167,16 @@ async fn connection(db: &impl ConnectionTrait, user: &CurrentUser, id: i32) -> R
 }
 
 /// The advertisers this token reaches, with their details.
-async fn reachable(state: &AppState, access: &SecretString) -> Result<Vec<AdvertiserInfo>, AppError> {
-    let refs = state.tiktok.advertisers(access).await.map_err(|e| tiktok_error(e, "listing advertiser accounts"))?;
+async fn reachable(
+    state: &AppState,
+    access: &SecretString,
+) -> Result<Vec<AdvertiserInfo>, (TikTokError, &'static str)> {
+    let refs = state.tiktok.advertisers(access).await.map_err(|e| (e, "listing advertiser accounts"))?;
     let ids: Vec<String> = refs.iter().map(|r| r.advertiser_id.clone()).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut info =
-        state.tiktok.advertiser_info(access, &ids).await.map_err(|e| tiktok_error(e, "reading advertiser details"))?;
+    let mut info = state.tiktok.advertiser_info(access, &ids).await.map_err(|e| (e, "reading advertiser details"))?;
     // Keep advertisers TikTok listed but gave no details for, with the name it did give.
     for r in refs {
         if !info.iter().any(|i| i.advertiser_id == r.advertiser_id) {
@@ -196,18 +198,59 @@ async fn reachable(state: &AppState, access: &SecretString) -> Result<Vec<Advert
     Ok(info)
 }
 
+/// A TikTok failure on a connection's token: a rejected token turns the card yellow
+/// (Reconnect) with TikTok's message as evidence.
+async fn connection_failed(
+    state: &AppState,
+    connection_id: Option<i32>,
+    (err, doing): (TikTokError, &str),
+) -> AppError {
+    if let (Some(id), ErrorKind::TokenInvalid | ErrorKind::RefreshTokenInvalid) = (connection_id, err.kind) {
+        let now = state.clock.now();
+        let marked = tiktok_token::Entity::update_many()
+            .col_expr(tiktok_token::Column::AuthStatus, Expr::value(auth_status::NEEDS_RECONNECT))
+            .col_expr(tiktok_token::Column::AuthError, Expr::value(err.to_string()))
+            .col_expr(tiktok_token::Column::AuthErrorAt, Expr::value(now))
+            .col_expr(tiktok_token::Column::UpdatedAt, Expr::value(now))
+            .filter(tiktok_token::Column::Id.eq(id))
+            .filter(tiktok_token::Column::AuthStatus.eq(auth_status::HEALTHY))
+            .exec(&state.db)
+            .await;
+        if let Err(e) = marked {
+            return AppError::internal(e);
+        }
+    }
+    tiktok_error(err, doing)
+}
+
 pub async fn picker(state: &AppState, user: &CurrentUser, source: PickerSource) -> Result<PickerData, AppError> {
     let token = picker_token(state, user, source).await?;
     if token.grant.as_ref().is_some_and(|g| g.imported_token_id.is_some()) {
         return Err(AppError::new(ErrorCode::Conflict, "These advertiser accounts were already imported."));
     }
-    let advertisers = reachable(state, &token.access).await?;
+    let advertisers = match reachable(state, &token.access).await {
+        Ok(a) => a,
+        Err(failure) => return Err(connection_failed(state, token.connection_id, failure).await),
+    };
     let existing = tiktok_ad_account::Entity::find()
         .filter(tiktok_ad_account::Column::WorkspaceId.eq(user.workspace_id))
         .filter(tiktok_ad_account::Column::AdvertiserId.is_in(advertisers.iter().map(|a| a.advertiser_id.clone())))
         .all(&state.db)
         .await?;
-    let linked_here: HashSet<i32> = match token.connection_id {
+    // A fresh grant for a TikTok user this workspace already connected shows that
+    // connection's accounts as linked, not as a teammate's.
+    let links_of = match (token.connection_id, &token.grant) {
+        (Some(id), _) => Some(id),
+        (None, Some(grant)) => tiktok_token::Entity::find()
+            .filter(tiktok_token::Column::WorkspaceId.eq(user.workspace_id))
+            .filter(tiktok_token::Column::TiktokUserKey.eq(&grant.tiktok_user_key))
+            .filter(tiktok_token::Column::AuthStatus.ne(auth_status::DISCONNECTED))
+            .one(&state.db)
+            .await?
+            .map(|t| t.id),
+        (None, None) => None,
+    };
+    let linked_here: HashSet<i32> = match links_of {
         Some(id) => tiktok_token_account::Entity::find()
             .filter(tiktok_token_account::Column::TokenId.eq(id))
             .all(&state.db)
@@ -257,7 +300,10 @@ pub async fn import(
             return Err(AppError::validation("Tick at least one advertiser account to import."));
         }
     }
-    let reachable = reachable(state, &token.access).await?;
+    let reachable = match reachable(state, &token.access).await {
+        Ok(a) => a,
+        Err(failure) => return Err(connection_failed(state, token.connection_id, failure).await),
+    };
     if let Some(stranger) = selected.iter().find(|id| !reachable.iter().any(|a| &a.advertiser_id == *id)) {
         return Err(AppError::validation(format!(
             "Advertiser {stranger} is not reachable with this TikTok account, so it was not imported. Nothing was changed."

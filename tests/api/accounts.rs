@@ -133,7 +133,7 @@ async fn a_mediabuyer_sees_the_tiktok_page_read_only() {
     app.signed_in_as("Acme", "mia@acme.test", Role::Mediabuyer).await;
     let html = app.get("/connect/tiktok").await.text().await.unwrap();
     assert!(html.contains("A manager or above must connect TikTok."));
-    assert!(!html.contains("data-testid=\"connect-area\""));
+    assert!(!html.contains("data-testid=\"connect-button\""));
 }
 
 #[tokio::test]

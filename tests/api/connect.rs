@@ -428,3 +428,26 @@ async fn the_database_and_the_page_never_hold_a_plaintext_token() {
         assert!(!html.contains(secret.as_str()), "a token reached the HTML");
     }
 }
+
+#[tokio::test]
+async fn a_token_tiktok_rejects_turns_the_card_to_reconnect_until_reconnected() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    let id = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("revoke", json!({ "user_id": BUSINESS_USER })).await;
+
+    let err = app_error(app.picker(json!({ "Connection": id })).await).await;
+    assert_eq!(err.code, ErrorCode::NeedsReconnect);
+    let card = &app.connections().await[0];
+    assert_eq!(card["needs_reconnect"], true);
+    assert!(card["auth_error"].as_str().unwrap().contains("40105"), "TikTok's answer is kept as evidence");
+    assert!(card["auth_error_at"].is_string());
+
+    let state = app.start_connect(&format!("?reconnect={id}")).await;
+    let url = app.authorize_at_portal(BUSINESS_USER, &state).await;
+    assert_eq!(app.callback(&url).await.0, 200);
+    let card = &app.connections().await[0];
+    assert_eq!(card["needs_reconnect"], false);
+    assert_eq!(card["auth_error"], Value::Null);
+    assert_eq!(app.picker(json!({ "Connection": id })).await.status(), 200);
+}

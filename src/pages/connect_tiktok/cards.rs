@@ -81,17 +81,35 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                 </div>
                 {can_manage.then(|| {
                     let reconnect_url = reconnect_url.clone();
+                    let menu_open = RwSignal::new(false);
                     view! {
-                        <details class="menu">
-                            <summary class="button" aria-label="Connection menu">"⋯"</summary>
-                            <div class="menu-items" role="menu">
-                                <button type="button" role="menuitem" on:click=move |_| ctx.open(&reconnect_url)>"Reconnect"</button>
-                                <a role="menuitem" href=format!("/connect/tiktok?manage={id}")>"Manage accounts"</a>
-                                <button type="button" role="menuitem" class="danger" on:click=move |_| confirming.set(true)>"Disconnect"</button>
-                            </div>
-                        </details>
+                        <div class="menu">
+                            <button type="button" class="button" aria-label="Connection menu" aria-haspopup="menu"
+                                aria-expanded=move || menu_open.get().to_string()
+                                on:click=move |_| menu_open.update(|o| *o = !*o)>
+                                "⋯"
+                            </button>
+                            <Show when=move || menu_open.get()>
+                                <div class="menu-items" role="menu">
+                                    <button type="button" role="menuitem"
+                                        on:click={
+                                            let reconnect_url = reconnect_url.clone();
+                                            move |_| { menu_open.set(false); ctx.open(&reconnect_url); }
+                                        }>
+                                        "Reconnect"
+                                    </button>
+                                    <a role="menuitem" href=format!("/connect/tiktok?manage={id}") on:click=move |_| menu_open.set(false)>
+                                        "Manage accounts"
+                                    </a>
+                                    <button type="button" role="menuitem" class="danger"
+                                        on:click=move |_| { menu_open.set(false); confirming.set(true); }>
+                                        "Disconnect"
+                                    </button>
+                                </div>
+                            </Show>
+                        </div>
                     }
-                })}
+                                })}
             </header>
             {card.needs_reconnect.then(|| {
                 let reconnect_url = reconnect_url.clone();

@@ -117,7 +117,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
                     can_manage.then(|| view! {
-                        <a class="button primary" href="/connect/tiktok/start?window=same" data-testid="connect-button"
+                        <a class="button primary" href="/connect/tiktok/start?window=same" rel="external" data-testid="connect-button"
                             on:click=move |ev| { ev.prevent_default(); ctx.open("/connect/tiktok/start"); }>
                             "Connect"
                         </a>
@@ -132,7 +132,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
             <div class="notice warn" role="alert" data-testid="popup-blocked">
                 <strong>"Pop-up blocked: allow pop-ups for this site"</strong>
                 " — or "
-                <a href=same_window>"continue in this window"</a>
+                <a href=same_window rel="external">"continue in this window"</a>
                 "."
             </div>
         })}

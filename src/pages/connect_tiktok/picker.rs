@@ -44,7 +44,12 @@ pub fn Picker(source: PickerSource, on_done: Callback<ImportOutcome>, on_cancel:
                             view! { <PickerList tiktok_name=d.tiktok_name advertisers=d.advertisers selected import on_cancel/> }.into_any()
                         }
                         Err(e) => {
-                            let done = e.code == ErrorCode::Conflict || e.code == ErrorCode::NotFound;
+                            // Retrying cannot fix these; a rejected token is fixed by Reconnect on the card.
+                            let done = matches!(e.code, ErrorCode::Conflict | ErrorCode::NotFound | ErrorCode::NeedsReconnect);
+                            if e.code == ErrorCode::NeedsReconnect {
+                                // The card turns yellow: show it.
+                                expect_context::<PageCtx>().reload();
+                            }
                             view! {
                                 <p class="notice err" role="alert">{e.message}</p>
                                 <div class="picker-actions">
@@ -81,7 +86,7 @@ fn NoAdvertisers(on_cancel: Callback<()>) -> impl IntoView {
                 </li>
             </ul>
             <div class="picker-actions">
-                <a class="button primary" href="/connect/tiktok/start?window=same"
+                <a class="button primary" href="/connect/tiktok/start?window=same" rel="external"
                     on:click=move |ev| { ev.prevent_default(); ctx.open("/connect/tiktok/start"); }>
                     "Try again"
                 </a>

@@ -1,0 +1,134 @@
+import { test, expect, type Page } from '@playwright/test';
+import { signIn, waitForHydration } from './helpers';
+
+const shots = (name: string) => `../target/e2e/screenshots/${name}.png`;
+
+/** Clicks Connect (or another popup opener), authorizes as `tiktokUser` in the popup. */
+async function authorizeInPopup(page: Page, open: () => Promise<void>, tiktokUser: string) {
+  const popupPromise = page.waitForEvent('popup');
+  await open();
+  const popup = await popupPromise;
+  await expect(popup).toHaveTitle('TikTok For Business');
+  await popup.getByLabel(new RegExp(tiktokUser)).check();
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Authorize' }).click();
+  await closed;
+}
+
+async function openTikTokPage(page: Page, role: 'manager' | 'admin' | 'owner' = 'manager') {
+  await signIn(page, role);
+  await expect(page).toHaveURL(/\/connect\/tiktok$/);
+  await waitForHydration(page);
+}
+
+function card(page: Page, name: string) {
+  return page.getByTestId('connection-card').filter({ hasText: name });
+}
+
+test('a manager connects TikTok in a popup, sees Pending review and imports accounts', async ({ page }) => {
+  await openTikTokPage(page);
+  await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), 'Avery Business');
+
+  const picker = page.getByTestId('picker');
+  await expect(picker.getByRole('heading', { name: 'Choose advertiser accounts to import' })).toBeVisible();
+  await expect(picker.getByText('Pending review')).toBeVisible();
+  await expect(picker.getByText(/TikTok is reviewing this account \(usually 24–72 h\)/)).toBeVisible();
+  const importButton = picker.getByRole('button', { name: 'Import selected' });
+  await expect(importButton).toBeDisabled();
+  await page.screenshot({ path: shots('picker'), fullPage: true });
+
+  await picker.getByLabel(/Acme Shoes US/).check();
+  await picker.getByLabel(/Acme Outlet/).check();
+  await expect(importButton).toBeEnabled();
+  await importButton.click();
+
+  await expect(page.getByTestId('picker')).toHaveCount(0);
+  await expect(page.getByTestId('notice')).toContainText('Imported 2 advertiser accounts');
+  const avery = card(page, 'Avery Business');
+  await expect(avery.getByTestId('card-status')).toHaveText('Connected');
+  await expect(avery.getByTestId('advertiser-count')).toHaveText('2 advertiser accounts');
+  await expect(avery.getByText('Waiting for first sync').first()).toBeVisible();
+  await page.screenshot({ path: shots('card-connected'), fullPage: true });
+});
+
+test('a personal TikTok account finds no advertiser accounts and can try again', async ({ page }) => {
+  await openTikTokPage(page, 'admin');
+  await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), 'Casey Personal');
+  const empty = page.getByTestId('no-advertisers');
+  await expect(empty.getByRole('heading', { name: 'No advertiser accounts found' })).toBeVisible();
+  await expect(empty).toContainText('personal TikTok account');
+  await expect(empty).toContainText('Business Center');
+  await expect(empty.getByRole('link', { name: 'Try again' })).toBeVisible();
+  await page.screenshot({ path: shots('no-advertisers'), fullPage: true });
+});
+
+test('a blocked popup is explained and the flow continues in the same window', async ({ page }) => {
+  await page.addInitScript(() => {
+    window.open = () => null;
+  });
+  await openTikTokPage(page, 'owner');
+  await page.getByTestId('connect-button').click();
+  const blocked = page.getByTestId('popup-blocked');
+  await expect(blocked).toContainText('Pop-up blocked: allow pop-ups for this site');
+  await page.screenshot({ path: shots('popup-blocked'), fullPage: true });
+
+  await blocked.getByRole('link', { name: 'continue in this window' }).click();
+  await expect(page).toHaveTitle('TikTok For Business');
+  await page.getByLabel(/Blake Partner/).check();
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await expect(page).toHaveURL(/\/connect\/tiktok\?grant=\d+/);
+  await waitForHydration(page);
+  const picker = page.getByTestId('picker');
+  await picker.getByLabel(/Globex Japan/).check();
+  await picker.getByRole('button', { name: 'Import selected' }).click();
+  await expect(card(page, 'Blake Partner').getByTestId('card-status')).toHaveText('Connected');
+});
+
+test('reconnect and disconnect from the card menu', async ({ page, request }) => {
+  await openTikTokPage(page);
+  // Make sure Avery is connected with one account (this test can run on its own).
+  await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), 'Avery Business');
+  const picker = page.getByTestId('picker');
+  await picker.getByLabel(/Acme Shoes EU/).check();
+  await picker.getByRole('button', { name: 'Import selected' }).click();
+  const avery = card(page, 'Avery Business');
+  await expect(avery.getByTestId('card-status')).toHaveText('Connected');
+
+  // TikTok stops accepting the token: the card turns yellow once TikTok says so.
+  await request.post('/sandbox/tiktok/control/revoke', { data: { user_id: '7100000000000000001' } });
+  await avery.getByRole('button', { name: 'Connection menu' }).click();
+  await avery.getByRole('menuitem', { name: 'Manage accounts' }).click();
+  await expect(page.getByTestId('picker').getByRole('alert')).toContainText('no longer accepts');
+  await expect(avery.getByTestId('card-status')).toHaveText('Reconnect');
+  await expect(avery.getByTestId('reconnect-needed')).toContainText('40105');
+  await page.screenshot({ path: shots('card-reconnect'), fullPage: true });
+
+  await authorizeInPopup(page, () => avery.getByTestId('reconnect-needed').getByRole('button', { name: 'Reconnect' }).click(), 'Avery Business');
+  await expect(page.getByTestId('notice')).toContainText('TikTok is reconnected');
+  await expect(avery.getByTestId('card-status')).toHaveText('Connected');
+
+  await avery.getByRole('button', { name: 'Connection menu' }).click();
+  await authorizeInPopup(page, () => avery.getByRole('menuitem', { name: 'Reconnect' }).click(), 'Avery Business');
+  await expect(avery.getByTestId('card-status')).toHaveText('Connected');
+
+  await avery.getByRole('button', { name: 'Connection menu' }).click();
+  await avery.getByRole('menuitem', { name: 'Disconnect' }).click();
+  const confirm = avery.getByRole('alertdialog', { name: 'Confirm disconnect' });
+  await expect(confirm).toContainText('revokes its token at TikTok');
+  await page.screenshot({ path: shots('disconnect-confirm'), fullPage: true });
+  await confirm.getByRole('button', { name: 'Yes, disconnect' }).click();
+  await expect(page.getByTestId('notice')).toContainText('Disconnected Avery Business');
+  await expect(card(page, 'Avery Business')).toHaveCount(0);
+});
+
+test('a mediabuyer sees the connections but no active Connect button', async ({ page }) => {
+  await signIn(page, 'mediabuyer');
+  await expect(page).toHaveURL(/\/connect\/tiktok$/);
+  await waitForHydration(page);
+  await expect(page.getByTestId('read-only-notice')).toHaveText('A manager or above must connect TikTok.');
+  await expect(page.getByTestId('connect-button')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Connection menu' })).toHaveCount(0);
+  const response = await page.request.get('/connect/tiktok/start', { maxRedirects: 0 });
+  expect(response.status()).toBe(403);
+  await page.screenshot({ path: shots('mediabuyer'), fullPage: true });
+});
