@@ -426,19 +426,59 @@ async fn store_grant_as_connection(
     };
     row.tiktok_display_name = Set(grant.tiktok_display_name.clone());
     row.tiktok_email = Set(grant.tiktok_email.clone());
-    row.key_id = Set(grant.key_id.clone());
-    row.access_token_enc = Set(grant.access_token_enc.clone());
-    row.refresh_token_enc = Set(grant.refresh_token_enc.clone());
-    row.access_expires_at = Set(grant.access_expires_at);
-    row.refresh_expires_at = Set(grant.refresh_expires_at);
-    row.scope = Set(grant.scope.clone());
+    put_secrets(
+        &mut row,
+        Secrets {
+            key_id: grant.key_id.clone(),
+            access: grant.access_token_enc.clone(),
+            refresh: grant.refresh_token_enc.clone(),
+            access_expires_at: grant.access_expires_at,
+            refresh_expires_at: grant.refresh_expires_at,
+            scope: grant.scope.clone(),
+        },
+        now,
+    );
+    Ok(row.save(txn).await?.try_into_model()?)
+}
+
+/// A grant's sealed secrets and what TikTok said about them.
+struct Secrets {
+    key_id: String,
+    access: Option<Vec<u8>>,
+    refresh: Option<Vec<u8>>,
+    access_expires_at: Option<DateTime<Utc>>,
+    refresh_expires_at: Option<DateTime<Utc>>,
+    scope: String,
+}
+
+impl Secrets {
+    fn seal(keys: &crate::token_crypto::TokenKeys, grant: &TokenGrant) -> Self {
+        let sealed = tokens::seal(keys, grant);
+        Self {
+            key_id: sealed.key_id,
+            access: Some(sealed.access),
+            refresh: sealed.refresh,
+            access_expires_at: grant.access_expires_at,
+            refresh_expires_at: grant.refresh_expires_at,
+            scope: serde_json::to_string(&grant.scope).unwrap_or_else(|_| "[]".into()),
+        }
+    }
+}
+
+/// Puts fresh secrets on a connection and makes it healthy again.
+fn put_secrets(row: &mut tiktok_token::ActiveModel, secrets: Secrets, now: DateTime<Utc>) {
+    row.key_id = Set(secrets.key_id);
+    row.access_token_enc = Set(secrets.access);
+    row.refresh_token_enc = Set(secrets.refresh);
+    row.access_expires_at = Set(secrets.access_expires_at);
+    row.refresh_expires_at = Set(secrets.refresh_expires_at);
+    row.scope = Set(secrets.scope);
     row.auth_status = Set(auth_status::HEALTHY.to_owned());
     row.auth_error = Set(None);
     row.auth_error_at = Set(None);
     row.refresh_locked_until = Set(None);
     row.updated_at = Set(now);
     row.disconnected_at = Set(None);
-    Ok(row.save(txn).await?.try_into_model()?)
 }
 
 async fn upsert_account(
@@ -570,7 +610,7 @@ pub async fn store_pending_grant(
     grant: &TokenGrant,
     identity: TikTokIdentity,
 ) -> Result<i32, AppError> {
-    let sealed = tokens::seal(&state.settings.token_keys, grant);
+    let secrets = Secrets::seal(&state.settings.token_keys, grant);
     let now = state.clock.now();
     let row = tiktok_pending_grant::ActiveModel {
         workspace_id: Set(user.workspace_id),
@@ -578,12 +618,12 @@ pub async fn store_pending_grant(
         tiktok_user_key: Set(identity.key),
         tiktok_display_name: Set(identity.display_name),
         tiktok_email: Set(identity.email),
-        key_id: Set(sealed.key_id),
-        access_token_enc: Set(Some(sealed.access)),
-        refresh_token_enc: Set(sealed.refresh),
-        access_expires_at: Set(grant.access_expires_at),
-        refresh_expires_at: Set(grant.refresh_expires_at),
-        scope: Set(serde_json::to_string(&grant.scope).unwrap_or_else(|_| "[]".into())),
+        key_id: Set(secrets.key_id),
+        access_token_enc: Set(secrets.access),
+        refresh_token_enc: Set(secrets.refresh),
+        access_expires_at: Set(secrets.access_expires_at),
+        refresh_expires_at: Set(secrets.refresh_expires_at),
+        scope: Set(secrets.scope),
         imported_token_id: Set(None),
         expires_at: Set(now + PENDING_GRANT_LIFETIME),
         created_at: Set(now),
@@ -619,20 +659,12 @@ pub async fn reconnect(
             got: identity.display_name.unwrap_or_else(|| "another TikTok account".into()),
         });
     }
-    let sealed = tokens::seal(&state.settings.token_keys, grant);
     let now = state.clock.now();
     let mut active: tiktok_token::ActiveModel = row.into();
-    active.key_id = Set(sealed.key_id);
-    active.access_token_enc = Set(Some(sealed.access));
-    active.refresh_token_enc = Set(sealed.refresh);
-    active.access_expires_at = Set(grant.access_expires_at);
-    active.refresh_expires_at = Set(grant.refresh_expires_at);
-    active.scope = Set(serde_json::to_string(&grant.scope).unwrap_or_else(|_| "[]".into()));
-    active.auth_status = Set(auth_status::HEALTHY.to_owned());
-    active.auth_error = Set(None);
-    active.auth_error_at = Set(None);
-    active.tiktok_display_name = Set(identity.display_name);
-    active.updated_at = Set(now);
+    put_secrets(&mut active, Secrets::seal(&state.settings.token_keys, grant), now);
+    if let Some(name) = identity.display_name {
+        active.tiktok_display_name = Set(Some(name));
+    }
     active.update(&state.db).await?;
     tracing::info!(workspace.id = user.workspace_id, connection.id = connection_id, "reconnected TikTok");
     Ok(ReconnectOutcome::Reconnected)

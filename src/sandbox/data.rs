@@ -97,7 +97,7 @@ impl Generator {
         let own = |level: u64, parts: &[u64]| {
             let mut p = vec![level];
             p.extend_from_slice(parts);
-            self.h(&p) % 12 == 0
+            self.h(&p).is_multiple_of(12)
         };
         let c = key.level >= Level::Campaign && own(1, &[key.c as u64]);
         let g = key.level >= Level::AdGroup && own(2, &[key.c as u64, key.g as u64]);
@@ -143,7 +143,7 @@ impl Generator {
     fn status(&self, key: Key, prefix: &str) -> (&'static str, String) {
         if self.is_deleted(key) {
             ("DELETE", format!("{prefix}_STATUS_DELETE"))
-        } else if self.h(&[9, key.c as u64, key.g as u64, key.a as u64]) % 5 == 0 {
+        } else if self.h(&[9, key.c as u64, key.g as u64, key.a as u64]).is_multiple_of(5) {
             ("DISABLE", format!("{prefix}_STATUS_DISABLE"))
         } else {
             ("ENABLE", format!("{prefix}_STATUS_DELIVERY_OK"))
@@ -154,7 +154,7 @@ impl Generator {
         let key = Key { level: Level::Campaign, c, g: 0, a: 0 };
         let (op, secondary) = self.status(key, "CAMPAIGN");
         let h = self.h(&[1, c as u64]);
-        let daily = h % 3 != 0;
+        let daily = !h.is_multiple_of(3);
         json!({
             "advertiser_id": advertiser_id,
             "campaign_id": self.campaign_id(c),
@@ -199,7 +199,7 @@ impl Generator {
         let key = Key { level: Level::Ad, c, g, a };
         let (op, secondary) = self.status(key, "AD");
         let h = self.h(&[3, c as u64, g as u64, a as u64]);
-        let video = h % 3 != 0;
+        let video = !h.is_multiple_of(3);
         json!({
             "advertiser_id": advertiser_id,
             "campaign_id": self.campaign_id(c),
@@ -329,7 +329,7 @@ impl Generator {
     /// One ad's delivery on one day (day = days since the Unix epoch).
     fn ad_day(&self, key: Key, day: i64) -> [f64; 5] {
         let h = self.h(&[80, key.c as u64, key.g as u64, key.a as u64, day as u64]);
-        let impressions = (range(h, 0.0, 4000.0) as u64 + if h % 9 == 0 { 0 } else { 150 }) as f64;
+        let impressions = (range(h, 0.0, 4000.0) as u64 + if h.is_multiple_of(9) { 0 } else { 150 }) as f64;
         let ctr = range(h >> 8, 0.004, 0.03);
         let clicks = (impressions * ctr).floor();
         let cpm = range(h >> 16, 2.0, 12.0);

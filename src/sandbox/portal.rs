@@ -58,14 +58,14 @@ fn bad_request(message: &str) -> Response {
 }
 
 impl Sandbox {
-    /// Rejects an unknown app or a redirect URI not registered for it.
-    fn check_client(&self, app_id: &str, redirect_uri: &str) -> Result<(), Response> {
+    /// Rejects an unknown app or a redirect URI not registered for it, saying which.
+    fn check_client(&self, app_id: &str, redirect_uri: &str) -> Result<(), String> {
         let world = self.world();
         let Some(app) = world.apps.get(app_id) else {
-            return Err(bad_request(&format!("Unknown app_id {app_id}.")));
+            return Err(format!("Unknown app_id {app_id}."));
         };
         if !app.redirect_uris.iter().any(|u| u == redirect_uri) {
-            return Err(bad_request("The redirect_uri is not registered for this app."));
+            return Err("The redirect_uri is not registered for this app.".to_owned());
         }
         Ok(())
     }
@@ -75,8 +75,8 @@ pub async fn page(State(sandbox): State<Sandbox>, Query(params): Query<AuthParam
     let (Some(app_id), Some(redirect_uri)) = (params.app_id.as_deref(), params.redirect_uri.as_deref()) else {
         return bad_request("app_id and redirect_uri are required.");
     };
-    if let Err(response) = sandbox.check_client(app_id, redirect_uri) {
-        return response;
+    if let Err(problem) = sandbox.check_client(app_id, redirect_uri) {
+        return bad_request(&problem);
     }
     let world = sandbox.world();
     let users: String = world
@@ -113,8 +113,8 @@ pub async fn page(State(sandbox): State<Sandbox>, Query(params): Query<AuthParam
 }
 
 pub async fn decide(State(sandbox): State<Sandbox>, Form(form): Form<Decision>) -> Response {
-    if let Err(response) = sandbox.check_client(&form.app_id, &form.redirect_uri) {
-        return response;
+    if let Err(problem) = sandbox.check_client(&form.app_id, &form.redirect_uri) {
+        return bad_request(&problem);
     }
     let Ok(mut target) = url::Url::parse(&form.redirect_uri) else {
         return bad_request("The redirect_uri is not a valid URL.");

@@ -9,8 +9,22 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-/// An early answer: an error envelope (or a raw gateway failure) that ends the request.
-pub type Answer<T> = Result<T, Response>;
+/// TikTok's refusal of a request: HTTP 200 with a non-zero code (see [`fail`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: i64,
+    pub message: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        Json(json!({"code": self.code, "message": self.message, "request_id": request_id(), "data": {}}))
+            .into_response()
+    }
+}
+
+/// A step of a handler: its value, or the refusal that ends the request.
+pub type Answer<T> = Result<T, Refusal>;
 
 pub fn request_id() -> String {
     let now = chrono::Utc::now().format("%Y%m%d%H%M%S");
@@ -22,8 +36,8 @@ pub fn ok(data: Value) -> Response {
 }
 
 /// TikTok answers errors with HTTP 200 and a non-zero code.
-pub fn fail(code: i64, message: impl Into<String>) -> Response {
-    Json(json!({"code": code, "message": message.into(), "request_id": request_id(), "data": {}})).into_response()
+pub fn fail(code: i64, message: impl Into<String>) -> Refusal {
+    Refusal { code, message: message.into() }
 }
 
 pub fn gateway_timeout() -> Response {
@@ -35,7 +49,7 @@ pub fn gateway_timeout() -> Response {
         .into_response()
 }
 
-pub fn param_error(message: impl Into<String>) -> Response {
+pub fn param_error(message: impl Into<String>) -> Refusal {
     fail(40002, message)
 }
 
