@@ -11,10 +11,18 @@ scripts/build.sh
 pg=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 status=0
 summary=()
-run() { # name, command...
+passed=0
+failed=0
+log=$(mktemp)
+run() { # name, command...: runs it, keeps its output to count the results
   local name=$1; shift
   echo "=== $name"
-  if "$@"; then summary+=("$name: ok"); else summary+=("$name: FAILED"); status=1; fi
+  if "$@" 2>&1 | tee "$log"; then summary+=("$name: ok"); else summary+=("$name: FAILED"); status=1; fi
+  # cargo: "test result: ok. 38 passed; 0 failed"; Playwright: "  12 passed (15s)", "  1 failed".
+  local p f
+  p=$(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\1/p; s/^ +([0-9]+) passed.*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+  f=$(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\2/p; s/^ +([0-9]+) failed.*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 }
 
 cargo_test=(cargo test --no-default-features --features ssr --bins --lib --tests)
@@ -32,4 +40,5 @@ run "playwright" bash -c 'cd end2end && npx playwright test'
 
 echo
 printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
 exit $status

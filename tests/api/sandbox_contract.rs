@@ -207,3 +207,75 @@ async fn data_calls_without_a_token_are_40104() {
         .unwrap();
     assert_eq!(body["code"], 40104);
 }
+
+#[tokio::test]
+async fn the_control_endpoint_changes_the_world_the_client_sees() {
+    let db = TestDb::fresh().await;
+    let app = spawn_app_with(&db, FAST_SANDBOX).await;
+    let client = app.tiktok_client(1000, 0);
+    let code = secrecy::SecretString::from(app.portal_auth_code(BUSINESS_USER).await);
+    let grant = client.exchange_code(&code).await.unwrap();
+    let token = grant.access_token;
+
+    // A new advertiser in the user's Business Center shows up in the next listing.
+    let added: Value = app
+        .sandbox_control("advertisers", serde_json::json!({"user_id": BUSINESS_USER, "name": "Acme Pop-up"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new_id = added["advertiser_id"].as_str().unwrap().to_owned();
+    let listed = client.advertisers(&token).await.unwrap();
+    assert!(listed.iter().any(|a| a.advertiser_id == new_id && a.advertiser_name.as_deref() == Some("Acme Pop-up")));
+
+    // A changed status is what advertiser/info says next.
+    app.sandbox_control("advertiser-status", serde_json::json!({"advertiser_id": ADV, "status": "STATUS_LIMIT"})).await;
+    let info = client.advertiser_info(&token, &[ADV.to_owned()]).await.unwrap();
+    assert_eq!(info[0].status.as_deref(), Some("STATUS_LIMIT"));
+
+    // Refresh can be made to fail, then heal.
+    let refresh = grant.refresh_token.unwrap();
+    app.sandbox_control("refresh-failure", serde_json::json!({"code": 40107})).await;
+    assert_eq!(client.refresh(&refresh).await.unwrap_err().code, Some(40107));
+    app.sandbox_control("refresh-failure", serde_json::json!({"code": null})).await;
+    assert!(client.refresh(&refresh).await.is_ok());
+
+    // Added latency slows every answer down.
+    app.sandbox_control("latency", serde_json::json!({"millis": 300})).await;
+    let started = std::time::Instant::now();
+    client.user_info(&token).await.unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn the_sandbox_runs_alone_on_its_own_port() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"))
+        .args(["sandbox", "--port", &port.to_string()])
+        .env("SANDBOX_REDIRECT_URIS", "http://127.0.0.1:9/cb")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("wevion sandbox starts");
+    let portal = format!("http://127.0.0.1:{port}/sandbox/tiktok/portal/auth?app_id=7300000000000000001&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=s");
+    let mut page = None;
+    for _ in 0..100 {
+        if let Ok(r) = client().get(&portal).send().await {
+            page = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = page.expect("the sandbox answers");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("TikTok For Business"));
+    let api: Value = client()
+        .get(format!("http://127.0.0.1:{port}/sandbox/tiktok/open_api/v1.3/campaign/get/?advertiser_id={ADV}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["code"], 40104, "the API answers in TikTok's envelope");
+    child.start_kill().unwrap();
+}
