@@ -26,6 +26,9 @@ function card(page: Page, name: string) {
 }
 
 test('a manager connects TikTok in a popup, sees Pending review and imports accounts', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await openTikTokPage(page);
   await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), 'Avery Business');
 
@@ -49,6 +52,12 @@ test('a manager connects TikTok in a popup, sees Pending review and imports acco
   await expect(avery.getByTestId('advertiser-count')).toHaveText('2 advertiser accounts');
   await expect(avery.getByText('Waiting for first sync').first()).toBeVisible();
   await page.screenshot({ path: shots('card-connected'), fullPage: true });
+
+  // A reload renders the cards on the server; hydrating them must not complain.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(card(page, 'Avery Business').getByTestId('card-status')).toHaveText('Connected');
+  expect(errors).toEqual([]);
 });
 
 test('a personal TikTok account finds no advertiser accounts and can try again', async ({ page }) => {
