@@ -148,7 +148,13 @@ async fn callback(State(state): State<AppState>, user: CurrentUser, Query(params
             return callback_page::failure(StatusCode::BAD_GATEWAY, "TikTok was not connected", &text, &retry);
         }
     };
-    let identity = service::identify(&state, &grant).await;
+    let identity = match service::identify(&state, &grant).await {
+        Ok(identity) => identity,
+        Err(err) => {
+            let text = service::tiktok_error(err, "reading who signed in").message;
+            return callback_page::failure(StatusCode::BAD_GATEWAY, "TikTok was not connected", &text, &retry);
+        }
+    };
 
     match purpose {
         Purpose::Connect => match service::store_pending_grant(&state, &user, &grant, identity).await {

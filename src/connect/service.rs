@@ -166,6 +166,28 @@ async fn connection(db: &impl ConnectionTrait, user: &CurrentUser, id: i32) -> R
         .ok_or_else(|| AppError::not_found("This TikTok connection"))
 }
 
+/// Locks a live connection for the rest of the transaction: the first statement is a write,
+/// so a concurrent Disconnect, Manage or Reconnect waits here (Postgres row lock, SQLite write
+/// lock) and then sees what the other one committed. NotFound when it is gone.
+async fn lock_connection(
+    txn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<tiktok_token::Model, AppError> {
+    let locked = tiktok_token::Entity::update_many()
+        .col_expr(tiktok_token::Column::UpdatedAt, Expr::value(now))
+        .filter(tiktok_token::Column::Id.eq(id))
+        .filter(tiktok_token::Column::WorkspaceId.eq(user.workspace_id))
+        .filter(tiktok_token::Column::AuthStatus.ne(auth_status::DISCONNECTED))
+        .exec(txn)
+        .await?;
+    if locked.rows_affected != 1 {
+        return Err(AppError::not_found("This TikTok connection"));
+    }
+    connection(txn, user, id).await
+}
+
 /// The advertisers this token reaches, with their details.
 async fn reachable(
     state: &AppState,
@@ -338,7 +360,7 @@ pub async fn import(
                 .await?;
             row
         }
-        (None, Some(id)) => connection(&txn, user, id).await?,
+        (None, Some(id)) => lock_connection(&txn, user, id, now).await?,
         (None, None) => return Err(AppError::internal("a picker source without a grant or a connection")),
     };
 
@@ -583,13 +605,16 @@ pub struct TikTokIdentity {
     pub email: Option<String>,
 }
 
-pub async fn identify(state: &AppState, grant: &TokenGrant) -> TikTokIdentity {
+pub async fn identify(state: &AppState, grant: &TokenGrant) -> Result<TikTokIdentity, TikTokError> {
     match state.tiktok.user_info(&grant.access_token).await {
-        Ok(info) if info.core_user_id.is_some() => TikTokIdentity {
+        Ok(info) if info.core_user_id.is_some() => Ok(TikTokIdentity {
             key: info.core_user_id.unwrap_or_default(),
             display_name: info.display_name.filter(|n| !n.is_empty()).or_else(|| info.email.clone()),
             email: info.email,
-        },
+        }),
+        // Only a service without user/info (or without a user id in it) gets the stand-in key;
+        // an outage must not make the same person look like someone else.
+        Err(err) if !matches!(err.kind, ErrorKind::BadRequest | ErrorKind::Permission) => Err(err),
         other => {
             if let Err(err) = other {
                 tracing::info!(error = %err, "user/info unavailable; identifying the TikTok user by its advertisers");
@@ -598,7 +623,7 @@ pub async fn identify(state: &AppState, grant: &TokenGrant) -> TikTokIdentity {
             let mut ids = grant.advertiser_ids.clone();
             ids.sort();
             let digest = hex::encode(&Sha256::digest(ids.join(",").as_bytes())[..8]);
-            TikTokIdentity { key: format!("advertisers:{digest}"), display_name: None, email: None }
+            Ok(TikTokIdentity { key: format!("advertisers:{digest}"), display_name: None, email: None })
         }
     }
 }
@@ -652,20 +677,23 @@ pub async fn reconnect(
     grant: &TokenGrant,
     identity: TikTokIdentity,
 ) -> Result<ReconnectOutcome, AppError> {
-    let row = connection(&state.db, user, connection_id).await?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let row = lock_connection(&txn, user, connection_id, now).await?;
     if row.tiktok_user_key != identity.key {
+        txn.rollback().await?;
         return Ok(ReconnectOutcome::DifferentUser {
             expected: row.tiktok_display_name.unwrap_or_else(|| "the TikTok account that made this connection".into()),
             got: identity.display_name.unwrap_or_else(|| "another TikTok account".into()),
         });
     }
-    let now = state.clock.now();
     let mut active: tiktok_token::ActiveModel = row.into();
     put_secrets(&mut active, Secrets::seal(&state.settings.token_keys, grant), now);
     if let Some(name) = identity.display_name {
         active.tiktok_display_name = Set(Some(name));
     }
-    active.update(&state.db).await?;
+    active.update(&txn).await?;
+    txn.commit().await?;
     tracing::info!(workspace.id = user.workspace_id, connection.id = connection_id, "reconnected TikTok");
     Ok(ReconnectOutcome::Reconnected)
 }
@@ -693,6 +721,8 @@ pub async fn disconnect(
     };
     let now = state.clock.now();
     let txn = state.db.begin().await?;
+    // A second Disconnect of the same card finds it gone: NotFound, nothing done twice.
+    let row = lock_connection(&txn, user, row.id, now).await?;
     let links = tiktok_token_account::Entity::find()
         .filter(tiktok_token_account::Column::TokenId.eq(row.id))
         .find_also_related(tiktok_ad_account::Entity)

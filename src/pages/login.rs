@@ -6,9 +6,17 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// Only local paths may follow a sign-in, so `next` cannot send people to another site.
+/// Browsers drop tabs and newlines from URLs (`/<tab>/evil` becomes `//evil`), so any control
+/// character, space or backslash disqualifies it too.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\") => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            p.to_string()
+        }
         _ => "/connect/tiktok".to_string(),
     }
 }
@@ -84,5 +92,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/connect/tiktok");
         assert_eq!(safe_next(Some("https://evil.example")), "/connect/tiktok");
         assert_eq!(safe_next(None), "/connect/tiktok");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/connect/tiktok");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/connect/tiktok");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/connect/tiktok");
+        assert_eq!(safe_next(Some("/connect/tiktok?grant=3")), "/connect/tiktok?grant=3");
     }
 }

@@ -178,7 +178,9 @@ fn bc_id(user_id: &str) -> String {
 
 fn paged(list: Vec<Value>, page: u32, size: u32) -> Value {
     let total = list.len() as u64;
-    let items: Vec<Value> = list.into_iter().skip(((page - 1) * size) as usize).take(size as usize).collect();
+    let skip = (page as u64 - 1) * size as u64;
+    let items: Vec<Value> =
+        list.into_iter().skip(usize::try_from(skip).unwrap_or(usize::MAX)).take(size as usize).collect();
     json!({ "list": items, "page_info": page_info(page, size, total) })
 }
 
@@ -230,7 +232,7 @@ impl Sandbox {
         let total = generator.keys(level, include_deleted).count() as u64;
         let list: Vec<Value> = generator
             .keys(level, include_deleted)
-            .skip(((page - 1) * size) as usize)
+            .skip(usize::try_from((page as u64 - 1) * size as u64).unwrap_or(usize::MAX))
             .take(size as usize)
             .map(|k| match level {
                 Level::Campaign => generator.campaign(&adv.id, k.c),

@@ -111,7 +111,10 @@ pub async fn serve_standalone(settings: crate::settings::Settings, port: u16) ->
         redirect_uris,
     };
     let sandbox = Sandbox::new(settings.sandbox.clone(), vec![app], Arc::new(crate::tiktok::SystemClock));
-    let router = Router::new().nest(MOUNT, sandbox.router()).layer(tower_http::trace::TraceLayer::new_for_http());
+    // Path-only spans: the advertiser list sends the app secret in its query string.
+    let router = Router::new().nest(MOUNT, sandbox.router()).layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+        |req: &axum::http::Request<_>| tracing::info_span!("request", http.method = %req.method(), http.path = %req.uri().path()),
+    ));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     tracing::info!(

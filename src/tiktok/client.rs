@@ -455,6 +455,16 @@ impl TikTokClient {
                     Some(status.as_u16()),
                 ));
             }
+            // No such endpoint at this service: retrying will not make one appear.
+            Err(_) if status.as_u16() == 404 => {
+                return Err(TikTokError {
+                    kind: ErrorKind::BadRequest,
+                    code: None,
+                    http_status: Some(404),
+                    message: format!("{path} is not served here (HTTP 404)"),
+                    request_id: None,
+                });
+            }
             Err(e) => {
                 return Err(TikTokError::transient(
                     format!("HTTP {status}: the body is not TikTok JSON ({e})"),

@@ -451,3 +451,35 @@ async fn a_token_tiktok_rejects_turns_the_card_to_reconnect_until_reconnected() 
     assert_eq!(card["auth_error"], Value::Null);
     assert_eq!(app.picker(json!({ "Connection": id })).await.status(), 200);
 }
+
+#[tokio::test]
+async fn disconnecting_twice_or_reconnecting_a_disconnected_card_changes_nothing() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    let id = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let state = app.start_connect(&format!("?reconnect={id}")).await;
+    let url = app.authorize_at_portal(BUSINESS_USER, &state).await;
+
+    assert_eq!(app.json_fn("tiktok/disconnect", json!({ "connection_id": id })).await.status(), 200);
+    let again = app_error(app.json_fn("tiktok/disconnect", json!({ "connection_id": id })).await).await;
+    assert_eq!(again.code, ErrorCode::NotFound);
+    // A reconnect that was under way when the card was disconnected does not revive it.
+    let (status, _) = app.callback(&url).await;
+    assert_eq!(status, 404);
+    let token = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(token.auth_status, "disconnected");
+    assert!(token.access_token_enc.is_none());
+}
+
+#[tokio::test]
+async fn tiktok_failing_to_say_who_signed_in_is_a_retryable_error_not_another_user() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    let id = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "user/info/", "code": 50000, "count": 1})).await;
+    let state = app.start_connect(&format!("?reconnect={id}")).await;
+    let url = app.authorize_at_portal(BUSINESS_USER, &state).await;
+    let (status, body) = app.callback(&url).await;
+    assert_eq!(status, 502);
+    assert!(body.contains("not answering right now") && !body.contains("different TikTok account"), "{body}");
+}
