@@ -22,8 +22,16 @@ use axum::{
 use secrecy::SecretString;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/connect/tiktok/start", get(start)).route("/connect/tiktok/callback", get(callback))
+pub const CALLBACK_PATH: &str = "/connect/tiktok/callback";
+
+/// The start and callback routes. The callback is also served at the path of a configured
+/// `TIKTOK_REDIRECT_URI`, whatever it is, so TikTok's redirect always lands.
+pub fn router(redirect_uri: &url::Url) -> Router<AppState> {
+    let router = Router::new().route("/connect/tiktok/start", get(start)).route(CALLBACK_PATH, get(callback));
+    match redirect_uri.path() {
+        CALLBACK_PATH | "/connect/tiktok/start" | "" | "/" => router,
+        custom => router.route(custom, get(callback)),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,8 +86,23 @@ pub struct CallbackParams {
     error_description: Option<String>,
 }
 
-async fn callback(State(state): State<AppState>, user: CurrentUser, Query(params): Query<CallbackParams>) -> Response {
+async fn callback(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    uri: axum::http::Uri,
+    Query(params): Query<CallbackParams>,
+) -> Response {
     let generic_retry = "/connect/tiktok/start";
+    // Signed out meanwhile: sign in, then finish here (the state is still good for 10 minutes).
+    let user = match user {
+        Ok(user) => user,
+        Err(e) if e.code == ErrorCode::Unauthenticated => {
+            let next = uri.path_and_query().map_or(CALLBACK_PATH, |pq| pq.as_str());
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            return Redirect::to(&format!("/login?next={next}")).into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
     let user = match user.require(Role::Manager) {
         Ok(u) => u,
         Err(e) => return callback_page::failure(StatusCode::FORBIDDEN, "Not allowed", &e.message, "/connect/tiktok"),
@@ -136,7 +159,7 @@ async fn callback(State(state): State<AppState>, user: CurrentUser, Query(params
             &retry,
         );
     };
-    let grant = match state.tiktok.exchange_code(&SecretString::from(code)).await {
+    let grant = match state.tiktok.interactive().exchange_code(&SecretString::from(code)).await {
         Ok(grant) => grant,
         Err(err) => {
             let text = if err.code == Some(AUTH_CODE_ERROR) {

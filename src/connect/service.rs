@@ -193,12 +193,17 @@ async fn reachable(
     state: &AppState,
     access: &SecretString,
 ) -> Result<Vec<AdvertiserInfo>, (TikTokError, &'static str)> {
-    let refs = state.tiktok.advertisers(access).await.map_err(|e| (e, "listing advertiser accounts"))?;
+    let refs = state.tiktok.interactive().advertisers(access).await.map_err(|e| (e, "listing advertiser accounts"))?;
     let ids: Vec<String> = refs.iter().map(|r| r.advertiser_id.clone()).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut info = state.tiktok.advertiser_info(access, &ids).await.map_err(|e| (e, "reading advertiser details"))?;
+    let mut info = state
+        .tiktok
+        .interactive()
+        .advertiser_info(access, &ids)
+        .await
+        .map_err(|e| (e, "reading advertiser details"))?;
     // Keep advertisers TikTok listed but gave no details for, with the name it did give.
     for r in refs {
         if !info.iter().any(|i| i.advertiser_id == r.advertiser_id) {
@@ -606,7 +611,7 @@ pub struct TikTokIdentity {
 }
 
 pub async fn identify(state: &AppState, grant: &TokenGrant) -> Result<TikTokIdentity, TikTokError> {
-    match state.tiktok.user_info(&grant.access_token).await {
+    match state.tiktok.interactive().user_info(&grant.access_token).await {
         Ok(info) if info.core_user_id.is_some() => Ok(TikTokIdentity {
             key: info.core_user_id.unwrap_or_default(),
             display_name: info.display_name.filter(|n| !n.is_empty()).or_else(|| info.email.clone()),
@@ -708,7 +713,7 @@ pub async fn disconnect(
     let row = connection(&state.db, user, connection_id).await?;
     let revoked_at_tiktok = match tokens::open(&state.settings.token_keys, &row.key_id, row.access_token_enc.as_deref())
     {
-        Ok(access) => match state.tiktok.revoke(&access).await {
+        Ok(access) => match state.tiktok.interactive().revoke(&access).await {
             Ok(_) => true,
             // Already dead at TikTok: nothing left to revoke.
             Err(e) if e.kind == ErrorKind::TokenInvalid => true,

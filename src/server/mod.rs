@@ -115,7 +115,7 @@ fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Rout
         app = app.nest(sandbox::MOUNT, sandbox.router());
     }
     app.route("/healthz", get(health::healthz))
-        .merge(crate::connect::routes::router())
+        .merge(crate::connect::routes::router(&state.redirect_uri))
         .route("/readyz", get(health::readyz))
         .leptos_routes_with_context(&state, routes, || (), {
             let leptos_options = leptos_options.clone();

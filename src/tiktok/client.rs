@@ -125,6 +125,8 @@ struct Shared {
 pub struct TikTokClient {
     shared: Arc<Shared>,
     meter: Arc<Meter>,
+    retry: RetryPolicy,
+    timeout: Duration,
 }
 
 /// `n` per second with a burst of half that: TikTok counts requests per second on its side, so
@@ -157,12 +159,29 @@ impl TikTokClient {
             .build()?;
         let app_limiter = RateLimiter::direct(per_second(config.qps));
         let path_limiter = RateLimiter::keyed(per_second(config.advertiser_path_qps));
-        Ok(Self { shared: Arc::new(Shared { http, config, clock, app_limiter, path_limiter }), meter: Arc::default() })
+        let (retry, timeout) = (config.retry, config.timeout);
+        Ok(Self {
+            shared: Arc::new(Shared { http, config, clock, app_limiter, path_limiter }),
+            meter: Arc::default(),
+            retry,
+            timeout,
+        })
     }
 
     /// A clone with a fresh meter, sharing the limiters (one per sync run, say).
     pub fn metered(&self) -> Self {
-        Self { shared: self.shared.clone(), meter: Arc::default() }
+        Self { meter: Arc::default(), ..self.clone() }
+    }
+
+    /// For calls a person is waiting on (the connect flow): at most two quick retries and
+    /// 15 s per request, so a TikTok outage is reported in seconds, not minutes.
+    pub fn interactive(&self) -> Self {
+        let retry = RetryPolicy {
+            max_retries: self.retry.max_retries.min(2),
+            min_delay: self.retry.min_delay.min(Duration::from_millis(300)),
+            max_delay: self.retry.max_delay.min(Duration::from_secs(2)),
+        };
+        Self { retry, timeout: self.timeout.min(Duration::from_secs(15)), ..self.clone() }
     }
 
     pub fn meter(&self) -> MeterSnapshot {
@@ -383,7 +402,7 @@ impl TikTokClient {
         body: Option<&Value>,
         advertiser_id: Option<&str>,
     ) -> Result<Value, TikTokError> {
-        let policy = self.shared.config.retry;
+        let policy = self.retry;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(policy.min_delay)
             .with_max_delay(policy.max_delay)
@@ -430,7 +449,7 @@ impl TikTokClient {
             .api_base_url
             .join(path)
             .map_err(|e| TikTokError::bad_request(format!("cannot build the URL for {path}: {e}")))?;
-        let mut request = self.shared.http.request(method, url);
+        let mut request = self.shared.http.request(method, url).timeout(self.timeout);
         if !query.is_empty() {
             request = request.query(query);
         }

@@ -57,11 +57,12 @@ impl Drop for TestApp {
 pub fn settings_for(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
     let mut vars: HashMap<String, String> = HashMap::from([("DATABASE_URL".to_string(), db.url.clone())]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let leptos = LeptosOptions::builder()
-        .output_name("wevion")
-        .site_root("target/site")
-        .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-        .build();
+    // TEST_SITE_ADDR picks the port (for tests that must know it before start-up).
+    let addr = vars
+        .get("TEST_SITE_ADDR")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let leptos = LeptosOptions::builder().output_name("wevion").site_root("target/site").site_addr(addr).build();
     Settings::from_lookup(|k| vars.get(k).cloned(), leptos).expect("test settings are valid")
 }
 

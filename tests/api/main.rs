@@ -5,6 +5,7 @@ mod connect;
 mod health;
 mod helpers;
 mod key_rotation;
+mod live_mode;
 mod logs;
 mod sandbox_contract;
 mod tiktok_client;
