@@ -251,9 +251,7 @@ impl TestApp {
         let callback = self.authorize_at_portal(tiktok_user, &state).await;
         let (status, body) = self.callback(&callback).await;
         assert_eq!(status, 200, "{body}");
-        let marker = "wevion:tiktok:authorized:";
-        let start = body.find(marker).expect("the page tells the opener") + marker.len();
-        body[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+        grant_in_callback_page(&body)
     }
 
     pub async fn json_fn(&self, name: &str, body: serde_json::Value) -> Response {
@@ -299,4 +297,11 @@ impl TestApp {
         other.signed_in_as(workspace, email, role).await;
         other
     }
+}
+
+/// The grant id a successful callback page tells its opener about.
+pub fn grant_in_callback_page(body: &str) -> i32 {
+    let marker = "wevion:tiktok:authorized:";
+    let start = body.find(marker).expect("the page tells the opener") + marker.len();
+    body[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("a grant id")
 }

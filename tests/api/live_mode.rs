@@ -71,15 +71,7 @@ async fn with_an_app_id_the_product_talks_to_the_configured_tiktok_and_mounts_no
     assert!(callback.starts_with(&redirect));
     let (status, body) = app.callback(&callback).await;
     assert_eq!(status, 200, "{body}");
-    let grant: i32 = body
-        .split("wevion:tiktok:authorized:")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap();
+    let grant = crate::helpers::grant_in_callback_page(&body);
     let imported = app.import(json!({ "Grant": grant }), &["7000000000000000001", "7000000000000000003"]).await;
     assert_eq!(imported.status(), 200);
     let cards = app.connections().await;

@@ -63,15 +63,7 @@ async fn debug_logs_of_a_whole_connect_flow_hold_no_secret() {
     let code =
         url::Url::parse(&callback).unwrap().query_pairs().find(|(k, _)| k == "auth_code").unwrap().1.into_owned();
     let page = http.get(&callback).send().await.unwrap().text().await.unwrap();
-    let grant: i32 = page
-        .split("wevion:tiktok:authorized:")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap();
+    let grant = crate::helpers::grant_in_callback_page(&page);
     let imported = http
         .post(format!("{base}/api/tiktok/import"))
         .header(header::ACCEPT, "application/json")
