@@ -71,6 +71,22 @@ test('a personal TikTok account finds no advertiser accounts and can try again',
   await page.screenshot({ path: shots('no-advertisers'), fullPage: true });
 });
 
+test('cancelling at TikTok leaves the popup open with the reason and a way to try again', async ({ page }) => {
+  await openTikTokPage(page, 'admin');
+  const popupPromise = page.waitForEvent('popup');
+  await page.getByTestId('connect-button').click();
+  const popup = await popupPromise;
+  await popup.getByRole('button', { name: 'Cancel' }).click();
+  await expect(popup.getByRole('heading', { name: 'TikTok was not connected' })).toBeVisible();
+  await expect(popup.getByRole('alert')).toContainText('Nothing was connected');
+  await expect(popup.getByRole('link', { name: 'Try again' })).toBeVisible();
+  await popup.screenshot({ path: shots('popup-cancelled') });
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Close' }).click();
+  await closed;
+  await expect(page.getByTestId('picker')).toHaveCount(0);
+});
+
 test('a blocked popup is explained and the flow continues in the same window', async ({ page }) => {
   await page.addInitScript(() => {
     window.open = () => null;

@@ -142,13 +142,15 @@ async fn callback(
 
     if let Some(error) = params.error.as_deref() {
         tracing::info!(user.id = user.user_id, tiktok.error = error, "the member cancelled at TikTok");
-        let detail = params.error_description.as_deref().unwrap_or("The authorization was cancelled.");
-        return callback_page::failure(
-            StatusCode::OK,
-            "TikTok was not connected",
-            &format!("{detail} Nothing was connected. You can try again whenever you are ready."),
-            &retry,
-        );
+        let text = match (error, params.error_description.as_deref()) {
+            ("access_denied", _) => {
+                "You cancelled the authorization at TikTok. Nothing was connected; try again whenever you are ready."
+                    .to_owned()
+            }
+            (_, Some(detail)) => format!("TikTok reported: {detail}. Nothing was connected."),
+            (code, None) => format!("TikTok reported the error “{code}”. Nothing was connected."),
+        };
+        return callback_page::failure(StatusCode::OK, "TikTok was not connected", &text, &retry);
     }
     // TikTok sends auth_code; `code` is accepted as an alias.
     let Some(code) = params.auth_code.or(params.code).filter(|c| !c.is_empty()) else {
