@@ -455,7 +455,7 @@ async fn store_grant_as_connection(
     row.tiktok_email = Set(grant.tiktok_email.clone());
     put_secrets(
         &mut row,
-        Secrets {
+        tokens::Secrets {
             key_id: grant.key_id.clone(),
             access: grant.access_token_enc.clone(),
             refresh: grant.refresh_token_enc.clone(),
@@ -468,32 +468,8 @@ async fn store_grant_as_connection(
     Ok(row.save(txn).await?.try_into_model()?)
 }
 
-/// A grant's sealed secrets and what TikTok said about them.
-struct Secrets {
-    key_id: String,
-    access: Option<Vec<u8>>,
-    refresh: Option<Vec<u8>>,
-    access_expires_at: Option<DateTime<Utc>>,
-    refresh_expires_at: Option<DateTime<Utc>>,
-    scope: String,
-}
-
-impl Secrets {
-    fn seal(keys: &crate::token_crypto::TokenKeys, grant: &TokenGrant) -> Self {
-        let sealed = tokens::seal(keys, grant);
-        Self {
-            key_id: sealed.key_id,
-            access: Some(sealed.access),
-            refresh: sealed.refresh,
-            access_expires_at: grant.access_expires_at,
-            refresh_expires_at: grant.refresh_expires_at,
-            scope: serde_json::to_string(&grant.scope).unwrap_or_else(|_| "[]".into()),
-        }
-    }
-}
-
 /// Puts fresh secrets on a connection and makes it healthy again.
-fn put_secrets(row: &mut tiktok_token::ActiveModel, secrets: Secrets, now: DateTime<Utc>) {
+fn put_secrets(row: &mut tiktok_token::ActiveModel, secrets: tokens::Secrets, now: DateTime<Utc>) {
     row.key_id = Set(secrets.key_id);
     row.access_token_enc = Set(secrets.access);
     row.refresh_token_enc = Set(secrets.refresh);
@@ -640,7 +616,7 @@ pub async fn store_pending_grant(
     grant: &TokenGrant,
     identity: TikTokIdentity,
 ) -> Result<i32, AppError> {
-    let secrets = Secrets::seal(&state.settings.token_keys, grant);
+    let secrets = tokens::seal(&state.settings.token_keys, grant);
     let now = state.clock.now();
     let row = tiktok_pending_grant::ActiveModel {
         workspace_id: Set(user.workspace_id),
@@ -693,7 +669,7 @@ pub async fn reconnect(
         });
     }
     let mut active: tiktok_token::ActiveModel = row.into();
-    put_secrets(&mut active, Secrets::seal(&state.settings.token_keys, grant), now);
+    put_secrets(&mut active, tokens::seal(&state.settings.token_keys, grant), now);
     if let Some(name) = identity.display_name {
         active.tiktok_display_name = Set(Some(name));
     }

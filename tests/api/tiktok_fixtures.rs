@@ -40,20 +40,20 @@ fn token() -> SecretString {
 
 const CAMPAIGNS: &str = "/open_api/v1.3/campaign/get/";
 
-#[tokio::test]
-async fn a_rate_limit_answer_with_http_200_is_retried_then_succeeds() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(CAMPAIGNS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("rate_limited")))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
+/// Campaigns answer `first` for the first `times` calls, then a page of campaigns.
+async fn campaigns_after(server: &MockServer, first: ResponseTemplate, times: u64) {
+    Mock::given(method("GET")).and(path(CAMPAIGNS)).respond_with(first).up_to_n_times(times).mount(server).await;
     Mock::given(method("GET"))
         .and(path(CAMPAIGNS))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("campaigns_numeric_ids")))
-        .mount(&server)
+        .mount(server)
         .await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_answer_with_http_200_is_retried_then_succeeds() {
+    let server = MockServer::start().await;
+    campaigns_after(&server, ResponseTemplate::new(200).set_body_json(fixture("rate_limited")), 1).await;
     let client = client(&server, 3, Duration::from_secs(5));
     let campaigns = client.campaigns(&token(), "872746382648").collect().await.unwrap();
     assert_eq!(campaigns[0].campaign_id, "123456789", "numeric ids become strings");
@@ -64,15 +64,7 @@ async fn a_rate_limit_answer_with_http_200_is_retried_then_succeeds() {
 #[tokio::test]
 async fn a_system_error_is_retried_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path(CAMPAIGNS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("system_error")))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path(CAMPAIGNS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("campaigns_numeric_ids")))
-        .mount(&server)
-        .await;
+    campaigns_after(&server, ResponseTemplate::new(200).set_body_json(fixture("system_error")), 1).await;
     let client = client(&server, 3, Duration::from_secs(5));
     assert_eq!(client.campaigns(&token(), "1").collect().await.unwrap().len(), 1);
     assert_eq!(client.meter().retries, 1);
@@ -81,15 +73,7 @@ async fn a_system_error_is_retried_then_succeeds() {
 #[tokio::test]
 async fn a_non_json_504_is_transient_and_retried() {
     let server = MockServer::start().await;
-    Mock::given(path(CAMPAIGNS))
-        .respond_with(ResponseTemplate::new(504).set_body_string("<html>504 Gateway Time-out</html>"))
-        .up_to_n_times(2)
-        .mount(&server)
-        .await;
-    Mock::given(path(CAMPAIGNS))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("campaigns_numeric_ids")))
-        .mount(&server)
-        .await;
+    campaigns_after(&server, ResponseTemplate::new(504).set_body_string("<html>504 Gateway Time-out</html>"), 2).await;
     let client = client(&server, 3, Duration::from_secs(5));
     assert_eq!(client.campaigns(&token(), "1").collect().await.unwrap().len(), 1);
 
