@@ -10,8 +10,9 @@ use chrono::{Duration as Days, Utc};
 use secrecy::SecretString;
 use std::{sync::Arc, time::Duration, time::Instant};
 use wevion::{
-    sandbox::{DataSizes, RegisteredApp, Sandbox, SandboxConfig, BUSINESS_USER, MOUNT},
-    tiktok::{wire::DataLevel, ClientConfig, RetryPolicy, SystemClock, TikTokClient},
+    clock::SystemClock,
+    sandbox::{DataSizes, RegisteredApp, Sandbox, SandboxSettings, BUSINESS_USER, MOUNT},
+    tiktok::{wire::DataLevel, ClientConfig, RetryPolicy, TikTokClient},
 };
 
 fn knob(name: &str, default: u32) -> u32 {
@@ -46,7 +47,8 @@ async fn main() {
         secret: "bench-secret".into(),
         redirect_uris: vec![redirect.clone()],
     };
-    let config = SandboxConfig { app_qps: qps, advertiser_path_qps: qps.max(20), sizes, ..SandboxConfig::default() };
+    let config =
+        SandboxSettings { app_qps: qps, advertiser_path_qps: qps.max(20), sizes, ..SandboxSettings::default() };
     let sandbox = Sandbox::new(config, vec![app], Arc::new(SystemClock));
     let router: axum::Router = axum::Router::new().nest(MOUNT, sandbox.router());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

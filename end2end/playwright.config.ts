@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
 export const demoPassword = process.env.SEED_DEMO_PASSWORD ?? 'e2e-demo-password';
+// The server's database (relative to the project root, where the server and the CLI run).
+export const databaseUrl = process.env.E2E_DATABASE_URL ?? 'sqlite://target/e2e/wevion.db?mode=rwc';
 
 export default defineConfig({
   testDir: './tests',
@@ -36,7 +38,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? 'sqlite://target/e2e/wevion.db?mode=rwc',
+      DATABASE_URL: databaseUrl,
       SEED_DEMO_PASSWORD: demoPassword,
       RUST_LOG: 'info',
     },

@@ -1,6 +1,14 @@
 //! The `wevion` command line: serve (default), migrate, user add, sandbox.
 
-use crate::{db, roles::Role, server::Application, settings::Settings};
+use crate::{
+    auth::accounts,
+    clock::SystemClock,
+    credentials::Credentials,
+    db::{self, accounts::AddUserOutcome},
+    roles::Role,
+    server::{AppState, Application},
+    settings::Settings,
+};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -60,8 +68,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::RotateTokenKey => {
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
-            let n = crate::connect::rotate::rotate(&conn, &settings.token_keys).await?;
-            println!("re-encrypted {n} stored TikTok token(s) with key {}", settings.token_keys.current_key_id());
+            let key_id = settings.token_keys.current_key_id().to_owned();
+            let addr = settings.leptos.site_addr;
+            let state = AppState::new(settings, conn, addr, std::sync::Arc::new(SystemClock))?;
+            let credentials: Credentials = state.credentials;
+            let report = credentials.rotate_keys().await?;
+            println!("re-encrypted {} stored TikTok token(s) with key {key_id}", report.resealed);
+            if !report.unreadable.is_empty() {
+                for row in &report.unreadable {
+                    eprintln!("could not read {} {}: {}", row.what, row.id, row.reason);
+                }
+                anyhow::bail!(
+                    "{} stored token(s) could not be read with TIKTOK_TOKEN_KEY or TIKTOK_TOKEN_KEY_PREVIOUS; \
+                     their connections need Reconnect",
+                    report.unreadable.len()
+                );
+            }
         }
         Command::Migrate => {
             let conn = db::connect(&settings.database_url).await?;
@@ -81,10 +103,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             validate_new_user(&email, &password, &workspace)?;
             let conn = db::connect(&settings.database_url).await?;
             db::migrate(&conn).await?;
-            let outcome = db::accounts::add_user(&conn, &workspace, &email, role, &password).await?;
+            let outcome = accounts::add_user(&conn, &workspace, &email, role, &password).await?;
             match outcome {
-                db::accounts::AddUserOutcome::Created => println!("created {email} as {role} in {workspace}"),
-                db::accounts::AddUserOutcome::AddedToWorkspace => {
+                AddUserOutcome::Created => println!("created {email} as {role} in {workspace}"),
+                AddUserOutcome::AddedToWorkspace => {
                     println!("{email} already existed (password unchanged); now {role} in {workspace}")
                 }
             }

@@ -1,11 +1,18 @@
 //! Wevion: connect TikTok For Business to a workspace and keep its ad data flowing in.
 //!
-//! The crate is one Leptos app. Code shared with the browser (pages, DTOs, the error type,
-//! roles) compiles everywhere; everything that touches the database, TikTok or secrets is
-//! behind the `ssr` feature so the wasm bundle never pulls it in.
+//! One Leptos app. Code shared with the browser (the pages, the wire types in `model`, the
+//! error type, roles) compiles everywhere; everything that touches the database, TikTok or
+//! secrets is behind the `ssr` feature, so the wasm bundle never pulls it in.
+//!
+//! Layers, top to bottom (no module imports one above it; see README "Layers"):
+//! start-up (`main`, `cli`, `server`, `app`) → `pages` (views and their server functions) →
+//! services (`connect`, `credentials`) → `db` and the TikTok client `tiktok` → shared leaves
+//! (`model`, `error`, `roles`, `settings`, `config`, `clock`, `token_crypto`, `telemetry`).
+//! The TikTok `sandbox` stands alone; only start-up mounts it.
 
 pub mod app;
 pub mod error;
+pub mod model;
 pub mod pages;
 pub mod roles;
 
@@ -14,7 +21,13 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
 pub mod connect;
+#[cfg(feature = "ssr")]
+pub mod credentials;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

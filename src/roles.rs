@@ -1,4 +1,5 @@
-//! Workspace roles and the one rule that decides what each may do.
+//! Workspace roles and the one rule that decides what each may do. The UI asks it to decide
+//! which controls to show; every server check asks it again ([`Role::may`]).
 
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
@@ -27,14 +28,33 @@ impl Role {
         }
     }
 
-    /// Whether this role is at least `required`.
-    pub fn allows(self, required: Role) -> bool {
-        self >= required
+    /// Whether this role may do `what`.
+    pub fn may(self, what: Capability) -> bool {
+        self >= what.least_role()
     }
 
     /// Connect, import, reconnect, disconnect and sync need a manager or above.
     pub fn can_manage_connections(self) -> bool {
-        self.allows(Role::Manager)
+        self.may(Capability::ManageConnections)
+    }
+}
+
+/// What a member may do in a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Capability {
+    /// See the connections, the synced data and the dashboards.
+    View,
+    /// Connect, import, reconnect, disconnect, manage accounts, sync now.
+    ManageConnections,
+}
+
+impl Capability {
+    /// The least role that has this capability.
+    pub fn least_role(self) -> Role {
+        match self {
+            Capability::View => Role::Mediabuyer,
+            Capability::ManageConnections => Role::Manager,
+        }
     }
 }
 
@@ -76,6 +96,11 @@ mod tests {
         for role in [Role::Manager, Role::Admin, Role::Owner, Role::SuperAdmin] {
             assert!(role.can_manage_connections(), "{role} should manage connections");
         }
+    }
+
+    #[test]
+    fn everyone_may_view() {
+        assert!(Role::ALL.iter().all(|r| r.may(Capability::View)));
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! Typed settings, read once from the environment (and `.env`, loaded by `main`).
-//!
-//! Parsing takes a lookup function rather than reading the process environment, so tests
-//! build settings from a map and never race on global state.
 
-use crate::sandbox::SandboxConfig;
-use crate::token_crypto::TokenKeys;
+use crate::{
+    config::{ConfigError, Vars},
+    token_crypto::TokenKeys,
+};
 use leptos::config::LeptosOptions;
 use secrecy::SecretString;
 use std::{fmt, time::Duration};
@@ -17,27 +16,6 @@ pub const SANDBOX_APP_SECRET: &str = "sandbox-app-secret";
 pub const DEFAULT_AUTH_URL: &str = "https://business-api.tiktok.com/portal/auth";
 pub const DEFAULT_API_BASE_URL: &str = "https://business-api.tiktok.com/open_api/v1.3/";
 
-/// A configuration problem: which variable, and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub var: &'static str,
-    pub problem: String,
-}
-
-impl ConfigError {
-    pub fn new(var: &'static str, problem: impl Into<String>) -> Self {
-        Self { var, problem: problem.into() }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "configuration error: {} {}", self.var, self.problem)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 #[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
@@ -48,9 +26,14 @@ pub struct Settings {
     pub tiktok: TikTokSettings,
     pub token_keys: TokenKeys,
     pub sync_interval: Duration,
-    pub sandbox: SandboxConfig,
+    pub sandbox: SandboxSettings,
+    /// `SANDBOX=1`: sandbox mode was asked for on purpose, so it may serve beyond loopback.
+    pub sandbox_on_purpose: bool,
     /// Whether the session cookie carries `Secure`; by default, whenever the public URL is https.
     pub secure_cookies: Option<bool>,
+    /// A header a trusted reverse proxy sets to the client's address (e.g. `X-Forwarded-For`);
+    /// unset means the TCP peer is the client.
+    pub trusted_proxy_header: Option<String>,
     /// Fixes the seeded demo users' password (end-to-end tests); random when unset.
     pub seed_demo_password: Option<String>,
 }
@@ -68,6 +51,85 @@ pub struct TikTokSettings {
     pub qps: u32,
     /// Retries after a rate-limited or transient answer before giving up.
     pub max_retries: usize,
+}
+
+/// How the built-in sandbox issues tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenMode {
+    /// Access ≈24 h and refresh ≈1 year, rotated by `oauth2/refresh_token/`.
+    Expiring,
+    /// Like real TikTok advertiser tokens: no expiry, no refresh token.
+    LongTerm,
+}
+
+/// Size knobs for the sandbox's generated data (per advertiser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataSizes {
+    pub campaigns: u32,
+    pub adgroups_per_campaign: u32,
+    pub ads_per_adgroup: u32,
+    /// Days of delivery ending today.
+    pub days: u32,
+}
+
+impl Default for DataSizes {
+    fn default() -> Self {
+        Self { campaigns: 4, adgroups_per_campaign: 2, ads_per_adgroup: 2, days: 90 }
+    }
+}
+
+/// The built-in sandbox's knobs (`SANDBOX_*`).
+#[derive(Debug, Clone)]
+pub struct SandboxSettings {
+    pub seed: u64,
+    pub token_mode: TokenMode,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// App-wide requests per second before 40100.
+    pub app_qps: u32,
+    /// Requests per second per advertiser and path before 40133.
+    pub advertiser_path_qps: u32,
+    pub sizes: DataSizes,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            token_mode: TokenMode::Expiring,
+            access_token_ttl: Duration::from_secs(24 * 3600),
+            refresh_token_ttl: Duration::from_secs(365 * 24 * 3600),
+            app_qps: 10,
+            advertiser_path_qps: 20,
+            sizes: DataSizes::default(),
+        }
+    }
+}
+
+impl SandboxSettings {
+    fn from_vars(v: &Vars) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let positive = |name: &'static str, default: u32| v.number(name, default, 1..=u32::MAX);
+        let token_mode = match v.get("SANDBOX_TOKEN_MODE").as_deref() {
+            None | Some("expiring") => TokenMode::Expiring,
+            Some("long_term" | "long-term") => TokenMode::LongTerm,
+            Some(_) => return Err(ConfigError::new("SANDBOX_TOKEN_MODE", "must be expiring or long_term")),
+        };
+        Ok(Self {
+            seed: v.number("SANDBOX_SEED", d.seed, 0..=u64::MAX)?,
+            token_mode,
+            access_token_ttl: v.duration("SANDBOX_ACCESS_TOKEN_TTL", d.access_token_ttl)?,
+            refresh_token_ttl: v.duration("SANDBOX_REFRESH_TOKEN_TTL", d.refresh_token_ttl)?,
+            app_qps: positive("SANDBOX_APP_QPS", d.app_qps)?,
+            advertiser_path_qps: positive("SANDBOX_ADVERTISER_PATH_QPS", d.advertiser_path_qps)?,
+            sizes: DataSizes {
+                campaigns: positive("SANDBOX_CAMPAIGNS", d.sizes.campaigns)?,
+                adgroups_per_campaign: positive("SANDBOX_ADGROUPS_PER_CAMPAIGN", d.sizes.adgroups_per_campaign)?,
+                ads_per_adgroup: positive("SANDBOX_ADS_PER_ADGROUP", d.sizes.ads_per_adgroup)?,
+                days: positive("SANDBOX_DAYS", d.sizes.days)?,
+            },
+        })
+    }
 }
 
 impl fmt::Debug for TikTokSettings {
@@ -95,7 +157,8 @@ impl fmt::Debug for Settings {
             .field("token_keys", &self.token_keys)
             .field("sync_interval", &self.sync_interval)
             .field("sandbox", &self.sandbox)
-            .finish()
+            .field("trusted_proxy_header", &self.trusted_proxy_header)
+            .finish_non_exhaustive()
     }
 }
 
@@ -120,9 +183,9 @@ impl Settings {
 
     /// Builds settings from any variable lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>, leptos: LeptosOptions) -> Result<Self, ConfigError> {
-        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let v = Vars::new(get);
 
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/wevion.db?mode=rwc".into());
+        let database_url = v.get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/wevion.db?mode=rwc".into());
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
@@ -130,9 +193,13 @@ impl Settings {
             return Err(ConfigError::new("DATABASE_URL", "must start with sqlite: or postgres://"));
         }
 
-        let app_id = var("TIKTOK_APP_ID");
+        let app_id = v.get("TIKTOK_APP_ID");
         let sandbox_mode = app_id.is_none();
-        let app_secret = match (&app_id, var("TIKTOK_APP_SECRET")) {
+        let sandbox_on_purpose = v.flag("SANDBOX")?.unwrap_or(false);
+        if sandbox_on_purpose && !sandbox_mode {
+            return Err(ConfigError::new("SANDBOX", "cannot be combined with TIKTOK_APP_ID (the real TikTok)"));
+        }
+        let app_secret = match (&app_id, v.get("TIKTOK_APP_SECRET")) {
             (None, _) => SANDBOX_APP_SECRET.to_string(),
             (Some(_), Some(secret)) => secret,
             (Some(_), None) => {
@@ -140,16 +207,15 @@ impl Settings {
             }
         };
         let url_var = |name: &'static str| -> Result<Option<Url>, ConfigError> {
-            var(name)
+            v.get(name)
                 .map(|raw| Url::parse(&raw).map_err(|e| ConfigError::new(name, format!("is not a valid URL: {e}"))))
                 .transpose()
         };
-        let default_url = |raw: &str| Url::parse(raw).expect("built-in default URL parses");
         let mut auth_url = url_var("TIKTOK_AUTH_URL")?;
         let mut api_base_url = url_var("TIKTOK_API_BASE_URL")?;
         if !sandbox_mode {
-            auth_url.get_or_insert_with(|| default_url(DEFAULT_AUTH_URL));
-            api_base_url.get_or_insert_with(|| default_url(DEFAULT_API_BASE_URL));
+            auth_url.get_or_insert_with(|| Url::parse(DEFAULT_AUTH_URL).expect("built-in default URL parses"));
+            api_base_url.get_or_insert_with(|| Url::parse(DEFAULT_API_BASE_URL).expect("built-in default URL parses"));
         }
         // Relative joins (`campaign/get/`) need the base to end with a slash.
         if let Some(base) = api_base_url.as_mut() {
@@ -158,35 +224,27 @@ impl Settings {
                 base.set_path(&path);
             }
         }
-        let qps = match var("TIKTOK_QPS") {
-            None => 10,
-            Some(raw) => raw
-                .parse::<u32>()
-                .ok()
-                .filter(|q| *q > 0)
-                .ok_or_else(|| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
-        };
-        let max_retries = match var("TIKTOK_MAX_RETRIES") {
-            None => 6,
-            Some(raw) => raw
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n <= 20)
-                .ok_or_else(|| ConfigError::new("TIKTOK_MAX_RETRIES", "must be a whole number from 0 to 20"))?,
-        };
         let tiktok = TikTokSettings {
             sandbox_mode,
-            app_id: app_id.unwrap_or_else(|| SANDBOX_APP_ID.to_string()),
+            app_id: app_id.clone().unwrap_or_else(|| SANDBOX_APP_ID.to_string()),
             app_secret: SecretString::from(app_secret),
             auth_url,
             api_base_url,
             redirect_uri: url_var("TIKTOK_REDIRECT_URI")?,
-            qps,
-            max_retries,
+            qps: v
+                .number("TIKTOK_QPS", 10, 1..=100_000)
+                .map_err(|_| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
+            max_retries: v.number("TIKTOK_MAX_RETRIES", 6, 0..=20)?,
         };
 
-        let token_keys = match var("TIKTOK_TOKEN_KEY") {
-            Some(raw) => TokenKeys::parse(&raw, var("TIKTOK_TOKEN_KEY_PREVIOUS").as_deref())?,
+        let token_keys = match v.get("TIKTOK_TOKEN_KEY") {
+            Some(raw) => {
+                let previous = v.get("TIKTOK_TOKEN_KEY_PREVIOUS");
+                TokenKeys::parse(&raw, previous.as_deref()).map_err(|e| {
+                    let var = if e.previous { "TIKTOK_TOKEN_KEY_PREVIOUS" } else { "TIKTOK_TOKEN_KEY" };
+                    ConfigError::new(var, e.to_string())
+                })?
+            }
             None if sandbox_mode => TokenKeys::development(),
             None => {
                 return Err(ConfigError::new(
@@ -196,42 +254,56 @@ impl Settings {
             }
         };
 
-        let sync_interval = parse_duration_var(&var, "SYNC_INTERVAL", Duration::from_secs(15 * 60))?;
-        let public_url = url_var("APP_PUBLIC_URL")?;
-        let secure_cookies = match var("SECURE_COOKIES").as_deref() {
+        let trusted_proxy_header = match v.get("TRUSTED_PROXY_HEADER") {
             None => None,
-            Some("true" | "1") => Some(true),
-            Some("false" | "0") => Some(false),
-            Some(_) => return Err(ConfigError::new("SECURE_COOKIES", "must be true or false")),
+            Some(name) => Some(
+                http::HeaderName::try_from(name.as_str())
+                    .map_err(|_| {
+                        ConfigError::new("TRUSTED_PROXY_HEADER", "must be a header name, like X-Forwarded-For")
+                    })?
+                    .as_str()
+                    .to_owned(),
+            ),
         };
 
         Ok(Self {
             database_url,
             leptos,
-            public_url,
+            public_url: url_var("APP_PUBLIC_URL")?,
             tiktok,
             token_keys,
-            sync_interval,
-            sandbox: SandboxConfig::from_lookup(&var)?,
-            secure_cookies,
-            seed_demo_password: var("SEED_DEMO_PASSWORD"),
+            sync_interval: v.duration("SYNC_INTERVAL", Duration::from_secs(15 * 60))?,
+            sandbox: SandboxSettings::from_vars(&v)?,
+            sandbox_on_purpose,
+            secure_cookies: v.flag("SECURE_COOKIES")?,
+            trusted_proxy_header,
+            seed_demo_password: v.get("SEED_DEMO_PASSWORD"),
         })
     }
-}
 
-/// Parses `15m`, `90s`, `1h 30m` (humantime) or plain seconds.
-pub fn parse_duration_var(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: Duration,
-) -> Result<Duration, ConfigError> {
-    match var(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .parse::<u64>()
-            .map(Duration::from_secs)
-            .or_else(|_| humantime::parse_duration(&raw))
-            .map_err(|_| ConfigError::new(name, format!("is not a duration (like 15m or 30s): {raw}"))),
+    /// Sandbox mode is for a developer's own machine. Serving it over https or beyond loopback
+    /// looks like production by accident, so it needs `SANDBOX=1` to say it is meant.
+    pub fn check_sandbox_exposure(&self) -> Result<(), ConfigError> {
+        if !self.tiktok.sandbox_mode || self.sandbox_on_purpose {
+            return Ok(());
+        }
+        let https = self.public_url.as_ref().is_some_and(|u| u.scheme() == "https");
+        let loopback = self.leptos.site_addr.ip().is_loopback();
+        if https || !loopback {
+            let where_ = if https {
+                format!("the https public URL {}", self.public_url.as_ref().map(Url::as_str).unwrap_or_default())
+            } else {
+                format!("the non-loopback address {}", self.leptos.site_addr)
+            };
+            return Err(ConfigError::new(
+                "SANDBOX",
+                format!(
+                    "is off: TIKTOK_APP_ID is unset (sandbox mode) but the app would serve {where_}; \
+                     set TIKTOK_APP_ID (and its secret and key) for the real TikTok, or SANDBOX=1 to serve the sandbox there on purpose"
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -272,12 +344,18 @@ mod tests {
     #[test]
     fn bad_values_name_the_variable() {
         assert_eq!(settings(&[("TIKTOK_QPS", "fast")]).unwrap_err().var, "TIKTOK_QPS");
+        assert_eq!(settings(&[("TIKTOK_QPS", "0")]).unwrap_err().var, "TIKTOK_QPS");
         assert_eq!(settings(&[("SYNC_INTERVAL", "soon")]).unwrap_err().var, "SYNC_INTERVAL");
         assert_eq!(settings(&[("TIKTOK_AUTH_URL", "not a url")]).unwrap_err().var, "TIKTOK_AUTH_URL");
         assert_eq!(settings(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
+        assert_eq!(settings(&[("SANDBOX_APP_QPS", "0")]).unwrap_err().var, "SANDBOX_APP_QPS");
+        assert_eq!(settings(&[("TRUSTED_PROXY_HEADER", "not a header")]).unwrap_err().var, "TRUSTED_PROXY_HEADER");
         let err = settings(&[("TIKTOK_TOKEN_KEY", "short")]).unwrap_err();
         assert_eq!(err.var, "TIKTOK_TOKEN_KEY");
         assert!(err.to_string().starts_with("configuration error: TIKTOK_TOKEN_KEY"));
+        let ok = "11".repeat(32);
+        let err = settings(&[("TIKTOK_TOKEN_KEY", &ok), ("TIKTOK_TOKEN_KEY_PREVIOUS", "nope")]).unwrap_err();
+        assert_eq!(err.var, "TIKTOK_TOKEN_KEY_PREVIOUS");
     }
 
     #[test]
@@ -307,5 +385,30 @@ mod tests {
         assert!(!printed.contains("hunter2"));
         assert!(!printed.contains(&key));
         assert_eq!(s.tiktok.app_secret.expose_secret(), "topsecretvalue");
+    }
+
+    #[test]
+    fn sandbox_mode_refuses_https_or_a_public_address_unless_asked_for_on_purpose() {
+        let local = settings(&[]).unwrap();
+        assert_eq!(local.check_sandbox_exposure(), Ok(()));
+        let https = settings(&[("APP_PUBLIC_URL", "https://ads.example.com/")]).unwrap();
+        let err = https.check_sandbox_exposure().unwrap_err();
+        assert_eq!(err.var, "SANDBOX");
+        assert!(err.to_string().contains("https://ads.example.com/"), "{err}");
+        let mut public = settings(&[]).unwrap();
+        public.leptos.site_addr = "0.0.0.0:3000".parse().unwrap();
+        assert!(public.check_sandbox_exposure().is_err());
+        let on_purpose = settings(&[("APP_PUBLIC_URL", "https://demo.example.com/"), ("SANDBOX", "1")]).unwrap();
+        assert_eq!(on_purpose.check_sandbox_exposure(), Ok(()));
+        let key = "00".repeat(32);
+        let real = settings(&[
+            ("TIKTOK_APP_ID", "1"),
+            ("TIKTOK_APP_SECRET", "s"),
+            ("TIKTOK_TOKEN_KEY", &key),
+            ("APP_PUBLIC_URL", "https://ads.example.com/"),
+        ])
+        .unwrap();
+        assert_eq!(real.check_sandbox_exposure(), Ok(()), "the real TikTok may serve anywhere");
+        assert_eq!(settings(&[("TIKTOK_APP_ID", "1"), ("SANDBOX", "1")]).unwrap_err().var, "SANDBOX");
     }
 }

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { signIn, waitForHydration } from './helpers';
+import { freshMember, signInWith, waitForHydration, type DemoRole, type Member } from './helpers';
 
 const shots = (name: string) => `../target/e2e/screenshots/${name}.png`;
 
@@ -15,10 +15,13 @@ async function authorizeInPopup(page: Page, open: () => Promise<void>, tiktokUse
   await closed;
 }
 
-async function openTikTokPage(page: Page, role: 'manager' | 'admin' | 'owner' = 'manager') {
-  await signIn(page, role);
+/** Signs in as a new member of a new workspace (or of `workspace`) and opens the TikTok page. */
+async function openTikTokPage(page: Page, role: DemoRole = 'manager', workspace?: string): Promise<Member> {
+  const member = freshMember(role, workspace);
+  await signInWith(page, member.email, member.password);
   await expect(page).toHaveURL(/\/connect\/tiktok$/);
   await waitForHydration(page);
+  return member;
 }
 
 function card(page: Page, name: string) {
@@ -111,7 +114,6 @@ test('a blocked popup is explained and the flow continues in the same window', a
 
 test('reconnect and disconnect from the card menu', async ({ page, request }) => {
   await openTikTokPage(page);
-  // Make sure Avery is connected with one account (this test can run on its own).
   await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), 'Avery Business');
   const picker = page.getByTestId('picker');
   await picker.getByLabel(/Acme Shoes EU/).check();
@@ -146,14 +148,37 @@ test('reconnect and disconnect from the card menu', async ({ page, request }) =>
   await expect(card(page, 'Avery Business')).toHaveCount(0);
 });
 
-test('a mediabuyer sees the connections but no active Connect button', async ({ page }) => {
-  await signIn(page, 'mediabuyer');
-  await expect(page).toHaveURL(/\/connect\/tiktok$/);
-  await waitForHydration(page);
-  await expect(page.getByTestId('read-only-notice')).toHaveText('A manager or above must connect TikTok.');
-  await expect(page.getByTestId('connect-button')).toHaveCount(0);
-  await expect(page.getByRole('button', { name: 'Connection menu' })).toHaveCount(0);
-  const response = await page.request.get('/connect/tiktok/start', { maxRedirects: 0 });
+test('a mediabuyer sees the connections but no active Connect button', async ({ page, browser }) => {
+  // A manager connects first, so there is a card to look at.
+  const manager = await openTikTokPage(page);
+  await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), 'Blake Partner');
+  await page.getByTestId('picker').getByLabel(/Globex Japan/).check();
+  await page.getByTestId('picker').getByRole('button', { name: 'Import selected' }).click();
+  await expect(card(page, 'Blake Partner').getByTestId('card-status')).toHaveText('Connected');
+
+  const mediabuyer = await browser.newPage();
+  await openTikTokPage(mediabuyer, 'mediabuyer', manager.workspace);
+  await expect(mediabuyer.getByTestId('read-only-notice')).toHaveText('A manager or above must connect TikTok.');
+  await expect(card(mediabuyer, 'Blake Partner').getByTestId('card-status')).toHaveText('Connected');
+  await expect(mediabuyer.getByTestId('connect-button')).toHaveCount(0);
+  await expect(mediabuyer.getByRole('button', { name: 'Connection menu' })).toHaveCount(0);
+  // The server refuses too, not only the page: a same-origin start is still 403 for a mediabuyer.
+  const origin = new URL(mediabuyer.url()).origin;
+  const response = await mediabuyer.request.get('/connect/tiktok/start', {
+    maxRedirects: 0,
+    headers: { Referer: `${origin}/connect/tiktok` },
+  });
   expect(response.status()).toBe(403);
-  await page.screenshot({ path: shots('mediabuyer'), fullPage: true });
+  expect(await response.text()).toContain('manager role or above');
+  await mediabuyer.screenshot({ path: shots('mediabuyer'), fullPage: true });
+});
+
+test('a request from another site cannot start a TikTok authorization', async ({ page }) => {
+  await openTikTokPage(page);
+  const response = await page.request.get('/connect/tiktok/start', {
+    maxRedirects: 0,
+    headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+  });
+  expect(response.status()).toBe(403);
+  expect(await response.text()).toContain('only accepts changes made from its own pages');
 });

@@ -1,5 +1,8 @@
 import { expect, type Page } from '@playwright/test';
-import { demoPassword } from '../playwright.config';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { databaseUrl, demoPassword } from '../playwright.config';
 
 export type DemoRole = 'mediabuyer' | 'manager' | 'admin' | 'owner' | 'super-admin';
 
@@ -11,9 +14,39 @@ export async function waitForHydration(page: Page) {
 }
 
 export async function signIn(page: Page, role: DemoRole, password = demoPassword) {
+  await signInWith(page, demoEmail(role), password);
+}
+
+export async function signInWith(page: Page, email: string, password: string) {
   await page.goto('/login');
   await waitForHydration(page);
-  await page.getByLabel('Email').fill(demoEmail(role));
+  await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export interface Member {
+  email: string;
+  password: string;
+  workspace: string;
+}
+
+/**
+ * A member of a workspace of their own, made with the real CLI (`wevion user add`), so a test
+ * sees only what it did itself, whatever ran before it. Pass `workspace` for a teammate.
+ */
+export function freshMember(role: DemoRole = 'manager', workspace?: string): Member {
+  const id = randomUUID().slice(0, 8);
+  const member = {
+    email: `${role}-${id}@e2e.wevion.test`,
+    password: `e2e-password-${id}`,
+    workspace: workspace ?? `E2E ${id}`,
+  };
+  const bin = path.resolve(process.env.WEVION_BIN ?? '../target/debug/wevion');
+  execFileSync(
+    bin,
+    ['user', 'add', '--workspace', member.workspace, '--email', member.email, '--role', role.replace('-', '_')],
+    { cwd: '..', env: { ...process.env, DATABASE_URL: databaseUrl, WEVION_PASSWORD: member.password }, stdio: 'pipe' },
+  );
+  return member;
 }

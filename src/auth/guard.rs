@@ -1,13 +1,22 @@
 //! The one guard every route and server function goes through: who is signed in, in which
-//! workspace, and whether their role is enough.
+//! workspace, and whether their role allows what they ask ([`Capability`]).
 
-use super::{SESSION_USER_ID, SESSION_WORKSPACE_ID};
-use crate::{db::accounts, error::AppError, roles::Role, server::AppState};
-use axum::{extract::FromRequestParts, http::request::Parts};
+use super::{accounts, login_limit::LoginLimiter, SESSION_USER_ID, SESSION_WORKSPACE_ID};
+use crate::{
+    db::accounts::Member,
+    error::AppError,
+    roles::{Capability, Role},
+};
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::{request::Parts, Extensions, HeaderMap},
+};
 use sea_orm::DatabaseConnection;
+use std::{net::IpAddr, sync::Arc};
+use tokio::sync::OnceCell;
 use tower_sessions::Session;
 
-/// The signed-in member, re-read from the database on every request.
+/// The signed-in member, re-read from the database once per request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentUser {
     pub user_id: i32,
@@ -17,43 +26,120 @@ pub struct CurrentUser {
     pub role: Role,
 }
 
-impl CurrentUser {
-    /// The guard itself: `Forbidden` unless this member's role is at least `required`.
-    pub fn require(self, required: Role) -> Result<Self, AppError> {
-        if self.role.allows(required) {
-            Ok(self)
-        } else {
-            tracing::info!(user.id = self.user_id, user.role = %self.role, required = %required, "forbidden");
-            Err(AppError::forbidden(format!("This needs the {required} role or above.")))
+impl From<Member> for CurrentUser {
+    fn from(m: Member) -> Self {
+        Self {
+            user_id: m.user_id,
+            email: m.email,
+            workspace_id: m.workspace_id,
+            workspace_name: m.workspace_name,
+            role: m.role,
         }
     }
 }
 
-/// Resolves the session to a member, or `Unauthenticated`.
-pub async fn current_user(db: &DatabaseConnection, session: &Session) -> Result<CurrentUser, AppError> {
-    let read = |e: tower_sessions::session::Error| AppError::internal(e);
-    let user_id: Option<i32> = session.get(SESSION_USER_ID).await.map_err(read)?;
-    let workspace_id: Option<i32> = session.get(SESSION_WORKSPACE_ID).await.map_err(read)?;
-    let (Some(user_id), Some(workspace_id)) = (user_id, workspace_id) else {
-        return Err(AppError::unauthenticated());
-    };
-    accounts::member(db, user_id, workspace_id).await?.ok_or_else(AppError::unauthenticated)
+impl CurrentUser {
+    /// The guard itself: `Forbidden` unless this member's role allows `what`.
+    pub fn require(self, what: Capability) -> Result<Self, AppError> {
+        if self.role.may(what) {
+            Ok(self)
+        } else {
+            tracing::info!(user.id = self.user_id, user.role = %self.role, capability = ?what, "forbidden");
+            Err(AppError::forbidden(format!("This needs the {} role or above.", what.least_role())))
+        }
+    }
 }
 
-/// For server functions: the signed-in member with at least `required`.
-pub async fn authorize(required: Role) -> Result<CurrentUser, AppError> {
-    let state = leptos::prelude::use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("AppState missing from the server function context"))?;
-    let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
-    current_user(&state.db, &session).await?.require(required)
+/// The member behind a request, resolved at most once however many parts of the request ask
+/// (the login redirect, the page's resources, its server functions). Put in the request's
+/// extensions by start-up's middleware.
+#[derive(Clone, Default)]
+pub struct MemberCache(Arc<OnceCell<Option<CurrentUser>>>);
+
+/// Members, sessions and sign-in.
+#[derive(Clone)]
+pub struct AuthService {
+    db: DatabaseConnection,
+    limiter: Arc<LoginLimiter>,
+    /// A header a trusted proxy sets to the client's address.
+    proxy_header: Option<String>,
 }
 
-/// For axum routes: any signed-in member (call `.require(role)` for more).
-impl FromRequestParts<AppState> for CurrentUser {
+impl AuthService {
+    pub fn new(db: DatabaseConnection, proxy_header: Option<String>) -> Self {
+        Self { db, limiter: Arc::new(LoginLimiter::default()), proxy_header }
+    }
+
+    /// The signed-in member of the request whose extensions these are (its session and, when
+    /// present, its [`MemberCache`]); `None` when signed out.
+    pub async fn current_user_in(&self, extensions: &Extensions) -> Result<Option<CurrentUser>, AppError> {
+        let session = extensions
+            .get::<Session>()
+            .ok_or_else(|| AppError::internal("the session layer is missing in front of this route"))?;
+        match extensions.get::<MemberCache>() {
+            Some(cache) => cache.0.get_or_try_init(|| self.load(session)).await.cloned(),
+            None => self.load(session).await,
+        }
+    }
+
+    async fn load(&self, session: &Session) -> Result<Option<CurrentUser>, AppError> {
+        let read = |e: tower_sessions::session::Error| AppError::internal(e);
+        let user_id: Option<i32> = session.get(SESSION_USER_ID).await.map_err(read)?;
+        let workspace_id: Option<i32> = session.get(SESSION_WORKSPACE_ID).await.map_err(read)?;
+        let (Some(user_id), Some(workspace_id)) = (user_id, workspace_id) else {
+            return Ok(None);
+        };
+        Ok(crate::db::accounts::member(&self.db, user_id, workspace_id).await?.map(CurrentUser::from))
+    }
+
+    /// Checks a sign-in attempt against the rate limits and the password.
+    pub async fn sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<CurrentUser, AppError> {
+        let email = crate::db::accounts::normalize_email(email);
+        if !self.limiter.check(&email, client) {
+            tracing::warn!(client.ip = ?client, "sign-in rate limited");
+            return Err(AppError::rate_limited("Too many sign-in attempts. Wait a minute, then try again."));
+        }
+        match accounts::verify_login(&self.db, &email, password).await? {
+            Some(member) => Ok(member.into()),
+            None => {
+                tracing::info!(client.ip = ?client, "sign-in refused: wrong email or password");
+                Err(AppError::invalid_credentials())
+            }
+        }
+    }
+
+    /// The client's address: the trusted proxy's header when one is configured, else the peer.
+    pub fn client_ip(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+        match &self.proxy_header {
+            Some(name) => super::login_limit::forwarded_ip(headers, name).or(peer),
+            None => peer,
+        }
+    }
+
+    /// Drops rate-limit state nobody needs any more (run periodically).
+    pub fn forget_idle_limits(&self) {
+        self.limiter.forget_idle();
+    }
+}
+
+/// For server functions: the signed-in member, if they may do `what`.
+pub async fn authorize(what: Capability) -> Result<CurrentUser, AppError> {
+    let auth = leptos::prelude::use_context::<AuthService>()
+        .ok_or_else(|| AppError::internal("AuthService missing from the server function context"))?;
+    let parts = leptos::prelude::use_context::<Parts>()
+        .ok_or_else(|| AppError::internal("request parts missing from the server function context"))?;
+    auth.current_user_in(&parts.extensions).await?.ok_or_else(AppError::unauthenticated)?.require(what)
+}
+
+/// For axum routes: any signed-in member (call `.require(…)` for more).
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    S: Send + Sync,
+    AuthService: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state).await.map_err(|(_, msg)| AppError::internal(msg))?;
-        current_user(&state.db, &session).await
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        AuthService::from_ref(state).current_user_in(&parts.extensions).await?.ok_or_else(AppError::unauthenticated)
     }
 }

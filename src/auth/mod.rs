@@ -1,11 +1,13 @@
-//! Sign-in: password hashing, database-backed sessions, login rate limits and the role guard.
+//! Sign-in: password hashing, database-backed sessions, login rate limits and the one guard
+//! every route and server function goes through.
 
+pub mod accounts;
 pub mod guard;
 pub mod login_limit;
 pub mod password;
 pub mod session_store;
 
-pub use guard::{authorize, CurrentUser};
+pub use guard::{authorize, AuthService, CurrentUser, MemberCache};
 
 /// Session keys. The session holds ids only; the role is re-read on every request so a
 /// changed or removed membership takes effect at once.

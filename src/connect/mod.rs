@@ -1,23 +1,100 @@
-//! The connect flow: starting an authorization, the OAuth callback, the advertiser picker,
-//! import, reconnect, disconnect and key rotation. Server only; the page lives in
-//! `pages::connect_tiktok`.
+//! The connect flow: starting an authorization and finishing it (the OAuth callback), the
+//! advertiser picker, import, reconnect, disconnect, and cleaning up what nobody finished.
+//! Plain functions over the database, the TikTok client and the credentials; the pages turn
+//! what they return into words.
 
-pub mod callback_page;
+mod authorize;
+mod error;
+mod grants;
+mod identity;
+mod import;
+mod lifecycle;
 pub mod oauth_state;
-pub mod rotate;
-pub mod routes;
-pub mod service;
-pub mod tokens;
+mod overview;
+mod picker;
 
-/// Auth health of a connection (stored in `tiktok_token.auth_status`).
-pub mod auth_status {
-    pub const HEALTHY: &str = "healthy";
-    pub const NEEDS_RECONNECT: &str = "needs_reconnect";
-    pub const DISCONNECTED: &str = "disconnected";
+pub use authorize::{CallbackFailure, CallbackParams, CallbackProblem, Finished, RetryPlan};
+pub use error::{ConnectError, Doing};
+pub use grants::CleanupReport;
+pub use identity::TikTokIdentity;
+pub use import::ImportOutcome;
+pub use lifecycle::Disconnected;
+pub use oauth_state::StateProblem;
+pub use overview::{AccountOverview, ConnectionOverview};
+pub use picker::{PickerView, ReachableAdvertiser};
+
+use crate::{
+    auth::CurrentUser,
+    clock::Clock,
+    credentials::Credentials,
+    db::entities::tiktok_connection::{self, AuthStatus},
+    tiktok::TikTokClient,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::sync::Arc;
+use url::Url;
+
+/// Everything the connect flow needs, built once at start-up.
+#[derive(Clone)]
+pub struct ConnectService {
+    db: DatabaseConnection,
+    /// The fail-fast client: a person is waiting on these calls.
+    tiktok: TikTokClient,
+    credentials: Credentials,
+    clock: Arc<dyn Clock>,
+    redirect_uri: Url,
 }
 
-/// Whether an ad account is being synced (stored in `tiktok_ad_account.sync_state`).
-pub mod sync_state {
-    pub const ACTIVE: &str = "active";
-    pub const DISCONNECTED: &str = "disconnected";
+impl ConnectService {
+    pub fn new(
+        db: DatabaseConnection,
+        tiktok: &TikTokClient,
+        credentials: Credentials,
+        clock: Arc<dyn Clock>,
+        redirect_uri: Url,
+    ) -> Self {
+        Self { db, tiktok: tiktok.interactive(), credentials, clock, redirect_uri }
+    }
+
+    pub fn redirect_uri(&self) -> &Url {
+        &self.redirect_uri
+    }
+}
+
+/// A live connection of this member's workspace, or NotFound (other workspaces' ids look
+/// absent).
+async fn connection_of(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i32,
+) -> Result<tiktok_connection::Model, ConnectError> {
+    tiktok_connection::Entity::find_by_id(id)
+        .filter(tiktok_connection::Column::WorkspaceId.eq(user.workspace_id))
+        .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
+        .one(db)
+        .await?
+        .ok_or(ConnectError::ConnectionNotFound)
+}
+
+/// Locks a live connection for the rest of the transaction: the first statement is a write,
+/// so a concurrent Disconnect, Manage or Reconnect waits here (Postgres row lock, SQLite write
+/// lock) and then sees what the other one committed. NotFound when it is gone.
+async fn lock_connection(
+    txn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<tiktok_connection::Model, ConnectError> {
+    let locked = tiktok_connection::Entity::update_many()
+        .col_expr(tiktok_connection::Column::UpdatedAt, Expr::value(now))
+        .filter(tiktok_connection::Column::Id.eq(id))
+        .filter(tiktok_connection::Column::WorkspaceId.eq(user.workspace_id))
+        .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
+        .exec(txn)
+        .await?;
+    if locked.rows_affected != 1 {
+        return Err(ConnectError::ConnectionNotFound);
+    }
+    connection_of(txn, user, id).await
 }

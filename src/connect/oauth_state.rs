@@ -1,10 +1,16 @@
 //! OAuth `state`: random, single use, tied to the member and workspace, 10 minutes. Only its
 //! SHA-256 is stored, so the database never holds a usable state.
 
-use crate::{auth::CurrentUser, db::entities::oauth_state};
+use crate::{
+    auth::CurrentUser,
+    db::entities::oauth_state::{self, Purpose as StoredPurpose},
+};
 use chrono::{DateTime, Duration, Utc};
 use oauth2::CsrfToken;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter,
+};
 use sha2::{Digest, Sha256};
 
 pub const LIFETIME: Duration = Duration::minutes(10);
@@ -15,7 +21,7 @@ pub enum Purpose {
     Reconnect(i32),
 }
 
-/// Why a callback's state was refused; each says so in words a person understands.
+/// Why a callback's state was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StateProblem {
     Missing,
@@ -23,22 +29,6 @@ pub enum StateProblem {
     Expired,
     Reused,
     OtherMember,
-}
-
-impl StateProblem {
-    pub fn message(self) -> &'static str {
-        match self {
-            StateProblem::Missing => {
-                "TikTok sent you back without the sign-in check (state). Start again from Connect."
-            }
-            StateProblem::Unknown => "This sign-in link is not one Wevion started. Start again from Connect.",
-            StateProblem::Expired => "This sign-in took longer than 10 minutes and expired. Start again from Connect.",
-            StateProblem::Reused => "This sign-in link was already used. Start again from Connect.",
-            StateProblem::OtherMember => {
-                "This sign-in was started by another member or workspace. Start again from Connect."
-            }
-        }
-    }
 }
 
 fn hash(state: &str) -> String {
@@ -54,16 +44,16 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<String, DbErr> {
     let state = CsrfToken::new_random_len(32).secret().to_owned();
-    let (purpose_name, token_id) = match purpose {
-        Purpose::Connect => ("connect", None),
-        Purpose::Reconnect(id) => ("reconnect", Some(id)),
+    let (stored, connection_id) = match purpose {
+        Purpose::Connect => (StoredPurpose::Connect, None),
+        Purpose::Reconnect(id) => (StoredPurpose::Reconnect, Some(id)),
     };
     oauth_state::ActiveModel {
         state_hash: Set(hash(&state)),
         workspace_id: Set(user.workspace_id),
         user_id: Set(user.user_id),
-        purpose: Set(purpose_name.to_owned()),
-        token_id: Set(token_id),
+        purpose: Set(stored),
+        connection_id: Set(connection_id),
         same_window: Set(same_window),
         expires_at: Set(now + LIFETIME),
         used_at: Set(None),
@@ -75,13 +65,20 @@ pub async fn create(
     Ok(state)
 }
 
+/// A state that was checked and spent.
+#[derive(Debug, Clone, Copy)]
+pub struct Spent {
+    pub purpose: Purpose,
+    pub same_window: bool,
+}
+
 /// Checks and spends a state. Only one caller can ever spend it.
 pub async fn consume(
     db: &DatabaseConnection,
     raw: Option<&str>,
     user: &CurrentUser,
     now: DateTime<Utc>,
-) -> Result<Result<(oauth_state::Model, Purpose), StateProblem>, DbErr> {
+) -> Result<Result<Spent, StateProblem>, DbErr> {
     let Some(raw) = raw.filter(|s| !s.is_empty()) else { return Ok(Err(StateProblem::Missing)) };
     let Some(row) = oauth_state::Entity::find().filter(oauth_state::Column::StateHash.eq(hash(raw))).one(db).await?
     else {
@@ -98,7 +95,7 @@ pub async fn consume(
     }
     // The conditional update makes spending atomic: a concurrent second callback loses.
     let spent = oauth_state::Entity::update_many()
-        .col_expr(oauth_state::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(oauth_state::Column::UsedAt, Expr::value(now))
         .filter(oauth_state::Column::Id.eq(row.id))
         .filter(oauth_state::Column::UsedAt.is_null())
         .exec(db)
@@ -106,9 +103,14 @@ pub async fn consume(
     if spent.rows_affected != 1 {
         return Ok(Err(StateProblem::Reused));
     }
-    let purpose = match (row.purpose.as_str(), row.token_id) {
-        ("reconnect", Some(id)) => Purpose::Reconnect(id),
+    let purpose = match (row.purpose, row.connection_id) {
+        (StoredPurpose::Reconnect, Some(id)) => Purpose::Reconnect(id),
         _ => Purpose::Connect,
     };
-    Ok(Ok((row, purpose)))
+    Ok(Ok(Spent { purpose, same_window: row.same_window }))
+}
+
+/// Deletes states past their lifetime, used or not; returns how many.
+pub async fn delete_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(oauth_state::Entity::delete_many().filter(oauth_state::Column::ExpiresAt.lte(now)).exec(db).await?.rows_affected)
 }

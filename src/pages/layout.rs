@@ -1,5 +1,7 @@
 //! The signed-in shell: sidebar navigation, the member and workspace, sign out.
 
+#[cfg(feature = "ssr")]
+use crate::{auth::authorize, error::respond, roles::Capability};
 use crate::{error::AppError, roles::Role};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -15,8 +17,8 @@ pub struct Me {
 
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn get_me() -> Result<Me, AppError> {
-    crate::error::respond(async {
-        let user = crate::auth::authorize(Role::Mediabuyer).await?;
+    respond(async {
+        let user = authorize(Capability::View).await?;
         Ok(Me { email: user.email, workspace_name: user.workspace_name, role: user.role })
     })
     .await
@@ -24,10 +26,18 @@ pub async fn get_me() -> Result<Me, AppError> {
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(AppError::internal)?;
-    session.flush().await.map_err(AppError::internal)?;
-    leptos_axum::redirect("/login");
-    Ok(())
+    respond(async {
+        let parts = use_context::<axum::http::request::Parts>()
+            .ok_or_else(|| AppError::internal("request parts missing from the server function context"))?;
+        let session = parts
+            .extensions
+            .get::<tower_sessions::Session>()
+            .ok_or_else(|| AppError::internal("the session layer is missing in front of logout"))?;
+        session.flush().await.map_err(AppError::internal)?;
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
 }
 
 /// The current member, shared with the pages below the layout.

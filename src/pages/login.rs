@@ -23,28 +23,22 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::{auth, db::accounts, server::AppState};
-    use axum::extract::ConnectInfo;
+    use crate::auth::{AuthService, SESSION_USER_ID, SESSION_WORKSPACE_ID};
+    use axum::{extract::ConnectInfo, http::request::Parts};
     use std::net::SocketAddr;
     use tower_sessions::Session;
 
     crate::error::respond(async move {
-        let state = expect_context::<AppState>();
-        let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|ConnectInfo(a)| a.ip());
-        let email = accounts::normalize_email(&email);
-        if !state.login_limiter.check(&email, ip) {
-            tracing::warn!(client.ip = ?ip, "sign-in rate limited");
-            return Err(AppError::rate_limited("Too many sign-in attempts. Wait a minute, then try again."));
-        }
-        let Some(user) = accounts::verify_login(&state.db, &email, &password).await? else {
-            tracing::info!(client.ip = ?ip, "sign-in refused: wrong email or password");
-            return Err(AppError::invalid_credentials());
-        };
-        let session: Session = leptos_axum::extract().await.map_err(AppError::internal)?;
+        let missing = |what: &str| AppError::internal(format!("{what} missing from the login context"));
+        let auth = use_context::<AuthService>().ok_or_else(|| missing("AuthService"))?;
+        let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+        let user = auth.sign_in(&email, &password, auth.client_ip(&parts.headers, peer)).await?;
+        let session = parts.extensions.get::<Session>().ok_or_else(|| missing("the session"))?;
         // A fresh id on sign-in, so a session id planted before sign-in is worthless after it.
         session.cycle_id().await.map_err(AppError::internal)?;
-        session.insert(auth::SESSION_USER_ID, user.user_id).await.map_err(AppError::internal)?;
-        session.insert(auth::SESSION_WORKSPACE_ID, user.workspace_id).await.map_err(AppError::internal)?;
+        session.insert(SESSION_USER_ID, user.user_id).await.map_err(AppError::internal)?;
+        session.insert(SESSION_WORKSPACE_ID, user.workspace_id).await.map_err(AppError::internal)?;
         tracing::info!(user.id = user.user_id, workspace.id = user.workspace_id, "signed in");
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())

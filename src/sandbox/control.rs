@@ -29,6 +29,8 @@ pub struct Revoke {
     user_id: Option<String>,
 }
 
+/// Revoking a user's authorization kills their refresh tokens too, as at TikTok; revoking one
+/// access token leaves its refresh token alone (a refresh then gets a working token).
 pub async fn revoke(State(sb): State<Sandbox>, Json(body): Json<Revoke>) -> impl IntoResponse {
     let mut world = sb.world();
     let mut revoked = 0;
@@ -37,6 +39,9 @@ pub async fn revoke(State(sb): State<Sandbox>, Json(body): Json<Revoke>) -> impl
             grant.revoked = true;
             revoked += 1;
         }
+    }
+    if let Some(user) = &body.user_id {
+        world.refresh.values_mut().filter(|r| &r.user_id == user).for_each(|r| r.spent = true);
     }
     Json(json!({ "revoked": revoked }))
 }

@@ -2,7 +2,7 @@
 //! its position, on request. Nothing is stored, so a benchmark can ask for a very large
 //! advertiser (1,000 campaigns × 10 ad groups × 5 ads × 90 days) at no memory cost.
 
-use super::config::DataSizes;
+use super::DataSizes;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde_json::{json, Value};
 

@@ -4,7 +4,6 @@
 //! sandbox mode, or served alone by `wevion sandbox`. Only start-up knows it exists.
 
 mod api;
-mod config;
 mod control;
 mod data;
 mod oauth;
@@ -12,10 +11,10 @@ mod portal;
 mod wire;
 mod world;
 
-pub use config::{DataSizes, SandboxConfig, TokenMode};
+pub use crate::settings::{DataSizes, SandboxSettings, TokenMode};
 pub use world::{RegisteredApp, BUSINESS_USER, PERSONAL_USER, SECOND_BUSINESS_USER};
 
-use crate::tiktok::Clock;
+use crate::clock::{Clock, SystemClock};
 use axum::{
     routing::{any, get, post},
     Router,
@@ -51,7 +50,7 @@ fn per_second(n: u32) -> Quota {
 }
 
 impl Sandbox {
-    pub fn new(config: SandboxConfig, apps: Vec<RegisteredApp>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(config: SandboxSettings, apps: Vec<RegisteredApp>, clock: Arc<dyn Clock>) -> Self {
         let app_limiter = RateLimiter::direct(per_second(config.app_qps));
         let path_limiter = RateLimiter::keyed(per_second(config.advertiser_path_qps));
         let advertiser_path_qps = config.advertiser_path_qps;
@@ -110,7 +109,7 @@ pub async fn serve_standalone(settings: crate::settings::Settings, port: u16) ->
         secret: settings.tiktok.app_secret.expose_secret().to_owned(),
         redirect_uris,
     };
-    let sandbox = Sandbox::new(settings.sandbox.clone(), vec![app], Arc::new(crate::tiktok::SystemClock));
+    let sandbox = Sandbox::new(settings.sandbox.clone(), vec![app], Arc::new(SystemClock));
     // Path-only spans: the advertiser list sends the app secret in its query string.
     let router = Router::new().nest(MOUNT, sandbox.router()).layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
         |req: &axum::http::Request<_>| tracing::info_span!("request", http.method = %req.method(), http.path = %req.uri().path()),

@@ -1,10 +1,9 @@
 //! Token exchange, refresh and revoke, plus the Access-Token check every data call makes.
 
 use super::{
-    config::TokenMode,
     wire::*,
     world::{AccessGrant, RefreshGrant, World},
-    Sandbox,
+    Sandbox, TokenMode,
 };
 use axum::{http::HeaderMap, response::Response};
 use chrono::Duration;

@@ -1,6 +1,6 @@
 //! The sandbox's people, advertiser accounts and OAuth state, and the faults a test injected.
 
-use super::{config::SandboxConfig, data::Generator};
+use super::{data::Generator, SandboxSettings};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
@@ -82,7 +82,7 @@ fn one() -> u32 {
 }
 
 pub struct World {
-    pub config: SandboxConfig,
+    pub config: SandboxSettings,
     pub apps: HashMap<String, RegisteredApp>,
     pub users: Vec<SandboxUser>,
     pub advertisers: BTreeMap<String, SandboxAdvertiser>,
@@ -126,7 +126,7 @@ pub fn advertiser_id(index: u32) -> String {
 }
 
 impl World {
-    pub fn new(config: SandboxConfig, apps: Vec<RegisteredApp>) -> Self {
+    pub fn new(config: SandboxSettings, apps: Vec<RegisteredApp>) -> Self {
         let advertisers = [
             advertiser(1, "Acme Shoes US", "Acme Inc.", "STATUS_ENABLE", "USD", "America/New_York", "US"),
             advertiser(2, "Acme Shoes EU", "Acme Inc.", "STATUS_ENABLE", "EUR", "Europe/Berlin", "DE"),

@@ -1,21 +1,32 @@
-//! Building and running the web application: state, routes, middleware, start-up.
+//! Start-up: building the application from typed settings (database, services, routes,
+//! middleware), running it, and the background loops beside it.
 
-pub mod error_page;
+mod csrf;
+mod headers;
 mod health;
+mod maintenance;
 mod require_login;
 mod state;
 
+pub use headers::CspNonce;
 pub use state::AppState;
 
 use crate::{
     app::{shell, App},
-    auth::session_store::SeaOrmStore,
+    auth::{accounts, session_store::SeaOrmStore},
+    clock::{Clock, SystemClock},
     db,
+    pages::connect_tiktok::oauth,
     sandbox::{self, RegisteredApp, Sandbox},
     settings::Settings,
-    tiktok::{Clock, SystemClock},
 };
-use axum::{routing::get, Router};
+use axum::{
+    middleware::{from_fn, from_fn_with_state},
+    routing::get,
+    serve::ListenerExt,
+    Router,
+};
+use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
 use std::{net::SocketAddr, sync::Arc};
@@ -31,22 +42,32 @@ pub struct Application {
 }
 
 impl Application {
+    /// Binds the configured address (`LEPTOS_SITE_ADDR`).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+        settings.check_sandbox_exposure()?;
+        let listener = TcpListener::bind(settings.leptos.site_addr).await?;
+        Self::build_on(settings, listener, Arc::new(SystemClock)).await
     }
 
-    /// Like [`Application::build`], with the clock every time-dependent part reads.
-    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    /// Builds on a listener the caller bound (tests bind port 0 and read the port first), with
+    /// the clock every time-dependent part reads.
+    pub async fn build_on(settings: Settings, listener: TcpListener, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let addr = listener.local_addr()?;
+        let mut settings = settings;
+        settings.leptos.site_addr = addr;
+        settings.check_sandbox_exposure()?;
         let db = db::connect(&settings.database_url).await?;
         db::migrate(&db).await?;
         if settings.tiktok.sandbox_mode {
-            if let Some(users) = db::accounts::seed_demo(&db, settings.seed_demo_password.as_deref()).await? {
-                let lines: Vec<String> =
-                    users.iter().map(|(email, role, pw)| format!("  {role:<12} {email}  password: {pw}")).collect();
+            if let Some(users) = accounts::seed_demo(&db, settings.seed_demo_password.as_deref()).await? {
+                let lines: Vec<String> = users
+                    .iter()
+                    .map(|u| format!("  {:<12} {}  password: {}", u.role.as_str(), u.email, u.password))
+                    .collect();
                 // Printed once, on the first start only: these are the only copies of the passwords.
                 tracing::warn!(
                     "seeded the demo workspace `{}`; sign in with one of:\n{}",
-                    db::accounts::DEMO_WORKSPACE,
+                    accounts::DEMO_WORKSPACE,
                     lines.join("\n")
                 );
             }
@@ -54,8 +75,6 @@ impl Application {
         let store = SeaOrmStore::new(db.clone());
         store.delete_expired().await?;
 
-        let listener = TcpListener::bind(settings.leptos.site_addr).await?;
-        let addr = listener.local_addr()?;
         let state = AppState::new(settings, db, addr, clock.clone())?;
         if state.settings.token_keys.is_development() {
             tracing::warn!(
@@ -69,7 +88,10 @@ impl Application {
                 secret: state.settings.tiktok.app_secret.expose_secret().to_owned(),
                 redirect_uris: vec![state.redirect_uri.to_string()],
             };
-            tracing::info!(portal = %state.tiktok_auth_url, "sandbox mode: TikTok calls go to the built-in sandbox");
+            tracing::info!(
+                portal = %state.tiktok_auth_url,
+                "sandbox mode: TikTok calls go to the built-in sandbox (set TIKTOK_APP_ID for the real TikTok)"
+            );
             Sandbox::new(state.settings.sandbox.clone(), vec![app], clock)
         });
         let router = router(state.clone(), store, sandbox);
@@ -88,15 +110,45 @@ impl Application {
         &self.state
     }
 
-    /// Serves until the future resolves or the process gets Ctrl-C.
+    /// Serves until Ctrl-C (or SIGTERM), with the background loops beside the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.state.addr, public_url = %self.state.public_url, "listening");
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
+        // Streamed pages send several chunks per response: without TCP_NODELAY the second one
+        // waits for a delayed ACK (~40 ms) on kept-alive connections.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        let served = axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        maintenance.abort();
+        served
     }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
 }
 
 fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Router {
@@ -109,24 +161,44 @@ fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Rout
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
+    let own_origin = csrf::OwnOrigin::new(&state.public_url);
 
-    let mut app = Router::new();
-    if let Some(sandbox) = sandbox {
-        app = app.nest(sandbox::MOUNT, sandbox.router());
-    }
-    app.route("/healthz", get(health::healthz))
-        .merge(crate::connect::routes::router(&state.redirect_uri))
+    // What server functions and pages find in their context: the services, and this
+    // request's script nonce for the hydration scripts.
+    let context = {
+        let (auth, connect) = (state.auth.clone(), state.connect.clone());
+        move || {
+            provide_context(auth.clone());
+            provide_context(connect.clone());
+            if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
+                if let Some(nonce) = parts.extensions.get::<CspNonce>() {
+                    provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+                }
+            }
+        }
+    };
+
+    let app = Router::new()
+        .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .leptos_routes_with_context(&state, routes, || (), {
+        .merge(oauth::router(&state.redirect_uri))
+        .leptos_routes_with_context(&state, routes, context, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), require_login::redirect_to_login))
+        .layer(from_fn_with_state(state.auth.clone(), require_login::redirect_to_login))
         .layer(sessions)
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            // The path only: query strings may carry OAuth codes and state.
-            tracing::info_span!("request", http.method = %req.method(), http.path = %req.uri().path())
-        }))
-        .with_state(state)
+        .layer(from_fn_with_state(own_origin, csrf::same_origin_only))
+        .layer(from_fn(headers::security_headers))
+        .with_state(state);
+    // The sandbox stands for another site: none of the app's session, origin or header rules.
+    let app = match sandbox {
+        Some(sandbox) => app.nest(sandbox::MOUNT, sandbox.router()),
+        None => app,
+    };
+    app.layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        // The path only: query strings may carry OAuth codes and state.
+        tracing::info_span!("request", http.method = %req.method(), http.path = %req.uri().path())
+    }))
 }

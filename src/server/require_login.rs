@@ -1,13 +1,12 @@
-//! Unauthenticated requests for app pages are sent to `/login?next=…`.
+//! Resolves the signed-in member once per request (every later guard reuses it) and sends
+//! signed-out visitors of app pages to `/login?next=…`.
 
-use super::AppState;
-use crate::auth::guard::current_user;
+use crate::auth::{AuthService, MemberCache};
 use axum::{
     extract::{Request, State},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use tower_sessions::Session;
 
 /// App pages that need a signed-in member. Everything else (login, assets, server functions,
 /// health, the sandbox, OAuth callbacks) is public here and guarded by its own handler.
@@ -16,14 +15,22 @@ fn is_app_page(path: &str) -> bool {
         || ["/connect", "/ads-manager", "/dashboard"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
-pub async fn redirect_to_login(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+pub async fn redirect_to_login(State(auth): State<AuthService>, mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(MemberCache::default());
     let path = req.uri().path();
-    if req.method() == axum::http::Method::GET && is_app_page(path) && current_user(&state.db, &session).await.is_err()
-    {
-        let next_path = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-        let target =
-            format!("/login?next={}", url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>());
-        return Redirect::to(&target).into_response();
+    if req.method() == axum::http::Method::GET && is_app_page(path) {
+        match auth.current_user_in(req.extensions()).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let next_path = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
+                );
+                return Redirect::to(&target).into_response();
+            }
+            Err(e) => return e.into_response(),
+        }
     }
     next.run(req).await
 }

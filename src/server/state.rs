@@ -1,6 +1,10 @@
 use crate::{
+    auth::AuthService,
+    clock::Clock,
+    connect::ConnectService,
+    credentials::Credentials,
     settings::Settings,
-    tiktok::{ClientConfig, Clock, RetryPolicy, TikTokClient},
+    tiktok::{ClientConfig, RetryPolicy, TikTokClient},
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -8,7 +12,7 @@ use sea_orm::DatabaseConnection;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use url::Url;
 
-/// What every handler and server function can reach.
+/// What start-up builds once and hands to the routes, the pages and the background loops.
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -21,7 +25,9 @@ pub struct AppState {
     pub tiktok_auth_url: Url,
     pub tiktok: TikTokClient,
     pub clock: Arc<dyn Clock>,
-    pub login_limiter: Arc<crate::auth::login_limit::LoginLimiter>,
+    pub auth: AuthService,
+    pub credentials: Credentials,
+    pub connect: ConnectService,
 }
 
 impl AppState {
@@ -64,6 +70,10 @@ impl AppState {
             },
             clock.clone(),
         )?;
+        let credentials = Credentials::new(db.clone(), tiktok.clone(), settings.token_keys.clone(), clock.clone());
+        let connect =
+            ConnectService::new(db.clone(), &tiktok, credentials.clone(), clock.clone(), redirect_uri.clone());
+        let auth = AuthService::new(db.clone(), settings.trusted_proxy_header.clone());
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -73,7 +83,9 @@ impl AppState {
             tiktok_auth_url: auth_url,
             tiktok,
             clock,
-            login_limiter: Arc::new(crate::auth::login_limit::LoginLimiter::default()),
+            auth,
+            credentials,
+            connect,
         })
     }
 }
@@ -81,5 +93,17 @@ impl AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.settings.leptos.clone()
+    }
+}
+
+impl FromRef<AppState> for AuthService {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth.clone()
+    }
+}
+
+impl FromRef<AppState> for ConnectService {
+    fn from_ref(state: &AppState) -> Self {
+        state.connect.clone()
     }
 }

@@ -1,13 +1,18 @@
 //! The TikTok Marketing API v1.3 client: built from settings, rate limited on our side,
 //! retrying rate-limited and transient answers with jittered exponential backoff.
 //!
+//! Calls that spend something at TikTok (the auth-code exchange, a refresh, a revoke) are never
+//! retried blindly: only when the request provably did not reach TikTok (the connection failed)
+//! or TikTok refused it for a rate limit before processing it.
+//!
 //! It knows nothing of the database or the pages. It never logs tokens, secrets, auth codes or
 //! query strings (the advertiser list sends the app secret in the query).
 
 use super::error::{ErrorKind, TikTokError};
 use super::wire::*;
+use crate::clock::Clock;
 use backon::{ExponentialBuilder, Retryable};
-use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use reqwest::{header::HeaderValue, Method};
 use secrecy::{ExposeSecret, SecretString};
@@ -22,20 +27,6 @@ use std::{
     time::{Duration, Instant},
 };
 use url::Url;
-
-/// Where "now" comes from, so tests can move time.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
@@ -214,7 +205,7 @@ impl TikTokClient {
             "secret": self.shared.config.app_secret.expose_secret(),
             "auth_code": auth_code.expose_secret(),
         });
-        let data: TokenData = self.post("oauth2/access_token/", body).await?;
+        let data: TokenData = self.post_spending("oauth2/access_token/", body).await?;
         Ok(self.grant(data))
     }
 
@@ -225,7 +216,7 @@ impl TikTokClient {
             "refresh_token": refresh_token.expose_secret(),
             "grant_type": "refresh_token",
         });
-        let data: TokenData = self.post("oauth2/refresh_token/", body).await?;
+        let data: TokenData = self.post_spending("oauth2/refresh_token/", body).await?;
         Ok(self.grant(data))
     }
 
@@ -241,13 +232,16 @@ impl TikTokClient {
             "secret": self.shared.config.app_secret.expose_secret(),
             "access_token": access_token.expose_secret(),
         });
-        let data: Revoked = self.post("oauth2/revoke_token/", body).await?;
+        let data: Revoked = self.post_spending("oauth2/revoke_token/", body).await?;
         Ok(data.advertiser_ids)
     }
 
     fn grant(&self, data: TokenData) -> TokenGrant {
         let now = self.now();
-        let at = |secs: Option<i64>| secs.filter(|s| *s > 0).map(|s| now + ChronoDuration::seconds(s));
+        // A lifetime too large to add up is as good as none: the token is treated as long-term.
+        let at = |secs: Option<i64>| {
+            secs.filter(|s| *s > 0).and_then(TimeDelta::try_seconds).and_then(|d| now.checked_add_signed(d))
+        };
         TokenGrant {
             access_token: SecretString::from(data.access_token),
             access_expires_at: at(data.expires_in),
@@ -383,16 +377,20 @@ impl TikTokClient {
         query: Vec<(&'static str, String)>,
         advertiser_id: Option<&str>,
     ) -> Result<T, TikTokError> {
-        let data = self.call(Method::GET, path, token, &query, None, advertiser_id).await?;
+        let data = self.call(Method::GET, path, token, &query, None, advertiser_id, Retry::Retryable).await?;
         decode(data)
     }
 
-    async fn post<T: DeserializeOwned>(&self, path: &'static str, body: Value) -> Result<T, TikTokError> {
-        let data = self.call(Method::POST, path, None, &[], Some(&body), None).await?;
+    /// A POST that spends something at TikTok (see the module docs): at most the interactive
+    /// timeout per attempt, retried only when TikTok provably did not process it.
+    async fn post_spending<T: DeserializeOwned>(&self, path: &'static str, body: Value) -> Result<T, TikTokError> {
+        let client = Self { timeout: self.timeout.min(Duration::from_secs(15)), ..self.clone() };
+        let data = client.call(Method::POST, path, None, &[], Some(&body), None, Retry::OnlyUnprocessed).await?;
         decode(data)
     }
 
-    /// One logical call: waits for the limiters, sends, retries retryable failures.
+    /// One logical call: waits for the limiters, sends, retries what `retry` allows.
+    #[expect(clippy::too_many_arguments, reason = "the transport's one entry point; callers are the few helpers above")]
     async fn call(
         &self,
         method: Method,
@@ -401,6 +399,7 @@ impl TikTokClient {
         query: &[(&'static str, String)],
         body: Option<&Value>,
         advertiser_id: Option<&str>,
+        retry: Retry,
     ) -> Result<Value, TikTokError> {
         let policy = self.retry;
         let backoff = ExponentialBuilder::default()
@@ -411,7 +410,10 @@ impl TikTokClient {
         let attempt = || async { self.send_once(method.clone(), path, token, query, body, advertiser_id).await };
         attempt
             .retry(backoff)
-            .when(TikTokError::is_retryable)
+            .when(|err: &TikTokError| match retry {
+                Retry::Retryable => err.is_retryable(),
+                Retry::OnlyUnprocessed => err.kind == ErrorKind::RateLimited || err.not_sent,
+            })
             .notify(|err: &TikTokError, wait: Duration| {
                 self.meter.retries.fetch_add(1, Ordering::Relaxed);
                 self.meter.waited(wait);
@@ -476,14 +478,17 @@ impl TikTokClient {
             }
             // No such endpoint at this service: retrying will not make one appear.
             Err(_) if status.as_u16() == 404 => {
-                return Err(TikTokError {
-                    kind: ErrorKind::BadRequest,
-                    code: None,
-                    http_status: Some(404),
-                    message: format!("{path} is not served here (HTTP 404)"),
-                    request_id: None,
-                });
+                return Err(TikTokError::refused(format!("{path} is not served here (HTTP 404)"), status.as_u16()));
             }
+            // A 401/403 page (or any other 4xx) from something in front of TikTok: a proxy or a
+            // firewall said no, and asking again will not change its mind.
+            Err(_) if status.is_client_error() => {
+                return Err(TikTokError::refused(
+                    format!("HTTP {status} from something in front of TikTok (not a TikTok answer); check the network path to TikTok"),
+                    status.as_u16(),
+                ));
+            }
+            // A 2xx that is not JSON is a cut-off or garbled answer: worth another try.
             Err(e) => {
                 return Err(TikTokError::transient(
                     format!("HTTP {status}: the body is not TikTok JSON ({e})"),
@@ -513,7 +518,8 @@ impl TikTokClient {
     }
 }
 
-/// Network failures are transient. `without_url`: the URL may hold the app secret.
+/// Network failures are transient; a failed connection also proves the request never reached
+/// TikTok. `without_url`: the URL may hold the app secret.
 fn transport_error(err: reqwest::Error) -> TikTokError {
     let kind = if err.is_timeout() {
         "timed out"
@@ -523,7 +529,17 @@ fn transport_error(err: reqwest::Error) -> TikTokError {
         "request failed"
     };
     let status = err.status().map(|s| s.as_u16());
-    TikTokError::transient(format!("{kind}: {}", err.without_url()), status)
+    let not_sent = err.is_connect();
+    TikTokError { not_sent, ..TikTokError::transient(format!("{kind}: {}", err.without_url()), status) }
+}
+
+/// Which failures a call may retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Rate limits and transient failures (reads).
+    Retryable,
+    /// Only what TikTok provably did not process (calls that spend a code or a token).
+    OnlyUnprocessed,
 }
 
 fn decode<T: DeserializeOwned>(data: Value) -> Result<T, TikTokError> {
@@ -577,7 +593,16 @@ impl<T: DeserializeOwned> Pager<'_, T> {
         query.extend(self.extra.iter().cloned());
         let data: Value = self.client.get(self.path, Some(self.token), query, Some(&self.advertiser_id)).await?;
         let items: Vec<T> = decode_list(&data, self.list_key)?;
-        let page_info: PageInfo = data.get("page_info").cloned().map(decode).transpose()?.unwrap_or_default();
+        // Without page_info there is no telling whether more pages follow: never guess "one".
+        let page_info: PageInfo = match data.get("page_info") {
+            Some(info) if !info.is_null() => decode(info.clone())?,
+            _ => {
+                return Err(TikTokError::bad_request(format!(
+                    "{} answered page {page} without page_info, so its paging cannot be followed",
+                    self.path
+                )))
+            }
+        };
         let more = page < page_info.total_page && !items.is_empty();
         self.next_page = more.then_some(page + 1);
         Ok(Some(Page { items, page_info }))

@@ -63,19 +63,48 @@ pub struct TikTokError {
     pub http_status: Option<u16>,
     pub message: String,
     pub request_id: Option<String>,
+    /// The request provably never reached TikTok (the connection failed), so retrying cannot
+    /// spend anything twice.
+    pub not_sent: bool,
 }
 
 impl TikTokError {
     pub fn from_code(code: i64, message: String, request_id: Option<String>) -> Self {
-        Self { kind: ErrorKind::classify(code), code: Some(code), http_status: Some(200), message, request_id }
+        Self {
+            kind: ErrorKind::classify(code),
+            code: Some(code),
+            http_status: Some(200),
+            message,
+            request_id,
+            not_sent: false,
+        }
     }
 
     pub fn transient(message: impl Into<String>, http_status: Option<u16>) -> Self {
-        Self { kind: ErrorKind::Transient, code: None, http_status, message: message.into(), request_id: None }
+        Self {
+            kind: ErrorKind::Transient,
+            code: None,
+            http_status,
+            message: message.into(),
+            request_id: None,
+            not_sent: false,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self { kind: ErrorKind::BadRequest, code: None, http_status: None, message: message.into(), request_id: None }
+        Self {
+            kind: ErrorKind::BadRequest,
+            code: None,
+            http_status: None,
+            message: message.into(),
+            request_id: None,
+            not_sent: false,
+        }
+    }
+
+    /// An HTTP refusal without a TikTok body: not retried.
+    pub fn refused(message: impl Into<String>, http_status: u16) -> Self {
+        Self { http_status: Some(http_status), ..Self::bad_request(message) }
     }
 
     pub fn is_retryable(&self) -> bool {

@@ -4,5 +4,5 @@ pub mod client;
 pub mod error;
 pub mod wire;
 
-pub use client::{ClientConfig, Clock, Meter, MeterSnapshot, RetryPolicy, SystemClock, TikTokClient, TokenGrant};
+pub use client::{ClientConfig, Meter, MeterSnapshot, RetryPolicy, TikTokClient, TokenGrant};
 pub use error::{ErrorKind, TikTokError};

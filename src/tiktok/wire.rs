@@ -184,6 +184,25 @@ pub struct AdvertiserInfo {
     pub create_time: Option<i64>,
 }
 
+impl AdvertiserInfo {
+    /// An advertiser known only by its id (and maybe its name).
+    pub fn named(advertiser_id: String, name: Option<String>) -> Self {
+        Self {
+            advertiser_id,
+            name,
+            status: None,
+            currency: None,
+            timezone: None,
+            display_timezone: None,
+            company: None,
+            country: None,
+            role: None,
+            balance: None,
+            create_time: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct Campaign {
     #[serde(deserialize_with = "id")]

@@ -1,4 +1,4 @@
-use crate::helpers::{app_error, client, spawn_app, spawn_app_with, TestDb, PASSWORD};
+use crate::helpers::{app_error, client, client_for, spawn_app, spawn_app_with, TestDb, PASSWORD};
 use reqwest::header;
 use wevion::{error::ErrorCode, roles::Role};
 
@@ -85,7 +85,7 @@ async fn a_session_survives_a_server_restart() {
 
 async fn session_cookie(app: &crate::helpers::TestApp) -> String {
     // Sign in again on a bare client to read the cookie it is given.
-    let response = client()
+    let response = client_for(&app.base)
         .post(app.url("/api/login"))
         .header(header::ACCEPT, "application/json")
         .form(&[("email", "ann@acme.test"), ("password", PASSWORD)])
@@ -142,14 +142,27 @@ async fn sandbox_mode_seeds_one_demo_user_per_role_once() {
     let app = spawn_app_with(&db, &[("SEED_DEMO_PASSWORD", "demo-password-1")]).await;
     for role in Role::ALL {
         let email = format!("{}@demo.wevion.test", role.as_str().replace('_', "-"));
-        let response = client()
+        let member = client_for(&app.base);
+        let response = member
             .post(app.url("/api/login"))
             .header(header::ACCEPT, "application/json")
             .form(&[("email", email.as_str()), ("password", "demo-password-1")])
             .send()
             .await
             .unwrap();
-        assert!(!response.status().is_server_error(), "{email} cannot sign in");
+        assert!(response.status().is_success(), "{email} cannot sign in: {}", response.status());
+        let me: serde_json::Value = member
+            .post(app.url("/api/me"))
+            .header(header::ACCEPT, "application/json")
+            .form(&[] as &[(&str, &str)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["role"], role.as_str(), "{email} is signed in with their role");
+        assert_eq!(me["workspace_name"], "Demo Agency");
     }
     drop(app);
     // A second start finds users and seeds nothing (the new password would not work).

@@ -5,7 +5,12 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use wevion::{
     db::entities::{
-        oauth_state, sync_run, tiktok_ad_account, tiktok_pending_grant, tiktok_token, tiktok_token_account,
+        oauth_state,
+        sync_run::{self, RunStatus, RunTrigger},
+        tiktok_access_path, tiktok_ad_account,
+        tiktok_ad_account::SyncState,
+        tiktok_connection::{self, AuthStatus},
+        tiktok_pending_grant,
     },
     error::ErrorCode,
     roles::Role,
@@ -42,7 +47,7 @@ async fn the_whole_round_trip_imports_the_chosen_accounts_and_queues_their_first
     let outlet = advertisers.iter().find(|a| a["advertiser_id"] == OUTLET).unwrap();
     assert_eq!(outlet["status"], "STATUS_PENDING_CONFIRM");
     assert!(advertisers.iter().all(|a| a["currency"].is_string() && a["timezone"].is_string()));
-    assert_eq!(count::<tiktok_token::Entity>(&app).await, 0, "nothing is a connection before Import");
+    assert_eq!(count::<tiktok_connection::Entity>(&app).await, 0, "nothing is a connection before Import");
 
     let response = app.import(json!({ "Grant": grant }), &[US, OUTLET]).await;
     assert_eq!(response.status(), 200);
@@ -60,10 +65,10 @@ async fn the_whole_round_trip_imports_the_chosen_accounts_and_queues_their_first
     assert!(accounts.iter().all(|a| a["sync_label"] == "Waiting for first sync"));
 
     assert_eq!(count::<tiktok_ad_account::Entity>(&app).await, 2);
-    assert_eq!(count::<tiktok_token_account::Entity>(&app).await, 2);
+    assert_eq!(count::<tiktok_access_path::Entity>(&app).await, 2);
     let runs = sync_run::Entity::find().all(&app.state.db).await.unwrap();
     assert_eq!(runs.len(), 2);
-    assert!(runs.iter().all(|r| r.trigger == "first" && r.status == "queued"));
+    assert!(runs.iter().all(|r| r.trigger == RunTrigger::First && r.status == RunStatus::Queued));
     let html = app.get("/connect/tiktok").await.text().await.unwrap();
     assert!(html.contains("Acme Outlet") && html.contains("Connected"));
 }
@@ -197,7 +202,7 @@ async fn an_advertiser_the_token_cannot_reach_is_refused_and_nothing_is_stored()
     let err = app_error(app.import(json!({ "Grant": grant }), &[US, JAPAN]).await).await;
     assert_eq!(err.code, ErrorCode::Validation);
     assert!(err.message.contains(JAPAN));
-    assert_eq!(count::<tiktok_token::Entity>(&app).await, 0);
+    assert_eq!(count::<tiktok_connection::Entity>(&app).await, 0);
     assert_eq!(count::<tiktok_ad_account::Entity>(&app).await, 0);
 }
 
@@ -215,9 +220,9 @@ async fn importing_twice_is_idempotent() {
     assert_eq!(a["connection_id"], b["connection_id"]);
     let again: Value = app.import(json!({ "Grant": grant }), &[US, EU]).await.json().await.unwrap();
     assert_eq!(again["connection_id"], a["connection_id"]);
-    assert_eq!(count::<tiktok_token::Entity>(&app).await, 1);
+    assert_eq!(count::<tiktok_connection::Entity>(&app).await, 1);
     assert_eq!(count::<tiktok_ad_account::Entity>(&app).await, 2);
-    assert_eq!(count::<tiktok_token_account::Entity>(&app).await, 2);
+    assert_eq!(count::<tiktok_access_path::Entity>(&app).await, 2);
     assert_eq!(count::<sync_run::Entity>(&app).await, 2);
 }
 
@@ -233,7 +238,7 @@ async fn teammates_tokens_make_one_account_with_two_access_paths() {
     assert_eq!(eu["imported_elsewhere"], true, "marked as already imported through a teammate");
     bob.import(json!({ "Grant": grant }), &[EU, JAPAN]).await;
 
-    assert_eq!(count::<tiktok_token::Entity>(&ann).await, 2);
+    assert_eq!(count::<tiktok_connection::Entity>(&ann).await, 2);
     assert_eq!(count::<tiktok_ad_account::Entity>(&ann).await, 3, "US, EU and Japan: EU once");
     let eu_row = tiktok_ad_account::Entity::find()
         .filter(tiktok_ad_account::Column::AdvertiserId.eq(EU))
@@ -241,8 +246,8 @@ async fn teammates_tokens_make_one_account_with_two_access_paths() {
         .await
         .unwrap()
         .unwrap();
-    let paths = tiktok_token_account::Entity::find()
-        .filter(tiktok_token_account::Column::AdAccountId.eq(eu_row.id))
+    let paths = tiktok_access_path::Entity::find()
+        .filter(tiktok_access_path::Column::AdAccountId.eq(eu_row.id))
         .count(&ann.state.db)
         .await
         .unwrap();
@@ -257,7 +262,7 @@ async fn reconnecting_keeps_the_connection_row_and_its_accounts() {
     let db = TestDb::fresh().await;
     let app = manager_app(&db).await;
     let id = app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
-    let before = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let before = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
 
     let state = app.start_connect(&format!("?reconnect={id}")).await;
     let url = app.authorize_at_portal(BUSINESS_USER, &state).await;
@@ -265,11 +270,11 @@ async fn reconnecting_keeps_the_connection_row_and_its_accounts() {
     assert_eq!(status, 200);
     assert!(body.contains(&format!("wevion:tiktok:reconnected:{id}")));
 
-    let after = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let after = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     assert_ne!(after.access_token_enc, before.access_token_enc, "the token was replaced");
     assert_eq!(after.connected_at, before.connected_at);
-    assert_eq!(count::<tiktok_token::Entity>(&app).await, 1);
-    assert_eq!(count::<tiktok_token_account::Entity>(&app).await, 2);
+    assert_eq!(count::<tiktok_connection::Entity>(&app).await, 1);
+    assert_eq!(count::<tiktok_access_path::Entity>(&app).await, 2);
 }
 
 #[tokio::test]
@@ -277,13 +282,13 @@ async fn reconnecting_as_a_different_tiktok_user_is_refused_with_an_explanation(
     let db = TestDb::fresh().await;
     let app = manager_app(&db).await;
     let id = app.connect_and_import(BUSINESS_USER, &[US]).await;
-    let before = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let before = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     let state = app.start_connect(&format!("?reconnect={id}")).await;
     let url = app.authorize_at_portal(SECOND_BUSINESS_USER, &state).await;
     let (status, body) = app.callback(&url).await;
     assert_eq!(status, 409);
     assert!(body.contains("Blake Partner") && body.contains("Avery Business"), "{body}");
-    let after = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let after = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(after.access_token_enc, before.access_token_enc, "nothing was mixed");
 }
 
@@ -302,7 +307,7 @@ async fn disconnecting_revokes_at_tiktok_and_keeps_accounts_another_token_reache
     assert_eq!(outcome["accounts_disconnected"], 1);
     assert_eq!(ann.sandbox_counts().await["counts"]["oauth2/revoke_token/"], 1);
 
-    let token = tiktok_token::Entity::find_by_id(first).one(&ann.state.db).await.unwrap().unwrap();
+    let token = tiktok_connection::Entity::find_by_id(first).one(&ann.state.db).await.unwrap().unwrap();
     assert!(token.access_token_enc.is_none() && token.refresh_token_enc.is_none(), "the secret is deleted");
     let state_of = |adv: &'static str| {
         let db = ann.state.db.clone();
@@ -316,8 +321,8 @@ async fn disconnecting_revokes_at_tiktok_and_keeps_accounts_another_token_reache
                 .sync_state
         }
     };
-    assert_eq!(state_of(US).await, "disconnected", "data kept, marked disconnected");
-    assert_eq!(state_of(EU).await, "active", "still reachable through Bob's token");
+    assert_eq!(state_of(US).await, SyncState::Disconnected, "data kept, marked disconnected");
+    assert_eq!(state_of(EU).await, SyncState::Active, "still reachable through Bob's token");
     let cards = ann.connections().await;
     assert_eq!(cards.as_array().unwrap().len(), 1);
 }
@@ -363,7 +368,7 @@ async fn a_mediabuyer_is_refused_on_every_connect_route() {
         assert_eq!(app_error(response).await.code, ErrorCode::Forbidden);
     }
     assert_eq!(mia.connections().await.as_array().unwrap().len(), 1, "a mediabuyer may look");
-    assert_eq!(count::<tiktok_token_account::Entity>(&manager).await, 1);
+    assert_eq!(count::<tiktok_access_path::Entity>(&manager).await, 1);
 }
 
 #[tokio::test]
@@ -406,13 +411,13 @@ async fn the_database_and_the_page_never_hold_a_plaintext_token() {
     assert!(secrets.len() >= 4);
 
     let mut stored = Vec::<u8>::new();
-    for row in tiktok_token::Entity::find().into_json().all(&app.state.db).await.unwrap() {
+    for row in tiktok_connection::Entity::find().into_json().all(&app.state.db).await.unwrap() {
         stored.extend(row.to_string().bytes());
     }
     for row in tiktok_pending_grant::Entity::find().into_json().all(&app.state.db).await.unwrap() {
         stored.extend(row.to_string().bytes());
     }
-    for row in tiktok_token::Entity::find().all(&app.state.db).await.unwrap() {
+    for row in tiktok_connection::Entity::find().all(&app.state.db).await.unwrap() {
         stored.extend(row.access_token_enc.unwrap_or_default());
         stored.extend(row.refresh_token_enc.unwrap_or_default());
     }
@@ -466,8 +471,8 @@ async fn disconnecting_twice_or_reconnecting_a_disconnected_card_changes_nothing
     // A reconnect that was under way when the card was disconnected does not revive it.
     let (status, _) = app.callback(&url).await;
     assert_eq!(status, 404);
-    let token = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
-    assert_eq!(token.auth_status, "disconnected");
+    let token = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(token.auth_status, AuthStatus::Disconnected);
     assert!(token.access_token_enc.is_none());
 }
 
@@ -482,4 +487,111 @@ async fn tiktok_failing_to_say_who_signed_in_is_a_retryable_error_not_another_us
     let (status, body) = app.callback(&url).await;
     assert_eq!(status, 502);
     assert!(body.contains("not answering right now") && !body.contains("different TikTok account"), "{body}");
+}
+
+#[tokio::test]
+async fn a_member_signed_out_before_the_callback_signs_in_and_then_finishes() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    let state = app.start_connect("").await;
+    let callback = app.authorize_at_portal(BUSINESS_USER, &state).await;
+    assert!(app.server_fn("logout", &[]).await.status().is_success());
+
+    let (status, location) = app.callback(&callback).await;
+    assert_eq!(status, 303);
+    assert!(location.starts_with("/login?next=%2Fconnect%2Ftiktok%2Fcallback"), "{location}");
+    let next: String = url::Url::parse(&format!("http://x{location}"))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "next")
+        .unwrap()
+        .1
+        .into_owned();
+    assert!(callback.ends_with(&next), "next is the callback with its code and state");
+    app.sign_in("ann@acme.test", crate::helpers::PASSWORD).await;
+    let (status, body) = app.callback(&app.url(&next)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("wevion:tiktok:authorized:"));
+}
+
+#[tokio::test]
+async fn a_tiktok_error_other_than_a_cancel_shows_tiktoks_description() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    let state = app.start_connect("").await;
+    let url = app.url(&format!(
+        "/connect/tiktok/callback?state={state}&error=server_error&error_description=The+advertiser+is+suspended"
+    ));
+    let (status, body) = app.callback(&url).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("TikTok reported: The advertiser is suspended. Nothing was connected."), "{body}");
+    assert!(body.contains("Try again"));
+    assert_eq!(count::<tiktok_pending_grant::Entity>(&app).await, 0);
+}
+
+#[tokio::test]
+async fn an_expired_authorization_is_refused_then_revoked_and_deleted_by_the_cleanup() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    let grant = app.connect_tiktok_user(BUSINESS_USER).await;
+    app.start_connect("").await; // an unused state, which expires too
+    app.clock.advance(chrono::Duration::minutes(61));
+
+    let err = app_error(app.picker(json!({ "Grant": grant })).await).await;
+    assert_eq!(err.code, ErrorCode::Validation);
+    assert!(err.message.contains("expired"));
+
+    let report = app.state.connect.cleanup().await.unwrap();
+    assert_eq!((report.grants_deleted, report.grants_revoked), (1, 1));
+    assert!(report.states_deleted >= 2);
+    assert_eq!(count::<tiktok_pending_grant::Entity>(&app).await, 0);
+    assert_eq!(count::<oauth_state::Entity>(&app).await, 0);
+    assert_eq!(app.sandbox_counts().await["counts"]["oauth2/revoke_token/"], 1, "its token was revoked at TikTok");
+}
+
+#[tokio::test]
+async fn disconnecting_while_tiktok_cannot_revoke_still_deletes_the_token_and_says_so() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    let id = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "oauth2/revoke_token/", "code": 50000, "count": 5})).await;
+    let response = app.json_fn("tiktok/disconnect", json!({ "connection_id": id })).await;
+    assert_eq!(response.status(), 200);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["revoked_at_tiktok"], false);
+    assert_eq!(app.sandbox_counts().await["counts"]["oauth2/revoke_token/"], 1, "a revoke is never blindly retried");
+    let row = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(row.auth_status, AuthStatus::Disconnected);
+    assert!(row.access_token_enc.is_none());
+}
+
+#[tokio::test]
+async fn a_tiktok_without_user_info_identifies_the_user_by_their_advertisers() {
+    let db = TestDb::fresh().await;
+    let app = manager_app(&db).await;
+    for _ in 0..2 {
+        app.sandbox_control("faults", json!({"path": "user/info/", "code": 40400, "count": 1})).await;
+        app.connect_and_import(BUSINESS_USER, &[US]).await;
+    }
+    let rows = tiktok_connection::Entity::find().all(&app.state.db).await.unwrap();
+    assert_eq!(rows.len(), 1, "the same advertisers mean the same TikTok user");
+    assert!(rows[0].tiktok_user_key.starts_with("advertisers:"));
+    assert_eq!(app.connections().await[0]["tiktok_name"], "TikTok account");
+}
+
+#[tokio::test]
+async fn two_teammates_importing_the_same_advertiser_at_once_get_one_account_and_no_error() {
+    let db = TestDb::fresh().await;
+    let ann = manager_app(&db).await;
+    let bob = ann.second_member("Acme", "bob@acme.test", Role::Manager).await;
+    let ann_grant = ann.connect_tiktok_user(BUSINESS_USER).await;
+    let bob_grant = bob.connect_tiktok_user(SECOND_BUSINESS_USER).await;
+    let (a, b) = tokio::join!(
+        ann.import(json!({ "Grant": ann_grant }), &[EU]),
+        bob.import(json!({ "Grant": bob_grant }), &[EU])
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    assert_eq!(count::<tiktok_ad_account::Entity>(&ann).await, 1);
+    assert_eq!(count::<tiktok_access_path::Entity>(&ann).await, 2);
+    assert_eq!(count::<sync_run::Entity>(&ann).await, 1, "one first sync for the one account");
 }

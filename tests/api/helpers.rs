@@ -5,7 +5,8 @@ use leptos::config::LeptosOptions;
 use reqwest::{header, redirect::Policy, Client, Response};
 use std::collections::HashMap;
 use wevion::{
-    db::accounts,
+    auth::accounts,
+    clock::ManualClock,
     roles::Role,
     server::{AppState, Application},
     settings::Settings,
@@ -43,7 +44,10 @@ impl TestDb {
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
-    /// Keeps cookies, never follows redirects (tests look at them).
+    /// The clock the app and its sandbox read: moves only when a test moves it.
+    pub clock: Arc<ManualClock>,
+    /// Keeps cookies, never follows redirects (tests look at them), and says it comes from the
+    /// app's own pages (`Origin`), as a browser on them would.
     pub client: Client,
     server: tokio::task::JoinHandle<()>,
 }
@@ -57,13 +61,13 @@ impl Drop for TestApp {
 pub fn settings_for(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
     let mut vars: HashMap<String, String> = HashMap::from([("DATABASE_URL".to_string(), db.url.clone())]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    // TEST_SITE_ADDR picks the port (for tests that must know it before start-up).
-    let addr = vars
-        .get("TEST_SITE_ADDR")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
-    let leptos = LeptosOptions::builder().output_name("wevion").site_root("target/site").site_addr(addr).build();
+    let leptos = LeptosOptions::builder().output_name("wevion").site_root("target/site").build();
     Settings::from_lookup(|k| vars.get(k).cloned(), leptos).expect("test settings are valid")
+}
+
+/// A listener on a free port of 127.0.0.1, for tests that must know the port before start-up.
+pub async fn free_listener() -> tokio::net::TcpListener {
+    tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port")
 }
 
 pub async fn spawn_app(db: &TestDb) -> TestApp {
@@ -71,23 +75,46 @@ pub async fn spawn_app(db: &TestDb) -> TestApp {
 }
 
 pub async fn spawn_app_with(db: &TestDb, extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_on(db, extra, free_listener().await).await
+}
+
+pub async fn spawn_app_on(db: &TestDb, extra: &[(&str, &str)], listener: tokio::net::TcpListener) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         wevion::telemetry::init();
     }
-    let app = Application::build(settings_for(db, extra)).await.expect("app builds");
+    let clock = Arc::new(ManualClock::starting_now());
+    let app = Application::build_on(settings_for(db, extra), listener, clock.clone()).await.expect("app builds");
     let base = format!("http://{}", app.addr());
     let state = app.state().clone();
     let server = tokio::spawn(async move {
         app.run_until_stopped().await.expect("server runs");
     });
-    TestApp { base, state, client: client(), server }
+    TestApp { client: client_for(&base), base, state, clock, server }
 }
 
+/// A bare client: no cookies from before, no `Origin`.
 pub fn client() -> Client {
     Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client builds")
 }
 
+/// A client on the app's own pages: it keeps cookies and sends the app's `Origin`.
+pub fn client_for(base: &str) -> Client {
+    let mut headers = header::HeaderMap::new();
+    headers.insert(header::ORIGIN, header::HeaderValue::from_str(base).expect("an origin"));
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("client builds")
+}
+
 impl TestApp {
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        use wevion::clock::Clock;
+        self.clock.now()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -137,7 +164,10 @@ pub async fn app_error(response: Response) -> wevion::error::AppError {
 
 use secrecy::SecretString;
 use std::{sync::Arc, time::Duration};
-use wevion::tiktok::{ClientConfig, RetryPolicy, SystemClock, TikTokClient};
+use wevion::{
+    clock::SystemClock,
+    tiktok::{ClientConfig, RetryPolicy, TikTokClient},
+};
 
 /// Sandbox settings for tests: a generous QPS so only the tests about limits meet them.
 pub const FAST_SANDBOX: &[(&str, &str)] = &[("SANDBOX_APP_QPS", "1000"), ("SANDBOX_ADVERTISER_PATH_QPS", "1000")];
@@ -291,7 +321,8 @@ impl TestApp {
         let other = TestApp {
             base: self.base.clone(),
             state: self.state.clone(),
-            client: client(),
+            clock: self.clock.clone(),
+            client: client_for(&self.base),
             server: tokio::spawn(async {}),
         };
         other.signed_in_as(workspace, email, role).await;
@@ -304,4 +335,64 @@ pub fn grant_in_callback_page(body: &str) -> i32 {
     let marker = "wevion:tiktok:authorized:";
     let start = body.find(marker).expect("the page tells the opener") + marker.len();
     body[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("a grant id")
+}
+
+// ---- the real binary --------------------------------------------------------------------------
+
+/// The `wevion` binary running as a child process, its output collected as it comes.
+pub struct Binary {
+    pub child: tokio::process::Child,
+    pub output: Arc<std::sync::Mutex<String>>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Binary {
+    /// Starts `wevion args…` with `envs` and waits until a log line contains `ready`; returns it
+    /// with the first `127.0.0.1:PORT` address that line names (the binary binds port 0).
+    pub async fn start(args: &[&str], envs: &[(&str, String)], ready: &str) -> (Self, std::net::SocketAddr) {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"));
+        command.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).kill_on_drop(true);
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("wevion starts");
+        let output = Arc::new(std::sync::Mutex::new(String::new()));
+        let (found, mut address) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let mut readers = Vec::new();
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let (output, found, ready) = (output.clone(), found.clone(), ready.to_owned());
+            readers.push(tokio::spawn(async move {
+                let mut lines = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if line.contains(&ready) {
+                        let _ = found.send(line.clone());
+                    }
+                    output.lock().unwrap().push_str(&(line + "\n"));
+                }
+            }));
+        }
+        let line = tokio::time::timeout(Duration::from_secs(30), address.recv())
+            .await
+            .expect("the binary got ready within 30 s")
+            .expect("the binary printed its ready line");
+        let start = line.find("127.0.0.1:").expect("the ready line names an address");
+        let addr: String = line[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
+        (Self { child, output, readers }, addr.parse().expect("an address"))
+    }
+
+    /// Stops the process and returns everything it printed.
+    pub async fn stop(mut self) -> String {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+        // The readers finish once the pipes close.
+        for reader in self.readers {
+            let _ = reader.await;
+        }
+        let out = self.output.lock().unwrap().clone();
+        out
+    }
 }

@@ -3,7 +3,12 @@
 use crate::helpers::{spawn_app_with, TestDb};
 use sea_orm::EntityTrait;
 use secrecy::ExposeSecret;
-use wevion::{db::entities::tiktok_token, roles::Role, sandbox::BUSINESS_USER, token_crypto::TokenKeys};
+use wevion::{
+    db::entities::tiktok_connection,
+    roles::Role,
+    sandbox::BUSINESS_USER,
+    token_crypto::{Binding, Column, TokenKeys},
+};
 
 const OLD: &str = "1111111111111111111111111111111111111111111111111111111111111111";
 const NEW: &str = "2222222222222222222222222222222222222222222222222222222222222222";
@@ -16,10 +21,15 @@ async fn rotation_re_encrypts_with_the_new_key_and_the_old_key_reads_until_then(
     let app = spawn_app_with(&db, &vars).await;
     app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
     let id = app.connect_and_import(BUSINESS_USER, &["7000000000000000001"]).await;
-    let sealed = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let sealed = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
 
+    let access =
+        Binding { workspace_id: sealed.workspace_id, tiktok_user: &sealed.tiktok_user_key, column: Column::Access };
+    let open = |keys: &TokenKeys, row: &tiktok_connection::Model| {
+        keys.decrypt(&row.key_id, row.token_format, row.access_token_enc.as_deref().unwrap(), access)
+    };
     let rotated_keys = TokenKeys::parse(NEW, Some(OLD)).unwrap();
-    let plain = rotated_keys.decrypt(&sealed.key_id, sealed.access_token_enc.as_deref().unwrap()).unwrap();
+    let plain = open(&rotated_keys, &sealed).unwrap();
     assert!(plain.expose_secret().starts_with("act."), "the previous key still reads");
 
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"))
@@ -33,13 +43,10 @@ async fn rotation_re_encrypts_with_the_new_key_and_the_old_key_reads_until_then(
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).contains("re-encrypted"));
 
-    let after = tiktok_token::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    let after = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     let new_only = TokenKeys::parse(NEW, None).unwrap();
     assert_eq!(after.key_id, new_only.current_key_id());
-    let reread = new_only.decrypt(&after.key_id, after.access_token_enc.as_deref().unwrap()).unwrap();
+    let reread = open(&new_only, &after).unwrap();
     assert_eq!(reread.expose_secret(), plain.expose_secret());
-    assert!(
-        new_only.decrypt(&sealed.key_id, sealed.access_token_enc.as_deref().unwrap()).is_err(),
-        "the new key alone cannot read the old blob"
-    );
+    assert!(open(&new_only, &sealed).is_err(), "the new key alone cannot read the old blob");
 }

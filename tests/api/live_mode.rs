@@ -1,23 +1,24 @@
 //! The same binary against a TikTok it does not host: an independent stand-in reached only
 //! through TIKTOK_* configuration, with its own app id, secret and callback path.
 
-use crate::helpers::{client, spawn_app_with, TestDb};
+use crate::helpers::{client, free_listener, spawn_app_on, TestDb};
 use serde_json::json;
 use std::sync::Arc;
 use wevion::{
+    clock::SystemClock,
     roles::Role,
-    sandbox::{RegisteredApp, Sandbox, SandboxConfig, BUSINESS_USER},
-    tiktok::SystemClock,
+    sandbox::{RegisteredApp, Sandbox, SandboxSettings, BUSINESS_USER},
 };
 
 #[tokio::test]
 async fn with_an_app_id_the_product_talks_to_the_configured_tiktok_and_mounts_no_sandbox() {
-    let app_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app_listener = free_listener().await;
+    let app_port = app_listener.local_addr().unwrap().port();
     let redirect = format!("http://127.0.0.1:{app_port}/oauth/tiktok/return");
 
     // The stand-in: a sandbox served on its own, knowing only this app and redirect URI.
     let stand_in = Sandbox::new(
-        SandboxConfig { app_qps: 1000, advertiser_path_qps: 1000, ..SandboxConfig::default() },
+        SandboxSettings { app_qps: 1000, advertiser_path_qps: 1000, ..SandboxSettings::default() },
         vec![RegisteredApp {
             app_id: "7999000000000000001".into(),
             secret: "live-secret".into(),
@@ -31,13 +32,11 @@ async fn with_an_app_id_the_product_talks_to_the_configured_tiktok_and_mounts_no
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     let db = TestDb::fresh().await;
-    let site = format!("127.0.0.1:{app_port}");
     let auth_url = format!("{tiktok}/portal/auth");
     let api = format!("{tiktok}/open_api/v1.3/");
-    let app = spawn_app_with(
+    let app = spawn_app_on(
         &db,
         &[
-            ("TEST_SITE_ADDR", site.as_str()),
             ("TIKTOK_APP_ID", "7999000000000000001"),
             ("TIKTOK_APP_SECRET", "live-secret"),
             ("TIKTOK_TOKEN_KEY", "3333333333333333333333333333333333333333333333333333333333333333"),
@@ -46,6 +45,7 @@ async fn with_an_app_id_the_product_talks_to_the_configured_tiktok_and_mounts_no
             ("TIKTOK_REDIRECT_URI", redirect.as_str()),
             ("TIKTOK_MAX_RETRIES", "0"),
         ],
+        app_listener,
     )
     .await;
     assert_eq!(app.get("/sandbox/tiktok/control/counts").await.status(), 404, "no sandbox outside sandbox mode");

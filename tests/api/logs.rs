@@ -1,37 +1,28 @@
 //! The real binary, run with debug logging through a whole connect flow, never logs a token,
 //! an auth code, an OAuth state, a password or a session cookie.
 
-use crate::helpers::client;
+use crate::helpers::{client, client_for, Binary};
 use reqwest::header;
 use serde_json::{json, Value};
-use std::{process::Stdio, time::Duration};
-use tokio::io::AsyncReadExt;
 
 #[tokio::test]
 async fn debug_logs_of_a_whole_connect_flow_hold_no_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let base = format!("http://127.0.0.1:{port}");
     let password = "demo-password-for-log-test";
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"))
-        .arg("serve")
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("logs.db").display()))
-        .env("SEED_DEMO_PASSWORD", password)
-        .env("RUST_LOG", "debug")
-        .env("SANDBOX_APP_QPS", "1000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("wevion starts");
-    let http = client();
-    for _ in 0..100 {
-        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (binary, addr) = Binary::start(
+        &["serve"],
+        &[
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
+            ("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("logs.db").display())),
+            ("SEED_DEMO_PASSWORD", password.into()),
+            ("RUST_LOG", "debug".into()),
+            ("SANDBOX_APP_QPS", "1000".into()),
+        ],
+        "listening",
+    )
+    .await;
+    let base = format!("http://{addr}");
+    let http = client_for(&base);
 
     let login = http
         .post(format!("{base}/api/login"))
@@ -47,7 +38,7 @@ async fn debug_logs_of_a_whole_connect_flow_hold_no_secret() {
     let portal = url::Url::parse(start.headers()[header::LOCATION].to_str().unwrap()).unwrap();
     let state = portal.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     let redirect = portal.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.into_owned();
-    let decided = http
+    let decided = client()
         .post(format!("{base}/sandbox/tiktok/portal/auth"))
         .form(&[
             ("app_id", "7300000000000000001"),
@@ -75,10 +66,7 @@ async fn debug_logs_of_a_whole_connect_flow_hold_no_secret() {
     let tokens: Value =
         http.get(format!("{base}/sandbox/tiktok/control/tokens")).send().await.unwrap().json().await.unwrap();
 
-    child.start_kill().unwrap();
-    let mut logs = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut logs).await.unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut logs).await.unwrap();
+    let logs = binary.stop().await;
     assert!(logs.contains("imported TikTok advertiser accounts"), "the flow was logged: {logs}");
 
     let mut secrets = vec![state, code, cookie_value, "sandbox-app-secret".to_owned()];

@@ -8,5 +8,7 @@ mod key_rotation;
 mod live_mode;
 mod logs;
 mod sandbox_contract;
+mod security;
 mod tiktok_client;
 mod tiktok_fixtures;
+mod tokens;

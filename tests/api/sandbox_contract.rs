@@ -1,6 +1,6 @@
 //! The sandbox enforces TikTok's contract: what real TikTok rejects, it rejects.
 
-use crate::helpers::{client, spawn_app_with, TestApp, TestDb, FAST_SANDBOX};
+use crate::helpers::{client, spawn_app_with, Binary, TestApp, TestDb, FAST_SANDBOX};
 use reqwest::header;
 use secrecy::ExposeSecret;
 use serde_json::Value;
@@ -249,23 +249,15 @@ async fn the_control_endpoint_changes_the_world_the_client_sees() {
 
 #[tokio::test]
 async fn the_sandbox_runs_alone_on_its_own_port() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"))
-        .args(["sandbox", "--port", &port.to_string()])
-        .env("SANDBOX_REDIRECT_URIS", "http://127.0.0.1:9/cb")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("wevion sandbox starts");
+    let (sandbox, addr) = Binary::start(
+        &["sandbox", "--port", "0"],
+        &[("SANDBOX_REDIRECT_URIS", "http://127.0.0.1:9/cb".into())],
+        "TikTok sandbox listening",
+    )
+    .await;
+    let port = addr.port();
     let portal = format!("http://127.0.0.1:{port}/sandbox/tiktok/portal/auth?app_id=7300000000000000001&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=s");
-    let mut page = None;
-    for _ in 0..100 {
-        if let Ok(r) = client().get(&portal).send().await {
-            page = Some(r);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let page = page.expect("the sandbox answers");
+    let page = client().get(&portal).send().await.expect("the sandbox answers");
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("TikTok For Business"));
     let api: Value = client()
@@ -277,5 +269,5 @@ async fn the_sandbox_runs_alone_on_its_own_port() {
         .await
         .unwrap();
     assert_eq!(api["code"], 40104, "the API answers in TikTok's envelope");
-    child.start_kill().unwrap();
+    sandbox.stop().await;
 }

@@ -68,7 +68,7 @@ async fn an_expired_access_token_is_token_invalid() {
     vars.push(("SANDBOX_ACCESS_TOKEN_TTL", "1s"));
     let app = spawn_app_with(&db, &vars).await;
     let token = app.sandbox_token(BUSINESS_USER).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.clock.advance(chrono::Duration::seconds(2));
     let err = app.tiktok_client(1000, 0).advertisers(&token).await.unwrap_err();
     assert_eq!((err.kind, err.code), (ErrorKind::TokenInvalid, Some(40102)));
 }

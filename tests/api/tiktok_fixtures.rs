@@ -2,7 +2,10 @@
 
 use secrecy::SecretString;
 use std::{sync::Arc, time::Duration};
-use wevion::tiktok::{wire::DataLevel, ClientConfig, ErrorKind, RetryPolicy, SystemClock, TikTokClient};
+use wevion::{
+    clock::SystemClock,
+    tiktok::{wire::DataLevel, ClientConfig, ErrorKind, RetryPolicy, TikTokClient},
+};
 use wiremock::{
     matchers::{body_json, header, method, path, query_param},
     Mock, MockServer, ResponseTemplate,
@@ -173,4 +176,144 @@ async fn the_token_exchange_posts_app_id_secret_and_auth_code() {
     assert_eq!(grant.advertiser_ids, ["7000000000000000001", "7000000000000000002"]);
     assert_eq!(grant.scope, [4, 5, 7]);
     assert!(grant.access_expires_at.is_none() && grant.refresh_token.is_none(), "long-term token");
+}
+
+const EXCHANGE: &str = "/open_api/v1.3/oauth2/access_token/";
+const REFRESH: &str = "/open_api/v1.3/oauth2/refresh_token/";
+
+fn refreshed() -> serde_json::Value {
+    serde_json::json!({"code": 0, "message": "OK", "request_id": "r", "data": {
+        "access_token": "act.new", "refresh_token": "rft.new", "expires_in": 86400,
+        "refresh_token_expires_in": 31536000, "advertiser_ids": [], "scope": []}})
+}
+
+#[tokio::test]
+async fn a_refresh_whose_answer_is_lost_is_not_sent_again() {
+    let server = MockServer::start().await;
+    // TikTok got the request (and may have rotated the token), but the answer came too late.
+    Mock::given(method("POST"))
+        .and(path(REFRESH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(refreshed()).set_delay(Duration::from_millis(800)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, 6, Duration::from_millis(200));
+    let err = client.refresh(&SecretString::from("rft.old".to_string())).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transient);
+    assert!(!err.not_sent);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn an_exchange_answered_with_a_5xx_is_not_retried_but_a_rate_limit_is() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(EXCHANGE))
+        .respond_with(ResponseTemplate::new(504))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, 6, Duration::from_secs(5));
+    let err = client.exchange_code(&SecretString::from("code".to_string())).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transient, "{err}");
+    server.verify().await;
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(EXCHANGE))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("rate_limited")))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(EXCHANGE))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("access_token")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = self::client(&server, 6, Duration::from_secs(5));
+    let grant = client.exchange_code(&SecretString::from("code".to_string())).await.unwrap();
+    assert_eq!(grant.advertiser_ids.len(), 2, "refused for a rate limit, so provably not spent: retried");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_refresh_that_cannot_connect_is_retried_because_it_never_reached_tiktok() {
+    let port = 9; // the discard port: nothing listens there, every attempt fails to connect
+    let client = TikTokClient::new(
+        ClientConfig {
+            api_base_url: url::Url::parse(&format!("http://127.0.0.1:{port}/open_api/v1.3/")).unwrap(),
+            auth_url: url::Url::parse(&format!("http://127.0.0.1:{port}/portal/auth")).unwrap(),
+            app_id: "1".into(),
+            app_secret: SecretString::from("s".to_string()),
+            qps: 100,
+            advertiser_path_qps: 100,
+            timeout: Duration::from_secs(2),
+            retry: RetryPolicy {
+                max_retries: 2,
+                min_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(2),
+            },
+        },
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let err = client.refresh(&SecretString::from("rft".to_string())).await.unwrap_err();
+    assert!(err.not_sent, "{err}");
+    assert_eq!(client.meter().retries, 2);
+}
+
+#[tokio::test]
+async fn a_non_json_401_or_403_from_a_proxy_is_not_transient() {
+    for status in [401, 403] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(CAMPAIGNS))
+            .respond_with(ResponseTemplate::new(status).set_body_string("<html>Forbidden by proxy</html>"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = client(&server, 6, Duration::from_secs(5))
+            .campaigns(&token(), "7000000000000000001")
+            .collect()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::BadRequest, "{status}: {err}");
+        assert_eq!(err.http_status, Some(status));
+        server.verify().await;
+    }
+}
+
+#[tokio::test]
+async fn a_page_without_page_info_is_an_error_not_silently_one_page() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(CAMPAIGNS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "code": 0, "message": "OK", "request_id": "x",
+            "data": {"list": [{"campaign_id": "1"}]}
+        })))
+        .mount(&server)
+        .await;
+    let err = client(&server, 0, Duration::from_secs(5)).campaigns(&token(), "7").collect().await.unwrap_err();
+    assert!(err.message.contains("without page_info"), "{err}");
+}
+
+#[tokio::test]
+async fn a_huge_expires_in_is_taken_as_no_expiry_instead_of_panicking() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(EXCHANGE))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "code": 0, "message": "OK", "request_id": "x",
+            "data": {"access_token": "act.x", "expires_in": i64::MAX, "refresh_token": "rft.x",
+                     "refresh_token_expires_in": 9_000_000_000_000_000_000u64}
+        })))
+        .mount(&server)
+        .await;
+    let grant =
+        client(&server, 0, Duration::from_secs(5)).exchange_code(&SecretString::from("c".to_string())).await.unwrap();
+    assert_eq!(grant.access_expires_at, None);
+    assert_eq!(grant.refresh_expires_at, None);
 }

@@ -1,6 +1,17 @@
-//! One TikTok advertiser in one workspace, however many tokens reach it.
+//! One TikTok advertiser in one workspace, however many connections reach it.
 
 use sea_orm::entity::prelude::*;
+
+/// Whether an ad account is being synced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum SyncState {
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// No live connection reaches it: not synced, data kept.
+    #[sea_orm(string_value = "disconnected")]
+    Disconnected,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tiktok_ad_account")]
@@ -15,7 +26,7 @@ pub struct Model {
     pub timezone: Option<String>,
     pub company: Option<String>,
     pub country: Option<String>,
-    pub sync_state: String,
+    pub sync_state: SyncState,
     pub imported_by_user_id: i32,
     pub imported_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
@@ -25,13 +36,13 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(has_many = "super::tiktok_token_account::Entity")]
-    Links,
+    #[sea_orm(has_many = "super::tiktok_access_path::Entity")]
+    AccessPaths,
 }
 
-impl Related<super::tiktok_token_account::Entity> for Entity {
+impl Related<super::tiktok_access_path::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::Links.def()
+        Relation::AccessPaths.def()
     }
 }
 

@@ -1,4 +1,6 @@
-//! A token TikTok granted whose advertisers have not been picked yet.
+//! A token TikTok granted whose advertisers have not been picked yet. Import claims it
+//! (`imported_at`) and moves its secrets to the connection; a periodic cleanup revokes and
+//! deletes the ones nobody picked in time.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,12 +15,14 @@ pub struct Model {
     pub tiktok_display_name: Option<String>,
     pub tiktok_email: Option<String>,
     pub key_id: String,
+    pub token_format: i16,
     pub access_token_enc: Option<Vec<u8>>,
     pub refresh_token_enc: Option<Vec<u8>>,
     pub access_expires_at: Option<ChronoDateTimeUtc>,
     pub refresh_expires_at: Option<ChronoDateTimeUtc>,
     pub scope: String,
-    pub imported_token_id: Option<i32>,
+    pub imported_at: Option<ChronoDateTimeUtc>,
+    pub imported_connection_id: Option<i32>,
     pub expires_at: ChronoDateTimeUtc,
     pub created_at: ChronoDateTimeUtc,
 }

@@ -1,156 +1,123 @@
-//! What the TikTok page exchanges with the server: DTOs and server functions. The bodies run
-//! on the server and call `crate::connect`; the browser only sees these types.
+//! What the TikTok page asks the server: server functions over the connect flow. Their bodies
+//! turn the flow's domain results into page data and choose the words.
 
-use crate::error::AppError;
-use serde::{Deserialize, Serialize};
-
-/// TikTok's review states: the account can be connected, but ads cannot launch yet.
-pub fn is_pending_review(status: Option<&str>) -> bool {
-    matches!(
-        status,
-        Some(
-            "STATUS_PENDING_CONFIRM"
-                | "STATUS_PENDING_VERIFIED"
-                | "STATUS_PENDING_CONFIRM_MODIFY"
-                | "STATUS_WAIT_FOR_BPM_AUDIT"
-                | "STATUS_WAIT_FOR_PUBLIC_AUTH"
-                | "STATUS_SELF_SERVICE_UNAUDITED"
-                | "STATUS_CONTRACT_PENDING"
-        )
-    )
-}
-
-/// A short label for a TikTok advertiser status.
-pub fn status_label(status: Option<&str>) -> &'static str {
-    match status {
-        Some("STATUS_ENABLE") => "Active",
-        s if is_pending_review(s) => "Pending review",
-        Some("STATUS_DISABLE") => "Closed",
-        Some("STATUS_CONFIRM_FAIL" | "STATUS_CONFIRM_FAIL_END" | "STATUS_CONFIRM_MODIFY_FAIL") => "Review failed",
-        Some("STATUS_LIMIT") => "Restricted",
-        _ => "Unknown",
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConnectPageData {
-    pub connections: Vec<ConnectionCard>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConnectionCard {
-    pub id: i32,
-    pub tiktok_name: String,
-    pub connected_by: String,
-    pub connected_at: String,
-    pub needs_reconnect: bool,
-    pub auth_error: Option<String>,
-    pub auth_error_at: Option<String>,
-    pub accounts: Vec<AccountRow>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountRow {
-    pub advertiser_id: String,
-    pub name: String,
-    pub tiktok_status: Option<String>,
-    /// "Waiting for first sync", "Synced …", "Disconnected".
-    pub sync_label: String,
-    /// Reachable through another connection too.
-    pub shared: bool,
-}
-
-/// Where the picker's token comes from: a fresh authorization, or an existing connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PickerSource {
-    Grant(i32),
-    Connection(i32),
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PickerData {
-    pub source: PickerSource,
-    pub tiktok_name: String,
-    pub advertisers: Vec<PickerAdvertiser>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PickerAdvertiser {
-    pub advertiser_id: String,
-    pub name: String,
-    pub status: Option<String>,
-    pub currency: Option<String>,
-    pub timezone: Option<String>,
-    /// Already in this workspace through another connection.
-    pub imported_elsewhere: bool,
-    /// Linked to this connection (Manage accounts).
-    pub linked_here: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ImportOutcome {
-    pub connection_id: i32,
-    pub imported: usize,
-    pub stopped: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DisconnectOutcome {
-    /// False when TikTok could not be reached to revoke; the token was deleted here anyway.
-    pub revoked_at_tiktok: bool,
-    pub accounts_disconnected: usize,
-}
+use crate::{error::AppError, model::connect::*};
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/connections")]
 pub async fn connect_page() -> Result<ConnectPageData, AppError> {
-    crate::error::respond(async {
-        let user = crate::auth::authorize(crate::roles::Role::Mediabuyer).await?;
-        let state = leptos::prelude::expect_context::<crate::server::AppState>();
-        Ok(ConnectPageData { connections: crate::connect::service::connections(&state.db, &user).await? })
+    use self::ssr::*;
+    respond(async {
+        let user = authorize(Capability::View).await?;
+        let overview = service()?.overview(&user).await.map_err(connect_error)?;
+        Ok(ConnectPageData { connections: overview.into_iter().map(card).collect() })
     })
     .await
 }
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/picker", input = server_fn::codec::Json)]
 pub async fn load_picker(source: PickerSource) -> Result<PickerData, AppError> {
-    crate::error::respond(async {
-        let user = crate::auth::authorize(crate::roles::Role::Manager).await?;
-        let state = leptos::prelude::expect_context::<crate::server::AppState>();
-        crate::connect::service::picker(&state, &user, source).await
+    use self::ssr::*;
+    respond(async {
+        let user = authorize(Capability::ManageConnections).await?;
+        let view = service()?.picker(&user, source).await.map_err(connect_error)?;
+        Ok(PickerData {
+            source: view.source,
+            tiktok_name: view.tiktok_name.unwrap_or_else(|| FALLBACK_NAME.into()),
+            advertisers: view
+                .advertisers
+                .into_iter()
+                .map(|a| PickerAdvertiser {
+                    name: a.info.name.clone().unwrap_or_else(|| format!("Advertiser {}", a.info.advertiser_id)),
+                    status: a.info.status,
+                    currency: a.info.currency,
+                    timezone: a.info.display_timezone.or(a.info.timezone),
+                    imported_elsewhere: a.imported_elsewhere,
+                    linked_here: a.linked_here,
+                    advertiser_id: a.info.advertiser_id,
+                })
+                .collect(),
+        })
     })
     .await
 }
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/import", input = server_fn::codec::Json)]
-pub async fn import_selected(source: PickerSource, advertiser_ids: Vec<String>) -> Result<ImportOutcome, AppError> {
-    crate::error::respond(async {
-        let user = crate::auth::authorize(crate::roles::Role::Manager).await?;
-        let state = leptos::prelude::expect_context::<crate::server::AppState>();
-        crate::connect::service::import(&state, &user, source, advertiser_ids).await
+pub async fn import_selected(source: PickerSource, advertiser_ids: Vec<String>) -> Result<ImportSummary, AppError> {
+    use self::ssr::*;
+    respond(async {
+        let user = authorize(Capability::ManageConnections).await?;
+        Ok(match service()?.import(&user, source, advertiser_ids).await.map_err(connect_error)? {
+            ImportOutcome::Imported { connection_id, imported, stopped } => {
+                ImportSummary { connection_id, imported, stopped }
+            }
+            ImportOutcome::AlreadyImported { connection_id } => {
+                ImportSummary { connection_id, imported: 0, stopped: 0 }
+            }
+        })
     })
     .await
 }
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/disconnect", input = server_fn::codec::Json)]
-pub async fn disconnect(connection_id: i32) -> Result<DisconnectOutcome, AppError> {
-    crate::error::respond(async {
-        let user = crate::auth::authorize(crate::roles::Role::Manager).await?;
-        let state = leptos::prelude::expect_context::<crate::server::AppState>();
-        crate::connect::service::disconnect(&state, &user, connection_id).await
+pub async fn disconnect(connection_id: i32) -> Result<DisconnectSummary, AppError> {
+    use self::ssr::*;
+    respond(async {
+        let user = authorize(Capability::ManageConnections).await?;
+        let done = service()?.disconnect(&user, connection_id).await.map_err(connect_error)?;
+        Ok(DisconnectSummary {
+            revoked_at_tiktok: done.revoked_at_tiktok,
+            accounts_disconnected: done.accounts_disconnected,
+        })
     })
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use super::super::words::{connect_error, display_time};
+    pub use crate::{
+        auth::authorize,
+        connect::{ConnectService, ConnectionOverview, ImportOutcome},
+        error::respond,
+        roles::Capability,
+    };
+    use crate::{error::AppError, model::connect::*};
 
-    #[test]
-    fn review_states_are_pending_review() {
-        assert!(is_pending_review(Some("STATUS_PENDING_CONFIRM")));
-        assert!(is_pending_review(Some("STATUS_PENDING_VERIFIED")));
-        assert!(!is_pending_review(Some("STATUS_ENABLE")));
-        assert!(!is_pending_review(None));
-        assert_eq!(status_label(Some("STATUS_PENDING_CONFIRM")), "Pending review");
+    pub const FALLBACK_NAME: &str = "TikTok account";
+
+    pub fn service() -> Result<ConnectService, AppError> {
+        leptos::prelude::use_context::<ConnectService>()
+            .ok_or_else(|| AppError::internal("ConnectService missing from the server function context"))
+    }
+
+    pub fn card(c: ConnectionOverview) -> ConnectionCard {
+        let accounts = c
+            .accounts
+            .into_iter()
+            .map(|a| AccountRow {
+                sync_label: match (a.disconnected, a.last_synced_at, a.sync_pending) {
+                    (true, _, _) => "Disconnected".into(),
+                    (false, None, _) => "Waiting for first sync".into(),
+                    (false, Some(at), true) => format!("Syncing · last synced {}", display_time(at)),
+                    (false, Some(at), false) => format!("Last synced {}", display_time(at)),
+                },
+                shared: a.access_paths > 1,
+                advertiser_id: a.advertiser_id,
+                name: a.name,
+                tiktok_status: a.tiktok_status,
+            })
+            .collect();
+        ConnectionCard {
+            id: c.id,
+            tiktok_name: c.tiktok_name.unwrap_or_else(|| FALLBACK_NAME.into()),
+            connected_by: c.connected_by.unwrap_or_else(|| "a former member".into()),
+            connected_at: display_time(c.connected_at),
+            needs_reconnect: c.needs_reconnect,
+            auth_error: c.auth_error,
+            auth_error_at: c.auth_error_at.map(display_time),
+            auth_warning: c.auth_warning,
+            auth_warning_at: c.auth_warning_at.map(display_time),
+            accounts,
+        }
     }
 }

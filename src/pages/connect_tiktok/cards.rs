@@ -1,9 +1,7 @@
 //! Connector cards: one per connected TikTok user, with its ad accounts and a menu.
 
-use super::{
-    api::{disconnect, is_pending_review, status_label, AccountRow, ConnectionCard},
-    PageCtx,
-};
+use super::{api::disconnect, PageCtx};
+use crate::model::connect::{is_pending_review, status_label, AccountRow, ConnectionCard};
 use leptos::prelude::*;
 
 #[component]
@@ -124,6 +122,11 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                         })}
                     </div>
                 }
+            })}
+            {card.auth_warning.clone().filter(|_| !card.needs_reconnect).map(|w| view! {
+                <p class="notice" data-testid="auth-warning">
+                    {format!("{w}{}", card.auth_warning_at.clone().map(|t| format!(" ({t})")).unwrap_or_default())}
+                </p>
             })}
             <Show when=move || confirming.get()>
                 <div class="notice err confirm" role="alertdialog" aria-label="Confirm disconnect">

@@ -2,17 +2,24 @@
 //! picker and the connector cards.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+mod callback_page;
 mod cards;
+#[cfg(feature = "ssr")]
+pub mod oauth;
 mod picker;
 pub mod popup;
+#[cfg(feature = "ssr")]
+mod words;
 
 use self::{
-    api::{connect_page, ImportOutcome, PickerSource},
+    api::connect_page,
     cards::ConnectionCards,
     picker::Picker,
     popup::{listen, open_popup, PopupEvent},
 };
 use super::layout::MeResource;
+use crate::model::connect::{ImportSummary, PickerSource};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -87,7 +94,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
     });
     let on_imported = Callback::new({
         let navigate = navigate.clone();
-        move |outcome: ImportOutcome| {
+        move |outcome: ImportSummary| {
             let mut text = match outcome.imported {
                 0 => "No new advertiser accounts were imported.".to_string(),
                 1 => "Imported 1 advertiser account. Its first sync starts now.".to_string(),

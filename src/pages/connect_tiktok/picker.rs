@@ -2,20 +2,20 @@
 //! to keep syncing), then **Import selected**.
 
 use super::{
-    api::{
-        import_selected, is_pending_review, load_picker, status_label, ImportOutcome, PickerAdvertiser, PickerSource,
-    },
+    api::{import_selected, load_picker},
     PageCtx,
 };
-use crate::error::ErrorCode;
+use crate::{
+    error::ErrorCode,
+    model::connect::{
+        is_pending_review, status_label, ImportSummary, PickerAdvertiser, PickerSource, PENDING_REVIEW_HELP,
+    },
+};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
-pub const PENDING_REVIEW_HELP: &str =
-    "TikTok is reviewing this account (usually 24–72 h). You can connect it now; ads cannot launch until it is approved.";
-
 #[component]
-pub fn Picker(source: PickerSource, on_done: Callback<ImportOutcome>, on_cancel: Callback<()>) -> impl IntoView {
+pub fn Picker(source: PickerSource, on_done: Callback<ImportSummary>, on_cancel: Callback<()>) -> impl IntoView {
     let data = Resource::new(move || source, load_picker);
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let import = Action::new(move |ids: &Vec<String>| {
@@ -101,7 +101,7 @@ fn PickerList(
     tiktok_name: String,
     advertisers: Vec<PickerAdvertiser>,
     selected: RwSignal<BTreeSet<String>>,
-    import: Action<Vec<String>, Result<ImportOutcome, crate::error::AppError>>,
+    import: Action<Vec<String>, Result<ImportSummary, crate::error::AppError>>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let all: BTreeSet<String> = advertisers.iter().map(|a| a.advertiser_id.clone()).collect();

@@ -1,13 +1,13 @@
-//! An access path: this token reaches this ad account.
+//! An access path: this connection reaches this ad account.
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "tiktok_token_account")]
+#[sea_orm(table_name = "tiktok_access_path")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub token_id: i32,
+    pub connection_id: i32,
     pub ad_account_id: i32,
     pub created_at: ChronoDateTimeUtc,
 }
@@ -15,11 +15,11 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
-        belongs_to = "super::tiktok_token::Entity",
-        from = "Column::TokenId",
-        to = "super::tiktok_token::Column::Id"
+        belongs_to = "super::tiktok_connection::Entity",
+        from = "Column::ConnectionId",
+        to = "super::tiktok_connection::Column::Id"
     )]
-    Token,
+    Connection,
     #[sea_orm(
         belongs_to = "super::tiktok_ad_account::Entity",
         from = "Column::AdAccountId",
@@ -28,9 +28,9 @@ pub enum Relation {
     AdAccount,
 }
 
-impl Related<super::tiktok_token::Entity> for Entity {
+impl Related<super::tiktok_connection::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::Token.def()
+        Relation::Connection.def()
     }
 }
 

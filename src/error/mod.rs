@@ -1,8 +1,13 @@
 //! The one error type that crosses the server-function boundary.
 //!
-//! Server code returns `AppError` from every server function and handler. The UI matches on
-//! [`ErrorCode`], never on message text. Internal causes are logged once, where they are turned
-//! into an `AppError` ([`AppError::internal`]); the browser only ever sees the safe message.
+//! Server functions and handlers return `AppError`; services return their own domain errors,
+//! which the page layer turns into an `AppError` with words a person can act on. The UI matches
+//! on [`ErrorCode`], never on message text. An unexpected failure is logged once, with its cause
+//! chain, where it becomes an `AppError` ([`AppError::internal`]); the browser only ever sees the
+//! safe message.
+
+#[cfg(feature = "ssr")]
+pub mod page;
 
 use serde::{Deserialize, Serialize};
 use server_fn::{
@@ -23,6 +28,7 @@ pub enum ErrorCode {
     RateLimited,
     NeedsReconnect,
     Upstream,
+    Unavailable,
     Internal,
 }
 
@@ -38,6 +44,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::NeedsReconnect => "needs_reconnect",
             ErrorCode::Upstream => "upstream",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
     }
@@ -52,6 +59,7 @@ impl ErrorCode {
             ErrorCode::Conflict => 409,
             ErrorCode::RateLimited => 429,
             ErrorCode::NeedsReconnect | ErrorCode::Upstream => 502,
+            ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -98,11 +106,48 @@ impl AppError {
         Self::new(ErrorCode::Upstream, message)
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
+    pub fn needs_reconnect(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NeedsReconnect, message)
+    }
+
     /// Logs the full cause chain once and returns an opaque error for the person.
     #[cfg(feature = "ssr")]
     pub fn internal(cause: impl std::fmt::Debug) -> Self {
         tracing::error!(error = ?cause, "internal error");
         Self::new(ErrorCode::Internal, "Something went wrong on our side. Please try again.")
+    }
+
+    /// The database cannot be reached: a temporary outage, not a bug.
+    #[cfg(feature = "ssr")]
+    pub fn database(err: sea_orm::DbErr) -> Self {
+        if is_connection_error(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return Self::new(
+                ErrorCode::Unavailable,
+                "Wevion cannot reach its database right now. Please try again in a moment.",
+            );
+        }
+        Self::internal(err)
+    }
+}
+
+/// Whether a database error means "cannot reach the database" rather than a bad query.
+#[cfg(feature = "ssr")]
+pub fn is_connection_error(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                **e,
+                sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed
+            )
+        }
+        _ => false,
     }
 }
 
@@ -128,7 +173,8 @@ impl FromServerFnError for AppError {
                 Self::new(ErrorCode::Upstream, "Could not reach the server. Check your connection and try again.")
             }
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::validation(m),
-            other => Self::new(ErrorCode::Internal, other.to_string()),
+            // Framework failures (encoding, a missing endpoint): say so plainly, never raw text.
+            _ => Self::new(ErrorCode::Internal, "Something went wrong on our side. Please try again."),
         }
     }
 }
@@ -136,7 +182,7 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::internal(err)
+        Self::database(err)
     }
 }
 
@@ -145,6 +191,6 @@ impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = axum::http::StatusCode::from_u16(self.code.http_status())
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::response::Html(crate::server::error_page::render(status, &self.message))).into_response()
+        (status, axum::response::Html(page::render(status, &self.message))).into_response()
     }
 }

@@ -1,0 +1,280 @@
+//! Import selected: the connection, one ad account per advertiser and the access paths between
+//! them in one transaction, and each new account's first sync queued at once. Every write is
+//! an upsert on its unique key, so a double click or two imports at once end the same.
+
+use super::{lifecycle::stop_if_unreachable, lock_connection, ConnectError, ConnectService};
+use crate::{
+    auth::CurrentUser,
+    credentials::SealedTokens,
+    db::entities::{
+        sync_run::{self, RunStatus, RunTrigger},
+        tiktok_access_path, tiktok_ad_account,
+        tiktok_ad_account::SyncState,
+        tiktok_connection::{self, AuthStatus},
+        tiktok_pending_grant,
+    },
+    model::connect::PickerSource,
+    tiktok::wire::AdvertiserInfo,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait, TryInsertResult,
+};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Imported {
+        connection_id: i32,
+        /// Accounts newly linked to the connection.
+        imported: usize,
+        /// Accounts this connection stopped syncing (Manage accounts).
+        stopped: usize,
+    },
+    /// The authorization was imported already (a second click, or two at once).
+    AlreadyImported { connection_id: i32 },
+}
+
+impl ConnectService {
+    pub async fn import(
+        &self,
+        user: &CurrentUser,
+        source: PickerSource,
+        advertiser_ids: Vec<String>,
+    ) -> Result<ImportOutcome, ConnectError> {
+        let selected: BTreeSet<String> =
+            advertiser_ids.into_iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        if let PickerSource::Grant(id) = source {
+            if let Some(done) = self.already_imported(user, id).await? {
+                return Ok(done);
+            }
+            if selected.is_empty() {
+                return Err(ConnectError::NothingSelected);
+            }
+        }
+        let reach = match (self.reach(user, source).await, source) {
+            (Err(ConnectError::GrantAlreadyImported), PickerSource::Grant(id)) => {
+                return self.already_imported(user, id).await?.ok_or(ConnectError::GrantNotFound);
+            }
+            (other, _) => other?,
+        };
+        let missing: Vec<String> =
+            selected.iter().filter(|id| !reach.advertisers.iter().any(|a| &a.advertiser_id == *id)).cloned().collect();
+        if !missing.is_empty() {
+            return Err(ConnectError::NotReachable(missing));
+        }
+        let chosen: Vec<&AdvertiserInfo> =
+            reach.advertisers.iter().filter(|a| selected.contains(&a.advertiser_id)).collect();
+
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        let connection = match source {
+            PickerSource::Grant(id) => {
+                // Claim the grant first: a concurrent second import waits here, then finds it spent.
+                let claim = tiktok_pending_grant::Entity::update_many()
+                    .col_expr(tiktok_pending_grant::Column::ImportedAt, Expr::value(now))
+                    .filter(tiktok_pending_grant::Column::Id.eq(id))
+                    .filter(tiktok_pending_grant::Column::WorkspaceId.eq(user.workspace_id))
+                    .filter(tiktok_pending_grant::Column::UserId.eq(user.user_id))
+                    .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
+                    .exec(&txn)
+                    .await?;
+                if claim.rows_affected != 1 {
+                    txn.rollback().await?;
+                    return self.already_imported(user, id).await?.ok_or(ConnectError::GrantNotFound);
+                }
+                let grant =
+                    tiktok_pending_grant::Entity::find_by_id(id).one(&txn).await?.ok_or(ConnectError::GrantNotFound)?;
+                let connection = store_grant_as_connection(&txn, user, &grant, now).await?;
+                tiktok_pending_grant::Entity::update_many()
+                    .col_expr(tiktok_pending_grant::Column::ImportedConnectionId, Expr::value(connection.id))
+                    .col_expr(tiktok_pending_grant::Column::AccessTokenEnc, Expr::value(Option::<Vec<u8>>::None))
+                    .col_expr(tiktok_pending_grant::Column::RefreshTokenEnc, Expr::value(Option::<Vec<u8>>::None))
+                    .filter(tiktok_pending_grant::Column::Id.eq(id))
+                    .exec(&txn)
+                    .await?;
+                connection
+            }
+            PickerSource::Connection(id) => lock_connection(&txn, user, id, now).await?,
+        };
+
+        let mut imported = 0;
+        for info in chosen {
+            let account = upsert_account(&txn, user, info, now).await?;
+            let linked = tiktok_access_path::Entity::insert(tiktok_access_path::ActiveModel {
+                connection_id: Set(connection.id),
+                ad_account_id: Set(account.id),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .on_conflict_do_nothing_on([
+                tiktok_access_path::Column::ConnectionId,
+                tiktok_access_path::Column::AdAccountId,
+            ])
+            .exec_without_returning(&txn)
+            .await?;
+            if matches!(linked, TryInsertResult::Inserted(n) if n > 0) {
+                imported += 1;
+            }
+            queue_first_sync(&txn, &account, now).await?;
+        }
+
+        // Manage accounts: unticked accounts stop syncing through this connection.
+        let mut stopped = 0;
+        if let PickerSource::Connection(_) = source {
+            let paths = tiktok_access_path::Entity::find()
+                .filter(tiktok_access_path::Column::ConnectionId.eq(connection.id))
+                .find_also_related(tiktok_ad_account::Entity)
+                .all(&txn)
+                .await?;
+            for (path, account) in paths {
+                let Some(account) = account else { continue };
+                if !selected.contains(&account.advertiser_id) {
+                    tiktok_access_path::Entity::delete_by_id(path.id).exec(&txn).await?;
+                    if stop_if_unreachable(&txn, &account, now).await? {
+                        stopped += 1;
+                    }
+                }
+            }
+        }
+        txn.commit().await?;
+        tracing::info!(
+            workspace.id = user.workspace_id,
+            connection.id = connection.id,
+            imported,
+            stopped,
+            "imported TikTok advertiser accounts"
+        );
+        Ok(ImportOutcome::Imported { connection_id: connection.id, imported, stopped })
+    }
+
+    /// The outcome of an import that already happened for this grant, if it did.
+    async fn already_imported(&self, user: &CurrentUser, grant_id: i32) -> Result<Option<ImportOutcome>, ConnectError> {
+        let grant = self.pending_grant(user, grant_id).await?;
+        Ok(grant.imported_connection_id.map(|connection_id| ImportOutcome::AlreadyImported { connection_id }))
+    }
+}
+
+/// Moves a grant's sealed token into the workspace's connection for that TikTok user,
+/// reviving a disconnected one rather than adding a second row.
+async fn store_grant_as_connection(
+    txn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    grant: &tiktok_pending_grant::Model,
+    now: DateTime<Utc>,
+) -> Result<tiktok_connection::Model, ConnectError> {
+    use tiktok_connection::Column as C;
+    let sealed = SealedTokens::of_grant(grant).ok_or(ConnectError::GrantAlreadyImported)?;
+    let find = || {
+        tiktok_connection::Entity::find()
+            .filter(C::WorkspaceId.eq(user.workspace_id))
+            .filter(C::TiktokUserKey.eq(&grant.tiktok_user_key))
+            .one(txn)
+    };
+    let mut fresh = tiktok_connection::ActiveModel {
+        workspace_id: Set(user.workspace_id),
+        connected_by_user_id: Set(user.user_id),
+        tiktok_user_key: Set(grant.tiktok_user_key.clone()),
+        tiktok_display_name: Set(grant.tiktok_display_name.clone()),
+        tiktok_email: Set(grant.tiktok_email.clone()),
+        connected_at: Set(now),
+        ..Default::default()
+    };
+    sealed.clone().install(&mut fresh, 0, now);
+    // A new TikTok user: insert. Another import of the same user at the same moment makes this
+    // a no-op, and the update below applies to the row it created.
+    let inserted = tiktok_connection::Entity::insert(fresh)
+        .on_conflict_do_nothing_on([C::WorkspaceId, C::TiktokUserKey])
+        .exec_without_returning(txn)
+        .await?;
+    let existing = find().await?.ok_or_else(|| DbErr::RecordNotFound("the connection just upserted".into()))?;
+    if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+        return Ok(existing);
+    }
+    let revived = existing.auth_status == AuthStatus::Disconnected;
+    let generation = existing.token_generation;
+    let mut row = existing.into_active_model();
+    if revived {
+        row.connected_by_user_id = Set(user.user_id);
+        row.connected_at = Set(now);
+    }
+    row.tiktok_display_name = Set(grant.tiktok_display_name.clone());
+    row.tiktok_email = Set(grant.tiktok_email.clone());
+    sealed.install(&mut row, generation, now);
+    Ok(row.update(txn).await?)
+}
+
+/// The workspace's ad account for this advertiser, created or refreshed with TikTok's details.
+async fn upsert_account(
+    txn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    info: &AdvertiserInfo,
+    now: DateTime<Utc>,
+) -> Result<tiktok_ad_account::Model, DbErr> {
+    use tiktok_ad_account::Column as C;
+    let row = tiktok_ad_account::ActiveModel {
+        workspace_id: Set(user.workspace_id),
+        advertiser_id: Set(info.advertiser_id.clone()),
+        name: Set(info.name.clone().unwrap_or_else(|| format!("Advertiser {}", info.advertiser_id))),
+        tiktok_status: Set(info.status.clone()),
+        currency: Set(info.currency.clone()),
+        timezone: Set(info.display_timezone.clone().or_else(|| info.timezone.clone())),
+        company: Set(info.company.clone()),
+        country: Set(info.country.clone()),
+        sync_state: Set(SyncState::Active),
+        imported_by_user_id: Set(user.user_id),
+        imported_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    tiktok_ad_account::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([C::WorkspaceId, C::AdvertiserId])
+                .update_columns([
+                    C::Name,
+                    C::TiktokStatus,
+                    C::Currency,
+                    C::Timezone,
+                    C::Company,
+                    C::Country,
+                    C::SyncState,
+                    C::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    tiktok_ad_account::Entity::find()
+        .filter(C::WorkspaceId.eq(user.workspace_id))
+        .filter(C::AdvertiserId.eq(&info.advertiser_id))
+        .one(txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("ad account {} right after its upsert", info.advertiser_id)))
+}
+
+/// Hands a never-synced account to the sync engine: one queued `first` run, at once. The
+/// database keeps it to one queued or running run per account.
+async fn queue_first_sync(
+    txn: &impl ConnectionTrait,
+    account: &tiktok_ad_account::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if account.last_synced_at.is_some() {
+        return Ok(());
+    }
+    sync_run::Entity::insert(sync_run::ActiveModel {
+        ad_account_id: Set(account.id),
+        trigger: Set(RunTrigger::First),
+        status: Set(RunStatus::Queued),
+        queued_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::new().do_nothing().to_owned())
+    .try_insert()
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}

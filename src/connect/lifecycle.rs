@@ -1,0 +1,157 @@
+//! Reconnect (a fresh token on the same connection: same card, same accounts, same history)
+//! and Disconnect (revoke at TikTok, delete the secret, stop syncing what nothing else reaches).
+
+use super::{
+    authorize::ReconnectRefused, connection_of, lock_connection, ConnectError, ConnectService, Doing, TikTokIdentity,
+};
+use crate::{
+    auth::CurrentUser,
+    credentials::SealedTokens,
+    db::entities::{
+        sync_run::{self, RunStatus},
+        tiktok_access_path, tiktok_ad_account,
+        tiktok_ad_account::SyncState,
+        tiktok_connection::{self, AuthStatus},
+    },
+    tiktok::{ErrorKind, TokenGrant},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
+};
+
+/// What Disconnect did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disconnected {
+    /// False when TikTok could not be reached to revoke; the token was deleted here anyway.
+    pub revoked_at_tiktok: bool,
+    pub accounts_disconnected: usize,
+}
+
+impl ConnectService {
+    /// Replaces a connection's token with a fresh grant, keeping its accounts and history.
+    pub(super) async fn reconnect(
+        &self,
+        user: &CurrentUser,
+        connection_id: i32,
+        grant: &TokenGrant,
+        identity: TikTokIdentity,
+    ) -> Result<(), ReconnectRefused> {
+        let now = self.clock.now();
+        let db_err = ReconnectRefused::Db;
+        let txn = self.db.begin().await.map_err(db_err)?;
+        let row = match lock_connection(&txn, user, connection_id, now).await {
+            Ok(row) => row,
+            Err(ConnectError::Db(e)) => return Err(ReconnectRefused::Db(e)),
+            Err(_) => return Err(ReconnectRefused::Gone),
+        };
+        if row.tiktok_user_key != identity.key {
+            txn.rollback().await.map_err(db_err)?;
+            return Err(ReconnectRefused::DifferentUser {
+                expected: row.tiktok_display_name,
+                got: identity.display_name,
+            });
+        }
+        let sealed: SealedTokens = self.credentials.seal(row.workspace_id, &row.tiktok_user_key, grant);
+        let generation = row.token_generation;
+        let mut active = row.into_active_model();
+        sealed.install(&mut active, generation, now);
+        if let Some(name) = identity.display_name {
+            active.tiktok_display_name = Set(Some(name));
+        }
+        active.update(&txn).await.map_err(db_err)?;
+        txn.commit().await.map_err(db_err)?;
+        tracing::info!(workspace.id = user.workspace_id, connection.id = connection_id, "reconnected TikTok");
+        Ok(())
+    }
+
+    pub async fn disconnect(&self, user: &CurrentUser, connection_id: i32) -> Result<Disconnected, ConnectError> {
+        let row = connection_of(&self.db, user, connection_id).await?;
+        let revoked_at_tiktok = match self.credentials.stored_access(&row) {
+            Some(access) => match self.tiktok.revoke(&access).await {
+                Ok(_) => true,
+                // Already dead at TikTok: nothing left to revoke.
+                Err(e) if e.kind == ErrorKind::TokenInvalid => true,
+                Err(e) => {
+                    let e = ConnectError::tiktok(e, Doing::Revoking);
+                    tracing::warn!(error = %e, connection.id = connection_id, "could not revoke at TikTok; deleting the token here anyway");
+                    false
+                }
+            },
+            None => false,
+        };
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        // A second Disconnect of the same card finds it gone: NotFound, nothing done twice.
+        let row = lock_connection(&txn, user, row.id, now).await?;
+        let paths = tiktok_access_path::Entity::find()
+            .filter(tiktok_access_path::Column::ConnectionId.eq(row.id))
+            .find_also_related(tiktok_ad_account::Entity)
+            .all(&txn)
+            .await?;
+        let generation = row.token_generation;
+        let mut active = row.clone().into_active_model();
+        active.access_token_enc = Set(None);
+        active.refresh_token_enc = Set(None);
+        active.token_generation = Set(generation + 1);
+        active.auth_status = Set(AuthStatus::Disconnected);
+        active.refresh_locked_until = Set(None);
+        active.disconnected_at = Set(Some(now));
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+        tiktok_access_path::Entity::delete_many()
+            .filter(tiktok_access_path::Column::ConnectionId.eq(row.id))
+            .exec(&txn)
+            .await?;
+        let mut accounts_disconnected = 0;
+        for account in paths.into_iter().filter_map(|(_, a)| a) {
+            if stop_if_unreachable(&txn, &account, now).await? {
+                accounts_disconnected += 1;
+            }
+        }
+        txn.commit().await?;
+        tracing::info!(
+            workspace.id = user.workspace_id,
+            connection.id = row.id,
+            revoked_at_tiktok,
+            accounts_disconnected,
+            "disconnected TikTok"
+        );
+        Ok(Disconnected { revoked_at_tiktok, accounts_disconnected })
+    }
+}
+
+/// After an access path is removed: an account no live connection reaches stops syncing (its
+/// data stays). Returns whether it stopped.
+pub(super) async fn stop_if_unreachable(
+    txn: &impl ConnectionTrait,
+    account: &tiktok_ad_account::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let remaining = tiktok_access_path::Entity::find()
+        .filter(tiktok_access_path::Column::AdAccountId.eq(account.id))
+        .find_also_related(tiktok_connection::Entity)
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|(_, c)| c.as_ref().is_some_and(|c| c.auth_status != AuthStatus::Disconnected))
+        .count();
+    if remaining > 0 {
+        return Ok(false);
+    }
+    tiktok_ad_account::Entity::update_many()
+        .col_expr(tiktok_ad_account::Column::SyncState, Expr::value(SyncState::Disconnected))
+        .col_expr(tiktok_ad_account::Column::UpdatedAt, Expr::value(now))
+        .filter(tiktok_ad_account::Column::Id.eq(account.id))
+        .exec(txn)
+        .await?;
+    sync_run::Entity::update_many()
+        .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Cancelled))
+        .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
+        .filter(sync_run::Column::AdAccountId.eq(account.id))
+        .filter(sync_run::Column::Status.eq(RunStatus::Queued))
+        .exec(txn)
+        .await?;
+    Ok(true)
+}

@@ -1,0 +1,179 @@
+//! Refreshing a connection's token: one refresh at a time per connection, across tasks (a
+//! lock) and instances (a lease on the row). A refresh spends the refresh token at TikTok, so
+//! it is never retried blindly, and a lost answer never turns the card yellow by itself: the
+//! newest stored token is tried first.
+
+use super::{AccessToken, CredentialError, Credentials};
+use crate::{
+    db::entities::tiktok_connection::{self, AuthStatus},
+    tiktok::{ErrorKind, TikTokError},
+    token_crypto::Column,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
+
+/// How long a refresh may hold the row before others may take over.
+const LEASE: Duration = Duration::seconds(30);
+/// How often, and how many times, to look again while another instance refreshes.
+const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+const LEASE_POLLS: u32 = 150;
+
+impl Credentials {
+    /// Refreshes the connection's token unless a newer one than `used_generation` is already
+    /// stored. `rejected`: TikTok's rejection of the token (None: refreshing ahead of expiry,
+    /// while the current token still works).
+    pub(super) async fn refresh(
+        &self,
+        connection_id: i32,
+        used_generation: i32,
+        rejected: Option<&TikTokError>,
+    ) -> Result<AccessToken, CredentialError> {
+        let flight = self.flight(connection_id);
+        let _one_at_a_time = flight.lock().await;
+        let row = self.take_lease(connection_id).await?;
+        let result = self.refresh_leased(row, used_generation, rejected).await;
+        self.release_lease(connection_id).await;
+        result
+    }
+
+    async fn refresh_leased(
+        &self,
+        row: tiktok_connection::Model,
+        used_generation: i32,
+        rejected: Option<&TikTokError>,
+    ) -> Result<AccessToken, CredentialError> {
+        if row.token_generation != used_generation {
+            // Someone refreshed (or reconnected) while we waited: theirs is the newest token.
+            return self.usable(row).await;
+        }
+        let now = self.clock.now();
+        let still_valid = rejected.is_none() && row.access_expires_at.is_none_or(|at| at > now);
+        if row.refresh_token_enc.is_none() {
+            return match rejected {
+                // A long-term token has nothing to refresh: TikTok's rejection is final.
+                Some(err) => Err(self.needs_reconnect(row.id, row.token_generation, &err.to_string()).await),
+                None => self.usable(row).await,
+            };
+        }
+        let refresh_token = match self.open(&row, Column::Refresh) {
+            Ok(token) => token,
+            Err(e) => {
+                let evidence = format!("The stored refresh token cannot be read ({e}).");
+                return Err(self.needs_reconnect(row.id, row.token_generation, &evidence).await);
+            }
+        };
+        match self.tiktok.refresh(&refresh_token).await {
+            Ok(grant) => {
+                let sealed = self.seal(row.workspace_id, &row.tiktok_user_key, &grant);
+                let generation = row.token_generation;
+                let id = row.id;
+                let mut active = row.into_active_model();
+                sealed.install(&mut active, generation, now);
+                // Only over the token we refreshed: a Disconnect or Reconnect meanwhile wins.
+                let written = tiktok_connection::Entity::update(active)
+                    .validate()?
+                    .filter(tiktok_connection::Column::TokenGeneration.eq(generation))
+                    .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
+                    .exec_without_returning(&self.db)
+                    .await;
+                match written {
+                    Ok(_) => {
+                        tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
+                        Ok(AccessToken { connection_id: id, token: grant.access_token, generation: generation + 1 })
+                    }
+                    Err(DbErr::RecordNotUpdated) => self.usable(self.live_row(id).await?).await,
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(err) if matches!(err.kind, ErrorKind::RefreshTokenInvalid | ErrorKind::TokenInvalid) => {
+                // A refresh answered elsewhere, or an earlier answer we never saw, may have
+                // stored a newer token: use it before giving up on this connection.
+                let current = self.live_row(row.id).await?;
+                if current.token_generation != row.token_generation {
+                    return self.usable(current).await;
+                }
+                if still_valid {
+                    self.warn(
+                        &current,
+                        &format!(
+                            "TikTok refused to refresh the token ({err}); the current token works until it expires."
+                        ),
+                    )
+                    .await;
+                    return self.usable(current).await;
+                }
+                let evidence = match rejected {
+                    Some(first) => format!("{first}; the refresh was refused too: {err}"),
+                    None => err.to_string(),
+                };
+                Err(self.needs_reconnect(row.id, row.token_generation, &evidence).await)
+            }
+            Err(err) => {
+                // TikTok did not answer (or not clearly): the refresh token may or may not be
+                // spent. Keep the connection as it is and say so; the next use tries again.
+                self.warn(&row, &format!("TikTok did not complete a token refresh ({err}); it will be tried again."))
+                    .await;
+                if still_valid {
+                    return self.usable(row).await;
+                }
+                Err(CredentialError::TikTok(err))
+            }
+        }
+    }
+
+    /// Takes the row's refresh lease, waiting while another instance holds it. Returns the row
+    /// as it is under the lease.
+    async fn take_lease(&self, connection_id: i32) -> Result<tiktok_connection::Model, CredentialError> {
+        for _ in 0..LEASE_POLLS {
+            let now = self.clock.now();
+            let taken = tiktok_connection::Entity::update_many()
+                .col_expr(tiktok_connection::Column::RefreshLockedUntil, Expr::value(now + LEASE))
+                .filter(tiktok_connection::Column::Id.eq(connection_id))
+                .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
+                .filter(
+                    Condition::any()
+                        .add(tiktok_connection::Column::RefreshLockedUntil.is_null())
+                        .add(tiktok_connection::Column::RefreshLockedUntil.lte(now)),
+                )
+                .exec(&self.db)
+                .await?;
+            let row = self.live_row(connection_id).await?;
+            if taken.rows_affected == 1 {
+                return Ok(row);
+            }
+            tokio::time::sleep(LEASE_POLL).await;
+        }
+        Err(CredentialError::TikTok(TikTokError::transient(
+            "another server is refreshing this connection's token; try again in a moment",
+            None,
+        )))
+    }
+
+    async fn release_lease(&self, connection_id: i32) {
+        let released = tiktok_connection::Entity::update_many()
+            .col_expr(tiktok_connection::Column::RefreshLockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(tiktok_connection::Column::Id.eq(connection_id))
+            .exec(&self.db)
+            .await;
+        if let Err(e) = released {
+            // The lease expires by itself; nothing is stuck for long.
+            tracing::warn!(connection.id = connection_id, error = %e, "could not release a refresh lease");
+        }
+    }
+
+    /// Records a refresh problem that does not (yet) need Reconnect.
+    async fn warn(&self, row: &tiktok_connection::Model, warning: &str) {
+        let now = self.clock.now();
+        tracing::warn!(connection.id = row.id, "{warning}");
+        let written = tiktok_connection::Entity::update_many()
+            .col_expr(tiktok_connection::Column::AuthWarning, Expr::value(warning))
+            .col_expr(tiktok_connection::Column::AuthWarningAt, Expr::value(now))
+            .filter(tiktok_connection::Column::Id.eq(row.id))
+            .filter(tiktok_connection::Column::TokenGeneration.eq(row.token_generation))
+            .exec(&self.db)
+            .await;
+        if let Err(e) = written {
+            tracing::warn!(connection.id = row.id, error = %e, "could not record a refresh warning");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! What the TikTok page exchanges with the server.
+
+use serde::{Deserialize, Serialize};
+
+/// TikTok's review states: the account can be connected, but ads cannot launch yet.
+pub fn is_pending_review(status: Option<&str>) -> bool {
+    matches!(
+        status,
+        Some(
+            "STATUS_PENDING_CONFIRM"
+                | "STATUS_PENDING_VERIFIED"
+                | "STATUS_PENDING_CONFIRM_MODIFY"
+                | "STATUS_WAIT_FOR_BPM_AUDIT"
+                | "STATUS_WAIT_FOR_PUBLIC_AUTH"
+                | "STATUS_SELF_SERVICE_UNAUDITED"
+                | "STATUS_CONTRACT_PENDING"
+        )
+    )
+}
+
+/// A short label for a TikTok advertiser status.
+pub fn status_label(status: Option<&str>) -> &'static str {
+    match status {
+        Some("STATUS_ENABLE") => "Active",
+        s if is_pending_review(s) => "Pending review",
+        Some("STATUS_DISABLE") => "Closed",
+        Some("STATUS_CONFIRM_FAIL" | "STATUS_CONFIRM_FAIL_END" | "STATUS_CONFIRM_MODIFY_FAIL") => "Review failed",
+        Some("STATUS_LIMIT") => "Restricted",
+        _ => "Unknown",
+    }
+}
+
+pub const PENDING_REVIEW_HELP: &str =
+    "TikTok is reviewing this account (usually 24–72 h). You can connect it now; ads cannot launch until it is approved.";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectPageData {
+    pub connections: Vec<ConnectionCard>,
+}
+
+/// One connected TikTok user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionCard {
+    pub id: i32,
+    pub tiktok_name: String,
+    pub connected_by: String,
+    pub connected_at: String,
+    pub needs_reconnect: bool,
+    /// TikTok's latest rejection of this connection's token, as evidence.
+    pub auth_error: Option<String>,
+    pub auth_error_at: Option<String>,
+    /// A refresh problem that does not need Reconnect (yet), shown apart.
+    pub auth_warning: Option<String>,
+    pub auth_warning_at: Option<String>,
+    pub accounts: Vec<AccountRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRow {
+    pub advertiser_id: String,
+    pub name: String,
+    pub tiktok_status: Option<String>,
+    /// "Waiting for first sync", "Last synced …", "Disconnected".
+    pub sync_label: String,
+    /// Reachable through another connection too.
+    pub shared: bool,
+}
+
+/// Where the picker's token comes from: a fresh authorization, or an existing connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PickerSource {
+    Grant(i32),
+    Connection(i32),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PickerData {
+    pub source: PickerSource,
+    pub tiktok_name: String,
+    pub advertisers: Vec<PickerAdvertiser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PickerAdvertiser {
+    pub advertiser_id: String,
+    pub name: String,
+    pub status: Option<String>,
+    pub currency: Option<String>,
+    pub timezone: Option<String>,
+    /// Already in this workspace through another connection.
+    pub imported_elsewhere: bool,
+    /// Linked to this connection (Manage accounts).
+    pub linked_here: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub connection_id: i32,
+    /// Accounts newly linked to the connection.
+    pub imported: usize,
+    /// Accounts this connection stopped syncing (Manage accounts).
+    pub stopped: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisconnectSummary {
+    /// False when TikTok could not be reached to revoke; the token was deleted here anyway.
+    pub revoked_at_tiktok: bool,
+    pub accounts_disconnected: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_states_are_pending_review() {
+        assert!(is_pending_review(Some("STATUS_PENDING_CONFIRM")));
+        assert!(is_pending_review(Some("STATUS_PENDING_VERIFIED")));
+        assert!(!is_pending_review(Some("STATUS_ENABLE")));
+        assert!(!is_pending_review(None));
+        assert_eq!(status_label(Some("STATUS_PENDING_CONFIRM")), "Pending review");
+    }
+}

@@ -1,0 +1,133 @@
+//! `GET /connect/tiktok/start` and the OAuth callback: the popup's round trip through TikTok.
+
+use super::{callback_page, words};
+use crate::{
+    auth::{AuthService, CurrentUser},
+    connect::{CallbackParams, ConnectService, Finished, RetryPlan},
+    error::{AppError, ErrorCode},
+    roles::Capability,
+};
+use axum::{
+    extract::{FromRef, Query, State},
+    http::{StatusCode, Uri},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
+use serde::Deserialize;
+
+pub const START_PATH: &str = "/connect/tiktok/start";
+pub const CALLBACK_PATH: &str = "/connect/tiktok/callback";
+
+/// The start and callback routes. The callback is also served at the path of a configured
+/// `TIKTOK_REDIRECT_URI`, whatever it is, so TikTok's redirect always lands.
+pub fn router<S>(redirect_uri: &url::Url) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    ConnectService: FromRef<S>,
+    AuthService: FromRef<S>,
+{
+    let router = Router::new().route(START_PATH, get(start)).route(CALLBACK_PATH, get(callback));
+    match redirect_uri.path() {
+        CALLBACK_PATH | START_PATH | "" | "/" => router,
+        custom => router.route(custom, get(callback)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartParams {
+    /// `same` when the popup was blocked and the flow runs in the main window.
+    window: Option<String>,
+    reconnect: Option<i32>,
+}
+
+fn retry_url(plan: RetryPlan) -> String {
+    let mut url = format!("{START_PATH}?");
+    if plan.same_window {
+        url.push_str("window=same&");
+    }
+    if let Some(id) = plan.reconnect {
+        url.push_str(&format!("reconnect={id}"));
+    }
+    url.trim_end_matches(['&', '?']).to_owned()
+}
+
+/// Records a fresh state and sends the browser to TikTok's portal.
+async fn start(
+    State(connect): State<ConnectService>,
+    user: CurrentUser,
+    Query(params): Query<StartParams>,
+) -> Result<Response, AppError> {
+    let user = user.require(Capability::ManageConnections)?;
+    let same_window = params.window.as_deref() == Some("same");
+    let portal = connect.start(&user, params.reconnect, same_window).await.map_err(words::connect_error)?;
+    Ok(Redirect::to(portal.as_str()).into_response())
+}
+
+async fn callback(
+    State(connect): State<ConnectService>,
+    user: Result<CurrentUser, AppError>,
+    uri: Uri,
+    Query(params): Query<CallbackParams>,
+) -> Response {
+    // Signed out meanwhile: sign in, then finish here (the state is still good for 10 minutes).
+    let user = match user {
+        Ok(user) => user,
+        Err(e) if e.code == ErrorCode::Unauthenticated => {
+            let next = uri.path_and_query().map_or(CALLBACK_PATH, |pq| pq.as_str());
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            return Redirect::to(&format!("/login?next={next}")).into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let user = match user.require(Capability::ManageConnections) {
+        Ok(u) => u,
+        Err(e) => return callback_page::failure(StatusCode::FORBIDDEN, "Not allowed", &e.message, "/connect/tiktok"),
+    };
+    match connect.finish(&user, params).await {
+        Ok(Finished::Authorized { grant_id, same_window }) => {
+            let next = format!("/connect/tiktok?grant={grant_id}");
+            if same_window {
+                return Redirect::to(&next).into_response();
+            }
+            callback_page::success(
+                "TikTok is connected",
+                "Choose the advertiser accounts to import in the Wevion window.",
+                &callback_page::message("authorized", grant_id),
+                &next,
+            )
+        }
+        Ok(Finished::Reconnected { connection_id, same_window }) => {
+            let next = "/connect/tiktok?reconnected=1";
+            if same_window {
+                return Redirect::to(next).into_response();
+            }
+            callback_page::success(
+                "TikTok is reconnected",
+                "The connection works again; its advertiser accounts keep syncing.",
+                &callback_page::message("reconnected", connection_id),
+                next,
+            )
+        }
+        Err(failure) => {
+            let retry = retry_url(failure.retry);
+            let (status, title, text) = words::callback_problem(failure.problem);
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            callback_page::failure(status, title, &text, &retry)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn try_again_keeps_the_window_mode_and_the_connection() {
+        let plan = |same_window, reconnect| RetryPlan { same_window, reconnect };
+        assert_eq!(retry_url(plan(false, None)), "/connect/tiktok/start");
+        assert_eq!(retry_url(plan(true, None)), "/connect/tiktok/start?window=same");
+        assert_eq!(retry_url(plan(true, Some(4))), "/connect/tiktok/start?window=same&reconnect=4");
+        assert_eq!(retry_url(plan(false, Some(4))), "/connect/tiktok/start?reconnect=4");
+    }
+}
