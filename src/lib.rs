@@ -6,7 +6,7 @@
 //!
 //! Layers, top to bottom (no module imports one above it; see README "Layers"):
 //! start-up (`main`, `cli`, `server`, `app`) → `pages` (views and their server functions) →
-//! services (`connect`, `credentials`) → `db` and the TikTok client `tiktok` → shared leaves
+//! services (`connect`, `credentials`, `sync`) → `db` and the TikTok client `tiktok` → shared leaves
 //! (`model`, `error`, `roles`, `settings`, `config`, `clock`, `token_crypto`, `telemetry`).
 //! The TikTok `sandbox` stands alone; only start-up mounts it.
 
@@ -36,6 +36,8 @@ pub mod sandbox;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod sync;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 #[cfg(feature = "ssr")]

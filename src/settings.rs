@@ -26,6 +26,13 @@ pub struct Settings {
     pub tiktok: TikTokSettings,
     pub token_keys: TokenKeys,
     pub sync_interval: Duration,
+    /// Sync runs in flight at once in this instance; 0 runs no sync here (another instance, or
+    /// a test, drives it).
+    pub sync_concurrency: usize,
+    /// How long a sync run stays this instance's without a heartbeat.
+    pub sync_lease: Duration,
+    /// This instance's name on the sync runs it holds (defaults to host and process id).
+    pub instance_id: String,
     pub sandbox: SandboxSettings,
     /// `SANDBOX=1`: sandbox mode was asked for on purpose, so it may serve beyond loopback.
     pub sandbox_on_purpose: bool,
@@ -51,6 +58,8 @@ pub struct TikTokSettings {
     pub qps: u32,
     /// Retries after a rate-limited or transient answer before giving up.
     pub max_retries: usize,
+    /// The first retry's wait; each next one doubles, up to 30 s.
+    pub retry_delay: Duration,
 }
 
 /// How the built-in sandbox issues tokens.
@@ -143,6 +152,7 @@ impl fmt::Debug for TikTokSettings {
             .field("redirect_uri", &self.redirect_uri.as_ref().map(Url::as_str))
             .field("qps", &self.qps)
             .field("max_retries", &self.max_retries)
+            .field("retry_delay", &self.retry_delay)
             .finish()
     }
 }
@@ -160,6 +170,17 @@ impl fmt::Debug for Settings {
             .field("trusted_proxy_header", &self.trusted_proxy_header)
             .finish_non_exhaustive()
     }
+}
+
+/// `host:pid`, unique enough among the instances sharing a database.
+fn default_instance_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "wevion".into());
+    format!("{host}:{}", std::process::id())
 }
 
 fn redact_url_password(raw: &str) -> String {
@@ -235,6 +256,7 @@ impl Settings {
                 .number("TIKTOK_QPS", 10, 1..=100_000)
                 .map_err(|_| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
             max_retries: v.number("TIKTOK_MAX_RETRIES", 6, 0..=20)?,
+            retry_delay: v.duration("TIKTOK_RETRY_DELAY", Duration::from_millis(500))?,
         };
 
         let token_keys = match v.get("TIKTOK_TOKEN_KEY") {
@@ -273,6 +295,9 @@ impl Settings {
             tiktok,
             token_keys,
             sync_interval: v.duration("SYNC_INTERVAL", Duration::from_secs(15 * 60))?,
+            sync_concurrency: v.number("SYNC_CONCURRENCY", 4, 0..=64)?,
+            sync_lease: v.duration("SYNC_LEASE", Duration::from_secs(60))?,
+            instance_id: v.get("INSTANCE_ID").unwrap_or_else(default_instance_id),
             sandbox: SandboxSettings::from_vars(&v)?,
             sandbox_on_purpose,
             secure_cookies: v.flag("SECURE_COOKIES")?,

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_accounts;
 mod m20261125_000002_create_tiktok_connections;
 mod m20261126_000003_connections_named_once;
+mod m20261126_000004_create_synced_data;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_accounts::Migration),
             Box::new(m20261125_000002_create_tiktok_connections::Migration),
             Box::new(m20261126_000003_connections_named_once::Migration),
+            Box::new(m20261126_000004_create_synced_data::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use crate::{
         sync_run::{self, RunStatus, RunTrigger},
         tiktok_access_path, tiktok_ad_account,
         tiktok_ad_account::SyncState,
-        tiktok_connection::{self, AuthStatus},
+        tiktok_connection::{self, AuthStatus, ReachableAdvertiser},
         tiktok_pending_grant,
     },
     model::connect::PickerSource,
@@ -122,6 +122,23 @@ impl ConnectService {
             queue_first_sync(&txn, &account, now).await?;
         }
 
+        // What the connection reaches now is known; what was just linked is no longer "available".
+        let reached: Vec<String> = reach.advertisers.iter().map(|a| a.advertiser_id.clone()).collect();
+        let still_available: Vec<ReachableAdvertiser> = connection
+            .available()
+            .into_iter()
+            .filter(|a| !selected.contains(&a.advertiser_id) && reached.contains(&a.advertiser_id))
+            .collect();
+        tiktok_connection::Entity::update_many()
+            .col_expr(tiktok_connection::Column::KnownAdvertisers, Expr::value(serde_json::to_string(&reached).ok()))
+            .col_expr(
+                tiktok_connection::Column::AvailableAdvertisers,
+                Expr::value(serde_json::to_string(&still_available).ok()),
+            )
+            .filter(tiktok_connection::Column::Id.eq(connection.id))
+            .exec(&txn)
+            .await?;
+
         // Manage accounts: unticked accounts stop syncing through this connection.
         let mut stopped = 0;
         if let PickerSource::Connection(_) = source {
@@ -141,6 +158,7 @@ impl ConnectService {
             }
         }
         txn.commit().await?;
+        self.queued.notify_waiters();
         tracing::info!(
             workspace.id = user.workspace_id,
             connection.id = connection.id,
@@ -149,6 +167,26 @@ impl ConnectService {
             "imported TikTok advertiser accounts"
         );
         Ok(ImportOutcome::Imported { connection_id: connection.id, imported, stopped })
+    }
+
+    /// The one-click import of the advertisers newly available to a connection: they are linked
+    /// beside the ones it already syncs.
+    pub async fn import_available(
+        &self,
+        user: &CurrentUser,
+        connection_id: i32,
+    ) -> Result<ImportOutcome, ConnectError> {
+        let connection = super::connection_of(&self.db, user, connection_id).await?;
+        let mut selected: Vec<String> = tiktok_access_path::Entity::find()
+            .filter(tiktok_access_path::Column::ConnectionId.eq(connection.id))
+            .find_also_related(tiktok_ad_account::Entity)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|(_, a)| a.map(|a| a.advertiser_id))
+            .collect();
+        selected.extend(connection.available().into_iter().map(|a| a.advertiser_id));
+        self.import(user, PickerSource::Connection(connection_id), selected).await
     }
 
     /// The outcome of an import that already happened for this grant, if it did.
@@ -221,7 +259,8 @@ async fn upsert_account(
         name: Set(info.name.clone().unwrap_or_else(|| format!("Advertiser {}", info.advertiser_id))),
         tiktok_status: Set(info.status.clone()),
         currency: Set(info.currency.clone()),
-        timezone: Set(info.display_timezone.clone().or_else(|| info.timezone.clone())),
+        timezone: Set(info.timezone.clone()),
+        display_timezone: Set(info.display_timezone.clone()),
         company: Set(info.company.clone()),
         country: Set(info.country.clone()),
         sync_state: Set(SyncState::Active),
@@ -238,6 +277,7 @@ async fn upsert_account(
                     C::TiktokStatus,
                     C::Currency,
                     C::Timezone,
+                    C::DisplayTimezone,
                     C::Company,
                     C::Country,
                     C::SyncState,

@@ -13,6 +13,7 @@ pub mod oauth_state;
 mod overview;
 mod picker;
 
+pub use crate::db::entities::sync_run::{DataCheck, Mismatch, StepError};
 pub use authorize::{CallbackFailure, CallbackParams, CallbackProblem, Finished, RetryPlan};
 pub use error::{ConnectError, Doing};
 pub use grants::CleanupReport;
@@ -20,7 +21,7 @@ pub use identity::TikTokIdentity;
 pub use import::ImportOutcome;
 pub use lifecycle::Disconnected;
 pub use oauth_state::StateProblem;
-pub use overview::{AccountOverview, ConnectionOverview};
+pub use overview::{AccountOverview, ActiveRun, ConnectionOverview, EndedRun};
 pub use picker::{PickerView, ReachableAdvertiser};
 
 use crate::{
@@ -33,6 +34,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::sync::Arc;
+use tokio::sync::Notify;
 use url::Url;
 
 /// Everything the connect flow needs, built once at start-up.
@@ -44,6 +46,8 @@ pub struct ConnectService {
     credentials: Credentials,
     clock: Arc<dyn Clock>,
     redirect_uri: Url,
+    /// Told when an import queued first syncs, so they start at once.
+    queued: Arc<Notify>,
 }
 
 impl ConnectService {
@@ -53,8 +57,9 @@ impl ConnectService {
         credentials: Credentials,
         clock: Arc<dyn Clock>,
         redirect_uri: Url,
+        queued: Arc<Notify>,
     ) -> Self {
-        Self { db, tiktok: tiktok.interactive(), credentials, clock, redirect_uri }
+        Self { db, tiktok: tiktok.interactive(), credentials, clock, redirect_uri, queued }
     }
 
     pub fn redirect_uri(&self) -> &Url {

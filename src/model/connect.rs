@@ -52,11 +52,14 @@ pub struct ConnectionCard {
     /// A refresh problem that does not need Reconnect (yet), shown apart.
     pub auth_warning: Option<String>,
     pub auth_warning_at: Option<String>,
+    /// Names of advertisers newly added in the Business Center, for a one-click import.
+    pub available: Vec<String>,
     pub accounts: Vec<AccountRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountRow {
+    pub id: i32,
     pub advertiser_id: String,
     pub name: String,
     pub tiktok_status: Option<String>,
@@ -64,6 +67,38 @@ pub struct AccountRow {
     pub sync_label: String,
     /// Reachable through another connection too.
     pub shared: bool,
+    /// A sync in flight (or queued): what it does now and how far it got.
+    pub progress: Option<Progress>,
+    /// Waiting out TikTok's rate limit (neutral, not an error).
+    pub waiting: Option<String>,
+    /// Running with no progress for over an hour: offer Retry.
+    pub stuck: bool,
+    /// The last sync failed: TikTok's evidence.
+    pub sync_error: Option<String>,
+    /// Data TikTok did not grant, and why.
+    pub gaps: Vec<String>,
+    /// The data check's finding, when TikTok's totals differ from what is stored.
+    pub data_check: Option<String>,
+    /// What the last sync brought ("4 campaigns · 8 ad groups · 16 ads").
+    pub counts: Option<String>,
+    /// The account's first sync is queued or running.
+    pub first_sync_pending: bool,
+    /// Its first sync ended: how many campaigns it brought (for the toast).
+    pub first_sync_campaigns: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// "Syncing ad groups… 3 of 11".
+    pub label: String,
+    /// 0 to 100.
+    pub percent: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncNowSummary {
+    /// Runs queued (0 when every account already had one queued or running).
+    pub queued: u64,
 }
 
 /// Where the picker's token comes from: a fresh authorization, or an existing connection.

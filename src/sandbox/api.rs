@@ -30,6 +30,7 @@ pub async fn handle(
     let latency = {
         let mut world = sandbox.world();
         *world.counts.entry(path.clone()).or_default() += 1;
+        *world.per_second.entry(chrono::Utc::now().timestamp()).or_default() += 1;
         world.latency_ms
     };
     if latency > 0 {
@@ -229,15 +230,33 @@ impl Sandbox {
         self.check_path_qps(&advertiser_id, path)?;
         let generator = world.generator(adv);
         let include_deleted = wants_deleted(filtering.as_ref());
-        let total = generator.keys(level, include_deleted).count() as u64;
+        let prefix = match level {
+            Level::Campaign => "CAMPAIGN",
+            Level::AdGroup => "ADGROUP",
+            _ => "AD",
+        };
+        // Entities a test deleted or removed, by id, on top of the generated ones.
+        let listed = |k: &Key| {
+            let id = generator.id(*k, &adv.id);
+            !world.removed.contains(&id) && (include_deleted || !world.deleted.contains(&id))
+        };
+        let total = generator.keys(level, include_deleted).filter(|k| listed(k)).count() as u64;
         let list: Vec<Value> = generator
             .keys(level, include_deleted)
+            .filter(|k| listed(k))
             .skip(usize::try_from((page as u64 - 1) * size as u64).unwrap_or(usize::MAX))
             .take(size as usize)
-            .map(|k| match level {
-                Level::Campaign => generator.campaign(&adv.id, k.c),
-                Level::AdGroup => generator.adgroup(&adv.id, k.c, k.g),
-                _ => generator.ad(&adv.id, k.c, k.g, k.a),
+            .map(|k| {
+                let mut entity = match level {
+                    Level::Campaign => generator.campaign(&adv.id, k.c),
+                    Level::AdGroup => generator.adgroup(&adv.id, k.c, k.g),
+                    _ => generator.ad(&adv.id, k.c, k.g, k.a),
+                };
+                if world.deleted.contains(&generator.id(k, &adv.id)) {
+                    entity["operation_status"] = json!("DELETE");
+                    entity["secondary_status"] = json!(format!("{prefix}_STATUS_DELETE"));
+                }
+                entity
             })
             .collect();
         Ok(ok(json!({ "list": list, "page_info": page_info(page, size, total) })))
@@ -437,12 +456,17 @@ impl Sandbox {
         let first = (page as u64 - 1) * size as u64;
         let last = total.min(first + size as u64);
 
+        let drift = world.daily_spend_drift.get(&adv.id).copied().unwrap_or(0.0);
         let row = |i: u64| -> Value {
             let key = keys[(i / per_entity) as usize];
             let id = g.id(key, &adv.id);
             let (delivery, day) = if daily {
                 let day = days[(i % per_entity) as usize];
-                (g.delivery(key, (day - EPOCH).num_days()), Some(day))
+                let mut d = g.delivery(key, (day - EPOCH).num_days());
+                if drift != 0.0 && level == Level::Campaign && key.c == 0 && day == today {
+                    d[0] = ((d[0] - drift) * 100.0).round() / 100.0;
+                }
+                (d, Some(day))
             } else {
                 let mut sum = [0.0; 5];
                 for day in &days {

@@ -93,10 +93,68 @@ pub async fn set_advertiser_status(State(sb): State<Sandbox>, Json(body): Json<A
     }
 }
 
-/// Requests per path, and how many were refused for rate limits.
+/// Requests per path, the most answered in one second, and how many were refused for rate limits.
 pub async fn counts(State(sb): State<Sandbox>) -> Json<Value> {
-    let counts = sb.world().counts.clone();
-    Json(json!({ "counts": counts, "rate_limited": sb.inner.rate_limited.load(Ordering::Relaxed) }))
+    let world = sb.world();
+    let busiest_second = world.per_second.values().max().copied().unwrap_or(0);
+    Json(json!({
+        "counts": world.counts,
+        "busiest_second": busiest_second,
+        "rate_limited": sb.inner.rate_limited.load(Ordering::Relaxed),
+    }))
+}
+
+/// `{"id": "<TikTok id>", "change": "delete" | "remove" | "restore"}`: a campaign, ad group or
+/// ad is deleted (still listed with STATUS_ALL), removed (never listed again) or restored.
+#[derive(Deserialize)]
+pub struct EntityChange {
+    id: String,
+    change: String,
+}
+
+pub async fn change_entity(State(sb): State<Sandbox>, Json(body): Json<EntityChange>) -> impl IntoResponse {
+    let mut world = sb.world();
+    match body.change.as_str() {
+        "delete" => {
+            world.deleted.insert(body.id);
+        }
+        "remove" => {
+            world.removed.insert(body.id);
+        }
+        "restore" => {
+            world.deleted.remove(&body.id);
+            world.removed.remove(&body.id);
+        }
+        _ => return (StatusCode::BAD_REQUEST, "change must be delete, remove or restore").into_response(),
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `{"advertiser_id": "...", "spend": 3.5}`: the daily campaign report understates one
+/// campaign's spend on the last day by that much (0 clears it).
+#[derive(Deserialize)]
+pub struct Drift {
+    advertiser_id: String,
+    spend: f64,
+}
+
+pub async fn daily_spend_drift(State(sb): State<Sandbox>, Json(body): Json<Drift>) -> impl IntoResponse {
+    sb.world().daily_spend_drift.insert(body.advertiser_id, body.spend);
+    StatusCode::NO_CONTENT
+}
+
+/// `{"advertiser_id": "..."}`: the advertiser leaves every Business Center.
+#[derive(Deserialize)]
+pub struct RemoveAdvertiser {
+    advertiser_id: String,
+}
+
+pub async fn remove_advertiser(State(sb): State<Sandbox>, Json(body): Json<RemoveAdvertiser>) -> impl IntoResponse {
+    if sb.world().remove_advertiser(&body.advertiser_id) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }
 
 /// Access tokens issued so far (the sandbox's own secrets, for tests that look for leaks).
@@ -117,6 +175,10 @@ pub async fn reset(State(sb): State<Sandbox>) -> impl IntoResponse {
     world.latency_ms = 0;
     world.refresh_failure = None;
     world.counts.clear();
+    world.per_second.clear();
+    world.deleted.clear();
+    world.removed.clear();
+    world.daily_spend_drift.clear();
     sb.inner.rate_limited.store(0, Ordering::Relaxed);
     StatusCode::NO_CONTENT
 }

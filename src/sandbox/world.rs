@@ -94,6 +94,15 @@ pub struct World {
     /// When set, `oauth2/refresh_token/` answers this code.
     pub refresh_failure: Option<i64>,
     pub counts: BTreeMap<String, u64>,
+    /// Requests answered per second (Unix time), to check a client keeps to a budget.
+    pub per_second: BTreeMap<i64, u64>,
+    /// Entities a test deleted (still listed with STATUS_ALL, status DELETE) or removed (never
+    /// listed again), by TikTok id.
+    pub deleted: std::collections::HashSet<String>,
+    pub removed: std::collections::HashSet<String>,
+    /// Per advertiser: the daily campaign report understates the first campaign's spend on the
+    /// last day by this much (a data-check mismatch, on purpose).
+    pub daily_spend_drift: HashMap<String, f64>,
 }
 
 pub const BUSINESS_USER: &str = "7100000000000000001";
@@ -171,6 +180,10 @@ impl World {
             latency_ms: 0,
             refresh_failure: None,
             counts: BTreeMap::new(),
+            per_second: BTreeMap::new(),
+            deleted: Default::default(),
+            removed: Default::default(),
+            daily_spend_drift: HashMap::new(),
         }
     }
 
@@ -180,6 +193,17 @@ impl World {
 
     pub fn generator(&self, advertiser: &SandboxAdvertiser) -> Generator {
         Generator { seed: self.config.seed, index: advertiser.index, sizes: self.config.sizes }
+    }
+
+    /// Takes an advertiser away from every user's Business Center.
+    pub fn remove_advertiser(&mut self, advertiser_id: &str) -> bool {
+        let mut found = false;
+        for user in &mut self.users {
+            let before = user.advertisers.len();
+            user.advertisers.retain(|a| a != advertiser_id);
+            found |= user.advertisers.len() != before;
+        }
+        found
     }
 
     /// Adds a new advertiser to a user's Business Center; returns its id.

@@ -31,6 +31,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
 use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
@@ -110,10 +111,16 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C (or SIGTERM), with the background loops beside the server.
+    /// Serves until Ctrl-C (or SIGTERM), with the background loops beside the server: the sync
+    /// engine (unless `SYNC_CONCURRENCY=0`) and housekeeping. On shutdown a sync run in flight
+    /// writes its current page and goes back to the queue; the process waits for that (at most
+    /// a few seconds).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.state.addr, public_url = %self.state.public_url, "listening");
         let maintenance = tokio::spawn(maintenance::run(self.state.clone()));
+        let stop_sync = CancellationToken::new();
+        let sync = (self.state.sync.settings().concurrency > 0)
+            .then(|| tokio::spawn(self.state.sync.clone().run(stop_sync.clone())));
         // Streamed pages send several chunks per response: without TCP_NODELAY the second one
         // waits for a delayed ACK (~40 ms) on kept-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -125,6 +132,12 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await;
         maintenance.abort();
+        stop_sync.cancel();
+        if let Some(sync) = sync {
+            if tokio::time::timeout(std::time::Duration::from_secs(8), sync).await.is_err() {
+                tracing::warn!("the sync engine did not stop within 8 s; its runs resume after their lease expires");
+            }
+        }
         served
     }
 }
@@ -166,10 +179,11 @@ fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Rout
     // What server functions and pages find in their context: the services, and this
     // request's script nonce for the hydration scripts.
     let context = {
-        let (auth, connect) = (state.auth.clone(), state.connect.clone());
+        let (auth, connect, sync) = (state.auth.clone(), state.connect.clone(), state.sync.clone());
         move || {
             provide_context(auth.clone());
             provide_context(connect.clone());
+            provide_context(sync.clone());
             if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
                 if let Some(nonce) = parts.extensions.get::<CspNonce>() {
                     provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));

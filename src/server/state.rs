@@ -4,12 +4,14 @@ use crate::{
     connect::ConnectService,
     credentials::Credentials,
     settings::Settings,
+    sync::{SyncEngine, SyncSettings},
     tiktok::{ClientConfig, RetryPolicy, TikTokClient},
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tokio::sync::Notify;
 use url::Url;
 
 /// What start-up builds once and hands to the routes, the pages and the background loops.
@@ -28,7 +30,12 @@ pub struct AppState {
     pub auth: AuthService,
     pub credentials: Credentials,
     pub connect: ConnectService,
+    pub sync: SyncEngine,
 }
+
+/// The share of the TikTok budget background syncs may use; the rest stays free for the calls
+/// a person waits on (the picker, Connect).
+const BACKGROUND_SHARE: f64 = 0.8;
 
 impl AppState {
     pub fn new(
@@ -66,13 +73,37 @@ impl AppState {
                 qps: settings.tiktok.qps,
                 advertiser_path_qps: 10,
                 timeout: Duration::from_secs(30),
-                retry: RetryPolicy { max_retries: settings.tiktok.max_retries, ..RetryPolicy::default() },
+                retry: RetryPolicy {
+                    max_retries: settings.tiktok.max_retries,
+                    min_delay: settings.tiktok.retry_delay,
+                    ..RetryPolicy::default()
+                },
             },
             clock.clone(),
         )?;
         let credentials = Credentials::new(db.clone(), tiktok.clone(), settings.token_keys.clone(), clock.clone());
-        let connect =
-            ConnectService::new(db.clone(), &tiktok, credentials.clone(), clock.clone(), redirect_uri.clone());
+        // Import and Sync now wake the sync workers at once.
+        let wake = Arc::new(Notify::new());
+        let connect = ConnectService::new(
+            db.clone(),
+            &tiktok,
+            credentials.clone(),
+            clock.clone(),
+            redirect_uri.clone(),
+            wake.clone(),
+        );
+        let sync = SyncEngine::new(
+            db.clone(),
+            tiktok.background(BACKGROUND_SHARE),
+            credentials.clone(),
+            clock.clone(),
+            SyncSettings {
+                concurrency: settings.sync_concurrency,
+                lease: settings.sync_lease,
+                ..SyncSettings::new(settings.sync_interval, settings.instance_id.clone())
+            },
+            wake,
+        );
         let auth = AuthService::new(db.clone(), settings.trusted_proxy_header.clone());
         Ok(Self {
             settings: Arc::new(settings),
@@ -86,6 +117,7 @@ impl AppState {
             auth,
             credentials,
             connect,
+            sync,
         })
     }
 }
@@ -105,5 +137,11 @@ impl FromRef<AppState> for AuthService {
 impl FromRef<AppState> for ConnectService {
     fn from_ref(state: &AppState) -> Self {
         state.connect.clone()
+    }
+}
+
+impl FromRef<AppState> for SyncEngine {
+    fn from_ref(state: &AppState) -> Self {
+        state.sync.clone()
     }
 }

@@ -22,7 +22,7 @@ use std::{
     num::NonZeroU32,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc,
+        Arc, Mutex,
     },
     time::{Duration, Instant},
 };
@@ -108,16 +108,23 @@ struct Shared {
     clock: Arc<dyn Clock>,
     app_limiter: DefaultDirectRateLimiter,
     path_limiter: DefaultKeyedRateLimiter<(String, &'static str)>,
+    /// TikTok said the app is over its budget (40100): every task waits until then, rather
+    /// than each hammering on its own.
+    paused_until: Mutex<Option<Instant>>,
 }
 
-/// Cheap to clone; clones share the rate limiters. [`TikTokClient::metered`] gives a clone
-/// with its own [`Meter`].
+/// Cheap to clone; clones share the rate limiters and the pause. [`TikTokClient::metered`]
+/// gives a clone with its own [`Meter`]; [`TikTokClient::background`] one that also keeps to a
+/// share of the budget.
 #[derive(Clone)]
 pub struct TikTokClient {
     shared: Arc<Shared>,
     meter: Arc<Meter>,
     retry: RetryPolicy,
     timeout: Duration,
+    /// Background work also passes this limiter, so part of the app budget stays free for the
+    /// calls a person waits on.
+    background: Option<Arc<DefaultDirectRateLimiter>>,
 }
 
 /// `n` per second with a burst of half that: TikTok counts requests per second on its side, so
@@ -140,6 +147,10 @@ mod page_size {
 pub const ADVERTISER_INFO_BATCH: usize = 100;
 /// Daily reports cover at most this many days per request.
 pub const MAX_DAILY_REPORT_DAYS: i64 = 30;
+/// Reports without a time dimension cover at most this many days.
+pub const MAX_TOTALS_REPORT_DAYS: i64 = 365;
+/// `pixel/event/stats/` takes at most this many pixels per call.
+pub const PIXEL_STATS_BATCH: usize = 10;
 
 impl TikTokClient {
     pub fn new(config: ClientConfig, clock: Arc<dyn Clock>) -> Result<Self, reqwest::Error> {
@@ -152,11 +163,44 @@ impl TikTokClient {
         let path_limiter = RateLimiter::keyed(per_second(config.advertiser_path_qps));
         let (retry, timeout) = (config.retry, config.timeout);
         Ok(Self {
-            shared: Arc::new(Shared { http, config, clock, app_limiter, path_limiter }),
+            shared: Arc::new(Shared { http, config, clock, app_limiter, path_limiter, paused_until: Mutex::new(None) }),
             meter: Arc::default(),
             retry,
             timeout,
+            background: None,
         })
+    }
+
+    /// A clone for background work that keeps to `share` of the app budget (at least one request
+    /// a second), leaving the rest to interactive calls. Make it once and clone it.
+    pub fn background(&self, share: f64) -> Self {
+        let qps = ((f64::from(self.shared.config.qps) * share).floor() as u32).max(1);
+        Self { background: Some(Arc::new(RateLimiter::direct(per_second(qps)))), ..self.clone() }
+    }
+
+    /// Until when TikTok's app rate limit pauses every call, if it does now.
+    pub fn paused_until(&self) -> Option<DateTime<Utc>> {
+        let until = (*self.shared.paused_until.lock().unwrap_or_else(|p| p.into_inner()))?;
+        let left = until.checked_duration_since(Instant::now())?;
+        TimeDelta::from_std(left).ok().and_then(|d| self.now().checked_add_signed(d))
+    }
+
+    fn pause_for(&self, wait: Duration) {
+        let mut until = self.shared.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        let new = Instant::now() + wait;
+        if until.is_none_or(|u| u < new) {
+            *until = Some(new);
+        }
+    }
+
+    async fn wait_out_pause(&self) {
+        loop {
+            let until = *self.shared.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+            match until.and_then(|u| u.checked_duration_since(Instant::now())) {
+                Some(left) if !left.is_zero() => tokio::time::sleep(left).await,
+                _ => return,
+            }
+        }
     }
 
     /// A clone with a fresh meter, sharing the limiters (one per sync run, say).
@@ -313,6 +357,66 @@ impl TikTokClient {
         self.pager("pixel/list/", token, advertiser_id, page_size::PIXELS, "pixels", Vec::new())
     }
 
+    /// One object's totals per row at `level` for `start..=end` (at most 365 days; no time
+    /// dimension), deleted entities included.
+    pub fn report_totals<'a>(
+        &'a self,
+        token: &'a SecretString,
+        advertiser_id: &str,
+        level: DataLevel,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<TotalsPager<'a>, TikTokError> {
+        let days = (end - start).num_days() + 1;
+        if !(1..=MAX_TOTALS_REPORT_DAYS).contains(&days) {
+            return Err(TikTokError::bad_request(format!(
+                "a totals report covers 1 to {MAX_TOTALS_REPORT_DAYS} days; asked for {start}..={end}"
+            )));
+        }
+        let mut query = vec![
+            ("service_type", "AUCTION".to_owned()),
+            ("report_type", "BASIC".to_owned()),
+            ("data_level", level.wire().to_owned()),
+            ("dimensions", json_text(&[level.id_dimension()])),
+            ("metrics", json_text(&REPORT_METRICS)),
+            ("start_date", start.format("%Y-%m-%d").to_string()),
+            ("end_date", end.format("%Y-%m-%d").to_string()),
+        ];
+        if let Some(field) = level.status_field() {
+            let filter = json!([{"field_name": field, "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]);
+            query.push(("filtering", filter.to_string()));
+        }
+        let inner = self.pager("report/integrated/get/", token, advertiser_id, page_size::REPORT, "list", query);
+        Ok(TotalsPager { inner, level })
+    }
+
+    /// Event counts for up to 10 pixels over `start..=end` (at most 30 days; TikTok counts in UTC).
+    pub async fn pixel_event_stats(
+        &self,
+        token: &SecretString,
+        advertiser_id: &str,
+        pixel_ids: &[String],
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Vec<PixelStats>, TikTokError> {
+        if pixel_ids.is_empty() || pixel_ids.len() > PIXEL_STATS_BATCH {
+            return Err(TikTokError::bad_request(format!(
+                "pixel stats take 1 to {PIXEL_STATS_BATCH} pixels a request"
+            )));
+        }
+        let query = vec![
+            ("advertiser_id", advertiser_id.to_owned()),
+            ("pixel_ids", json_text(pixel_ids)),
+            (
+                "date_range",
+                json!({"start_date": start.format("%Y-%m-%d").to_string(), "end_date": end.format("%Y-%m-%d").to_string()})
+                    .to_string(),
+            ),
+        ];
+        let data: Value = self.get("pixel/event/stats/", Some(token), query, Some(advertiser_id)).await?;
+        decode_list(&data, "list")
+    }
+
     /// A BASIC daily report at `level` for `start..=end` (dates in the advertiser's timezone,
     /// at most 30 days), deleted entities included.
     pub fn daily_report<'a>(
@@ -417,6 +521,10 @@ impl TikTokClient {
             .notify(|err: &TikTokError, wait: Duration| {
                 self.meter.retries.fetch_add(1, Ordering::Relaxed);
                 self.meter.waited(wait);
+                // The app's budget is spent: the whole app slows down, not just this task.
+                if err.code == Some(40100) {
+                    self.pause_for(wait);
+                }
                 tracing::info!(
                     tiktok.path = path,
                     tiktok.code = err.code,
@@ -439,8 +547,12 @@ impl TikTokClient {
         advertiser_id: Option<&str>,
     ) -> Result<Value, TikTokError> {
         let started = Instant::now();
+        self.wait_out_pause().await;
         if let Some(adv) = advertiser_id {
             self.shared.path_limiter.until_key_ready(&(adv.to_owned(), path)).await;
+        }
+        if let Some(background) = &self.background {
+            background.until_ready().await;
         }
         self.shared.app_limiter.until_ready().await;
         self.meter.waited(started.elapsed());
@@ -582,6 +694,29 @@ pub struct Pager<'a, T> {
     _t: std::marker::PhantomData<T>,
 }
 
+impl<'a, T> Pager<'a, T> {
+    /// Starts at `page` (1-based) instead of the first: a run resuming where it stopped.
+    pub fn starting_at(mut self, page: u32) -> Self {
+        self.next_page = Some(page.max(1));
+        self
+    }
+
+    /// The same pages, each record with the object TikTok sent.
+    pub fn with_raw(self) -> Pager<'a, WithRaw<T>> {
+        Pager {
+            client: self.client,
+            path: self.path,
+            token: self.token,
+            advertiser_id: self.advertiser_id,
+            extra: self.extra,
+            page_size: self.page_size,
+            list_key: self.list_key,
+            next_page: self.next_page,
+            _t: std::marker::PhantomData,
+        }
+    }
+}
+
 impl<T: DeserializeOwned> Pager<'_, T> {
     pub async fn next_page(&mut self) -> Result<Option<Page<T>>, TikTokError> {
         let Some(page) = self.next_page else { return Ok(None) };
@@ -625,6 +760,10 @@ pub struct ReportPager<'a> {
 }
 
 impl ReportPager<'_> {
+    pub fn starting_at(self, page: u32) -> Self {
+        Self { inner: self.inner.starting_at(page), ..self }
+    }
+
     pub async fn next_page(&mut self) -> Result<Option<Page<ReportRow>>, TikTokError> {
         let level = self.level;
         Ok(self.inner.next_page().await?.map(|p| Page {
@@ -639,5 +778,25 @@ impl ReportPager<'_> {
             all.extend(page.items);
         }
         Ok(all)
+    }
+}
+
+/// Pages of a totals report, shaped into [`TotalRow`]s.
+pub struct TotalsPager<'a> {
+    inner: Pager<'a, RawReportRow>,
+    level: DataLevel,
+}
+
+impl TotalsPager<'_> {
+    pub fn starting_at(self, page: u32) -> Self {
+        Self { inner: self.inner.starting_at(page), ..self }
+    }
+
+    pub async fn next_page(&mut self) -> Result<Option<Page<TotalRow>>, TikTokError> {
+        let level = self.level;
+        Ok(self.inner.next_page().await?.map(|p| Page {
+            items: p.items.into_iter().filter_map(|r| r.into_total(level)).collect(),
+            page_info: p.page_info,
+        }))
     }
 }

@@ -2,11 +2,14 @@
 //!
 //! TikTok documents ids as strings but some answers carry JSON numbers, and metrics arrive as
 //! strings (`"20.00"`), numbers, or `"-"` for "not applicable". The lenient decoders here accept
-//! all of them: ids always become `String`, metrics `Option<f64>` with `"-"` as `None`.
+//! all of them: ids always become `String`, metrics and money exact `Option<Decimal>` (read from
+//! their text, never through a float) with `"-"` as `None`.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{de, Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use std::str::FromStr;
 
 /// `{"code", "message", "request_id", "data"}` around every answer.
 #[derive(Debug, Deserialize)]
@@ -65,37 +68,41 @@ pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     }
 }
 
-/// Parses a metric: numbers, numeric strings (`"1.5"`, `"12%"`, `"1,234"`); `"-"`, `""` and null → None.
-pub fn parse_metric(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => {
-            let t = s.trim().trim_end_matches('%').replace(',', "");
-            if t.is_empty() || t == "-" {
-                None
-            } else {
-                t.parse().ok()
-            }
-        }
-        _ => None,
+/// Parses a metric exactly: numbers and numeric strings (`"1.5"`, `"12%"`, `"1,234"`, `"1e3"`);
+/// `"-"`, `""`, null and anything else → None.
+pub fn parse_metric(v: &Value) -> Option<Decimal> {
+    let text = match v {
+        // The number's own text: `20.5` stays 20.5, not the nearest float.
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().trim_end_matches('%').replace(',', ""),
+        _ => return None,
+    };
+    if text.is_empty() || text == "-" {
+        return None;
     }
+    Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).ok()
 }
 
-pub fn metric<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+pub fn metric<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
     Ok(parse_metric(&Value::deserialize(d)?))
 }
 
+/// A whole number, from any of the forms above (fractions are cut).
+fn whole(v: &Value) -> Option<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    parse_metric(v).and_then(|d| d.trunc().to_i64())
+}
+
 fn int_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    let v = Value::deserialize(d)?;
-    parse_metric(&v).map(|f| f as i64).ok_or_else(|| de::Error::custom("expected an integer"))
+    whole(&Value::deserialize(d)?).ok_or_else(|| de::Error::custom("expected an integer"))
 }
 
 fn u32_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    Ok(parse_metric(&Value::deserialize(d)?).map(|f| f.max(0.0) as u32).unwrap_or(0))
+    Ok(whole(&Value::deserialize(d)?).map(|n| n.clamp(0, u32::MAX as i64) as u32).unwrap_or(0))
 }
 
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(parse_metric(&Value::deserialize(d)?).map(|f| f as i64))
+    Ok(whole(&Value::deserialize(d)?))
 }
 
 /// Free text that TikTok sometimes sends as a number or omits.
@@ -119,6 +126,21 @@ pub fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::
         Value::Number(n) => n.as_i64().map(|i| i != 0),
         _ => None,
     })
+}
+
+/// A record with the object TikTok sent, so fields the product does not read are kept too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithRaw<T> {
+    pub item: T,
+    pub raw: Value,
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for WithRaw<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Value::deserialize(d)?;
+        let item = T::deserialize(&raw).map_err(de::Error::custom)?;
+        Ok(Self { item, raw })
+    }
 }
 
 // ---- OAuth ------------------------------------------------------------------------------------
@@ -179,7 +201,7 @@ pub struct AdvertiserInfo {
     #[serde(default, deserialize_with = "opt_text")]
     pub role: Option<String>,
     #[serde(default, deserialize_with = "metric")]
-    pub balance: Option<f64>,
+    pub balance: Option<Decimal>,
     #[serde(default, deserialize_with = "opt_i64")]
     pub create_time: Option<i64>,
 }
@@ -214,7 +236,7 @@ pub struct Campaign {
     #[serde(default, deserialize_with = "opt_text")]
     pub objective_type: Option<String>,
     #[serde(default, deserialize_with = "metric")]
-    pub budget: Option<f64>,
+    pub budget: Option<Decimal>,
     #[serde(default, deserialize_with = "opt_text")]
     pub budget_mode: Option<String>,
     #[serde(default, deserialize_with = "opt_text")]
@@ -238,7 +260,7 @@ pub struct AdGroup {
     #[serde(default, deserialize_with = "opt_text")]
     pub adgroup_name: Option<String>,
     #[serde(default, deserialize_with = "metric")]
-    pub budget: Option<f64>,
+    pub budget: Option<Decimal>,
     #[serde(default, deserialize_with = "opt_text")]
     pub budget_mode: Option<String>,
     #[serde(default, deserialize_with = "opt_text")]
@@ -250,7 +272,7 @@ pub struct AdGroup {
     #[serde(default, deserialize_with = "opt_text")]
     pub billing_event: Option<String>,
     #[serde(default, deserialize_with = "metric")]
-    pub bid_price: Option<f64>,
+    pub bid_price: Option<Decimal>,
     #[serde(default, deserialize_with = "opt_text")]
     pub placement_type: Option<String>,
     #[serde(default, deserialize_with = "opt_text")]
@@ -335,7 +357,7 @@ pub struct Video {
     #[serde(default, deserialize_with = "opt_i64")]
     pub height: Option<i64>,
     #[serde(default, deserialize_with = "metric")]
-    pub duration: Option<f64>,
+    pub duration: Option<Decimal>,
     #[serde(default, deserialize_with = "opt_text")]
     pub format: Option<String>,
     #[serde(default, deserialize_with = "opt_text")]
@@ -401,7 +423,7 @@ pub struct PixelEvent {
     #[serde(default, deserialize_with = "opt_text")]
     pub currency: Option<String>,
     #[serde(default, deserialize_with = "metric")]
-    pub currency_value: Option<f64>,
+    pub currency_value: Option<Decimal>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub deprecated: Option<bool>,
 }
@@ -448,19 +470,52 @@ impl DataLevel {
     }
 }
 
-/// The metrics the product stores; the report asks for exactly these.
-pub const REPORT_METRICS: [&str; 8] = ["spend", "impressions", "clicks", "conversion", "ctr", "cpc", "cpm", "reach"];
+/// The metrics the product stores; the daily report asks for exactly these.
+pub const REPORT_METRICS: [&str; 9] =
+    ["spend", "impressions", "clicks", "conversion", "ctr", "cpc", "cpm", "cost_per_conversion", "reach"];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
-    pub spend: Option<f64>,
-    pub impressions: Option<f64>,
-    pub clicks: Option<f64>,
-    pub conversions: Option<f64>,
-    pub ctr: Option<f64>,
-    pub cpc: Option<f64>,
-    pub cpm: Option<f64>,
-    pub reach: Option<f64>,
+    pub spend: Option<Decimal>,
+    pub impressions: Option<Decimal>,
+    pub clicks: Option<Decimal>,
+    pub conversions: Option<Decimal>,
+    pub ctr: Option<Decimal>,
+    pub cpc: Option<Decimal>,
+    pub cpm: Option<Decimal>,
+    pub cost_per_conversion: Option<Decimal>,
+    pub reach: Option<Decimal>,
+}
+
+/// A pixel's event counts over a date range (`pixel/event/stats/`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct PixelStats {
+    #[serde(deserialize_with = "id")]
+    pub pixel_id: String,
+    #[serde(default)]
+    pub statistics: Vec<PixelEventStat>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct PixelEventStat {
+    /// A standard event type, or `custom_event_type` for custom ones.
+    #[serde(default, deserialize_with = "opt_text", alias = "custom_event_type")]
+    pub pixel_event_type: Option<String>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub total_count: Option<i64>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub attributed_count: Option<i64>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub browser_event_total_count: Option<i64>,
+    #[serde(default, deserialize_with = "opt_i64")]
+    pub server_event_total_count: Option<i64>,
+}
+
+/// One object's totals over a date range (a report without a time dimension).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotalRow {
+    pub id: String,
+    pub metrics: Metrics,
 }
 
 /// One daily row: the entity id at the report's level, the day, the metrics.
@@ -480,14 +535,9 @@ pub(crate) struct RawReportRow {
 }
 
 impl RawReportRow {
-    /// Shapes a wire row; `None` when the id or the day is missing or malformed.
-    pub(crate) fn into_row(self, level: DataLevel) -> Option<ReportRow> {
-        let id = value_to_id(self.dimensions.get(level.id_dimension())?.clone())?;
-        let day = self.dimensions.get("stat_time_day")?.as_str()?;
-        // "YYYY-MM-DD 00:00:00"; tolerate a bare date.
-        let date = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
+    fn metrics(&self) -> Metrics {
         let m = |k: &str| self.metrics.get(k).and_then(parse_metric);
-        let metrics = Metrics {
+        Metrics {
             spend: m("spend"),
             impressions: m("impressions"),
             clicks: m("clicks"),
@@ -495,9 +545,24 @@ impl RawReportRow {
             ctr: m("ctr"),
             cpc: m("cpc"),
             cpm: m("cpm"),
+            cost_per_conversion: m("cost_per_conversion"),
             reach: m("reach"),
-        };
-        Some(ReportRow { id, date, metrics })
+        }
+    }
+
+    /// Shapes a daily wire row; `None` when the id or the day is missing or malformed.
+    pub(crate) fn into_row(self, level: DataLevel) -> Option<ReportRow> {
+        let id = value_to_id(self.dimensions.get(level.id_dimension())?.clone())?;
+        let day = self.dimensions.get("stat_time_day")?.as_str()?;
+        // "YYYY-MM-DD 00:00:00"; tolerate a bare date.
+        let date = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
+        Some(ReportRow { id, date, metrics: self.metrics() })
+    }
+
+    /// Shapes a totals wire row (no time dimension); `None` without an id.
+    pub(crate) fn into_total(self, level: DataLevel) -> Option<TotalRow> {
+        let id = value_to_id(self.dimensions.get(level.id_dimension())?.clone())?;
+        Some(TotalRow { id, metrics: self.metrics() })
     }
 }
 
@@ -518,11 +583,15 @@ mod tests {
 
     #[test]
     fn metrics_parse_strings_numbers_and_dash_as_null() {
-        assert_eq!(parse_metric(&json!("20.00")), Some(20.0));
-        assert_eq!(parse_metric(&json!(5830)), Some(5830.0));
-        assert_eq!(parse_metric(&json!("1.18%")), Some(1.18));
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(parse_metric(&json!("20.00")), Some(d("20.00")));
+        assert_eq!(parse_metric(&json!(5830)), Some(d("5830")));
+        assert_eq!(parse_metric(&json!("1.18%")), Some(d("1.18")));
+        assert_eq!(parse_metric(&json!("1,234.5")), Some(d("1234.5")));
+        assert_eq!(parse_metric(&json!(0.1)), Some(d("0.1")), "no float on the way");
         assert_eq!(parse_metric(&json!("-")), None);
         assert_eq!(parse_metric(&json!(null)), None);
+        assert_eq!(parse_metric(&json!("n/a")), None);
     }
 
     #[test]
@@ -535,9 +604,9 @@ mod tests {
         let row = raw.into_row(DataLevel::Ad).unwrap();
         assert_eq!(row.id, "11111111");
         assert_eq!(row.date, NaiveDate::from_ymd_opt(2024, 9, 3).unwrap());
-        assert_eq!(row.metrics.spend, Some(20.0));
-        assert_eq!(row.metrics.impressions, Some(5830.0));
+        assert_eq!(row.metrics.spend, Some(Decimal::new(2000, 2)));
+        assert_eq!(row.metrics.impressions, Some(Decimal::from(5830)));
         assert_eq!(row.metrics.cpc, None);
-        assert_eq!(row.metrics.conversions, Some(0.0));
+        assert_eq!(row.metrics.conversions, Some(Decimal::ZERO));
     }
 }

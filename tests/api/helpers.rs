@@ -58,8 +58,14 @@ impl Drop for TestApp {
     }
 }
 
+/// Settings for a test app: the given database, no background sync (tests drive
+/// `SyncEngine::sync_next` themselves unless they set `SYNC_CONCURRENCY`), quick retries.
 pub fn settings_for(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
-    let mut vars: HashMap<String, String> = HashMap::from([("DATABASE_URL".to_string(), db.url.clone())]);
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".to_string(), db.url.clone()),
+        ("SYNC_CONCURRENCY".to_string(), "0".to_string()),
+        ("TIKTOK_RETRY_DELAY".to_string(), "20ms".to_string()),
+    ]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let leptos = LeptosOptions::builder().output_name("wevion").site_root("target/site").build();
     Settings::from_lookup(|k| vars.get(k).cloned(), leptos).expect("test settings are valid")

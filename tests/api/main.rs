@@ -9,6 +9,7 @@ mod live_mode;
 mod logs;
 mod sandbox_contract;
 mod security;
+mod sync;
 mod tiktok_client;
 mod tiktok_fixtures;
 mod tokens;

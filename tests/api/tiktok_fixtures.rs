@@ -140,7 +140,7 @@ async fn report_rows_parse_dash_as_null_and_send_json_text_params() {
     let day = chrono::NaiveDate::from_ymd_opt(2024, 9, 3).unwrap();
     let rows = client.daily_report(&token(), "1", DataLevel::Ad, day, day).unwrap().collect().await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].metrics.spend, Some(20.0));
+    assert_eq!(rows[0].metrics.spend, Some(rust_decimal::Decimal::new(2000, 2)));
     assert_eq!(rows[0].metrics.reach, None, "\"-\" is null");
     assert_eq!(rows[0].date, day);
 }
@@ -155,7 +155,7 @@ async fn pixels_are_read_from_data_pixels() {
         .await;
     let pixels = client(&server, 0, Duration::from_secs(5)).pixels(&token(), "1").collect().await.unwrap();
     assert_eq!(pixels.len(), 1);
-    assert_eq!(pixels[0].events[0].currency_value, Some(10.0));
+    assert_eq!(pixels[0].events[0].currency_value, Some(rust_decimal::Decimal::from(10)));
 }
 
 #[tokio::test]

@@ -10,6 +10,10 @@ pub struct Model {
     pub connection_id: i32,
     pub ad_account_id: i32,
     pub created_at: ChronoDateTimeUtc,
+    /// The last sync through this path that worked, and the last one that did not (failover).
+    pub last_success_at: Option<ChronoDateTimeUtc>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

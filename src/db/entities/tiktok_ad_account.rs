@@ -23,6 +23,7 @@ pub struct Model {
     pub name: String,
     pub tiktok_status: Option<String>,
     pub currency: Option<String>,
+    /// TikTok's `timezone` (may be GMT-offset style, like `Etc/GMT+5`).
     pub timezone: Option<String>,
     pub company: Option<String>,
     pub country: Option<String>,
@@ -32,6 +33,11 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
     pub last_synced_at: Option<ChronoDateTimeUtc>,
     pub next_sync_at: Option<ChronoDateTimeUtc>,
+    /// TikTok's `display_timezone` (an IANA name), kept apart from `timezone`.
+    pub display_timezone: Option<String>,
+    /// The last of the advertiser's days whose insights are synced.
+    pub insights_through: Option<Date>,
+    pub last_run_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

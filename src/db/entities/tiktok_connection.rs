@@ -17,6 +17,13 @@ pub enum AuthStatus {
     Disconnected,
 }
 
+/// An advertiser a connection can reach (the JSON in `available_advertisers`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReachableAdvertiser {
+    pub advertiser_id: String,
+    pub name: Option<String>,
+}
+
 #[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tiktok_connection")]
 pub struct Model {
@@ -48,6 +55,11 @@ pub struct Model {
     pub connected_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
     pub disconnected_at: Option<ChronoDateTimeUtc>,
+    /// Advertiser ids (JSON) this connection reached at its last look.
+    pub known_advertisers: Option<String>,
+    /// New advertisers in the Business Center since, waiting for a one-click import (JSON).
+    pub available_advertisers: Option<String>,
+    pub advertisers_checked_at: Option<ChronoDateTimeUtc>,
 }
 
 // Ciphertexts stay out of Debug output too.
@@ -75,3 +87,15 @@ impl Related<super::tiktok_access_path::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// New advertisers in the Business Center waiting for a one-click import.
+    pub fn available(&self) -> Vec<ReachableAdvertiser> {
+        self.available_advertisers.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
+    }
+
+    /// The advertiser ids this connection reached at its last look.
+    pub fn known(&self) -> Option<Vec<String>> {
+        self.known_advertisers.as_deref().and_then(|j| serde_json::from_str(j).ok())
+    }
+}

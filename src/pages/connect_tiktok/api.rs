@@ -58,6 +58,44 @@ pub async fn import_selected(source: PickerSource, advertiser_ids: Vec<String>) 
     .await
 }
 
+#[leptos::server(prefix = "/api", endpoint = "tiktok/import-available", input = server_fn::codec::Json)]
+pub async fn import_available(connection_id: i32) -> Result<ImportSummary, AppError> {
+    use self::ssr::*;
+    respond(async {
+        let user = authorize(Capability::ManageConnections).await?;
+        Ok(match service()?.import_available(&user, connection_id).await.map_err(connect_error)? {
+            ImportOutcome::Imported { connection_id, imported, stopped } => {
+                ImportSummary { connection_id, imported, stopped }
+            }
+            ImportOutcome::AlreadyImported { connection_id } => {
+                ImportSummary { connection_id, imported: 0, stopped: 0 }
+            }
+        })
+    })
+    .await
+}
+
+#[leptos::server(prefix = "/api", endpoint = "tiktok/sync-now", input = server_fn::codec::Json)]
+pub async fn sync_now(connection_id: i32) -> Result<SyncNowSummary, AppError> {
+    use self::ssr::*;
+    respond(async {
+        let user = authorize(Capability::ManageConnections).await?;
+        let queued = engine()?.sync_now(&user, connection_id).await.map_err(sync_error)?;
+        Ok(SyncNowSummary { queued })
+    })
+    .await
+}
+
+#[leptos::server(prefix = "/api", endpoint = "tiktok/retry-sync", input = server_fn::codec::Json)]
+pub async fn retry_sync(account_id: i32) -> Result<(), AppError> {
+    use self::ssr::*;
+    respond(async {
+        let user = authorize(Capability::ManageConnections).await?;
+        engine()?.retry(&user, account_id).await.map_err(sync_error)
+    })
+    .await
+}
+
 #[leptos::server(prefix = "/api", endpoint = "tiktok/disconnect", input = server_fn::codec::Json)]
 pub async fn disconnect(connection_id: i32) -> Result<DisconnectSummary, AppError> {
     use self::ssr::*;
@@ -74,50 +112,23 @@ pub async fn disconnect(connection_id: i32) -> Result<DisconnectSummary, AppErro
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use super::super::words::{connect_error, display_time};
+    pub use super::super::words::{card, connect_error, sync_error, FALLBACK_NAME};
+    use crate::error::AppError;
     pub use crate::{
         auth::authorize,
-        connect::{ConnectService, ConnectionOverview, ImportOutcome},
+        connect::{ConnectService, ImportOutcome},
         error::respond,
         roles::Capability,
+        sync::SyncEngine,
     };
-    use crate::{error::AppError, model::connect::*};
-
-    pub const FALLBACK_NAME: &str = "TikTok account";
 
     pub fn service() -> Result<ConnectService, AppError> {
         leptos::prelude::use_context::<ConnectService>()
             .ok_or_else(|| AppError::internal("ConnectService missing from the server function context"))
     }
 
-    pub fn card(c: ConnectionOverview) -> ConnectionCard {
-        let accounts = c
-            .accounts
-            .into_iter()
-            .map(|a| AccountRow {
-                sync_label: match (a.disconnected, a.last_synced_at, a.sync_pending) {
-                    (true, _, _) => "Disconnected".into(),
-                    (false, None, _) => "Waiting for first sync".into(),
-                    (false, Some(at), true) => format!("Syncing · last synced {}", display_time(at)),
-                    (false, Some(at), false) => format!("Last synced {}", display_time(at)),
-                },
-                shared: a.access_paths > 1,
-                advertiser_id: a.advertiser_id,
-                name: a.name,
-                tiktok_status: a.tiktok_status,
-            })
-            .collect();
-        ConnectionCard {
-            id: c.id,
-            tiktok_name: c.tiktok_name.unwrap_or_else(|| FALLBACK_NAME.into()),
-            connected_by: c.connected_by.unwrap_or_else(|| "a former member".into()),
-            connected_at: display_time(c.connected_at),
-            needs_reconnect: c.needs_reconnect,
-            auth_error: c.auth_error,
-            auth_error_at: c.auth_error_at.map(display_time),
-            auth_warning: c.auth_warning,
-            auth_warning_at: c.auth_warning_at.map(display_time),
-            accounts,
-        }
+    pub fn engine() -> Result<SyncEngine, AppError> {
+        leptos::prelude::use_context::<SyncEngine>()
+            .ok_or_else(|| AppError::internal("SyncEngine missing from the server function context"))
     }
 }

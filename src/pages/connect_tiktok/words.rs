@@ -1,14 +1,167 @@
 //! The words the TikTok page and its popup use for what the connect flow reports. Server only.
 
 use crate::{
-    connect::{CallbackProblem, ConnectError, Doing, StateProblem},
+    connect::{AccountOverview, CallbackProblem, ConnectError, ConnectionOverview, DataCheck, Doing, StateProblem},
     error::{AppError, ErrorCode},
+    model::connect::{AccountRow, ConnectionCard, Progress},
+    sync::SyncRequestError,
     tiktok::{error::AUTH_CODE_ERROR, ErrorKind, TikTokError},
 };
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+pub const FALLBACK_NAME: &str = "TikTok account";
 
 pub fn display_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Millionths as money: `1234560000` → `1,234.56`.
+pub fn money(micros: i64) -> String {
+    let cents = (micros as i128 + if micros < 0 { -5_000 } else { 5_000 }) / 10_000;
+    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{:02}", cents % 100)
+}
+
+/// What a sync step does, in words.
+fn step_label(key: &str) -> &str {
+    match key {
+        "advertiser" => "advertiser info",
+        "campaigns" => "campaigns",
+        "adgroups" => "ad groups",
+        "ads" => "ads",
+        "images" => "images",
+        "videos" => "videos",
+        "audiences" => "audiences",
+        "pixels" => "pixels",
+        "pixel_stats" => "pixel event counts",
+        "insights" => "daily results",
+        "data_check" => "totals check",
+        other => other,
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn counts_line(counts: &BTreeMap<String, u64>) -> Option<String> {
+    let parts: Vec<String> =
+        [("campaigns", "campaign", "campaigns"), ("adgroups", "ad group", "ad groups"), ("ads", "ad", "ads")]
+            .iter()
+            .filter_map(|(k, one, many)| counts.get(*k).map(|n| plural(*n, one, many)))
+            .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+fn data_check_line(check: &DataCheck, currency: &str) -> Option<String> {
+    let m = check.mismatches.first()?;
+    let what = m.campaign_name.clone().unwrap_or_else(|| format!("campaign {}", m.campaign_id));
+    let mut line = format!(
+        "TikTok reports {} {currency} spend for {what} on {}–{}; we hold {}.",
+        money(m.tiktok_spend_micros),
+        check.from,
+        check.to,
+        money(m.stored_spend_micros)
+    );
+    if check.mismatched_campaigns > 1 {
+        line.push_str(&format!(" {} campaigns differ in all.", check.mismatched_campaigns));
+    }
+    Some(line)
+}
+
+fn account_row(a: AccountOverview) -> AccountRow {
+    let currency = a.currency.clone().unwrap_or_default();
+    let progress = a.active.as_ref().map(|run| {
+        if !run.started {
+            return Progress { label: "Queued — starting shortly".into(), percent: 0 };
+        }
+        let step = run.step.as_deref().map(step_label).unwrap_or("advertiser info");
+        let within = if run.pages > 0 {
+            f64::from(run.page.saturating_sub(1).min(run.pages)) / f64::from(run.pages)
+        } else {
+            0.0
+        };
+        let percent =
+            ((f64::from(run.step_no - 1) + within) / f64::from(run.steps.max(1)) * 100.0).clamp(0.0, 100.0) as u8;
+        Progress { label: format!("Syncing {step}… {} of {}", run.step_no, run.steps), percent }
+    });
+    let waiting = a
+        .active
+        .as_ref()
+        .and_then(|run| run.waiting_until)
+        .map(|t| format!("Waiting for TikTok rate limit — retrying at {} UTC", t.format("%H:%M")));
+    let last = a.last.as_ref();
+    AccountRow {
+        id: a.id,
+        sync_label: match (a.disconnected, a.last_synced_at, &a.active) {
+            (true, _, _) => "Disconnected".into(),
+            (false, None, Some(run)) if run.started => "First sync in progress".into(),
+            (false, None, _) => "Waiting for first sync".into(),
+            (false, Some(at), _) => format!("Last synced {}", display_time(at)),
+        },
+        shared: a.access_paths > 1,
+        stuck: a.active.as_ref().is_some_and(|r| r.stuck),
+        progress,
+        waiting,
+        sync_error: last.filter(|r| !r.succeeded).and_then(|r| r.error.clone()),
+        gaps: last
+            .map(|r| {
+                r.step_errors
+                    .iter()
+                    .map(|e| {
+                        let code = e.code.map(|c| format!("code {c}: ")).unwrap_or_default();
+                        format!("TikTok did not give the {} ({code}{})", step_label(&e.step), e.message)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        data_check: last.and_then(|r| r.data_check.as_ref()).and_then(|c| data_check_line(c, &currency)),
+        counts: last.filter(|r| r.succeeded).and_then(|r| counts_line(&r.counts)),
+        first_sync_pending: a.active.as_ref().is_some_and(|r| r.first),
+        first_sync_campaigns: last
+            .filter(|r| r.first && r.succeeded)
+            .map(|r| r.counts.get("campaigns").copied().unwrap_or(0)),
+        advertiser_id: a.advertiser_id,
+        name: a.name,
+        tiktok_status: a.tiktok_status,
+    }
+}
+
+/// A connection as its card shows it.
+pub fn card(c: ConnectionOverview) -> ConnectionCard {
+    ConnectionCard {
+        id: c.id,
+        tiktok_name: c.tiktok_name.unwrap_or_else(|| FALLBACK_NAME.into()),
+        connected_by: c.connected_by.unwrap_or_else(|| "a former member".into()),
+        connected_at: display_time(c.connected_at),
+        needs_reconnect: c.needs_reconnect,
+        auth_error: c.auth_error,
+        auth_error_at: c.auth_error_at.map(display_time),
+        auth_warning: c.auth_warning,
+        auth_warning_at: c.auth_warning_at.map(display_time),
+        available: c.available,
+        accounts: c.accounts.into_iter().map(account_row).collect(),
+    }
+}
+
+pub fn sync_error(e: SyncRequestError) -> AppError {
+    match e {
+        SyncRequestError::NotFound => AppError::not_found("This TikTok connection or account"),
+        SyncRequestError::Db(e) => AppError::database(e),
+    }
 }
 
 fn doing(d: Doing) -> &'static str {
@@ -133,5 +286,19 @@ pub fn callback_problem(problem: CallbackProblem) -> (u16, &'static str, String)
             let status = if e.code == ErrorCode::Unavailable { 503 } else { 500 };
             (status, "Something went wrong", e.message)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_reads_like_money() {
+        assert_eq!(money(1_234_560_000), "1,234.56");
+        assert_eq!(money(0), "0.00");
+        assert_eq!(money(999_995_000), "1,000.00");
+        assert_eq!(money(-3_500_000), "-3.50");
+        assert_eq!(money(1_000_000_000_000), "1,000,000.00");
     }
 }

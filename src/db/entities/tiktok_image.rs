@@ -1,0 +1,28 @@
+//! A synced creative image.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tiktok_image")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub ad_account_id: i32,
+    pub image_id: String,
+    pub material_id: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub format: Option<String>,
+    pub image_url: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub file_name: Option<String>,
+    pub raw: String,
+    pub seen_run_id: Option<i32>,
+    pub gone_at: Option<ChronoDateTimeUtc>,
+    pub synced_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

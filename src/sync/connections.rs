@@ -1,0 +1,175 @@
+//! Around the runs: each interval, a look at every connection's advertisers (new ones in the
+//! Business Center become "available" for a one-click import, never imported silently); and
+//! what people ask for: Sync now, and Retry on a stuck sync.
+
+use super::{queue::queue_runs, SyncEngine, SyncError};
+use crate::{
+    auth::CurrentUser,
+    credentials::CredentialError,
+    db::entities::{
+        sync_run::{self, RunStatus, RunTrigger},
+        tiktok_access_path,
+        tiktok_ad_account::{self, SyncState},
+        tiktok_connection::{self, AuthStatus, ReachableAdvertiser},
+    },
+};
+use chrono::Duration;
+use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::HashSet;
+
+pub use crate::db::entities::sync_run::STUCK_AFTER;
+
+/// Why a request about syncs was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncRequestError {
+    #[error("no such connection or account in this workspace")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl SyncEngine {
+    /// Looks at the advertisers of connections not looked at for an interval; returns how many
+    /// connections were looked at.
+    pub async fn check_connections(&self) -> Result<usize, SyncError> {
+        let now = self.clock.now();
+        let due = now - Duration::from_std(self.settings.interval).unwrap_or(Duration::minutes(15));
+        let connections = tiktok_connection::Entity::find()
+            .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
+            .filter(
+                Condition::any()
+                    .add(tiktok_connection::Column::AdvertisersCheckedAt.is_null())
+                    .add(tiktok_connection::Column::AdvertisersCheckedAt.lte(due)),
+            )
+            .limit(50)
+            .all(&self.db)
+            .await?;
+        let mut looked = 0;
+        for connection in connections {
+            let client = self.tiktok.clone();
+            let listed = self.credentials.with_token(connection.id, |token| {
+                let client = client.clone();
+                async move { client.advertisers(&token).await }
+            });
+            let reachable: Vec<ReachableAdvertiser> = match listed.await {
+                Ok(list) => list
+                    .into_iter()
+                    .map(|a| ReachableAdvertiser { advertiser_id: a.advertiser_id, name: a.advertiser_name })
+                    .collect(),
+                Err(CredentialError::TikTok(e)) => {
+                    tracing::warn!(connection.id = connection.id, error = %e, "could not list a connection's advertisers; trying again next interval");
+                    self.mark_checked(connection.id).await?;
+                    continue;
+                }
+                Err(CredentialError::Db(e)) => return Err(e.into()),
+                // Reconnect is shown on the card already; nothing to look at until then.
+                Err(CredentialError::NeedsReconnect { .. } | CredentialError::Gone(_)) => continue,
+            };
+            looked += 1;
+            let linked: HashSet<String> = tiktok_access_path::Entity::find()
+                .filter(tiktok_access_path::Column::ConnectionId.eq(connection.id))
+                .find_also_related(tiktok_ad_account::Entity)
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .filter_map(|(_, a)| a.map(|a| a.advertiser_id))
+                .collect();
+            // Connections from before this look began know what they reach now.
+            let known: HashSet<String> = connection
+                .known()
+                .unwrap_or_else(|| reachable.iter().map(|a| a.advertiser_id.clone()).collect())
+                .into_iter()
+                .collect();
+            let mut available = connection.available();
+            for a in &reachable {
+                if !known.contains(&a.advertiser_id) && !available.iter().any(|x| x.advertiser_id == a.advertiser_id) {
+                    available.push(a.clone());
+                }
+            }
+            available.retain(|a| {
+                reachable.iter().any(|r| r.advertiser_id == a.advertiser_id) && !linked.contains(&a.advertiser_id)
+            });
+            if available.len() > connection.available().len() {
+                tracing::info!(
+                    connection.id = connection.id,
+                    available = available.len(),
+                    "new advertiser accounts are available to import"
+                );
+            }
+            let known: Vec<String> = reachable.iter().map(|a| a.advertiser_id.clone()).collect();
+            tiktok_connection::Entity::update_many()
+                .col_expr(tiktok_connection::Column::KnownAdvertisers, Expr::value(serde_json::to_string(&known).ok()))
+                .col_expr(
+                    tiktok_connection::Column::AvailableAdvertisers,
+                    Expr::value(serde_json::to_string(&available).ok()),
+                )
+                .col_expr(tiktok_connection::Column::AdvertisersCheckedAt, Expr::value(now))
+                .filter(tiktok_connection::Column::Id.eq(connection.id))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(looked)
+    }
+
+    async fn mark_checked(&self, connection_id: i32) -> Result<(), DbErr> {
+        tiktok_connection::Entity::update_many()
+            .col_expr(tiktok_connection::Column::AdvertisersCheckedAt, Expr::value(self.clock.now()))
+            .filter(tiktok_connection::Column::Id.eq(connection_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Sync now: a manual run for each active account the connection reaches (nothing for one
+    /// already queued or running). Returns how many were queued.
+    pub async fn sync_now(&self, user: &CurrentUser, connection_id: i32) -> Result<u64, SyncRequestError> {
+        let connection = tiktok_connection::Entity::find_by_id(connection_id)
+            .filter(tiktok_connection::Column::WorkspaceId.eq(user.workspace_id))
+            .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
+            .one(&self.db)
+            .await?
+            .ok_or(SyncRequestError::NotFound)?;
+        let accounts: Vec<i32> = tiktok_access_path::Entity::find()
+            .filter(tiktok_access_path::Column::ConnectionId.eq(connection.id))
+            .find_also_related(tiktok_ad_account::Entity)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|(_, a)| a.filter(|a| a.sync_state == SyncState::Active).map(|a| a.id))
+            .collect();
+        let queued = queue_runs(&self.db, accounts, RunTrigger::Manual, self.clock.now()).await?;
+        tracing::info!(user.id = user.user_id, connection.id = connection_id, queued, "sync now");
+        self.wake.notify_waiters();
+        Ok(queued)
+    }
+
+    /// Retry on a stuck sync: the stuck run stops (with that as its evidence) and a manual run
+    /// takes its place.
+    pub async fn retry(&self, user: &CurrentUser, account_id: i32) -> Result<(), SyncRequestError> {
+        let account = tiktok_ad_account::Entity::find_by_id(account_id)
+            .filter(tiktok_ad_account::Column::WorkspaceId.eq(user.workspace_id))
+            .filter(tiktok_ad_account::Column::SyncState.eq(SyncState::Active))
+            .one(&self.db)
+            .await?
+            .ok_or(SyncRequestError::NotFound)?;
+        let now = self.clock.now();
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Failed))
+            .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
+            .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
+            .col_expr(sync_run::Column::ErrorKind, Expr::value("stuck"))
+            .col_expr(
+                sync_run::Column::ErrorMessage,
+                Expr::value(format!("Stopped by {} after no progress for over an hour.", user.email)),
+            )
+            .filter(sync_run::Column::AdAccountId.eq(account.id))
+            .filter(sync_run::Column::Status.is_in(RunStatus::ACTIVE))
+            .filter(sync_run::Column::LastProgressAt.lte(now - STUCK_AFTER))
+            .exec(&self.db)
+            .await?;
+        queue_runs(&self.db, [account.id], RunTrigger::Manual, now).await?;
+        tracing::info!(user.id = user.user_id, account.id = account.id, "retrying a stuck sync");
+        self.wake.notify_waiters();
+        Ok(())
+    }
+}

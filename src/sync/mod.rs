@@ -1,0 +1,170 @@
+//! The sync engine: a loop inside the server process that claims due ad accounts and brings
+//! their TikTok data in, step by step, page by page, resumable at every page.
+//!
+//! The unit of work is [`SyncEngine::sync_next`]: schedule what is due, claim one run (a lease
+//! on its row; on Postgres `FOR UPDATE SKIP LOCKED`, so several instances never run the same
+//! account), run it to its end or until told to stop, and say what happened. The loop
+//! ([`SyncEngine::run`]) only repeats it on a few workers; tests call it directly.
+
+mod connections;
+mod cursor;
+mod entities;
+mod evidence;
+mod insights;
+mod queue;
+mod run;
+mod store;
+
+pub use connections::{SyncRequestError, STUCK_AFTER};
+pub use cursor::{Cursor, Step};
+pub use evidence::{DataCheck, Mismatch, StepError};
+pub use insights::today_of;
+
+use crate::{clock::Clock, credentials::Credentials, tiktok::TikTokClient};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// How the engine paces itself.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// Time between syncs of one account.
+    pub interval: Duration,
+    /// Runs in flight at once in this instance.
+    pub concurrency: usize,
+    /// How long a claimed run is this instance's before another may take it over; heartbeats
+    /// renew it.
+    pub lease: Duration,
+    /// This instance's name on the runs it holds.
+    pub instance_id: String,
+    /// Days of insights a first sync brings, and the attribution days later syncs re-read.
+    pub history_days: u32,
+    pub lookback_days: u32,
+}
+
+impl SyncSettings {
+    pub fn new(interval: Duration, instance_id: String) -> Self {
+        Self {
+            interval,
+            concurrency: 4,
+            lease: Duration::from_secs(60),
+            instance_id,
+            history_days: 90,
+            lookback_days: 7,
+        }
+    }
+}
+
+/// What one call of [`SyncEngine::sync_next`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was due.
+    Idle,
+    /// A run ended: succeeded (maybe with step errors) or failed with evidence.
+    Finished { run_id: i32, account_id: i32, succeeded: bool },
+    /// Told to stop: the page in flight was written and the run handed back to the queue.
+    Paused { run_id: i32 },
+    /// Another instance took the run over (this one lost its lease); nothing more was written.
+    LostLease { run_id: i32 },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+#[derive(Clone)]
+pub struct SyncEngine {
+    db: DatabaseConnection,
+    /// The background client: keeps to its share of the app budget.
+    tiktok: TikTokClient,
+    credentials: Credentials,
+    clock: Arc<dyn Clock>,
+    settings: Arc<SyncSettings>,
+    /// Import and Sync now wake the workers at once instead of at their next poll.
+    wake: Arc<Notify>,
+}
+
+impl SyncEngine {
+    pub fn new(
+        db: DatabaseConnection,
+        tiktok: TikTokClient,
+        credentials: Credentials,
+        clock: Arc<dyn Clock>,
+        settings: SyncSettings,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self { db, tiktok, credentials, clock, settings: Arc::new(settings), wake }
+    }
+
+    pub fn settings(&self) -> &SyncSettings {
+        &self.settings
+    }
+
+    /// Schedules what is due, then claims one run and takes it to its end (or until `stop`).
+    pub async fn sync_next(&self) -> Result<Outcome, SyncError> {
+        self.sync_next_until(&CancellationToken::new()).await
+    }
+
+    pub async fn sync_next_until(&self, stop: &CancellationToken) -> Result<Outcome, SyncError> {
+        self.schedule_due().await?;
+        let Some(claimed) = self.claim().await? else { return Ok(Outcome::Idle) };
+        self.execute(claimed, stop).await
+    }
+
+    /// Runs until `stop` is cancelled: `concurrency` workers calling [`Self::sync_next_until`],
+    /// and a look at each connection's advertisers every interval. A run in flight finishes its
+    /// current page and goes back to the queue.
+    pub async fn run(self, stop: CancellationToken) {
+        tracing::info!(instance = %self.settings.instance_id, workers = self.settings.concurrency, "sync engine started");
+        let mut workers = tokio::task::JoinSet::new();
+        for worker in 0..self.settings.concurrency {
+            let (engine, stop) = (self.clone(), stop.clone());
+            workers.spawn(async move { engine.work(worker, stop).await });
+        }
+        let (engine, checks_stop) = (self.clone(), stop.clone());
+        workers.spawn(async move { engine.watch_connections(checks_stop).await });
+        while workers.join_next().await.is_some() {}
+        tracing::info!(instance = %self.settings.instance_id, "sync engine stopped");
+    }
+
+    async fn work(&self, worker: usize, stop: CancellationToken) {
+        let mut backoff = Duration::from_secs(1);
+        while !stop.is_cancelled() {
+            match self.sync_next_until(&stop).await {
+                Ok(Outcome::Idle) => {
+                    backoff = Duration::from_secs(1);
+                    tokio::select! {
+                        () = stop.cancelled() => {},
+                        () = self.wake.notified() => {},
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {},
+                    }
+                }
+                Ok(_) => backoff = Duration::from_secs(1),
+                Err(e) => {
+                    // The database is down or refusing: say so once per attempt, wait, retry.
+                    tracing::warn!(worker, error = %e, retry_in_s = backoff.as_secs(), "sync worker could not reach the database");
+                    tokio::select! {
+                        () = stop.cancelled() => {},
+                        () = tokio::time::sleep(backoff) => {},
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    async fn watch_connections(&self, stop: CancellationToken) {
+        while !stop.is_cancelled() {
+            if let Err(e) = self.check_connections().await {
+                tracing::warn!(error = %e, "could not look for new advertisers; trying again in a minute");
+            }
+            tokio::select! {
+                () = stop.cancelled() => {},
+                () = tokio::time::sleep(Duration::from_secs(60)) => {},
+            }
+        }
+    }
+}

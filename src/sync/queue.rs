@@ -1,0 +1,135 @@
+//! The queue: due accounts get a scheduled run; runs are claimed with a lease (first syncs and
+//! manual runs first); a paused run goes back; a finished one sets the account's next sync.
+//! The database keeps one queued or running run per account (a partial unique index), so
+//! queueing is an insert that does nothing when one exists.
+
+use super::{SyncEngine, SyncError};
+use crate::db::entities::{
+    sync_run::{self, RunStatus, RunTrigger},
+    tiktok_ad_account::{self, SyncState},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+
+/// A run this instance holds, and its account.
+pub(super) struct Claimed {
+    pub run: sync_run::Model,
+    pub account: tiktok_ad_account::Model,
+}
+
+/// Queues a run of `trigger` for each account that has none queued or running; returns how
+/// many were queued.
+pub async fn queue_runs(
+    db: &impl ConnectionTrait,
+    account_ids: impl IntoIterator<Item = i32>,
+    trigger: RunTrigger,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let rows: Vec<sync_run::ActiveModel> = account_ids
+        .into_iter()
+        .map(|id| sync_run::ActiveModel {
+            ad_account_id: Set(id),
+            trigger: Set(trigger),
+            status: Set(RunStatus::Queued),
+            queued_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    sync_run::Entity::insert_many(rows)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await
+}
+
+impl SyncEngine {
+    /// Queues a scheduled run for every active account whose next sync is due.
+    pub(super) async fn schedule_due(&self) -> Result<u64, SyncError> {
+        let now = self.clock.now();
+        let due: Vec<i32> = tiktok_ad_account::Entity::find()
+            .select_only()
+            .column(tiktok_ad_account::Column::Id)
+            .filter(tiktok_ad_account::Column::SyncState.eq(SyncState::Active))
+            .filter(tiktok_ad_account::Column::NextSyncAt.lte(now))
+            .limit(500)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(queue_runs(&self.db, due, RunTrigger::Scheduled, now).await?)
+    }
+
+    fn claimable(now: DateTime<Utc>) -> Condition {
+        Condition::any().add(sync_run::Column::Status.eq(RunStatus::Queued)).add(
+            Condition::all()
+                .add(sync_run::Column::Status.eq(RunStatus::Running))
+                .add(sync_run::Column::LeaseExpiresAt.lt(now)),
+        )
+    }
+
+    /// Claims the next run: first syncs and manual runs before scheduled ones, oldest first; a
+    /// running run whose lease expired (its instance died) is taken over and resumes.
+    pub(super) async fn claim(&self) -> Result<Option<Claimed>, SyncError> {
+        for _ in 0..3 {
+            let now = self.clock.now();
+            let lease_until =
+                now + chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
+            let txn = self.db.begin().await?;
+            let mut next = sync_run::Entity::find()
+                .filter(Self::claimable(now))
+                .order_by(
+                    Into::<Expr>::into(Expr::case(sync_run::Column::Trigger.eq(RunTrigger::Scheduled), 1).finally(0)),
+                    Order::Asc,
+                )
+                .order_by_asc(sync_run::Column::QueuedAt)
+                .limit(1);
+            if self.db.get_database_backend() == DatabaseBackend::Postgres {
+                // Several instances: each skips the rows another is claiming right now.
+                next = next.lock_with_behavior(
+                    sea_orm::sea_query::LockType::Update,
+                    sea_orm::sea_query::LockBehavior::SkipLocked,
+                );
+            }
+            let Some(run) = next.one(&txn).await? else {
+                txn.commit().await?;
+                return Ok(None);
+            };
+            let taken = sync_run::Entity::update_many()
+                .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Running))
+                .col_expr(sync_run::Column::Holder, Expr::value(self.settings.instance_id.clone()))
+                .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(lease_until))
+                .col_expr(sync_run::Column::HeartbeatAt, Expr::value(now))
+                .col_expr(sync_run::Column::Attempt, Expr::col(sync_run::Column::Attempt).add(1))
+                .col_expr(sync_run::Column::StartedAt, Expr::value(run.started_at.unwrap_or(now)))
+                .col_expr(sync_run::Column::LastProgressAt, Expr::value(run.last_progress_at.unwrap_or(now)))
+                .filter(sync_run::Column::Id.eq(run.id))
+                .filter(Self::claimable(now))
+                .exec(&txn)
+                .await?;
+            txn.commit().await?;
+            if taken.rows_affected != 1 {
+                continue; // another worker got it first
+            }
+            let Some(account) = tiktok_ad_account::Entity::find_by_id(run.ad_account_id).one(&self.db).await? else {
+                continue;
+            };
+            let run = sync_run::Entity::find_by_id(run.id).one(&self.db).await?.unwrap_or(run);
+            if run.attempt > 1 {
+                tracing::info!(
+                    run.id = run.id,
+                    account.id = account.id,
+                    attempt = run.attempt,
+                    "took over a sync run whose lease expired; resuming"
+                );
+            }
+            return Ok(Some(Claimed { run, account }));
+        }
+        Ok(None)
+    }
+}

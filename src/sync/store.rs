@@ -1,0 +1,76 @@
+//! Writing what TikTok sent: batched multi-row upserts on each table's unique key (idempotent:
+//! a page written twice ends the same), and marking what no longer comes back as gone.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::{prelude::ToPrimitive, Decimal};
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
+    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait,
+};
+
+/// Rows per INSERT statement: well under SQLite's bound-variable limit for our widest table.
+const CHUNK: usize = 400;
+
+/// Upserts `rows` (already unique on `key`) into their table.
+pub async fn upsert<A>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+    key: &[<A::Entity as EntityTrait>::Column],
+    update: &[<A::Entity as EntityTrait>::Column],
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .on_conflict(OnConflict::columns(key.iter().copied()).update_columns(update.iter().copied()).to_owned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks the account's rows of `E` that this run did not see as gone (never deleted), once a
+/// step has read every page.
+pub async fn mark_gone<E: EntityTrait + Default>(
+    db: &impl ConnectionTrait,
+    account_id: i32,
+    run_id: i32,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let col = |name: &str| Expr::col((E::default(), Alias::new(name)));
+    let stmt = Query::update()
+        .table(E::default())
+        .value(Alias::new("gone_at"), now)
+        .and_where(col("ad_account_id").eq(account_id))
+        .and_where(col("gone_at").is_null())
+        .and_where(col("seen_run_id").is_null().or(col("seen_run_id").ne(run_id)))
+        .to_owned();
+    Ok(db.execute(&stmt).await?.rows_affected())
+}
+
+/// Money and ratios as millionths: exact, and summable in SQL on either database.
+pub fn micros(d: Option<Decimal>) -> Option<i64> {
+    d.and_then(|d| (d * Decimal::from(1_000_000)).round().to_i64())
+}
+
+/// A count TikTok may send with a fraction (cut).
+pub fn count(d: Option<Decimal>) -> Option<i64> {
+    d.and_then(|d| d.trunc().to_i64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_is_kept_to_the_millionth_without_floats() {
+        assert_eq!(micros(Some(Decimal::from_str("1234.56").unwrap())), Some(1_234_560_000));
+        assert_eq!(micros(Some(Decimal::from_str("0.1").unwrap())), Some(100_000));
+        assert_eq!(micros(None), None);
+        assert_eq!(count(Some(Decimal::from_str("12.9").unwrap())), Some(12));
+    }
+}
