@@ -60,6 +60,8 @@ pub struct TikTokSettings {
     pub max_retries: usize,
     /// The first retry's wait; each next one doubles, up to 30 s.
     pub retry_delay: Duration,
+    /// Requests per second to one advertiser and path (TikTok allows 20; we keep under it).
+    pub advertiser_path_qps: u32,
 }
 
 /// How the built-in sandbox issues tokens.
@@ -257,6 +259,7 @@ impl Settings {
                 .map_err(|_| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
             max_retries: v.number("TIKTOK_MAX_RETRIES", 6, 0..=20)?,
             retry_delay: v.duration("TIKTOK_RETRY_DELAY", Duration::from_millis(500))?,
+            advertiser_path_qps: v.number("TIKTOK_ADVERTISER_PATH_QPS", 10, 1..=100_000)?,
         };
 
         let token_keys = match v.get("TIKTOK_TOKEN_KEY") {

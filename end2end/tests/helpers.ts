@@ -50,3 +50,15 @@ export function freshMember(role: DemoRole = 'manager', workspace?: string): Mem
   );
   return member;
 }
+
+/** Clicks Connect (or another popup opener), authorizes as `tiktokUser` in the popup. */
+export async function authorizeInPopup(page: Page, open: () => Promise<void>, tiktokUser: string) {
+  const popupPromise = page.waitForEvent('popup');
+  await open();
+  const popup = await popupPromise;
+  await expect(popup).toHaveTitle('TikTok For Business');
+  await popup.getByLabel(new RegExp(tiktokUser)).check();
+  const closed = popup.waitForEvent('close');
+  await popup.getByRole('button', { name: 'Authorize' }).click();
+  await closed;
+}

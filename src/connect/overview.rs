@@ -77,7 +77,8 @@ pub struct EndedRun {
     pub first: bool,
     pub succeeded: bool,
     pub finished_at: Option<DateTime<Utc>>,
-    /// Why it failed, with TikTok's evidence.
+    /// Why it failed (`needs_reconnect`, `transient`…), with TikTok's evidence.
+    pub error_kind: Option<String>,
     pub error: Option<String>,
     pub step_errors: Vec<StepError>,
     pub data_check: Option<DataCheck>,
@@ -148,6 +149,7 @@ impl ConnectService {
                         step_errors: run.step_errors(),
                         data_check: run.data_check(),
                         counts: run.counts(),
+                        error_kind: run.error_kind,
                         error: run.error_message,
                     },
                 );

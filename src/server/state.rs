@@ -35,7 +35,7 @@ pub struct AppState {
 
 /// The share of the TikTok budget background syncs may use; the rest stays free for the calls
 /// a person waits on (the picker, Connect).
-const BACKGROUND_SHARE: f64 = 0.8;
+const BACKGROUND_SHARE: f64 = 0.9;
 
 impl AppState {
     pub fn new(
@@ -71,7 +71,7 @@ impl AppState {
                 app_id: settings.tiktok.app_id.clone(),
                 app_secret: settings.tiktok.app_secret.clone(),
                 qps: settings.tiktok.qps,
-                advertiser_path_qps: 10,
+                advertiser_path_qps: settings.tiktok.advertiser_path_qps,
                 timeout: Duration::from_secs(30),
                 retry: RetryPolicy {
                     max_retries: settings.tiktok.max_retries,

@@ -76,12 +76,11 @@ impl SyncEngine {
     /// Claims the next run: first syncs and manual runs before scheduled ones, oldest first; a
     /// running run whose lease expired (its instance died) is taken over and resumes.
     pub(super) async fn claim(&self) -> Result<Option<Claimed>, SyncError> {
+        let postgres = self.db.get_database_backend() == DatabaseBackend::Postgres;
         for _ in 0..3 {
             let now = self.clock.now();
-            let lease_until =
-                now + chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
-            let txn = self.db.begin().await?;
-            let mut next = sync_run::Entity::find()
+            let lease_until = now + chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
+            let next = sync_run::Entity::find()
                 .filter(Self::claimable(now))
                 .order_by(
                     Into::<Expr>::into(Expr::case(sync_run::Column::Trigger.eq(RunTrigger::Scheduled), 1).finally(0)),
@@ -89,18 +88,25 @@ impl SyncEngine {
                 )
                 .order_by_asc(sync_run::Column::QueuedAt)
                 .limit(1);
-            if self.db.get_database_backend() == DatabaseBackend::Postgres {
-                // Several instances: each skips the rows another is claiming right now.
-                next = next.lock_with_behavior(
-                    sea_orm::sea_query::LockType::Update,
-                    sea_orm::sea_query::LockBehavior::SkipLocked,
-                );
-            }
-            let Some(run) = next.one(&txn).await? else {
-                txn.commit().await?;
+            // Postgres: several instances each skip the rows another is claiming right now. SQLite
+            // (one instance) needs no lock, and a read-then-write transaction there could not
+            // wait for the write lock: the conditional update below is the claim on both.
+            let txn = if postgres { Some(self.db.begin().await?) } else { None };
+            let run = match &txn {
+                Some(txn) => {
+                    next.lock_with_behavior(sea_orm::sea_query::LockType::Update, sea_orm::sea_query::LockBehavior::SkipLocked)
+                        .one(txn)
+                        .await?
+                }
+                None => next.one(&self.db).await?,
+            };
+            let Some(run) = run else {
+                if let Some(txn) = txn {
+                    txn.commit().await?;
+                }
                 return Ok(None);
             };
-            let taken = sync_run::Entity::update_many()
+            let update = sync_run::Entity::update_many()
                 .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Running))
                 .col_expr(sync_run::Column::Holder, Expr::value(self.settings.instance_id.clone()))
                 .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(lease_until))
@@ -109,10 +115,15 @@ impl SyncEngine {
                 .col_expr(sync_run::Column::StartedAt, Expr::value(run.started_at.unwrap_or(now)))
                 .col_expr(sync_run::Column::LastProgressAt, Expr::value(run.last_progress_at.unwrap_or(now)))
                 .filter(sync_run::Column::Id.eq(run.id))
-                .filter(Self::claimable(now))
-                .exec(&txn)
-                .await?;
-            txn.commit().await?;
+                .filter(Self::claimable(now));
+            let taken = match txn {
+                Some(txn) => {
+                    let taken = update.exec(&txn).await?;
+                    txn.commit().await?;
+                    taken
+                }
+                None => update.exec(&self.db).await?,
+            };
             if taken.rows_affected != 1 {
                 continue; // another worker got it first
             }

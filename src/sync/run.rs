@@ -344,16 +344,26 @@ impl SyncEngine {
         now + chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60))
     }
 
-    /// Keeps the lease while the run waits on TikTok, and says when it waits on a rate limit.
+    /// Keeps the lease while the run waits on TikTok, and says when it waits on a rate limit:
+    /// it looks every 2 s, and writes when the lease is a third through or the wait changed.
     async fn heartbeat(self, run_id: i32, client: TikTokClient, lost: CancellationToken) {
-        let every = (self.settings.lease / 3).max(Duration::from_millis(200));
+        let renew_every = (self.settings.lease / 3).max(Duration::from_millis(200));
+        let look_every = renew_every.min(Duration::from_secs(2));
+        let (mut since_renewal, mut shown_wait) = (Duration::ZERO, None);
         loop {
-            tokio::time::sleep(every).await;
+            tokio::time::sleep(look_every).await;
+            since_renewal += look_every;
+            let waiting = client.paused_until();
+            // Minutes are what the card shows; a wait moving by seconds is not news.
+            let wait_key = waiting.map(|t| t.timestamp() / 30);
+            if since_renewal < renew_every && wait_key == shown_wait {
+                continue;
+            }
             let now = self.clock.now();
             let beat = sync_run::Entity::update_many()
                 .col_expr(sync_run::Column::HeartbeatAt, Expr::value(now))
                 .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(self.lease_until(now)))
-                .col_expr(sync_run::Column::WaitingUntil, Expr::value(client.paused_until()))
+                .col_expr(sync_run::Column::WaitingUntil, Expr::value(waiting))
                 .filter(sync_run::Column::Id.eq(run_id))
                 .filter(sync_run::Column::Holder.eq(self.settings.instance_id.clone()))
                 .filter(sync_run::Column::Status.eq(RunStatus::Running))
@@ -364,7 +374,10 @@ impl SyncEngine {
                     lost.cancel();
                     return;
                 }
-                Ok(_) => {}
+                Ok(_) => {
+                    since_renewal = Duration::ZERO;
+                    shown_wait = wait_key;
+                }
                 // The database is away: the next page write will say whether the run is still ours.
                 Err(e) => tracing::warn!(error = %e, "sync heartbeat could not reach the database"),
             }

@@ -1,7 +1,12 @@
-//! Connector cards: one per connected TikTok user, with its ad accounts and a menu.
+//! Connector cards: one per connected TikTok user, with its ad accounts, their sync state and
+//! a menu. Auth problems (Reconnect), sync errors, permission gaps, data-check findings and
+//! rate-limit waits each have their own line.
 
-use super::{api::disconnect, PageCtx};
-use crate::model::connect::{is_pending_review, status_label, AccountRow, ConnectionCard};
+use super::{
+    api::{disconnect, import_available, retry_sync, sync_now},
+    PageCtx,
+};
+use crate::model::connect::{is_pending_review, status_label, AccountRow, ConnectionCard, PENDING_REVIEW_HELP};
 use leptos::prelude::*;
 
 #[component]
@@ -61,8 +66,40 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
             None => {}
         }
     });
+    let sync_now_action = Action::new(move |id: &i32| {
+        let id = *id;
+        async move { sync_now(id).await }
+    });
+    Effect::new(move |_| match sync_now_action.value().get() {
+        Some(Ok(summary)) => {
+            ctx.say(
+                "ok",
+                match summary.queued {
+                    0 => "A sync is already queued or running for every account.".to_string(),
+                    1 => "Sync queued for 1 advertiser account.".to_string(),
+                    n => format!("Sync queued for {n} advertiser accounts."),
+                },
+            );
+            ctx.reload();
+        }
+        Some(Err(e)) => ctx.say("err", e.message),
+        None => {}
+    });
+    let import_action = Action::new(move |id: &i32| {
+        let id = *id;
+        async move { import_available(id).await }
+    });
+    Effect::new(move |_| match import_action.value().get() {
+        Some(Ok(summary)) => {
+            ctx.say("ok", format!("Imported {} new advertiser account(s). Their first sync starts now.", summary.imported));
+            ctx.reload();
+        }
+        Some(Err(e)) => ctx.say("err", e.message),
+        None => {}
+    });
     let reconnect_url = format!("/connect/tiktok/start?reconnect={id}");
     let count = card.accounts.len();
+    let available = card.available.clone();
     let (badge_class, badge_text) =
         if card.needs_reconnect { ("badge warn", "Reconnect") } else { ("badge ok", "Connected") };
     view! {
@@ -96,6 +133,10 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                                         }>
                                         "Reconnect"
                                     </button>
+                                    <button type="button" role="menuitem" disabled=card.needs_reconnect
+                                        on:click=move |_| { menu_open.set(false); sync_now_action.dispatch(id); }>
+                                        "Sync now"
+                                    </button>
                                     <a role="menuitem" href=format!("/connect/tiktok?manage={id}") on:click=move |_| menu_open.set(false)>
                                         "Manage accounts"
                                     </a>
@@ -128,6 +169,23 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                     {format!("{w}{}", card.auth_warning_at.clone().map(|t| format!(" ({t})")).unwrap_or_default())}
                 </p>
             })}
+            {(!available.is_empty()).then(|| {
+                let n = available.len();
+                view! {
+                    <div class="notice" data-testid="available-advertisers">
+                        <p>
+                            <strong>{if n == 1 { "1 new advertiser account available".to_string() } else { format!("{n} new advertiser accounts available") }}</strong>
+                            {format!(" in TikTok Business Center: {}.", available.join(", "))}
+                        </p>
+                        {can_manage.then(|| view! {
+                            <button type="button" class="button primary" disabled=move || import_action.pending().get()
+                                on:click=move |_| { import_action.dispatch(id); }>
+                                {if n == 1 { "Import it".to_string() } else { format!("Import all {n}") }}
+                            </button>
+                        })}
+                    </div>
+                }
+            })}
             <Show when=move || confirming.get()>
                 <div class="notice err confirm" role="alertdialog" aria-label="Confirm disconnect">
                     <p>
@@ -142,13 +200,15 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                 </div>
             </Show>
             <ul class="accounts">
-                {card.accounts.into_iter().map(account_row).collect_view()}
+                {card.accounts.into_iter().map(|a| view! { <Account a can_manage/> }).collect_view()}
             </ul>
         </article>
     }
 }
 
-fn account_row(a: AccountRow) -> impl IntoView {
+#[component]
+fn Account(a: AccountRow, can_manage: bool) -> impl IntoView {
+    let ctx = expect_context::<PageCtx>();
     let pending = is_pending_review(a.tiktok_status.as_deref());
     let badge = if pending {
         "badge warn"
@@ -157,17 +217,52 @@ fn account_row(a: AccountRow) -> impl IntoView {
     } else {
         "badge"
     };
+    let retry = Action::new(move |id: &i32| {
+        let id = *id;
+        async move { retry_sync(id).await }
+    });
+    Effect::new(move |_| match retry.value().get() {
+        Some(Ok(())) => {
+            ctx.say("ok", "The stuck sync was stopped; a new one starts now.");
+            ctx.reload();
+        }
+        Some(Err(e)) => ctx.say("err", e.message),
+        None => {}
+    });
+    let id = a.id;
     view! {
         <li class="account" data-testid="account-row">
-            <div>
-                <span class="account-name">{a.name}</span>
-                <span class="muted mono">{format!(" · ID {}", a.advertiser_id)}</span>
-                {a.shared.then(|| view! { <span class="badge info" title="Reachable through more than one connection">"2+ access paths"</span> })}
+            <div class="account-line">
+                <div>
+                    <span class="account-name">{a.name}</span>
+                    <span class="muted mono">{format!(" · ID {}", a.advertiser_id)}</span>
+                    {a.shared.then(|| view! { <span class="badge info" title="Reachable through more than one connection">"2+ access paths"</span> })}
+                </div>
+                <div class="account-meta">
+                    <span class=badge title=pending.then_some(PENDING_REVIEW_HELP)>{status_label(a.tiktok_status.as_deref())}</span>
+                    <span class="muted" data-testid="sync-label">{a.sync_label}</span>
+                </div>
             </div>
-            <div class="account-meta">
-                <span class=badge>{status_label(a.tiktok_status.as_deref())}</span>
-                <span class="muted">{a.sync_label}</span>
-            </div>
+            {a.progress.map(|p| view! {
+                <div class="sync-progress" data-testid="sync-progress">
+                    <progress max="100" value=p.percent.to_string() aria-label="Sync progress"></progress>
+                    <span>{p.label}</span>
+                </div>
+            })}
+            {a.waiting.map(|w| view! { <p class="notice" data-testid="rate-limit-wait">{w}</p> })}
+            {a.stuck.then(|| view! {
+                <div class="notice warn" data-testid="sync-stuck">
+                    <p><strong>"Sync stuck"</strong>": no progress for over an hour."</p>
+                    {can_manage.then(|| view! {
+                        <button type="button" class="button" disabled=move || retry.pending().get()
+                            on:click=move |_| { retry.dispatch(id); }>"Retry"</button>
+                    })}
+                </div>
+            })}
+            {a.sync_error.map(|e| view! { <p class="notice err" data-testid="sync-error">{format!("The last sync failed: {e}")}</p> })}
+            {a.gaps.into_iter().map(|g| view! { <p class="notice warn" data-testid="permission-gap">{g}</p> }).collect_view()}
+            {a.data_check.map(|d| view! { <p class="notice warn" data-testid="data-check">{d}</p> })}
+            {a.counts.map(|c| view! { <p class="muted account-counts" data-testid="sync-counts">{c}</p> })}
         </li>
     }
 }

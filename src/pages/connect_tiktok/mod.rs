@@ -19,7 +19,7 @@ use self::{
     popup::{listen, open_popup, PopupEvent},
 };
 use super::layout::MeResource;
-use crate::model::connect::{ImportSummary, PickerSource};
+use crate::model::connect::{ConnectPageData, ImportSummary, PickerSource};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -37,6 +37,8 @@ pub struct PageCtx {
     pub version: RwSignal<u32>,
     pub notice: RwSignal<Option<Notice>>,
     pub popup_blocked: RwSignal<Option<String>>,
+    /// "Imported N campaigns from TikTok", once a first sync this page watched has ended.
+    pub toast: RwSignal<Option<String>>,
 }
 
 impl PageCtx {
@@ -62,7 +64,12 @@ impl PageCtx {
 #[component]
 pub fn ConnectTikTokPage() -> impl IntoView {
     let me = expect_context::<MeResource>();
-    let ctx = PageCtx { version: RwSignal::new(0), notice: RwSignal::new(None), popup_blocked: RwSignal::new(None) };
+    let ctx = PageCtx {
+        version: RwSignal::new(0),
+        notice: RwSignal::new(None),
+        popup_blocked: RwSignal::new(None),
+        toast: RwSignal::new(None),
+    };
     provide_context(ctx);
     let query = use_query_map();
     let picker_source = Memo::new(move |_| {
@@ -72,6 +79,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
     });
     let navigate = use_navigate();
     let data = Resource::new(move || ctx.version.get(), |_| connect_page());
+    watch_syncs(ctx, data);
 
     // Same-window reconnect lands here with ?reconnected=1.
     Effect::new(move |_| {
@@ -135,6 +143,12 @@ pub fn ConnectTikTokPage() -> impl IntoView {
         {move || ctx.notice.get().map(|n| view! {
             <p class=format!("notice {}", n.tone) role="status" data-testid="notice">{n.text}</p>
         })}
+        {move || ctx.toast.get().map(|text| view! {
+            <div class="toast" role="status" data-testid="toast">
+                {text}" "
+                <button type="button" class="button link" aria-label="Dismiss" on:click=move |_| ctx.toast.set(None)>"×"</button>
+            </div>
+        })}
         {move || ctx.popup_blocked.get().map(|same_window| view! {
             <div class="notice warn" role="alert" data-testid="popup-blocked">
                 <strong>"Pop-up blocked: allow pop-ups for this site"</strong>
@@ -162,4 +176,37 @@ pub fn ConnectTikTokPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// While anything syncs, reloads the cards every 2 seconds (a short poll), and says
+/// **Imported N campaigns from TikTok** when a first sync this page watched has ended.
+fn watch_syncs(ctx: PageCtx, data: Resource<Result<ConnectPageData, crate::error::AppError>>) {
+    let busy = RwSignal::new(false);
+    let first_syncs = StoredValue::new(std::collections::HashSet::<i32>::new());
+    Effect::new(move |_| {
+        let Some(Ok(page)) = data.get() else { return };
+        let accounts = page.connections.iter().flat_map(|c| c.accounts.iter());
+        busy.set(accounts.clone().any(|a| a.progress.is_some() || a.waiting.is_some() || a.first_sync_pending));
+        let campaigns: u64 = accounts
+            .clone()
+            .filter(|a| !a.first_sync_pending && first_syncs.with_value(|w| w.contains(&a.id)))
+            .filter_map(|a| a.first_sync_campaigns)
+            .sum();
+        let finished = accounts.clone().any(|a| !a.first_sync_pending && first_syncs.with_value(|w| w.contains(&a.id)));
+        if finished {
+            ctx.toast.set(Some(match campaigns {
+                1 => "Imported 1 campaign from TikTok".to_string(),
+                n => format!("Imported {n} campaigns from TikTok"),
+            }));
+        }
+        first_syncs.set_value(accounts.filter(|a| a.first_sync_pending).map(|a| a.id).collect());
+    });
+    // Effects run in the browser only: the server renders once and never polls.
+    Effect::new(move |_| {
+        if busy.get() {
+            if let Ok(handle) = set_interval_with_handle(move || ctx.reload(), std::time::Duration::from_secs(2)) {
+                on_cleanup(move || handle.clear());
+            }
+        }
+    });
 }

@@ -116,7 +116,13 @@ fn account_row(a: AccountOverview) -> AccountRow {
         stuck: a.active.as_ref().is_some_and(|r| r.stuck),
         progress,
         waiting,
-        sync_error: last.filter(|r| !r.succeeded).and_then(|r| r.error.clone()),
+        sync_error: last.filter(|r| !r.succeeded).and_then(|r| match r.error_kind.as_deref() {
+            // An auth problem: its evidence is on the connection's Reconnect line already.
+            Some("needs_reconnect") => Some(
+                "Not synced: no connection that reaches this account has a token TikTok accepts. Reconnect to resume.".into(),
+            ),
+            _ => r.error.clone(),
+        }),
         gaps: last
             .map(|r| {
                 r.step_errors

@@ -1,0 +1,88 @@
+//! Benchmark (not a test): a first sync of a large sandbox advertiser through the real engine.
+//!
+//!   cargo bench --bench sync --no-default-features --features ssr
+//!
+//! Knobs (environment): BENCH_CAMPAIGNS (1000), BENCH_ADGROUPS (10), BENCH_ADS (5), BENCH_QPS
+//! (the app budget and the sandbox's limit, 10), BENCH_POSTGRES=1 for a fresh database on
+//! BENCH_POSTGRES_URL (default the local server) instead of SQLite.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use sea_orm::{EntityTrait, PaginatorTrait};
+use std::time::{Duration, Instant};
+use support::BenchDb;
+use wevion::{
+    db::entities::{sync_run, tiktok_campaign, tiktok_insight_daily},
+    sandbox::BUSINESS_USER,
+    sync::Outcome,
+};
+
+fn knob(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn pages(items: u64, size: u64) -> u64 {
+    items.div_ceil(size).max(1)
+}
+
+#[tokio::main]
+async fn main() {
+    let (c, g, a) = (knob("BENCH_CAMPAIGNS", 1000), knob("BENCH_ADGROUPS", 10), knob("BENCH_ADS", 5));
+    let qps = knob("BENCH_QPS", 10);
+    let db = BenchDb::fresh(std::env::var("BENCH_POSTGRES").is_ok_and(|v| v == "1")).await;
+    let (cs, gs, as_, q) = (c.to_string(), g.to_string(), a.to_string(), qps.to_string());
+    let app = support::spawn_app(
+        &db,
+        &[
+            ("SANDBOX_CAMPAIGNS", cs.as_str()),
+            ("SANDBOX_ADGROUPS_PER_CAMPAIGN", gs.as_str()),
+            ("SANDBOX_ADS_PER_ADGROUP", as_.as_str()),
+            ("SANDBOX_APP_QPS", q.as_str()),
+            ("SANDBOX_ADVERTISER_PATH_QPS", "100000"),
+            ("TIKTOK_QPS", q.as_str()),
+            ("TIKTOK_ADVERTISER_PATH_QPS", q.as_str()),
+            ("SYNC_CONCURRENCY", "0"),
+        ],
+    )
+    .await;
+    let (http, _) = app.manager("Bench", "bench@bench.test").await;
+    app.connect(&http, BUSINESS_USER, &["7000000000000000001"]).await;
+    let imported = Instant::now();
+
+    // Watch for the first campaign while the engine runs.
+    let watch_db = app.state.db.clone();
+    let watcher = tokio::spawn(async move {
+        loop {
+            if tiktok_campaign::Entity::find().count(&watch_db).await.unwrap_or(0) > 0 {
+                return imported.elapsed();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let started = Instant::now();
+    let outcome = app.state.sync.sync_next().await.expect("the sync runs");
+    let wall = started.elapsed();
+    let first_campaign = watcher.await.unwrap();
+    assert!(matches!(outcome, Outcome::Finished { succeeded: true, .. }), "{outcome:?}");
+
+    let run = sync_run::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    let rows = tiktok_insight_daily::Entity::find().count(&app.state.db).await.unwrap();
+    // The fewest requests the data needs: every list at its page-size maximum, 30-day report windows.
+    let creatives = (c * 2).clamp(3, 5000);
+    let days = 90;
+    let report = |entities: u64| (0..3).map(|_| pages(entities * 30, 1000)).sum::<u64>() * days / 90;
+    let minimum = 1 // advertiser/info
+        + pages(c, 1000) + pages(c * g, 1000) + pages(c * g * a, 1000)
+        + 2 * pages(creatives, 1000) + pages(4, 100) + pages(2, 20) + 1
+        + report(c) + report(c * g) + report(c * g * a) + report(1)
+        + pages(c, 1000); // the data check's totals
+    let physical = run.requests as f64 / qps as f64;
+    println!("first sync on {} · {c} campaigns × {g} ad groups × {a} ads, {days} days · TIKTOK_QPS={qps}", db.label);
+    println!("requests made           {} (minimum the data needs: {minimum}; ratio {:.3})", run.requests, run.requests as f64 / minimum as f64);
+    println!("wall time               {:.1} s (requests ÷ QPS = {physical:.1} s; ratio {:.2})", wall.as_secs_f64(), wall.as_secs_f64() / physical);
+    println!("insight rows written    {rows} ({:.0} rows/s over the whole run)", rows as f64 / wall.as_secs_f64());
+    println!("rate-limit answers      {}", run.rate_limit_waits);
+    println!("first campaign readable {:.2} s after Import", first_campaign.as_secs_f64());
+    println!("peak RSS                {:.0} MiB (sandbox, app and engine in one process)", support::peak_rss_mib());
+}
