@@ -79,8 +79,16 @@ async fn main() {
         + pages(c, 1000); // the data check's totals
     let physical = run.requests as f64 / qps as f64;
     println!("first sync on {} · {c} campaigns × {g} ad groups × {a} ads, {days} days · TIKTOK_QPS={qps}", db.label);
-    println!("requests made           {} (minimum the data needs: {minimum}; ratio {:.3})", run.requests, run.requests as f64 / minimum as f64);
-    println!("wall time               {:.1} s (requests ÷ QPS = {physical:.1} s; ratio {:.2})", wall.as_secs_f64(), wall.as_secs_f64() / physical);
+    println!(
+        "requests made           {} (minimum the data needs: {minimum}; ratio {:.3})",
+        run.requests,
+        run.requests as f64 / minimum as f64
+    );
+    println!(
+        "wall time               {:.1} s (requests ÷ QPS = {physical:.1} s; ratio {:.2})",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() / physical
+    );
     println!("insight rows written    {rows} ({:.0} rows/s over the whole run)", rows as f64 / wall.as_secs_f64());
     println!("rate-limit answers      {}", run.rate_limit_waits);
     println!("first campaign readable {:.2} s after Import", first_campaign.as_secs_f64());

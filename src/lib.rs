@@ -45,6 +45,13 @@ pub mod tiktok;
 #[cfg(feature = "ssr")]
 pub mod token_crypto;
 
+/// The server allocates and frees many small objects per request and per synced page (JSON
+/// maps, query values); mimalloc does that far faster than the system allocator, and returns
+/// memory better.
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -79,7 +79,8 @@ impl SyncEngine {
         let postgres = self.db.get_database_backend() == DatabaseBackend::Postgres;
         for _ in 0..3 {
             let now = self.clock.now();
-            let lease_until = now + chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
+            let lease_until =
+                now + chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
             let next = sync_run::Entity::find()
                 .filter(Self::claimable(now))
                 .order_by(
@@ -94,9 +95,12 @@ impl SyncEngine {
             let txn = if postgres { Some(self.db.begin().await?) } else { None };
             let run = match &txn {
                 Some(txn) => {
-                    next.lock_with_behavior(sea_orm::sea_query::LockType::Update, sea_orm::sea_query::LockBehavior::SkipLocked)
-                        .one(txn)
-                        .await?
+                    next.lock_with_behavior(
+                        sea_orm::sea_query::LockType::Update,
+                        sea_orm::sea_query::LockBehavior::SkipLocked,
+                    )
+                    .one(txn)
+                    .await?
                 }
                 None => next.one(&self.db).await?,
             };

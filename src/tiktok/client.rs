@@ -306,8 +306,8 @@ impl TikTokClient {
             ("app_id", self.shared.config.app_id.clone()),
             ("secret", self.shared.config.app_secret.expose_secret().to_owned()),
         ];
-        let data: Value = self.get("oauth2/advertiser/get/", Some(token), query, None).await?;
-        decode_list(&data, "list")
+        let data: ListData<AdvertiserRef> = self.get("oauth2/advertiser/get/", Some(token), query, None).await?;
+        Ok(data.list)
     }
 
     /// Account details, asked in batches of at most 100 ids.
@@ -319,8 +319,8 @@ impl TikTokClient {
         let mut all = Vec::with_capacity(ids.len());
         for batch in ids.chunks(ADVERTISER_INFO_BATCH) {
             let query = vec![("advertiser_ids", json_text(&batch))];
-            let data: Value = self.get("advertiser/info/", Some(token), query, None).await?;
-            all.extend(decode_list::<AdvertiserInfo>(&data, "list")?);
+            let data: ListData<AdvertiserInfo> = self.get("advertiser/info/", Some(token), query, None).await?;
+            all.extend(data.list);
         }
         Ok(all)
     }
@@ -329,32 +329,32 @@ impl TikTokClient {
 
     /// Campaigns, deleted ones included.
     pub fn campaigns<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Campaign> {
-        self.pager("campaign/get/", token, advertiser_id, page_size::ENTITIES, "list", include_deleted())
+        self.pager("campaign/get/", token, advertiser_id, page_size::ENTITIES, include_deleted())
     }
 
     pub fn ad_groups<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, AdGroup> {
-        self.pager("adgroup/get/", token, advertiser_id, page_size::ENTITIES, "list", include_deleted())
+        self.pager("adgroup/get/", token, advertiser_id, page_size::ENTITIES, include_deleted())
     }
 
     pub fn ads<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Ad> {
-        self.pager("ad/get/", token, advertiser_id, page_size::ENTITIES, "list", include_deleted())
+        self.pager("ad/get/", token, advertiser_id, page_size::ENTITIES, include_deleted())
     }
 
     pub fn images<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Image> {
-        self.pager("file/image/ad/search/", token, advertiser_id, page_size::CREATIVES, "list", Vec::new())
+        self.pager("file/image/ad/search/", token, advertiser_id, page_size::CREATIVES, Vec::new())
     }
 
     pub fn videos<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Video> {
-        self.pager("file/video/ad/search/", token, advertiser_id, page_size::CREATIVES, "list", Vec::new())
+        self.pager("file/video/ad/search/", token, advertiser_id, page_size::CREATIVES, Vec::new())
     }
 
     pub fn audiences<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Audience> {
-        self.pager("dmp/custom_audience/list/", token, advertiser_id, page_size::AUDIENCES, "list", Vec::new())
+        self.pager("dmp/custom_audience/list/", token, advertiser_id, page_size::AUDIENCES, Vec::new())
     }
 
     /// Pixels with their conversion events (records under `data.pixels`).
     pub fn pixels<'a>(&'a self, token: &'a SecretString, advertiser_id: &str) -> Pager<'a, Pixel> {
-        self.pager("pixel/list/", token, advertiser_id, page_size::PIXELS, "pixels", Vec::new())
+        self.pager("pixel/list/", token, advertiser_id, page_size::PIXELS, Vec::new())
     }
 
     /// One object's totals per row at `level` for `start..=end` (at most 365 days; no time
@@ -386,7 +386,7 @@ impl TikTokClient {
             let filter = json!([{"field_name": field, "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]);
             query.push(("filtering", filter.to_string()));
         }
-        let inner = self.pager("report/integrated/get/", token, advertiser_id, page_size::REPORT, "list", query);
+        let inner = self.pager("report/integrated/get/", token, advertiser_id, page_size::REPORT, query);
         Ok(TotalsPager { inner, level })
     }
 
@@ -413,8 +413,9 @@ impl TikTokClient {
                     .to_string(),
             ),
         ];
-        let data: Value = self.get("pixel/event/stats/", Some(token), query, Some(advertiser_id)).await?;
-        decode_list(&data, "list")
+        let data: ListData<PixelStats> =
+            self.get("pixel/event/stats/", Some(token), query, Some(advertiser_id)).await?;
+        Ok(data.list)
     }
 
     /// A BASIC daily report at `level` for `start..=end` (dates in the advertiser's timezone,
@@ -446,7 +447,7 @@ impl TikTokClient {
             let filter = json!([{"field_name": field, "filter_type": "IN", "filter_value": "[\"STATUS_ALL\"]"}]);
             query.push(("filtering", filter.to_string()));
         }
-        let inner = self.pager("report/integrated/get/", token, advertiser_id, page_size::REPORT, "list", query);
+        let inner = self.pager("report/integrated/get/", token, advertiser_id, page_size::REPORT, query);
         Ok(ReportPager { inner, level })
     }
 
@@ -456,7 +457,6 @@ impl TikTokClient {
         token: &'a SecretString,
         advertiser_id: &str,
         page_size: u32,
-        list_key: &'static str,
         extra: Vec<(&'static str, String)>,
     ) -> Pager<'a, T> {
         Pager {
@@ -466,7 +466,6 @@ impl TikTokClient {
             advertiser_id: advertiser_id.to_owned(),
             extra,
             page_size,
-            list_key,
             next_page: Some(1),
             _t: std::marker::PhantomData,
         }
@@ -481,16 +480,16 @@ impl TikTokClient {
         query: Vec<(&'static str, String)>,
         advertiser_id: Option<&str>,
     ) -> Result<T, TikTokError> {
-        let data = self.call(Method::GET, path, token, &query, None, advertiser_id, Retry::Retryable).await?;
-        decode(data)
+        let body = self.call(Method::GET, path, token, &query, None, advertiser_id, Retry::Retryable).await?;
+        decode(&body)
     }
 
     /// A POST that spends something at TikTok (see the module docs): at most the interactive
     /// timeout per attempt, retried only when TikTok provably did not process it.
     async fn post_spending<T: DeserializeOwned>(&self, path: &'static str, body: Value) -> Result<T, TikTokError> {
         let client = Self { timeout: self.timeout.min(Duration::from_secs(15)), ..self.clone() };
-        let data = client.call(Method::POST, path, None, &[], Some(&body), None, Retry::OnlyUnprocessed).await?;
-        decode(data)
+        let body = client.call(Method::POST, path, None, &[], Some(&body), None, Retry::OnlyUnprocessed).await?;
+        decode(&body)
     }
 
     /// One logical call: waits for the limiters, sends, retries what `retry` allows.
@@ -504,7 +503,7 @@ impl TikTokClient {
         body: Option<&Value>,
         advertiser_id: Option<&str>,
         retry: Retry,
-    ) -> Result<Value, TikTokError> {
+    ) -> Result<Vec<u8>, TikTokError> {
         let policy = self.retry;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(policy.min_delay)
@@ -545,7 +544,7 @@ impl TikTokClient {
         query: &[(&'static str, String)],
         body: Option<&Value>,
         advertiser_id: Option<&str>,
-    ) -> Result<Value, TikTokError> {
+    ) -> Result<Vec<u8>, TikTokError> {
         let started = Instant::now();
         self.wait_out_pause().await;
         if let Some(adv) = advertiser_id {
@@ -580,6 +579,7 @@ impl TikTokClient {
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(transport_error)?;
+        // The envelope only: `data` is skipped here and decoded once, by the caller, into its type.
         let envelope: Envelope = match serde_json::from_slice(&bytes) {
             Ok(env) => env,
             Err(_) if status.is_server_error() || status.as_u16() == 429 => {
@@ -626,7 +626,7 @@ impl TikTokClient {
         if status.is_server_error() {
             return Err(TikTokError::transient(format!("HTTP {status}"), Some(status.as_u16())));
         }
-        Ok(envelope.data)
+        Ok(bytes.to_vec())
     }
 }
 
@@ -654,15 +654,34 @@ enum Retry {
     OnlyUnprocessed,
 }
 
-fn decode<T: DeserializeOwned>(data: Value) -> Result<T, TikTokError> {
-    serde_json::from_value(data).map_err(|e| TikTokError::bad_request(format!("unexpected answer shape: {e}")))
+/// An answer's `data`, straight from the body into its type (no JSON tree in between).
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, TikTokError> {
+    #[derive(serde::Deserialize)]
+    struct Data<T> {
+        data: Option<T>,
+    }
+    let shape = |e: serde_json::Error| TikTokError::bad_request(format!("unexpected answer shape: {e}"));
+    let data: Data<T> = serde_json::from_slice(body).map_err(shape)?;
+    match data.data {
+        Some(data) => Ok(data),
+        // No data at all: decode "nothing" (an empty list, say) if the type allows it.
+        None => serde_json::from_value(Value::Object(Default::default())).map_err(shape),
+    }
 }
 
-fn decode_list<T: DeserializeOwned>(data: &Value, key: &str) -> Result<Vec<T>, TikTokError> {
-    match data.get(key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(list) => decode(list.clone()),
-    }
+/// A list answer: `list` (or `pixels`) and `page_info`.
+#[derive(serde::Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct ListData<T> {
+    #[serde(default = "Vec::new", alias = "pixels", deserialize_with = "null_as_empty")]
+    list: Vec<T>,
+    #[serde(default)]
+    page_info: Option<PageInfo>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Arrays and objects travel in the query as JSON text.
@@ -689,7 +708,6 @@ pub struct Pager<'a, T> {
     advertiser_id: String,
     extra: Vec<(&'static str, String)>,
     page_size: u32,
-    list_key: &'static str,
     next_page: Option<u32>,
     _t: std::marker::PhantomData<T>,
 }
@@ -710,7 +728,6 @@ impl<'a, T> Pager<'a, T> {
             advertiser_id: self.advertiser_id,
             extra: self.extra,
             page_size: self.page_size,
-            list_key: self.list_key,
             next_page: self.next_page,
             _t: std::marker::PhantomData,
         }
@@ -726,17 +743,14 @@ impl<T: DeserializeOwned> Pager<'_, T> {
             ("page_size", self.page_size.to_string()),
         ];
         query.extend(self.extra.iter().cloned());
-        let data: Value = self.client.get(self.path, Some(self.token), query, Some(&self.advertiser_id)).await?;
-        let items: Vec<T> = decode_list(&data, self.list_key)?;
+        let data: ListData<T> = self.client.get(self.path, Some(self.token), query, Some(&self.advertiser_id)).await?;
+        let items = data.list;
         // Without page_info there is no telling whether more pages follow: never guess "one".
-        let page_info: PageInfo = match data.get("page_info") {
-            Some(info) if !info.is_null() => decode(info.clone())?,
-            _ => {
-                return Err(TikTokError::bad_request(format!(
-                    "{} answered page {page} without page_info, so its paging cannot be followed",
-                    self.path
-                )))
-            }
+        let Some(page_info) = data.page_info else {
+            return Err(TikTokError::bad_request(format!(
+                "{} answered page {page} without page_info, so its paging cannot be followed",
+                self.path
+            )));
         };
         let more = page < page_info.total_page && !items.is_empty();
         self.next_page = more.then_some(page + 1);

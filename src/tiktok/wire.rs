@@ -11,7 +11,8 @@ use serde::{de, Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::str::FromStr;
 
-/// `{"code", "message", "request_id", "data"}` around every answer.
+/// `{"code", "message", "request_id", "data"}` around every answer; `data` is decoded apart,
+/// straight into the type the call expects.
 #[derive(Debug, Deserialize)]
 pub struct Envelope {
     #[serde(deserialize_with = "int_lenient")]
@@ -20,8 +21,6 @@ pub struct Envelope {
     pub message: String,
     #[serde(default, deserialize_with = "opt_id")]
     pub request_id: Option<String>,
-    #[serde(default)]
-    pub data: Value,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -529,39 +528,87 @@ pub struct ReportRow {
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawReportRow {
     #[serde(default)]
-    pub dimensions: serde_json::Map<String, Value>,
+    pub dimensions: RawDimensions,
     #[serde(default)]
-    pub metrics: serde_json::Map<String, Value>,
+    pub metrics: RawMetrics,
+}
+
+/// The dimensions the product asks for; fields are read as they come, no map in between.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawDimensions {
+    #[serde(default, deserialize_with = "opt_id")]
+    advertiser_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id")]
+    campaign_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id")]
+    adgroup_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_id")]
+    ad_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    stat_time_day: Option<String>,
+}
+
+/// The metrics of [`REPORT_METRICS`]; any others TikTok adds are skipped.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawMetrics {
+    #[serde(default, deserialize_with = "metric")]
+    spend: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    impressions: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    clicks: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    conversion: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    ctr: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    cpc: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    cpm: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    cost_per_conversion: Option<Decimal>,
+    #[serde(default, deserialize_with = "metric")]
+    reach: Option<Decimal>,
 }
 
 impl RawReportRow {
     fn metrics(&self) -> Metrics {
-        let m = |k: &str| self.metrics.get(k).and_then(parse_metric);
+        let m = &self.metrics;
         Metrics {
-            spend: m("spend"),
-            impressions: m("impressions"),
-            clicks: m("clicks"),
-            conversions: m("conversion"),
-            ctr: m("ctr"),
-            cpc: m("cpc"),
-            cpm: m("cpm"),
-            cost_per_conversion: m("cost_per_conversion"),
-            reach: m("reach"),
+            spend: m.spend,
+            impressions: m.impressions,
+            clicks: m.clicks,
+            conversions: m.conversion,
+            ctr: m.ctr,
+            cpc: m.cpc,
+            cpm: m.cpm,
+            cost_per_conversion: m.cost_per_conversion,
+            reach: m.reach,
+        }
+    }
+
+    fn id(&mut self, level: DataLevel) -> Option<String> {
+        let d = &mut self.dimensions;
+        match level {
+            DataLevel::Advertiser => d.advertiser_id.take(),
+            DataLevel::Campaign => d.campaign_id.take(),
+            DataLevel::AdGroup => d.adgroup_id.take(),
+            DataLevel::Ad => d.ad_id.take(),
         }
     }
 
     /// Shapes a daily wire row; `None` when the id or the day is missing or malformed.
-    pub(crate) fn into_row(self, level: DataLevel) -> Option<ReportRow> {
-        let id = value_to_id(self.dimensions.get(level.id_dimension())?.clone())?;
-        let day = self.dimensions.get("stat_time_day")?.as_str()?;
+    pub(crate) fn into_row(mut self, level: DataLevel) -> Option<ReportRow> {
+        let id = self.id(level)?;
+        let day = self.dimensions.stat_time_day.as_deref()?;
         // "YYYY-MM-DD 00:00:00"; tolerate a bare date.
         let date = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
         Some(ReportRow { id, date, metrics: self.metrics() })
     }
 
     /// Shapes a totals wire row (no time dimension); `None` without an id.
-    pub(crate) fn into_total(self, level: DataLevel) -> Option<TotalRow> {
-        let id = value_to_id(self.dimensions.get(level.id_dimension())?.clone())?;
+    pub(crate) fn into_total(mut self, level: DataLevel) -> Option<TotalRow> {
+        let id = self.id(level)?;
         Some(TotalRow { id, metrics: self.metrics() })
     }
 }

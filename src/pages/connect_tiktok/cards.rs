@@ -91,7 +91,10 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
     });
     Effect::new(move |_| match import_action.value().get() {
         Some(Ok(summary)) => {
-            ctx.say("ok", format!("Imported {} new advertiser account(s). Their first sync starts now.", summary.imported));
+            ctx.say(
+                "ok",
+                format!("Imported {} new advertiser account(s). Their first sync starts now.", summary.imported),
+            );
             ctx.reload();
         }
         Some(Err(e)) => ctx.say("err", e.message),

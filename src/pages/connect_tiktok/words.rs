@@ -119,7 +119,8 @@ fn account_row(a: AccountOverview) -> AccountRow {
         sync_error: last.filter(|r| !r.succeeded).and_then(|r| match r.error_kind.as_deref() {
             // An auth problem: its evidence is on the connection's Reconnect line already.
             Some("needs_reconnect") => Some(
-                "Not synced: no connection that reaches this account has a token TikTok accepts. Reconnect to resume.".into(),
+                "Not synced: no connection that reaches this account has a token TikTok accepts. Reconnect to resume."
+                    .into(),
             ),
             _ => r.error.clone(),
         }),
