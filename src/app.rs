@@ -49,7 +49,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("") view=|| view! { <Redirect path="/connect/tiktok"/> }/>
                     <Route path=path!("connect/tiktok") view=ConnectTikTokPage/>
-                    <Route path=path!("ads-manager") view=AdsManagerPage/>
+                    <Route path=path!("ads") view=AdsManagerPage/>
+                    <Route path=path!("ads-manager") view=|| view! { <Redirect path="/ads"/> }/>
                     <Route path=path!("dashboard") view=DashboardPage/>
                 </ParentRoute>
             </Routes>

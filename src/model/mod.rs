@@ -3,3 +3,4 @@
 //! beyond TikTok's own status names.
 
 pub mod connect;
+pub mod reports;

@@ -56,7 +56,7 @@ pub fn AppLayout() -> impl IntoView {
                     <p class="nav-heading">"Connect"</p>
                     <A href="/connect/tiktok">"TikTok"</A>
                     <p class="nav-heading">"Analyse"</p>
-                    <A href="/ads-manager">"Ads Manager"</A>
+                    <A href="/ads">"Ads Manager"</A>
                     <A href="/dashboard">"Dashboard"</A>
                 </nav>
                 <Suspense fallback=|| ()>

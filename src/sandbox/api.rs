@@ -47,6 +47,13 @@ pub async fn handle(
     route(&sandbox, &method, &path, &query, &headers, &body).unwrap_or_else(IntoResponse::into_response)
 }
 
+/// Where this sandbox serves creative images, as its caller reached it (like TikTok's CDN
+/// links, they are absolute).
+fn media_base(headers: &HeaderMap) -> String {
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    format!("http://{host}{}/media", super::MOUNT)
+}
+
 fn default_message(code: i64) -> &'static str {
     match code {
         40100 => "Due to too many requests, requests from App are temporarily restricted.",
@@ -154,10 +161,10 @@ fn route(sb: &Sandbox, method: &Method, path: &str, q: &Query, headers: &HeaderM
         ("GET", "adgroup/get/") => sb.entities(q, headers, Level::AdGroup),
         ("GET", "ad/get/") => sb.entities(q, headers, Level::Ad),
         ("GET", "file/image/ad/search/") => {
-            sb.library(q, headers, path, 1000, 20, "list", |g| g.creative_count(), |g, i| g.image(i))
+            sb.library(q, headers, path, 1000, 20, "list", |g| g.creative_count(), |g, i| g.image(i, &media_base(headers)))
         }
         ("GET", "file/video/ad/search/") => {
-            sb.library(q, headers, path, 1000, 20, "list", |g| g.creative_count(), |g, i| g.video(i))
+            sb.library(q, headers, path, 1000, 20, "list", |g| g.creative_count(), |g, i| g.video(i, &media_base(headers)))
         }
         ("GET", "dmp/custom_audience/list/") => {
             sb.library(q, headers, path, 100, 10, "list", |g| g.audience_count(), |g, i| g.audience(i))
@@ -310,7 +317,8 @@ impl Sandbox {
             .iter()
             .filter_map(|id| {
                 let i: u32 = id.strip_prefix(prefix)?.get(3..)?.trim_start_matches('-').parse().ok()?;
-                let v = if prefix == "v10033g" { g.video(i) } else { g.image(i) };
+                let media = media_base(headers);
+                let v = if prefix == "v10033g" { g.video(i, &media) } else { g.image(i, &media) };
                 (v.get(if prefix == "v10033g" { "video_id" } else { "image_id" }) == Some(&Value::String(id.clone()))
                     && (i as u64) < g.creative_count())
                 .then_some(v)

@@ -232,7 +232,7 @@ impl Generator {
         format!("v10033g{:03}{i:08}", self.index)
     }
 
-    pub fn image(&self, i: u32) -> Value {
+    pub fn image(&self, i: u32, media: &str) -> Value {
         let h = self.h(&[40, i as u64]);
         json!({
             "image_id": self.image_id(i),
@@ -241,7 +241,7 @@ impl Generator {
             "displayable": true,
             "width": 1080, "height": ([1080, 1920, 1350][(h % 3) as usize]),
             "format": "jpeg",
-            "image_url": format!("https://sandbox.invalid/images/{}.jpg", self.image_id(i)),
+            "image_url": format!("{media}/{}.svg", self.image_id(i)),
             "signature": format!("{h:032x}"),
             "size": 120_000 + h % 400_000,
             "file_name": format!("image_{i}.jpg"),
@@ -250,7 +250,7 @@ impl Generator {
         })
     }
 
-    pub fn video(&self, i: u32) -> Value {
+    pub fn video(&self, i: u32, media: &str) -> Value {
         let h = self.h(&[50, i as u64]);
         json!({
             "video_id": self.video_id(i),
@@ -262,7 +262,7 @@ impl Generator {
             "format": "mp4",
             "signature": format!("{h:032x}"),
             "size": 2_000_000 + h % 9_000_000,
-            "video_cover_url": format!("https://sandbox.invalid/videos/{}.jpg", self.video_id(i)),
+            "video_cover_url": format!("{media}/{}.svg", self.video_id(i)),
             "preview_url": format!("https://sandbox.invalid/videos/{}.mp4", self.video_id(i)),
             "allowed_placements": ["PLACEMENT_TIKTOK"],
             "displayable": true,

@@ -6,6 +6,7 @@
 mod api;
 mod control;
 mod data;
+mod media;
 mod oauth;
 mod portal;
 mod wire;
@@ -80,6 +81,7 @@ impl Sandbox {
         Router::new()
             .route("/portal/auth", get(portal::page).post(portal::decide))
             .route("/open_api/v1.3/{*path}", any(api::handle))
+            .route("/media/{file}", get(media::picture))
             .route("/control/faults", post(control::add_fault))
             .route("/control/latency", post(control::set_latency))
             .route("/control/revoke", post(control::revoke))

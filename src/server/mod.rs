@@ -16,7 +16,7 @@ use crate::{
     auth::{accounts, session_store::SeaOrmStore},
     clock::{Clock, SystemClock},
     db,
-    pages::connect_tiktok::oauth,
+    pages::{ads_manager::export, connect_tiktok::oauth},
     sandbox::{self, RegisteredApp, Sandbox},
     settings::Settings,
 };
@@ -179,11 +179,13 @@ fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Rout
     // What server functions and pages find in their context: the services, and this
     // request's script nonce for the hydration scripts.
     let context = {
-        let (auth, connect, sync) = (state.auth.clone(), state.connect.clone(), state.sync.clone());
+        let (auth, connect, sync, reports) =
+            (state.auth.clone(), state.connect.clone(), state.sync.clone(), state.reports.clone());
         move || {
             provide_context(auth.clone());
             provide_context(connect.clone());
             provide_context(sync.clone());
+            provide_context(reports.clone());
             if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
                 if let Some(nonce) = parts.extensions.get::<CspNonce>() {
                     provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
@@ -196,6 +198,7 @@ fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Rout
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(oauth::router(&state.redirect_uri))
+        .merge(export::router())
         .leptos_routes_with_context(&state, routes, context, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())

@@ -12,7 +12,7 @@ use axum::{
 /// health, the sandbox, OAuth callbacks) is public here and guarded by its own handler.
 fn is_app_page(path: &str) -> bool {
     path == "/"
-        || ["/connect", "/ads-manager", "/dashboard"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        || ["/connect", "/ads", "/ads-manager", "/dashboard"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 pub async fn redirect_to_login(State(auth): State<AuthService>, mut req: Request, next: Next) -> Response {
@@ -44,6 +44,7 @@ mod tests {
         assert!(is_app_page("/"));
         assert!(is_app_page("/connect/tiktok"));
         assert!(is_app_page("/dashboard"));
+        assert!(is_app_page("/ads"));
         assert!(!is_app_page("/login"));
         assert!(!is_app_page("/pkg/wevion.js"));
         assert!(!is_app_page("/connections"));

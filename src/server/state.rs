@@ -4,6 +4,7 @@ use crate::{
     connect::ConnectService,
     credentials::Credentials,
     settings::Settings,
+    reports::ReportsService,
     sync::{SyncEngine, SyncSettings},
     tiktok::{ClientConfig, RetryPolicy, TikTokClient},
 };
@@ -31,6 +32,7 @@ pub struct AppState {
     pub credentials: Credentials,
     pub connect: ConnectService,
     pub sync: SyncEngine,
+    pub reports: ReportsService,
 }
 
 /// The share of the TikTok budget background syncs may use; the rest stays free for the calls
@@ -105,6 +107,7 @@ impl AppState {
             wake,
         );
         let auth = AuthService::new(db.clone(), settings.trusted_proxy_header.clone());
+        let reports = ReportsService::new(db.clone(), clock.clone());
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -118,6 +121,7 @@ impl AppState {
             credentials,
             connect,
             sync,
+            reports,
         })
     }
 }
@@ -143,5 +147,11 @@ impl FromRef<AppState> for ConnectService {
 impl FromRef<AppState> for SyncEngine {
     fn from_ref(state: &AppState) -> Self {
         state.sync.clone()
+    }
+}
+
+impl FromRef<AppState> for ReportsService {
+    fn from_ref(state: &AppState) -> Self {
+        state.reports.clone()
     }
 }

@@ -30,14 +30,7 @@ use std::collections::HashMap;
 
 /// The advertiser's today: TikTok's days are the advertiser's days.
 pub fn today_of(account: &tiktok_ad_account::Model, now: DateTime<Utc>) -> NaiveDate {
-    let tz: Option<chrono_tz::Tz> = [account.display_timezone.as_deref(), account.timezone.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(|name| name.parse().ok());
-    match tz {
-        Some(tz) => now.with_timezone(&tz).date_naive(),
-        None => now.date_naive(),
-    }
+    account.today(now)
 }
 
 /// The levels in the order people look at them.

@@ -7,6 +7,7 @@ mod helpers;
 mod key_rotation;
 mod live_mode;
 mod logs;
+mod reports;
 mod sandbox_contract;
 mod security;
 mod sync;

@@ -53,3 +53,18 @@ impl Related<super::tiktok_access_path::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The advertiser's today: TikTok's days are the advertiser's days (its display timezone,
+    /// else its timezone; UTC when neither names a zone).
+    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        let tz: Option<chrono_tz::Tz> = [self.display_timezone.as_deref(), self.timezone.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(|name| name.parse().ok());
+        match tz {
+            Some(tz) => now.with_timezone(&tz).date_naive(),
+            None => now.date_naive(),
+        }
+    }
+}

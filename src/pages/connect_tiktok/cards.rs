@@ -106,7 +106,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
     let (badge_class, badge_text) =
         if card.needs_reconnect { ("badge warn", "Reconnect") } else { ("badge ok", "Connected") };
     view! {
-        <article class=if card.needs_reconnect { "card card-warn" } else { "card" } data-testid="connection-card">
+        <article id=format!("connection-{id}") class=if card.needs_reconnect { "card card-warn" } else { "card" } data-testid="connection-card">
             <header class="card-header">
                 <div>
                     <h2 class="card-title">{card.tiktok_name.clone()}" "<span class=badge_class data-testid="card-status">{badge_text}</span></h2>

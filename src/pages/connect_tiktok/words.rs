@@ -16,20 +16,7 @@ pub fn display_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// Millionths as money: `1234560000` → `1,234.56`.
-pub fn money(micros: i64) -> String {
-    let cents = (micros as i128 + if micros < 0 { -5_000 } else { 5_000 }) / 10_000;
-    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
-    let whole = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{sign}{grouped}.{:02}", cents % 100)
-}
+pub use crate::pages::format::money;
 
 /// What a sync step does, in words.
 fn step_label(key: &str) -> &str {
@@ -296,16 +283,3 @@ pub fn callback_problem(problem: CallbackProblem) -> (u16, &'static str, String)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::money;
-
-    #[test]
-    fn money_reads_like_money() {
-        assert_eq!(money(1_234_560_000), "1,234.56");
-        assert_eq!(money(0), "0.00");
-        assert_eq!(money(999_995_000), "1,000.00");
-        assert_eq!(money(-3_500_000), "-3.50");
-        assert_eq!(money(1_000_000_000_000), "1,000,000.00");
-    }
-}

@@ -1,0 +1,79 @@
+//! `GET /ads/export.csv?<the table's query>`: the whole table (every page) as CSV, for what
+//! people do next with it.
+
+use super::api::ssr::table;
+use crate::{
+    auth::{AuthService, CurrentUser},
+    error::AppError,
+    model::reports::{AdsQuery, Level},
+    reports::ReportsService,
+    roles::Capability,
+};
+use axum::{
+    extract::{FromRef, RawQuery, State},
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    ReportsService: FromRef<S>,
+    AuthService: FromRef<S>,
+{
+    Router::new().route("/ads/export.csv", get(export))
+}
+
+async fn export(State(reports): State<ReportsService>, user: CurrentUser, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
+    let user = user.require(Capability::View)?;
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let query = AdsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let data = table(&reports, &user, query.clone(), true).await?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let what = match query.level {
+        Level::Campaigns => "campaign",
+        Level::AdGroups => "ad group",
+        Level::Ads => "ad",
+    };
+    let write = |csv: &mut csv::Writer<Vec<u8>>, record: &[&str]| csv.write_record(record).map_err(AppError::internal);
+    write(
+        &mut csv,
+        &[what, "TikTok ID", "Advertiser", "Currency", "Status", "Objective", "Budget", "Spend", "Impressions", "Clicks", "Conversions", "CTR", "CPC", "CPM", "Cost per conversion"],
+    )?;
+    for r in &data.rows {
+        let f = &r.figures;
+        let (impressions, clicks, conversions) = (f.impressions.to_string(), f.clicks.to_string(), f.conversions.to_string());
+        write(
+            &mut csv,
+            &[
+                &r.name,
+                &r.id,
+                &r.advertiser,
+                &r.currency,
+                &r.status,
+                r.objective.as_deref().unwrap_or(""),
+                r.budget.as_deref().unwrap_or(""),
+                &f.spend.replace(',', ""),
+                &impressions,
+                &clicks,
+                &conversions,
+                &f.ctr,
+                &f.cpc.replace(',', ""),
+                &f.cpm.replace(',', ""),
+                &f.cost_per_conversion.replace(',', ""),
+            ],
+        )?;
+    }
+    let body = csv.into_inner().map_err(AppError::internal)?;
+    let name = match (data.from, data.to) {
+        (Some(from), Some(to)) => format!("wevion-{what}s-{from}-to-{to}.csv").replace(' ', "-"),
+        _ => format!("wevion-{what}s.csv").replace(' ', "-"),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,272 @@
+//! `/ads`: the workspace's TikTok campaigns, ad groups and ads with their results for a date
+//! range. The URL holds the whole state, so every control is a plain link or a GET form: it
+//! works before (and without) wasm, and the back button walks through what a person looked at.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod export;
+
+use self::api::load_ads_table;
+use super::report_parts::{refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker};
+use crate::model::reports::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+#[component]
+pub fn AdsManagerPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| AdsQuery::from_pairs(p.into_iter().map(|(k, v)| (k.as_ref(), v)))));
+    let data = Resource::new(move || query.get(), load_ads_table);
+    refetch_during_first_sync(data, |t: &AdsTable| t.empty.as_ref());
+    view! {
+        <Title text="Ads Manager"/>
+        <div class="report">
+            <header class="page-header">
+                <div>
+                    <h1>"Ads Manager"</h1>
+                    <p class="muted">"Your TikTok campaigns, ad groups and ads with their results, as last synced from TikTok."</p>
+                </div>
+            </header>
+            <Transition fallback=|| view! { <p class="muted">"Loading campaigns…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(table) => view! { <Table table/> }.into_any(),
+                        Err(e) => view! { <p class="notice err" role="alert" data-testid="ads-error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Table(table: AdsTable) -> impl IntoView {
+    if let Some(empty) = table.empty.clone() {
+        return view! { <EmptyState empty what="campaigns"/> }.into_any();
+    }
+    let q = table.query.clone();
+    let noun = match q.level {
+        Level::Campaigns => ("campaign", "campaigns"),
+        Level::AdGroups => ("ad group", "ad groups"),
+        Level::Ads => ("ad", "ads"),
+    };
+    let range_href = {
+        let q = q.clone();
+        move |range: Range| AdsQuery { range, page: 1, ..q.clone() }.href()
+    };
+    let export = {
+        let q = AdsQuery { page: 1, ..q.clone() };
+        let query = q.to_query();
+        if query.is_empty() { "/ads/export.csv".to_string() } else { format!("/ads/export.csv?{query}") }
+    };
+    let several_currencies = table.totals.len() > 1;
+    let heads = columns(q.level).into_iter().map(|(label, key)| view! { <Head label key q=q.clone()/> }).collect_view();
+    let totals_span = columns(q.level).len() - 8;
+    let clear = AdsQuery { level: q.level, campaign: q.campaign.clone(), adgroup: q.adgroup.clone(), range: q.range, ..AdsQuery::default() }.href();
+    let no_rows = format!("No {} match these filters for {}. ", noun.1, q.range.preset.label().to_lowercase());
+    let level = q.level;
+    let pages = view! { <Pages q=q.clone() pages=table.pages total=table.total_rows noun/> };
+    view! {
+        <section class="toolbar">
+            <RangePicker range=q.range from=table.from to=table.to href=range_href action="/ads" keep=q.pairs()/>
+            <Form method="GET" action="/ads" attr:class="filters" attr:data-testid="filters">
+                {q.pairs()
+                    .into_iter()
+                    .filter(|(k, _)| matches!(*k, "level" | "campaign" | "adgroup" | "sort" | "dir" | "range" | "from" | "to"))
+                    .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+                    .collect_view()}
+                <AccountPicker accounts=table.accounts.clone() selected=q.account/>
+                <label>
+                    "Status "
+                    <select name="status">
+                        <option value="" selected=q.status.is_none()>"All"</option>
+                        <option value="active" selected=q.status == Some(StatusFilter::Active)>"Active"</option>
+                        <option value="paused" selected=q.status == Some(StatusFilter::Paused)>"Paused"</option>
+                    </select>
+                </label>
+                <label>
+                    "Search "
+                    <input type="search" name="q" value=q.search.clone() placeholder=format!("{} name", noun.0) maxlength="200"/>
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="deleted" value="1" checked=q.show_deleted data-testid="show-deleted"/>
+                    " Show deleted"
+                </label>
+                <button type="submit" class="button">"Apply"</button>
+            </Form>
+        </section>
+        <PendingReview names=table.pending_review.clone()/>
+        <AttentionLines lines=table.attention.clone()/>
+        {(!table.crumbs.is_empty()).then(|| view! {
+            <nav class="crumbs" aria-label="Breadcrumb" data-testid="crumbs">
+                {table.crumbs.iter().map(|c| view! { <a href=c.href.clone()>{c.label.clone()}</a><span aria-hidden="true">" › "</span> }).collect_view()}
+                <span aria-current="page">{noun.1}</span>
+            </nav>
+        })}
+        <div class="table-scroll">
+            <table class="data" data-testid="ads-table" data-level=noun.1>
+                <thead>
+                    <tr>{heads}</tr>
+                </thead>
+                <tbody>
+                    {table.rows.iter().map(|r| view! { <Line row=r.clone() level/> }).collect_view()}
+                </tbody>
+                <tfoot>
+                    {table.totals.iter().map(|t| view! {
+                        <tr data-testid="totals" data-currency=t.currency.clone()>
+                            <th scope="row" colspan=totals_span>{format!("Total · {}", t.currency)}</th>
+                            <Metrics f=t.figures.clone() currency=t.currency.clone()/>
+                        </tr>
+                    }).collect_view()}
+                </tfoot>
+            </table>
+        </div>
+        {table.rows.is_empty().then(|| view! {
+            <p class="muted" data-testid="no-rows">
+                {no_rows}
+                <a href=clear>"Clear filters"</a>
+            </p>
+        })}
+        {several_currencies.then(|| view! {
+            <p class="muted small">"Totals are per currency: money in different currencies is never added together."</p>
+        })}
+        <footer class="table-footer">
+            {pages}
+            <a class="button" href=export rel="external" download data-testid="export-csv">"Export CSV"</a>
+        </footer>
+    }
+    .into_any()
+}
+
+/// The columns of a level: label and sort key (None: not sortable).
+fn columns(level: Level) -> Vec<(&'static str, Option<SortKey>)> {
+    let mut cols = vec![("Name", Some(SortKey::Name)), ("Advertiser", Some(SortKey::Advertiser)), ("Status", Some(SortKey::Status))];
+    match level {
+        Level::Campaigns => cols.extend([("Objective", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))]),
+        Level::AdGroups => cols.extend([("Optimization goal", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))]),
+        Level::Ads => cols.push(("Creative", None)),
+    }
+    cols.extend([
+        ("Spend", Some(SortKey::Spend)),
+        ("Impressions", Some(SortKey::Impressions)),
+        ("Clicks", Some(SortKey::Clicks)),
+        ("Conversions", Some(SortKey::Conversions)),
+        ("CTR", Some(SortKey::Ctr)),
+        ("CPC", Some(SortKey::Cpc)),
+        ("CPM", Some(SortKey::Cpm)),
+        ("Cost per conversion", Some(SortKey::CostPerConversion)),
+    ]);
+    cols
+}
+
+/// A column heading: a link that sorts by it (again: the other way round).
+#[component]
+fn Head(label: &'static str, key: Option<SortKey>, q: AdsQuery) -> impl IntoView {
+    let numeric = key.is_some_and(SortKey::descending_by_default);
+    let Some(key) = key else {
+        return view! { <th scope="col">{label}</th> }.into_any();
+    };
+    let current = q.sort == key;
+    let desc = if current { !q.desc } else { key.descending_by_default() };
+    let href = AdsQuery { sort: key, desc, page: 1, ..q.clone() }.href();
+    let aria = current.then_some(if q.desc { "descending" } else { "ascending" });
+    let arrow = if current { if q.desc { " ↓" } else { " ↑" } } else { "" };
+    view! {
+        <th scope="col" class:num=numeric aria-sort=aria>
+            <a href=href data-sort=key.key()>{label}{arrow}</a>
+        </th>
+    }
+    .into_any()
+}
+
+#[component]
+fn Line(row: AdsRow, level: Level) -> impl IntoView {
+    let name = match &row.drill {
+        Some(href) => view! { <a href=href.clone() data-testid="drill">{row.name.clone()}</a> }.into_any(),
+        None => view! { <span>{row.name.clone()}</span> }.into_any(),
+    };
+    let tone = match row.status.as_str() {
+        "Active" => "ok",
+        "Paused" => "neutral",
+        _ if row.deleted => "err",
+        _ => "warn",
+    };
+    view! {
+        <tr data-testid="ads-row" data-id=row.id.clone() class:deleted=row.deleted>
+            <td class="name">{name}<div class="muted small mono">{row.id.clone()}</div></td>
+            <td>{row.advertiser.clone()}</td>
+            <td><span class=format!("badge {tone}")>{row.status.clone()}</span></td>
+            {match level {
+                Level::Ads => view! { <td><CreativeCell creative=row.creative.clone()/></td> }.into_any(),
+                _ => view! {
+                    <td>{row.objective.clone().unwrap_or_default()}</td>
+                    <td class="num">{row.budget.clone().unwrap_or_else(|| "—".into())}</td>
+                }
+                .into_any(),
+            }}
+            <Metrics f=row.figures.clone() currency=row.currency.clone()/>
+        </tr>
+    }
+}
+
+/// The eight result cells; money carries its currency.
+#[component]
+fn Metrics(f: Figures, currency: String) -> impl IntoView {
+    let money = move |v: String| if v == "—" { v } else { format!("{v} {currency}") };
+    view! {
+        <td class="num" data-metric="spend">{money(f.spend.clone())}</td>
+        <td class="num" data-metric="impressions">{f.impressions_text()}</td>
+        <td class="num" data-metric="clicks">{f.clicks_text()}</td>
+        <td class="num" data-metric="conversions">{f.conversions_text()}</td>
+        <td class="num" data-metric="ctr">{f.ctr.clone()}</td>
+        <td class="num" data-metric="cpc">{money(f.cpc.clone())}</td>
+        <td class="num" data-metric="cpm">{money(f.cpm.clone())}</td>
+        <td class="num" data-metric="cpa">{money(f.cost_per_conversion.clone())}</td>
+    }
+}
+
+#[component]
+fn CreativeCell(creative: Option<Creative>) -> impl IntoView {
+    let Some(c) = creative else { return ().into_any() };
+    view! {
+        <div class="creative" data-testid="creative">
+            {c.thumbnail.clone().map(|src| view! { <img src=src alt="" width="48" height="64" loading="lazy"/> })}
+            <div>
+                {c.text.clone().map(|t| view! { <p class="creative-text">{t}</p> })}
+                {c.landing_page.clone().map(|url| view! {
+                    <a class="small" href=url.clone() target="_blank" rel="external noopener noreferrer nofollow">{url.clone()}</a>
+                })}
+                {c.format.clone().map(|f| view! { <p class="muted small">{f}</p> })}
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn PendingReview(names: Vec<String>) -> impl IntoView {
+    (!names.is_empty()).then(|| {
+        view! {
+            <p class="notice warn" data-testid="pending-review">
+                <span class="badge warn">"Pending review"</span>" "
+                {names.join(", ")}
+                ": ads cannot launch until TikTok approves the account (usually 24–72 h)."
+            </p>
+        }
+    })
+}
+
+#[component]
+fn Pages(q: AdsQuery, pages: u32, total: u64, noun: (&'static str, &'static str)) -> impl IntoView {
+    let page = q.page;
+    let at = |page: u32| AdsQuery { page, ..q.clone() }.href();
+    let count = if total == 1 { format!("1 {}", noun.0) } else { format!("{total} {}", noun.1) };
+    view! {
+        <nav class="pages" aria-label="Pages" data-testid="pages">
+            {(page > 1).then(|| view! { <a class="button" href=at(page - 1) rel="prev">"← Previous"</a> })}
+            <span class="muted">{if pages > 1 { format!("Page {page} of {pages} · {count}") } else { count }}</span>
+            {(page < pages).then(|| view! { <a class="button" href=at(page + 1) rel="next" data-testid="next-page">"Next →"</a> })}
+        </nav>
+    }
+}

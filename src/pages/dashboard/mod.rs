@@ -1,0 +1,144 @@
+//! `/dashboard`: the workspace's TikTok results at a glance: totals with their change against the
+//! period before, daily charts for the last 90 days, and the top campaigns. Like Ads Manager,
+//! the URL holds the state and every control is a link or a GET form.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+mod chart;
+
+use self::api::load_dashboard;
+use super::report_parts::{day, refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker};
+use crate::model::reports::*;
+use chrono::Duration;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let params = use_query_map();
+    let query =
+        Memo::new(move |_| params.with(|p| DashboardQuery::from_pairs(p.into_iter().map(|(k, v)| (k.as_ref(), v)))));
+    let data = Resource::new(move || query.get(), load_dashboard);
+    refetch_during_first_sync(data, |d: &Dashboard| d.empty.as_ref());
+    view! {
+        <Title text="Dashboard"/>
+        <div class="report">
+            <header class="page-header">
+                <div>
+                    <h1>"Dashboard"</h1>
+                    <p class="muted">"Spend and results across your TikTok advertiser accounts."</p>
+                </div>
+            </header>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => view! { <Board d/> }.into_any(),
+                        Err(e) => view! { <p class="notice err" role="alert" data-testid="dashboard-error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Board(d: Dashboard) -> impl IntoView {
+    let freshness = d.freshness.clone().map(|text| view! { <p class="freshness muted" data-testid="freshness">{text}</p> });
+    let attention = view! { <AttentionLines lines=d.attention.clone()/> };
+    if let Some(empty) = d.empty.clone() {
+        return view! { {freshness} {attention} <EmptyState empty what="your results"/> }.into_any();
+    }
+    let q = d.query.clone();
+    let href = {
+        let q = q.clone();
+        move |range: Range| DashboardQuery { range, ..q.clone() }.href()
+    };
+    let compared = match (d.from, d.to) {
+        (Some(f), Some(t)) => {
+            let len = (t - f).num_days() + 1;
+            let (pf, pt) = (f - Duration::days(len), f - Duration::days(1));
+            format!("Change against the {len} day(s) before: {} – {}.", day(pf), day(pt))
+        }
+        _ => String::new(),
+    };
+    let several = d.totals.len() > 1;
+    view! {
+        {freshness}
+        {attention}
+        <section class="toolbar">
+            <RangePicker range=q.range from=d.from to=d.to href action="/dashboard" keep=q.pairs()/>
+            <Form method="GET" action="/dashboard" attr:class="filters">
+                {q.pairs()
+                    .into_iter()
+                    .filter(|(k, _)| matches!(*k, "range" | "from" | "to"))
+                    .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
+                    .collect_view()}
+                <AccountPicker accounts=d.accounts.clone() selected=q.account/>
+                <button type="submit" class="button">"Apply"</button>
+            </Form>
+        </section>
+        {d.totals.is_empty().then(|| view! {
+            <p class="muted" data-testid="no-results">"No results for these days."</p>
+        })}
+        {d.totals.iter().map(|t| view! {
+            <section class="kpis" data-testid="kpis" data-currency=t.currency.clone()>
+                {several.then(|| view! { <h2>{format!("In {}", t.currency)}</h2> })}
+                <div class="kpi-grid">
+                    {t.kpis.iter().map(|k| view! {
+                        <div class="kpi" data-kpi=k.label.clone()>
+                            <p class="kpi-label">{k.label.clone()}</p>
+                            <p class="kpi-value" data-testid="kpi-value">{k.value.clone()}</p>
+                            <p class=format!("kpi-change {}", k.tone)>{k.change.clone().unwrap_or_else(|| "no earlier data".into())}</p>
+                        </div>
+                    }).collect_view()}
+                </div>
+            </section>
+        }).collect_view()}
+        <p class="muted small">{compared}</p>
+        {several.then(|| view! {
+            <p class="muted small">"Totals are per currency: money in different currencies is never added together."</p>
+        })}
+        <h2>"Last 90 days"</h2>
+        <div class="charts">
+            {d.charts.iter().map(|c| view! {
+                <figure class="chart" data-testid="chart" data-title=c.title.clone()>
+                    <figcaption>{c.title.clone()}</figcaption>
+                    <div class="chart-box" inner_html=c.svg.clone()></div>
+                    <details>
+                        <summary>"Show as table"</summary>
+                        <table class="data compact">
+                            <thead><tr>{c.table_head.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                {c.table.iter().map(|row| view! {
+                                    <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </details>
+                </figure>
+            }).collect_view()}
+        </div>
+        <h2>"Top campaigns by spend"</h2>
+        {if d.top.is_empty() {
+            view! { <p class="muted">"No campaign spent anything in these days."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data" data-testid="top-campaigns">
+                    <thead><tr><th scope="col">"Campaign"</th><th scope="col">"Advertiser"</th><th scope="col" class="num">"Spend"</th></tr></thead>
+                    <tbody>
+                        {d.top.iter().map(|t| view! {
+                            <tr>
+                                <td><a href=t.href.clone()>{t.name.clone()}</a></td>
+                                <td>{t.advertiser.clone()}</td>
+                                <td class="num">{t.spend.clone()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any()
+        }}
+    }
+    .into_any()
+}

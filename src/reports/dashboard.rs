@@ -1,0 +1,133 @@
+//! The Dashboard: totals for a range and the period before it (per currency), daily series for
+//! the last 90 days, and the top campaigns by spend. TikTok's own advertiser-level rows give the
+//! totals and series (one row per account and day), so they stay cheap however many ads there are.
+
+use super::{sql, ReportError, ReportsService, Sums};
+use chrono::{Duration, NaiveDate};
+use sea_orm::{FromQueryResult, Value};
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct DailyPoint {
+    pub currency: Option<String>,
+    pub date: NaiveDate,
+    pub spend: Option<i64>,
+    pub impressions: Option<i64>,
+    pub clicks: Option<i64>,
+    pub conversions: Option<i64>,
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct TopRow {
+    pub campaign_id: String,
+    pub name: Option<String>,
+    pub account_id: i32,
+    pub advertiser: String,
+    pub currency: Option<String>,
+    pub spend: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DashboardData {
+    /// Per currency: the range, then the period of the same length before it.
+    pub totals: Vec<(String, Sums, Sums)>,
+    pub series: Vec<DailyPoint>,
+    pub series_from: NaiveDate,
+    pub series_to: NaiveDate,
+    pub top: Vec<TopRow>,
+}
+
+#[derive(FromQueryResult)]
+struct CurrencySums {
+    currency: Option<String>,
+    spend: Option<i64>,
+    impressions: Option<i64>,
+    clicks: Option<i64>,
+    conversions: Option<i64>,
+}
+
+impl CurrencySums {
+    fn sums(&self) -> Sums {
+        Sums {
+            spend_micros: self.spend.unwrap_or(0),
+            impressions: self.impressions.unwrap_or(0),
+            clicks: self.clicks.unwrap_or(0),
+            conversions: self.conversions.unwrap_or(0),
+        }
+    }
+}
+
+impl ReportsService {
+    pub async fn dashboard(
+        &self,
+        workspace_id: i32,
+        account: Option<i32>,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<DashboardData, ReportError> {
+        let backend = self.db.get_database_backend();
+        let mut scope = String::from("a.workspace_id = ?");
+        let mut scope_values: Vec<Value> = vec![workspace_id.into()];
+        if let Some(id) = account {
+            scope.push_str(" AND a.id = ?");
+            scope_values.push(id.into());
+        }
+        let sums = format!(
+            "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
+            sql::sum("i.spend_micros"),
+            sql::sum("i.impressions"),
+            sql::sum("i.clicks"),
+            sql::sum("i.conversions")
+        );
+        let totals_sql = format!(
+            "SELECT a.currency, {sums} FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
+             WHERE {scope} AND i.level = 'advertiser' AND i.date >= ? AND i.date <= ? GROUP BY a.currency ORDER BY a.currency"
+        );
+        let totals_for = |from: NaiveDate, to: NaiveDate| {
+            let mut values = scope_values.clone();
+            values.extend([from.into(), to.into()]);
+            CurrencySums::find_by_statement(sql::statement(backend, &totals_sql, values)).all(&self.db)
+        };
+        let days = (to - from).num_days() + 1;
+        let now = totals_for(from, to).await?;
+        let before = totals_for(from - Duration::days(days), from - Duration::days(1)).await?;
+        let mut totals: Vec<(String, Sums, Sums)> = now
+            .iter()
+            .map(|t| {
+                let currency = t.currency.clone().unwrap_or_else(|| "?".into());
+                let previous = before.iter().find(|b| b.currency == t.currency).map(CurrencySums::sums).unwrap_or_default();
+                (currency, t.sums(), previous)
+            })
+            .collect();
+        for b in &before {
+            if !now.iter().any(|t| t.currency == b.currency) {
+                totals.push((b.currency.clone().unwrap_or_else(|| "?".into()), Sums::default(), b.sums()));
+            }
+        }
+
+        let (series_from, series_to) = (today - Duration::days(89), today);
+        let series_sql = format!(
+            "SELECT a.currency, i.date, {sums} FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
+             WHERE {scope} AND i.level = 'advertiser' AND i.date >= ? AND i.date <= ? GROUP BY a.currency, i.date ORDER BY i.date"
+        );
+        let mut values = scope_values.clone();
+        values.extend([series_from.into(), series_to.into()]);
+        let series = DailyPoint::find_by_statement(sql::statement(backend, &series_sql, values)).all(&self.db).await?;
+
+        let top_sql = format!(
+            "SELECT m.object_id AS campaign_id, c.name, a.id AS account_id, a.name AS advertiser, a.currency, m.spend \
+             FROM (SELECT i.ad_account_id, i.object_id, {spend} AS spend FROM tiktok_insight_daily i \
+                   JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
+                   WHERE {scope} AND i.level = 'campaign' AND i.date >= ? AND i.date <= ? \
+                   GROUP BY i.ad_account_id, i.object_id) m \
+             JOIN tiktok_ad_account a ON a.id = m.ad_account_id \
+             LEFT JOIN tiktok_campaign c ON c.ad_account_id = m.ad_account_id AND c.campaign_id = m.object_id \
+             WHERE m.spend > 0 ORDER BY m.spend DESC, m.object_id LIMIT 10",
+            spend = sql::sum("i.spend_micros"),
+        );
+        let mut values = scope_values;
+        values.extend([from.into(), to.into()]);
+        let top = TopRow::find_by_statement(sql::statement(backend, &top_sql, values)).all(&self.db).await?;
+        Ok(DashboardData { totals, series, series_from, series_to, top })
+    }
+}

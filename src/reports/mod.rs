@@ -1,0 +1,77 @@
+//! Reading the synced data for people: Ads Manager's tables and the Dashboard's totals, series
+//! and top campaigns. Every query is scoped to the workspace, aggregates in the database, and a
+//! page makes a fixed number of them whatever the data's size.
+
+mod accounts;
+mod dashboard;
+mod sql;
+mod table;
+
+pub use accounts::{AccountHealth, Problem};
+pub use dashboard::{DailyPoint, DashboardData, TopRow};
+pub use table::{Row, TableData};
+
+use crate::{clock::Clock, model::reports::{Preset, Range}};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::sync::Arc;
+
+/// Summed results: money in millionths.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub spend_micros: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub conversions: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The campaign or ad group of a drill-down is not this workspace's.
+    #[error("no such campaign or ad group in this workspace")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+#[derive(Clone)]
+pub struct ReportsService {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+}
+
+impl ReportsService {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The days a range covers. Presets count back from the advertiser's today (the latest
+    /// among the accounts shown, when there are several).
+    pub fn days(&self, range: &Range, accounts: &[AccountHealth]) -> (NaiveDate, NaiveDate) {
+        let now = self.clock.now();
+        let today = accounts.iter().map(|a| a.today(now)).max().unwrap_or_else(|| now.date_naive());
+        let back = |n: i64| (today - Duration::days(n - 1), today);
+        match range.preset {
+            Preset::Today => (today, today),
+            Preset::Yesterday => (today - Duration::days(1), today - Duration::days(1)),
+            Preset::Last7 => back(7),
+            Preset::Last30 => back(30),
+            Preset::Last90 => back(90),
+            Preset::Custom => {
+                let (from, to) = match (range.from, range.to) {
+                    (Some(f), Some(t)) => (f, t),
+                    (Some(f), None) => (f, today),
+                    (None, Some(t)) => (t - Duration::days(6), t),
+                    (None, None) => back(7),
+                };
+                // A backwards range is read the right way round; a year at most.
+                let (from, to) = if from <= to { (from, to) } else { (to, from) };
+                (from.max(to - Duration::days(365)), to)
+            }
+        }
+    }
+}
