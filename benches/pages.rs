@@ -42,4 +42,5 @@ async fn main() {
         println!("{label:<28} {:>10.0} {:>10} {:>10} {:>8}", s.rps(), ms(s.p50), ms(s.p99), s.errors);
     }
     println!("peak RSS {:.0} MiB (server and load client in one process)", support::peak_rss_mib());
+    db.remove().await;
 }

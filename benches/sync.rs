@@ -2,16 +2,21 @@
 //!
 //!   cargo bench --bench sync --no-default-features --features ssr
 //!
+//! Then, over the synced data, the server time of Ads Manager (default range), a drill-down
+//! and the Dashboard under concurrent clients.
+//!
 //! Knobs (environment): BENCH_CAMPAIGNS (1000), BENCH_ADGROUPS (10), BENCH_ADS (5), BENCH_QPS
 //! (the app budget and the sandbox's limit, 10), BENCH_POSTGRES=1 for a fresh database on
-//! BENCH_POSTGRES_URL (default the local server) instead of SQLite.
+//! BENCH_POSTGRES_URL (default the local server) instead of SQLite; BENCH_CLIENTS (20) and
+//! BENCH_SECONDS (10) per page for the page loads, BENCH_PAGES=0 to skip them,
+//! BENCH_REPORT_CACHE=0 to measure every page load computed afresh.
 
 #[path = "support/mod.rs"]
 mod support;
 
 use sea_orm::{EntityTrait, PaginatorTrait};
 use std::time::{Duration, Instant};
-use support::BenchDb;
+use support::{load, ms, BenchDb};
 use wevion::{
     db::entities::{sync_run, tiktok_campaign, tiktok_insight_daily},
     sandbox::BUSINESS_USER,
@@ -32,6 +37,7 @@ async fn main() {
     let qps = knob("BENCH_QPS", 10);
     let db = BenchDb::fresh(std::env::var("BENCH_POSTGRES").is_ok_and(|v| v == "1")).await;
     let (cs, gs, as_, q) = (c.to_string(), g.to_string(), a.to_string(), qps.to_string());
+    let cache = if knob("BENCH_REPORT_CACHE", 1) == 0 { "0" } else { "1000" }.to_string();
     let app = support::spawn_app(
         &db,
         &[
@@ -43,10 +49,11 @@ async fn main() {
             ("TIKTOK_QPS", q.as_str()),
             ("TIKTOK_ADVERTISER_PATH_QPS", q.as_str()),
             ("SYNC_CONCURRENCY", "0"),
+            ("REPORT_CACHE_ENTRIES", cache.as_str()),
         ],
     )
     .await;
-    let (http, _) = app.manager("Bench", "bench@bench.test").await;
+    let (http, cookie) = app.manager("Bench", "bench@bench.test").await;
     app.connect(&http, BUSINESS_USER, &["7000000000000000001"]).await;
     let imported = Instant::now();
 
@@ -93,4 +100,62 @@ async fn main() {
     println!("rate-limit answers      {}", run.rate_limit_waits);
     println!("first campaign readable {:.2} s after Import", first_campaign.as_secs_f64());
     println!("peak RSS                {:.0} MiB (sandbox, app and engine in one process)", support::peak_rss_mib());
+    if knob("BENCH_PAGES", 1) == 1 {
+        report_pages(&app, &cookie).await;
+    }
+    db.remove().await;
+}
+
+/// Server time of the report pages over the synced data.
+async fn report_pages(app: &support::BenchApp, cookie: &str) {
+    let clients = knob("BENCH_CLIENTS", 20) as usize;
+    let run = Duration::from_secs(knob("BENCH_SECONDS", 10));
+    // The campaign that spent most over the last 7 days, to drill into.
+    let http = support::client(&app.base);
+    let table: serde_json::Value = http
+        .post(format!("{}/api/ads/table", app.base))
+        .header("cookie", cookie)
+        .json(&serde_json::json!({ "query": wevion::model::reports::AdsQuery::default() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let drill = table["rows"][0]["drill"].as_str().expect("a campaign to drill into").to_owned();
+    let ads_of_group = {
+        let first_group: serde_json::Value = http
+            .post(format!("{}/api/ads/table", app.base))
+            .header("cookie", cookie)
+            .json(&serde_json::json!({ "query": query_of(&drill) }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        first_group["rows"][0]["drill"].as_str().expect("an ad group to drill into").to_owned()
+    };
+    println!();
+    let cache = if knob("BENCH_REPORT_CACHE", 1) == 0 { "each computed afresh" } else { "answers kept between syncs" };
+    println!("report pages · {clients} concurrent clients · {}s each · {cache}", run.as_secs());
+    println!("{:<44} {:>8} {:>10} {:>10} {:>7}", "page", "req/s", "p50", "p99", "errors");
+    for (label, path) in [
+        ("/ads (campaigns, last 7 days)", "/ads".to_owned()),
+        ("/ads drill-down: a campaign's ad groups", drill),
+        ("/ads drill-down: an ad group's ads", ads_of_group),
+        ("/ads?level=ads (every ad, by spend)", "/ads?level=ads".to_owned()),
+        ("/dashboard (last 7 days)", "/dashboard".to_owned()),
+        ("/dashboard?range=last_90", "/dashboard?range=last_90".to_owned()),
+    ] {
+        load(&app.base, &path, Some(cookie), clients, Duration::from_secs(1)).await; // warm up
+        let s = load(&app.base, &path, Some(cookie), clients, run).await;
+        println!("{label:<44} {:>8.0} {:>10} {:>10} {:>7}", s.rps(), ms(s.p50), ms(s.p99), s.errors);
+    }
+}
+
+fn query_of(href: &str) -> wevion::model::reports::AdsQuery {
+    let query = href.split_once('?').map_or("", |(_, q)| q);
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    wevion::model::reports::AdsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }

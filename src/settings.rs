@@ -31,6 +31,8 @@ pub struct Settings {
     pub sync_concurrency: usize,
     /// How long a sync run stays this instance's without a heartbeat.
     pub sync_lease: Duration,
+    /// Report answers kept in memory between syncs (0 keeps none).
+    pub report_cache_entries: u64,
     /// This instance's name on the sync runs it holds (defaults to host and process id).
     pub instance_id: String,
     pub sandbox: SandboxSettings,
@@ -300,6 +302,7 @@ impl Settings {
             sync_interval: v.duration("SYNC_INTERVAL", Duration::from_secs(15 * 60))?,
             sync_concurrency: v.number("SYNC_CONCURRENCY", 4, 0..=64)?,
             sync_lease: v.duration("SYNC_LEASE", Duration::from_secs(60))?,
+            report_cache_entries: v.number("REPORT_CACHE_ENTRIES", 1000, 0..=1_000_000)?,
             instance_id: v.get("INSTANCE_ID").unwrap_or_else(default_instance_id),
             sandbox: SandboxSettings::from_vars(&v)?,
             sandbox_on_purpose,

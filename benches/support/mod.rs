@@ -35,6 +35,8 @@ pub struct BenchDb {
     pub url: String,
     pub label: &'static str,
     _dir: Option<tempfile::TempDir>,
+    /// Postgres: the server and the database to drop at the end.
+    drop: Option<(String, String)>,
 }
 
 impl BenchDb {
@@ -49,11 +51,33 @@ impl BenchDb {
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create bench database");
             let mut url = url::Url::parse(&server).unwrap();
             url.set_path(&name);
-            Self { url: url.to_string(), label: "Postgres", _dir: None }
+            Self { url: url.to_string(), label: "Postgres", _dir: None, drop: Some((server, name)) }
         } else {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-            Self { url, label: "SQLite", _dir: Some(dir) }
+            // BENCH_KEEP=1 leaves the database behind for a look at its query plans.
+            if std::env::var("BENCH_KEEP").is_ok_and(|v| v == "1") {
+                let kept = dir.keep();
+                println!("database kept at {}", kept.join("bench.db").display());
+                return Self { url, label: "SQLite", _dir: None, drop: None };
+            }
+            Self { url, label: "SQLite", _dir: Some(dir), drop: None }
+        }
+    }
+}
+
+impl BenchDb {
+    /// Drops a Postgres database (unless BENCH_KEEP=1); a SQLite folder goes with `self`.
+    pub async fn remove(self) {
+        if let Some((server, name)) = &self.drop {
+            if std::env::var("BENCH_KEEP").is_ok_and(|v| v == "1") {
+                println!("database kept: {name}");
+                return;
+            }
+            use sea_orm::ConnectionTrait;
+            if let Ok(admin) = sea_orm::Database::connect(server).await {
+                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+            }
         }
     }
 }

@@ -62,3 +62,17 @@ export async function authorizeInPopup(page: Page, open: () => Promise<void>, ti
   await popup.getByRole('button', { name: 'Authorize' }).click();
   await closed;
 }
+
+/** A new manager connects `tiktokUser` and imports `accounts`; returns once the picker closes. */
+export async function connectAndImport(page: Page, tiktokUser: string, accounts: RegExp[]): Promise<Member> {
+  const member = freshMember('manager');
+  await signInWith(page, member.email, member.password);
+  await expect(page).toHaveURL(/\/connect\/tiktok$/);
+  await waitForHydration(page);
+  await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), tiktokUser);
+  const picker = page.getByTestId('picker');
+  for (const account of accounts) await picker.getByLabel(account).check();
+  await picker.getByRole('button', { name: 'Import selected' }).click();
+  await expect(page.getByTestId('picker')).toHaveCount(0);
+  return member;
+}

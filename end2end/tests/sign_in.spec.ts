@@ -37,7 +37,7 @@ test('the seeded manager signs in and sees the shell and the Connect area', asyn
   await expect(page.getByTestId('read-only-notice')).toHaveCount(0);
 
   await nav.getByRole('link', { name: 'Dashboard' }).click();
-  await expect(page.getByRole('heading', { name: 'No ad data yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Connect TikTok to see your results' })).toBeVisible();
 });
 
 test('a mediabuyer sees the TikTok page read-only', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { test, expect, type Page, type APIRequestContext } from '@playwright/test';
-import { authorizeInPopup, freshMember, signInWith, waitForHydration } from './helpers';
+import { connectAndImport } from './helpers';
 
 const shots = (name: string) => `../target/e2e/screenshots/${name}.png`;
 
@@ -10,19 +10,6 @@ function card(page: Page, name: string) {
 async function control(request: APIRequestContext, path: string, data: unknown) {
   const response = await request.post(`/sandbox/tiktok/control/${path}`, { data });
   expect(response.ok()).toBeTruthy();
-}
-
-/** A new manager connects `tiktokUser` and imports `accounts`; returns once the picker closes. */
-async function connectAndImport(page: Page, tiktokUser: string, accounts: RegExp[]) {
-  const member = freshMember('manager');
-  await signInWith(page, member.email, member.password);
-  await expect(page).toHaveURL(/\/connect\/tiktok$/);
-  await waitForHydration(page);
-  await authorizeInPopup(page, () => page.getByTestId('connect-button').click(), tiktokUser);
-  const picker = page.getByTestId('picker');
-  for (const account of accounts) await picker.getByLabel(account).check();
-  await picker.getByRole('button', { name: 'Import selected' }).click();
-  await expect(page.getByTestId('picker')).toHaveCount(0);
 }
 
 test.afterEach(async ({ request }) => {

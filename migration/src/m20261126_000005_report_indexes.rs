@@ -1,5 +1,6 @@
 //! Indexes the reports read by: insights by account, level and day (ranges and daily series),
-//! and drill-downs from a campaign to its ad groups and ads, and from an ad group to its ads.
+//! carrying the summed metrics so a range is read from the index alone; and drill-downs from a
+//! campaign to its ad groups and ads, and from an ad group to its ads.
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,10 @@ enum TiktokInsightDaily {
     Level,
     Date,
     ObjectId,
+    SpendMicros,
+    Impressions,
+    Clicks,
+    Conversions,
 }
 
 #[derive(DeriveIden)]
@@ -41,6 +46,10 @@ impl MigrationTrait for Migration {
                 .col(TiktokInsightDaily::Level)
                 .col(TiktokInsightDaily::Date)
                 .col(TiktokInsightDaily::ObjectId)
+                .col(TiktokInsightDaily::SpendMicros)
+                .col(TiktokInsightDaily::Impressions)
+                .col(TiktokInsightDaily::Clicks)
+                .col(TiktokInsightDaily::Conversions)
                 .to_owned(),
         )
         .await?;

@@ -4,7 +4,10 @@ pub mod accounts;
 pub mod entities;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    ConnectOptions, Database, DatabaseConnection, DbErr,
+};
 use std::time::Duration;
 
 /// Connects to `url`, creating the SQLite file's folder when needed.
@@ -18,7 +21,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     options
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
         .connect_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // WAL: pages read while a sync writes, and a writer (the CLI, another sync page) waits
+        // briefly instead of failing. NORMAL sync is durable across crashes of the process in WAL.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(15))
+        });
     Database::connect(options).await
 }
 

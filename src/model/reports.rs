@@ -135,7 +135,7 @@ pub enum StatusFilter {
 }
 
 /// Everything that decides what Ads Manager shows; the URL's query string, typed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdsQuery {
     pub level: Level,
     /// Drill-down: the campaign (for its ad groups) or ad group (for its ads), by TikTok id.
@@ -151,6 +151,13 @@ pub struct AdsQuery {
     pub page: u32,
     pub show_deleted: bool,
     pub range: Range,
+}
+
+impl Default for AdsQuery {
+    /// What `/ads` shows: campaigns by spend, largest first, the last 7 days.
+    fn default() -> Self {
+        Self::from_pairs([])
+    }
 }
 
 impl AdsQuery {
@@ -391,6 +398,8 @@ pub struct AdsTable {
     pub crumbs: Vec<Crumb>,
     pub rows: Vec<AdsRow>,
     pub total_rows: u64,
+    /// Deleted rows hidden by the "Show deleted" toggle.
+    pub hidden_deleted: u64,
     pub pages: u32,
     pub totals: Vec<CurrencyTotals>,
     pub accounts: Vec<AccountOption>,
@@ -502,6 +511,7 @@ mod tests {
         let back = AdsQuery::from_pairs(url.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!(back, q);
         assert_eq!(AdsQuery::default().href(), "/ads");
+        assert_eq!((AdsQuery::default().page, AdsQuery::default().desc), (1, true), "page 1, largest spend first");
     }
 
     #[test]

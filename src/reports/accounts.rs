@@ -19,6 +19,8 @@ pub struct AccountHealth {
     /// Its first sync is running or queued: the step and its position.
     pub first_sync: Option<(Option<String>, i32, i32)>,
     pub problems: Vec<Problem>,
+    /// Its queued or running sync and when that last committed (part of the data version).
+    pub activity: Option<(i32, Option<DateTime<Utc>>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +107,8 @@ impl super::ReportsService {
                 let first_sync = active
                     .filter(|r| r.trigger == RunTrigger::First || account.last_synced_at.is_none())
                     .map(|r| (r.step.clone(), r.progress_done + 1, r.progress_total));
-                AccountHealth { connection_id: connection.get(&account.id).copied(), first_sync, problems, account }
+                let activity = active.map(|r| (r.id, r.last_progress_at));
+                AccountHealth { connection_id: connection.get(&account.id).copied(), first_sync, problems, activity, account }
             })
             .collect())
     }

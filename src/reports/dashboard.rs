@@ -2,9 +2,10 @@
 //! the last 90 days, and the top campaigns by spend. TikTok's own advertiser-level rows give the
 //! totals and series (one row per account and day), so they stay cheap however many ads there are.
 
-use super::{sql, ReportError, ReportsService, Sums};
+use super::{cache::data_version, sql, AccountHealth, ReportError, ReportsService, Sums};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{FromQueryResult, Value};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct DailyPoint {
@@ -57,7 +58,21 @@ impl CurrencySums {
 }
 
 impl ReportsService {
+    /// The Dashboard of `workspace_id` (whose `accounts` are given) for one account or all.
     pub async fn dashboard(
+        &self,
+        workspace_id: i32,
+        accounts: &[AccountHealth],
+        account: Option<i32>,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Arc<DashboardData>, ReportError> {
+        let key = (workspace_id, data_version(accounts), account, from, to, today);
+        self.cache.dashboard(key, self.compute_dashboard(workspace_id, account, from, to, today)).await
+    }
+
+    async fn compute_dashboard(
         &self,
         workspace_id: i32,
         account: Option<i32>,

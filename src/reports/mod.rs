@@ -3,6 +3,7 @@
 //! page makes a fixed number of them whatever the data's size.
 
 mod accounts;
+mod cache;
 mod dashboard;
 mod sql;
 mod table;
@@ -38,11 +39,13 @@ pub enum ReportError {
 pub struct ReportsService {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
+    cache: cache::ReportCache,
 }
 
 impl ReportsService {
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+    /// `cache_entries`: answers of each kind kept between syncs (0 keeps none).
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, cache_entries: u64) -> Self {
+        Self { db, clock, cache: cache::ReportCache::new(cache_entries) }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

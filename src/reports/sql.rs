@@ -30,6 +30,24 @@ pub fn contains(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Tells SQLite which index to read a table by (` INDEXED BY name`), where its planner, without
+/// statistics, would prefer a covering index that scans far more rows; Postgres plans from
+/// statistics and takes no hint.
+pub fn indexed_by(backend: DatabaseBackend, index: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => String::new(),
+        _ => format!(" INDEXED BY {index}"),
+    }
+}
+
+/// The first string of a JSON array held in a text column.
+pub fn first_of_json_array(backend: DatabaseBackend, col: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("(CAST({col} AS JSON) ->> 0)"),
+        _ => format!("json_extract({col}, '$[0]')"),
+    }
+}
+
 /// `SUM(col)` as a 64-bit integer (Postgres sums BIGINT into NUMERIC).
 pub fn sum(col: &str) -> String {
     format!("CAST(SUM({col}) AS BIGINT)")

@@ -1,13 +1,14 @@
 //! Ads Manager's table: campaigns, ad groups or ads of the workspace with their results for a
-//! date range, filtered, searched, sorted and paged in the database. Three queries: the page of
-//! rows, their count, and the totals per currency.
+//! date range, filtered, searched, sorted and paged in the database. One statement gives the
+//! page of rows, the totals per currency and the counts, so the day rows are summed once.
 
-use super::{sql, AccountHealth, ReportError, ReportsService, Sums};
+use super::{cache::data_version, sql, AccountHealth, ReportError, ReportsService, Sums};
 use crate::model::reports::{AdsQuery, Level, SortKey, StatusFilter};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{FromQueryResult, Value};
+use std::sync::Arc;
 
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct Row {
     pub tiktok_id: String,
     pub name: Option<String>,
@@ -20,10 +21,7 @@ pub struct Row {
     pub account_id: i32,
     pub advertiser: String,
     pub currency: Option<String>,
-    pub spend: i64,
-    pub impressions: i64,
-    pub clicks: i64,
-    pub conversions: i64,
+    pub sums: Sums,
     pub ad_text: Option<String>,
     pub landing_page_url: Option<String>,
     pub ad_format: Option<String>,
@@ -32,10 +30,6 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn sums(&self) -> Sums {
-        Sums { spend_micros: self.spend, impressions: self.impressions, clicks: self.clicks, conversions: self.conversions }
-    }
-
     pub fn deleted(&self) -> bool {
         self.gone_at.is_some() || self.operation_status.as_deref() == Some("DELETE")
     }
@@ -45,30 +39,60 @@ impl Row {
 pub struct TableData {
     pub rows: Vec<Row>,
     pub total_rows: u64,
+    /// Deleted rows the filter would otherwise show (0 when they are shown).
+    pub hidden_deleted: u64,
     pub totals: Vec<(String, Sums)>,
     /// Drill-down: the campaign's and ad group's names, when they are part of the query.
     pub campaign_name: Option<String>,
     pub adgroup_name: Option<String>,
 }
 
+/// One line of the statement's answer: a row of the page, a currency's totals, or the counts.
 #[derive(FromQueryResult)]
-struct Count {
-    n: i64,
-}
-
-#[derive(FromQueryResult)]
-struct CurrencySums {
+struct Line {
+    part: String,
+    pos: Option<i64>,
+    tiktok_id: Option<String>,
+    name: Option<String>,
+    operation_status: Option<String>,
+    secondary_status: Option<String>,
+    objective: Option<String>,
+    budget_micros: Option<i64>,
+    budget_mode: Option<String>,
+    gone_at: Option<DateTime<Utc>>,
+    account_id: Option<i32>,
+    advertiser: Option<String>,
     currency: Option<String>,
     spend: Option<i64>,
     impressions: Option<i64>,
     clicks: Option<i64>,
     conversions: Option<i64>,
+    ad_text: Option<String>,
+    landing_page_url: Option<String>,
+    ad_format: Option<String>,
+    thumbnail: Option<String>,
+    n: Option<i64>,
+    deleted: Option<i64>,
+}
+
+impl Line {
+    fn sums(&self) -> Sums {
+        Sums {
+            spend_micros: self.spend.unwrap_or(0),
+            impressions: self.impressions.unwrap_or(0),
+            clicks: self.clicks.unwrap_or(0),
+            conversions: self.conversions.unwrap_or(0),
+        }
+    }
 }
 
 #[derive(FromQueryResult)]
 struct Name {
     name: Option<String>,
 }
+
+/// Deleted at TikTok, or gone from its answers.
+const DELETED: &str = "(e.gone_at IS NOT NULL OR COALESCE(e.operation_status, '') = 'DELETE')";
 
 /// The entity table, its TikTok id column and the insight level of a table level.
 fn shape(level: Level) -> (&'static str, &'static str, &'static str) {
@@ -79,30 +103,47 @@ fn shape(level: Level) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-fn order(sort: SortKey, desc: bool, objective: &str) -> String {
-    let spend = "COALESCE(m.spend, 0)";
+/// `ORDER BY` over the columns of `r` (the filtered rows with their sums).
+fn order(sort: SortKey, desc: bool) -> String {
     let expr = match sort {
-        SortKey::Name => "LOWER(e.name)".to_owned(),
-        SortKey::Advertiser => "LOWER(a.name)".to_owned(),
-        SortKey::Status => "e.operation_status".to_owned(),
-        SortKey::Objective => objective.to_owned(),
-        SortKey::Budget => "e.budget_micros".to_owned(),
-        SortKey::Spend => spend.to_owned(),
-        SortKey::Impressions => "COALESCE(m.impressions, 0)".to_owned(),
-        SortKey::Clicks => "COALESCE(m.clicks, 0)".to_owned(),
-        SortKey::Conversions => "COALESCE(m.conversions, 0)".to_owned(),
+        SortKey::Name => "LOWER(name)",
+        SortKey::Advertiser => "LOWER(advertiser)",
+        SortKey::Status => "operation_status",
+        SortKey::Objective => "objective",
+        SortKey::Budget => "budget_micros",
+        SortKey::Spend => "spend",
+        SortKey::Impressions => "impressions",
+        SortKey::Clicks => "clicks",
+        SortKey::Conversions => "conversions",
         // Ratios from the summed parts; none without a denominator.
-        SortKey::Ctr => "CASE WHEN m.impressions > 0 THEN m.clicks * 1.0 / m.impressions END".to_owned(),
-        SortKey::Cpc => format!("CASE WHEN m.clicks > 0 THEN {spend} * 1.0 / m.clicks END"),
-        SortKey::Cpm => format!("CASE WHEN m.impressions > 0 THEN {spend} * 1000.0 / m.impressions END"),
-        SortKey::CostPerConversion => format!("CASE WHEN m.conversions > 0 THEN {spend} * 1.0 / m.conversions END"),
+        SortKey::Ctr => "CASE WHEN impressions > 0 THEN clicks * 1.0 / impressions END",
+        SortKey::Cpc => "CASE WHEN clicks > 0 THEN spend * 1.0 / clicks END",
+        SortKey::Cpm => "CASE WHEN impressions > 0 THEN spend * 1000.0 / impressions END",
+        SortKey::CostPerConversion => "CASE WHEN conversions > 0 THEN spend * 1.0 / conversions END",
     };
-    format!("{expr} {} NULLS LAST, e.id", if desc { "DESC" } else { "ASC" })
+    format!("{expr} {} NULLS LAST, row_id", if desc { "DESC" } else { "ASC" })
 }
 
 impl ReportsService {
-    /// The table for `query` over `from..=to` in `workspace_id`; `all` lifts paging (CSV).
+    /// The table for `query` over `from..=to` in `workspace_id`, whose `accounts` are given;
+    /// `all` lifts paging (the CSV export, computed afresh each time).
     pub async fn table(
+        &self,
+        workspace_id: i32,
+        accounts: &[AccountHealth],
+        query: &AdsQuery,
+        from: NaiveDate,
+        to: NaiveDate,
+        all: bool,
+    ) -> Result<Arc<TableData>, ReportError> {
+        if all {
+            return self.compute_table(workspace_id, query, from, to, true).await.map(Arc::new);
+        }
+        let key = (workspace_id, data_version(accounts), query.to_query(), from, to);
+        self.cache.table(key, self.compute_table(workspace_id, query, from, to, false)).await
+    }
+
+    async fn compute_table(
         &self,
         workspace_id: i32,
         query: &AdsQuery,
@@ -121,24 +162,26 @@ impl ReportsService {
             None => None,
         };
 
-        // Which entities: the same conditions for the rows, their count and their totals.
-        let mut filter = String::from("a.workspace_id = ?");
-        let mut values: Vec<Value> = vec![workspace_id.into()];
+        // The accounts in view, and the entities under a drill-down's parent.
+        let mut scope = String::from("a.workspace_id = ?");
+        let mut scope_values: Vec<Value> = vec![workspace_id.into()];
         if let Some(account) = query.account {
-            filter.push_str(" AND a.id = ?");
-            values.push(account.into());
+            scope.push_str(" AND a.id = ?");
+            scope_values.push(account.into());
         }
+        let mut parent = String::new();
+        let mut parent_values: Vec<Value> = Vec::new();
         if let (Some(c), Level::AdGroups | Level::Ads) = (&query.campaign, query.level) {
-            filter.push_str(" AND e.campaign_id = ?");
-            values.push(c.clone().into());
+            parent.push_str(" AND e.campaign_id = ?");
+            parent_values.push(c.clone().into());
         }
         if let (Some(g), Level::Ads) = (&query.adgroup, query.level) {
-            filter.push_str(" AND e.adgroup_id = ?");
-            values.push(g.clone().into());
+            parent.push_str(" AND e.adgroup_id = ?");
+            parent_values.push(g.clone().into());
         }
-        if !query.show_deleted {
-            filter.push_str(" AND e.gone_at IS NULL AND (e.operation_status IS NULL OR e.operation_status <> 'DELETE')");
-        }
+        // What people narrow the list by (deleted ones are counted apart, below).
+        let mut filter = String::new();
+        let mut filter_values: Vec<Value> = Vec::new();
         match query.status {
             Some(StatusFilter::Active) => filter.push_str(" AND e.operation_status = 'ENABLE'"),
             Some(StatusFilter::Paused) => filter.push_str(" AND e.operation_status = 'DISABLE'"),
@@ -146,85 +189,150 @@ impl ReportsService {
         }
         if !query.search.trim().is_empty() {
             filter.push_str(" AND LOWER(e.name) LIKE ? ESCAPE '\\'");
-            values.push(sql::contains(query.search.trim()).into());
+            filter_values.push(sql::contains(query.search.trim()).into());
         }
 
-        // The entities' results for the days, summed per entity in the database; only the
-        // entities the filter keeps are read (the index on account, level, object, date).
-        let metrics = format!(
-            "SELECT i.ad_account_id, i.object_id, {spend} AS spend, {imp} AS impressions, {clk} AS clicks, {conv} AS conversions \
-             FROM tiktok_insight_daily i JOIN {table} e ON e.ad_account_id = i.ad_account_id AND e.{id_col} = i.object_id \
-             JOIN tiktok_ad_account a ON a.id = e.ad_account_id \
-             WHERE i.level = ? AND i.date >= ? AND i.date <= ? AND {filter} \
-             GROUP BY i.ad_account_id, i.object_id",
-            spend = sql::sum("i.spend_micros"),
-            imp = sql::sum("i.impressions"),
-            clk = sql::sum("i.clicks"),
-            conv = sql::sum("i.conversions"),
+        // m: each entity's results summed over the days, in the database. Under a drill-down
+        // only a few entities count: each one's days are looked up by key (CROSS JOIN keeps
+        // SQLite's join order). A whole list reads the days from the covering index by day.
+        let sums = format!(
+            "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
+            sql::sum("i.spend_micros"),
+            sql::sum("i.impressions"),
+            sql::sum("i.clicks"),
+            sql::sum("i.conversions")
         );
-        let mut metric_values: Vec<Value> = vec![level.into(), from.into(), to.into()];
-        metric_values.extend(values.iter().cloned());
+        let mut values: Vec<Value> = Vec::new();
+        let m = if parent.is_empty() {
+            values.extend(scope_values.iter().cloned());
+            format!(
+                "SELECT i.ad_account_id, i.object_id, {sums} FROM tiktok_insight_daily i \
+                 WHERE i.ad_account_id IN (SELECT a.id FROM tiktok_ad_account a WHERE {scope}) \
+                 AND i.level = ? AND i.date >= ? AND i.date <= ? GROUP BY i.ad_account_id, i.object_id"
+            )
+        } else {
+            values.extend(scope_values.iter().cloned());
+            values.extend(parent_values.iter().cloned());
+            format!(
+                "SELECT i.ad_account_id, i.object_id, {sums} \
+                 FROM {table} e CROSS JOIN tiktok_insight_daily i{} JOIN tiktok_ad_account a ON a.id = e.ad_account_id \
+                 WHERE {scope}{parent} AND i.ad_account_id = e.ad_account_id AND i.object_id = e.{id_col} \
+                 AND i.level = ? AND i.date >= ? AND i.date <= ? GROUP BY i.ad_account_id, i.object_id",
+                sql::indexed_by(backend, "tiktok_insight_daily_key")
+            )
+        };
+        values.extend([level.into(), from.into(), to.into()]);
 
-        let (objective, ad_columns) = match query.level {
-            Level::Campaigns => ("e.objective_type", "NULL AS ad_text, NULL AS landing_page_url, NULL AS ad_format, NULL AS thumbnail"),
-            Level::AdGroups => ("e.optimization_goal", "NULL AS ad_text, NULL AS landing_page_url, NULL AS ad_format, NULL AS thumbnail"),
-            Level::Ads => (
-                "NULL",
-                "e.ad_text, e.landing_page_url, e.ad_format, \
-                 COALESCE((SELECT v.cover_url FROM tiktok_video v WHERE v.ad_account_id = e.ad_account_id AND v.video_id = e.video_id), \
-                          (SELECT im.image_url FROM tiktok_image im WHERE im.ad_account_id = e.ad_account_id AND e.image_ids LIKE '%\"' || im.image_id || '\"%' LIMIT 1)) AS thumbnail",
-            ),
+        let (objective, budget, budget_mode) = match query.level {
+            Level::Campaigns => ("e.objective_type", "e.budget_micros", "e.budget_mode"),
+            Level::AdGroups => ("e.optimization_goal", "e.budget_micros", "e.budget_mode"),
+            Level::Ads => ("NULL", "NULL", "NULL"),
         };
-        let (budget, budget_mode) = match query.level {
-            Level::Ads => ("NULL", "NULL"),
-            _ => ("e.budget_micros", "e.budget_mode"),
-        };
-        // Ads have no budget of their own: sorting them by it keeps TikTok's order.
-        let query = &AdsQuery { sort: if query.level == Level::Ads && query.sort == SortKey::Budget { SortKey::Name } else { query.sort }, ..query.clone() };
-        let limit = if all { String::new() } else { format!(" LIMIT {} OFFSET {}", AdsQuery::PAGE_SIZE, (query.page.max(1) - 1) * AdsQuery::PAGE_SIZE) };
-        let rows_sql = format!(
-            "SELECT e.{id_col} AS tiktok_id, e.name, e.operation_status, e.secondary_status, {objective} AS objective, \
-             {budget} AS budget_micros, {budget_mode} AS budget_mode, e.gone_at, a.id AS account_id, a.name AS advertiser, a.currency, \
+        // r: the rows the filter keeps, deleted ones flagged, with their sums.
+        let r = format!(
+            "SELECT e.id AS row_id, e.{id_col} AS tiktok_id, e.name, e.operation_status, e.secondary_status, \
+             {objective} AS objective, {budget} AS budget_micros, {budget_mode} AS budget_mode, e.gone_at, \
+             a.id AS account_id, a.name AS advertiser, a.currency, \
              COALESCE(m.spend, 0) AS spend, COALESCE(m.impressions, 0) AS impressions, COALESCE(m.clicks, 0) AS clicks, \
-             COALESCE(m.conversions, 0) AS conversions, {ad_columns} \
+             COALESCE(m.conversions, 0) AS conversions, CASE WHEN {DELETED} THEN 1 ELSE 0 END AS is_deleted \
              FROM {table} e JOIN tiktok_ad_account a ON a.id = e.ad_account_id \
-             LEFT JOIN ({metrics}) m ON m.ad_account_id = e.ad_account_id AND m.object_id = e.{id_col} \
-             WHERE {filter} ORDER BY {order}{limit}",
-            order = order(query.sort, query.desc, objective),
+             LEFT JOIN m ON m.ad_account_id = e.ad_account_id AND m.object_id = e.{id_col} \
+             WHERE {scope}{parent}{filter}"
         );
-        let mut row_values = metric_values.clone();
-        row_values.extend(values.iter().cloned());
-        let rows = Row::find_by_statement(sql::statement(backend, &rows_sql, row_values)).all(&self.db).await?;
+        values.extend(scope_values.iter().cloned());
+        values.extend(parent_values);
+        values.extend(filter_values);
 
-        let count_sql = format!("SELECT COUNT(*) AS n FROM {table} e JOIN tiktok_ad_account a ON a.id = e.ad_account_id WHERE {filter}");
-        let total_rows = Count::find_by_statement(sql::statement(backend, &count_sql, values.clone()))
-            .one(&self.db)
-            .await?
-            .map_or(0, |c| c.n.max(0) as u64);
-
-        let totals_sql = format!(
-            "SELECT a.currency, {spend} AS spend, {imp} AS impressions, {clk} AS clicks, {conv} AS conversions \
-             FROM ({metrics}) m JOIN tiktok_ad_account a ON a.id = m.ad_account_id GROUP BY a.currency ORDER BY a.currency",
-            spend = sql::sum("m.spend"),
-            imp = sql::sum("m.impressions"),
-            clk = sql::sum("m.clicks"),
-            conv = sql::sum("m.conversions"),
+        // Ads have no budget of their own: sorting them by it keeps the name order.
+        let sort = if query.level == Level::Ads && query.sort == SortKey::Budget { SortKey::Name } else { query.sort };
+        let order = order(sort, query.desc);
+        let limit = if all {
+            String::new()
+        } else {
+            format!(" LIMIT {} OFFSET {}", AdsQuery::PAGE_SIZE, (query.page.max(1) - 1) * AdsQuery::PAGE_SIZE)
+        };
+        let shown = if query.show_deleted { "SELECT * FROM r" } else { "SELECT * FROM r WHERE is_deleted = 0" };
+        // The page's pictures are looked up for its rows only, after the sort.
+        let creative = match query.level {
+            Level::Ads => format!(
+                "ad.ad_text, ad.landing_page_url, ad.ad_format, \
+                 COALESCE((SELECT v.cover_url FROM tiktok_video v WHERE v.ad_account_id = ad.ad_account_id AND v.video_id = ad.video_id), \
+                          (SELECT im.image_url FROM tiktok_image im WHERE im.ad_account_id = ad.ad_account_id AND im.image_id = {})) AS thumbnail",
+                sql::first_of_json_array(backend, "ad.image_ids")
+            ),
+            _ => "NULL AS ad_text, NULL AS landing_page_url, NULL AS ad_format, NULL AS thumbnail".to_owned(),
+        };
+        let creative_join = if query.level == Level::Ads { " JOIN tiktok_ad ad ON ad.id = p.row_id" } else { "" };
+        let none = "NULL AS tiktok_id, NULL AS name, NULL AS operation_status, NULL AS secondary_status, NULL AS objective, \
+                    NULL AS budget_micros, NULL AS budget_mode, NULL AS gone_at, NULL AS account_id, NULL AS advertiser";
+        let no_creative = "NULL AS ad_text, NULL AS landing_page_url, NULL AS ad_format, NULL AS thumbnail";
+        let statement = format!(
+            "WITH m AS ({m}), r AS ({r}), shown AS ({shown}) \
+             SELECT 'row' AS part, p.pos, p.tiktok_id, p.name, p.operation_status, p.secondary_status, p.objective, \
+                    p.budget_micros, p.budget_mode, p.gone_at, p.account_id, p.advertiser, p.currency, \
+                    p.spend, p.impressions, p.clicks, p.conversions, {creative}, CAST(NULL AS BIGINT) AS n, \
+                    CAST(NULL AS BIGINT) AS deleted \
+             FROM (SELECT shown.*, ROW_NUMBER() OVER (ORDER BY {order}) AS pos FROM shown ORDER BY {order}{limit}) p{creative_join} \
+             UNION ALL \
+             SELECT 'total', NULL, {none}, currency, {spend}, {imp}, {clk}, {conv}, {no_creative}, COUNT(*), CAST(NULL AS BIGINT) \
+             FROM shown GROUP BY currency \
+             UNION ALL \
+             SELECT 'count', NULL, {none}, NULL, NULL, NULL, NULL, NULL, {no_creative}, COUNT(*), {deleted} FROM r",
+            spend = sql::sum("spend"),
+            imp = sql::sum("impressions"),
+            clk = sql::sum("clicks"),
+            conv = sql::sum("conversions"),
+            deleted = sql::sum("is_deleted"),
         );
-        let totals = CurrencySums::find_by_statement(sql::statement(backend, &totals_sql, metric_values))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|t| {
-                let sums = Sums {
-                    spend_micros: t.spend.unwrap_or(0),
-                    impressions: t.impressions.unwrap_or(0),
-                    clicks: t.clicks.unwrap_or(0),
-                    conversions: t.conversions.unwrap_or(0),
-                };
-                (t.currency.unwrap_or_else(|| "?".into()), sums)
-            })
-            .collect();
-        Ok(TableData { rows, total_rows, totals, campaign_name, adgroup_name })
+        // Postgres types a UNION pairwise: NULLs that meet numbers later are cast up front.
+        let lines = Line::find_by_statement(sql::statement(backend, &statement, values)).all(&self.db).await?;
+
+        let mut rows: Vec<(i64, Row)> = Vec::new();
+        let mut totals = Vec::new();
+        let (mut all_rows, mut deleted) = (0u64, 0u64);
+        for line in lines {
+            match line.part.as_str() {
+                "row" => rows.push((
+                    line.pos.unwrap_or(0),
+                    Row {
+                        sums: line.sums(),
+                        tiktok_id: line.tiktok_id.unwrap_or_default(),
+                        name: line.name,
+                        operation_status: line.operation_status,
+                        secondary_status: line.secondary_status,
+                        objective: line.objective,
+                        budget_micros: line.budget_micros,
+                        budget_mode: line.budget_mode,
+                        gone_at: line.gone_at,
+                        account_id: line.account_id.unwrap_or_default(),
+                        advertiser: line.advertiser.unwrap_or_default(),
+                        currency: line.currency,
+                        ad_text: line.ad_text,
+                        landing_page_url: line.landing_page_url,
+                        ad_format: line.ad_format,
+                        thumbnail: line.thumbnail,
+                    },
+                )),
+                "total" => totals.push((line.currency.clone().unwrap_or_else(|| "?".into()), line.sums())),
+                _ => {
+                    all_rows = line.n.unwrap_or(0).max(0) as u64;
+                    deleted = line.deleted.unwrap_or(0).max(0) as u64;
+                }
+            }
+        }
+        // UNION ALL keeps no order of its own: the rows carry their place.
+        rows.sort_by_key(|(pos, _)| *pos);
+        totals.sort_by(|a, b| a.0.cmp(&b.0));
+        let (total_rows, hidden_deleted) =
+            if query.show_deleted { (all_rows, 0) } else { (all_rows - deleted.min(all_rows), deleted) };
+        Ok(TableData {
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+            total_rows,
+            hidden_deleted,
+            totals,
+            campaign_name,
+            adgroup_name,
+        })
     }
 
     /// A drill-down parent's name, checked to be this workspace's.

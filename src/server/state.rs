@@ -107,7 +107,7 @@ impl AppState {
             wake,
         );
         let auth = AuthService::new(db.clone(), settings.trusted_proxy_header.clone());
-        let reports = ReportsService::new(db.clone(), clock.clone());
+        let reports = ReportsService::new(db.clone(), clock.clone(), settings.report_cache_entries);
         Ok(Self {
             settings: Arc::new(settings),
             db,

@@ -6,6 +6,7 @@ use super::{
     cursor::{Cursor, Step},
     evidence::{to_json, DataCheck, StepError},
     queue::Claimed,
+    store,
     Outcome, SyncEngine, SyncError,
 };
 use crate::{
@@ -200,6 +201,12 @@ impl SyncEngine {
             }
         }
         self.finish(&ctx, RunStatus::Succeeded, None).await?;
+        if ctx.counts.values().sum::<u64>() >= store::BULK_ROWS {
+            // Not worth failing a finished run for: the database's own upkeep catches up later.
+            if let Err(e) = store::refresh_statistics(&self.db).await {
+                tracing::warn!(error = %e, "could not refresh the planner's statistics after a large sync");
+            }
+        }
         let (requests, rate_limited) = ctx.totals();
         tracing::info!(
             requests,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Iterable,
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, Iterable,
 };
 
 /// Rows per INSERT statement on SQLite: well under its bound-variable limit for our widest table.
@@ -62,6 +62,19 @@ pub async fn mark_gone<E: EntityTrait + Default>(
         .and_where(col("seen_run_id").is_null().or(col("seen_run_id").ne(run_id)))
         .to_owned();
     Ok(db.execute(&stmt).await?.rows_affected())
+}
+
+/// Rows written by one run past which the planner's statistics are refreshed at its end.
+pub const BULK_ROWS: u64 = 50_000;
+
+/// After a bulk load Postgres plans from stale statistics (autovacuum analyzes a while later),
+/// and a report query may then scan a whole table; refreshing them takes a sampled pass. SQLite
+/// keeps no statistics unless asked, and the report queries name their indexes there.
+pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_unprepared("ANALYZE tiktok_insight_daily, tiktok_campaign, tiktok_adgroup, tiktok_ad").await?;
+    }
+    Ok(())
 }
 
 /// Money and ratios as millionths: exact, and summable in SQL on either database.

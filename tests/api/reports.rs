@@ -28,6 +28,11 @@ async fn app_with(vars: &[(&'static str, &'static str)]) -> (TestDb, TestApp) {
 /// Imports the advertisers and syncs them to the end.
 async fn synced(app: &TestApp, tiktok_user: &str, advertisers: &[&str]) {
     app.connect_and_import(tiktok_user, advertisers).await;
+    synced_again(app).await;
+}
+
+/// Runs every sync that is due.
+async fn synced_again(app: &TestApp) {
     for _ in 0..20 {
         if app.state.sync.sync_next().await.expect("sync_next") == Outcome::Idle {
             return;
@@ -166,9 +171,10 @@ async fn deleted_campaigns_are_hidden_until_asked_for() {
 
     let shown = table(&app, &campaigns(last(Preset::Last30))).await;
     assert_eq!(shown.rows.len(), live - 1);
+    assert_eq!(shown.hidden_deleted as usize, all.len() - live + 1, "the page says how many it hides");
     assert!(shown.rows.iter().all(|r| r.id != deleted.campaign_id));
     let with_deleted = table(&app, &AdsQuery { show_deleted: true, ..campaigns(last(Preset::Last30)) }).await;
-    assert_eq!(with_deleted.rows.len(), all.len());
+    assert_eq!((with_deleted.rows.len(), with_deleted.hidden_deleted), (all.len(), 0));
     let row = with_deleted.rows.iter().find(|r| r.id == deleted.campaign_id).unwrap();
     assert!(row.deleted);
     assert_eq!(row.status, "Deleted");
@@ -205,7 +211,8 @@ async fn pages_and_sorting_cover_every_row_once_in_order() {
 async fn drilling_down_shows_a_campaigns_ad_groups_then_their_ads_with_creatives() {
     let (_db, app) = app_with(&[]).await;
     synced(&app, BUSINESS_USER, &[US]).await;
-    let top = table(&app, &campaigns(last(Preset::Last30))).await;
+    // Deleted ones shown: a live campaign may have only deleted ad groups.
+    let top = table(&app, &AdsQuery { show_deleted: true, ..campaigns(last(Preset::Last30)) }).await;
     let campaign = &top.rows[0];
     let drill = campaign.drill.clone().expect("campaigns drill down");
     let q = query_of(&drill);
@@ -363,13 +370,30 @@ async fn accounts_that_need_attention_link_to_their_card() {
     let connection = app.connections().await[0]["id"].as_i64().unwrap();
     app.sandbox_control("revoke", serde_json::json!({ "user_id": BUSINESS_USER })).await;
     app.json_fn("tiktok/sync-now", serde_json::json!({ "connection_id": connection })).await;
-    for _ in 0..20 {
-        if app.state.sync.sync_next().await.unwrap() == Outcome::Idle {
-            break;
-        }
-    }
+    synced_again(&app).await;
     let t = table(&app, &AdsQuery::default()).await;
     let line = t.attention.iter().find(|a| a.text.contains("Reconnect")).unwrap_or_else(|| panic!("{:?}", t.attention));
     assert_eq!(line.href, format!("/connect/tiktok#connection-{connection}"));
     assert!(!t.rows.is_empty(), "the synced data stays visible");
+}
+
+#[tokio::test]
+async fn figures_change_as_soon_as_a_sync_writes_new_numbers() {
+    let (_db, app) = app_with(&[]).await;
+    synced(&app, BUSINESS_USER, &[US]).await;
+    let before = table(&app, &campaigns(last(Preset::Today))).await;
+    let dash_before = dashboard(&app, &DashboardQuery { account: None, range: last(Preset::Today) }).await;
+    // TikTok now reports less spend for today on one campaign.
+    app.sandbox_control("daily-spend-drift", serde_json::json!({ "advertiser_id": US, "spend": 3.5 })).await;
+    let connection = app.connections().await[0]["id"].as_i64().unwrap();
+    app.json_fn("tiktok/sync-now", serde_json::json!({ "connection_id": connection })).await;
+    synced_again(&app).await;
+    let after = table(&app, &campaigns(last(Preset::Today))).await;
+    assert_eq!(
+        before.totals[0].figures.spend_micros - after.totals[0].figures.spend_micros,
+        3_500_000,
+        "the table answers from the new sync, not from what it showed before"
+    );
+    let dash_after = dashboard(&app, &DashboardQuery { account: None, range: last(Preset::Today) }).await;
+    assert_ne!(dash_before.top, dash_after.top);
 }

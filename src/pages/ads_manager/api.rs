@@ -101,6 +101,7 @@ pub(crate) mod ssr {
             crumbs: Vec::new(),
             rows: Vec::new(),
             total_rows: 0,
+            hidden_deleted: 0,
             pages: 0,
             totals: Vec::new(),
             accounts: account_options(&accounts),
@@ -117,7 +118,7 @@ pub(crate) mod ssr {
         let (from, to) = reports.days(&query.range, &in_view_owned);
         out.from = Some(from);
         out.to = Some(to);
-        let data = reports.table(user.workspace_id, &query, from, to, all).await.map_err(report_error)?;
+        let data = reports.table(user.workspace_id, &accounts, &query, from, to, all).await.map_err(report_error)?;
 
         let top = AdsQuery { account: query.account, range: query.range, show_deleted: query.show_deleted, ..AdsQuery::default() };
         if query.level != Level::Campaigns {
@@ -132,11 +133,12 @@ pub(crate) mod ssr {
             }
         }
         out.total_rows = data.total_rows;
+        out.hidden_deleted = data.hidden_deleted;
         out.pages = data.total_rows.div_ceil(u64::from(AdsQuery::PAGE_SIZE)) as u32;
-        out.totals = data.totals.into_iter().map(|(currency, s)| CurrencyTotals { currency, figures: figures(s) }).collect();
+        out.totals = data.totals.iter().map(|(currency, s)| CurrencyTotals { currency: currency.clone(), figures: figures(*s) }).collect();
         out.rows = data
             .rows
-            .into_iter()
+            .iter()
             .map(|r| {
                 let drill = match query.level {
                     Level::Campaigns => Some(AdsQuery {
@@ -155,7 +157,7 @@ pub(crate) mod ssr {
                     Level::Ads => None,
                 };
                 AdsRow {
-                    figures: figures(r.sums()),
+                    figures: figures(r.sums),
                     deleted: r.deleted(),
                     status: status(r.operation_status.as_deref(), r.secondary_status.as_deref(), r.gone_at.is_some()),
                     objective: r.objective.as_deref().map(humanize),
@@ -170,7 +172,7 @@ pub(crate) mod ssr {
                     name: r.name.clone().unwrap_or_else(|| format!("#{}", r.tiktok_id)),
                     advertiser: r.advertiser.clone(),
                     currency: r.currency.clone().unwrap_or_else(|| "?".into()),
-                    id: r.tiktok_id,
+                    id: r.tiktok_id.clone(),
                 }
             })
             .collect();

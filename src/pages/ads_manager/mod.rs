@@ -66,7 +66,7 @@ fn Table(table: AdsTable) -> impl IntoView {
     let clear = AdsQuery { level: q.level, campaign: q.campaign.clone(), adgroup: q.adgroup.clone(), range: q.range, ..AdsQuery::default() }.href();
     let no_rows = format!("No {} match these filters for {}. ", noun.1, q.range.preset.label().to_lowercase());
     let level = q.level;
-    let pages = view! { <Pages q=q.clone() pages=table.pages total=table.total_rows noun/> };
+    let pages = view! { <Pages q=q.clone() pages=table.pages total=table.total_rows hidden=table.hidden_deleted noun/> };
     view! {
         <section class="toolbar">
             <RangePicker range=q.range from=table.from to=table.to href=range_href action="/ads" keep=q.pairs()/>
@@ -258,14 +258,20 @@ fn PendingReview(names: Vec<String>) -> impl IntoView {
 }
 
 #[component]
-fn Pages(q: AdsQuery, pages: u32, total: u64, noun: (&'static str, &'static str)) -> impl IntoView {
+fn Pages(q: AdsQuery, pages: u32, total: u64, hidden: u64, noun: (&'static str, &'static str)) -> impl IntoView {
     let page = q.page;
     let at = |page: u32| AdsQuery { page, ..q.clone() }.href();
+    let show_deleted = AdsQuery { show_deleted: true, page: 1, ..q.clone() }.href();
     let count = if total == 1 { format!("1 {}", noun.0) } else { format!("{total} {}", noun.1) };
     view! {
         <nav class="pages" aria-label="Pages" data-testid="pages">
             {(page > 1).then(|| view! { <a class="button" href=at(page - 1) rel="prev">"← Previous"</a> })}
             <span class="muted">{if pages > 1 { format!("Page {page} of {pages} · {count}") } else { count }}</span>
+            {(hidden > 0).then(|| view! {
+                <span class="muted" data-testid="hidden-deleted">
+                    {format!("· {hidden} deleted hidden ")}<a href=show_deleted>"Show deleted"</a>
+                </span>
+            })}
             {(page < pages).then(|| view! { <a class="button" href=at(page + 1) rel="next" data-testid="next-page">"Next →"</a> })}
         </nav>
     }

@@ -56,7 +56,7 @@ pub(crate) mod ssr {
         let today = owned.iter().map(|a| a.today(reports.now())).max().unwrap_or(to);
         out.from = Some(from);
         out.to = Some(to);
-        let data = reports.dashboard(workspace_id, query.account, from, to, today).await.map_err(report_error)?;
+        let data = reports.dashboard(workspace_id, &accounts, query.account, from, to, today).await.map_err(report_error)?;
 
         out.totals = data.totals.iter().map(|(currency, now, before)| kpis(currency, *now, *before)).collect();
 
@@ -86,14 +86,14 @@ pub(crate) mod ssr {
         let range = AdsQuery { range: query.range, ..AdsQuery::default() };
         out.top = data
             .top
-            .into_iter()
+            .iter()
             .map(|t| TopCampaign {
                 name: t.name.clone().unwrap_or_else(|| format!("#{}", t.campaign_id)),
                 advertiser: t.advertiser.clone(),
                 spend: format!("{} {}", money(t.spend.unwrap_or(0)), t.currency.clone().unwrap_or_else(|| "?".into())),
                 href: AdsQuery {
                     level: Level::AdGroups,
-                    campaign: Some(t.campaign_id),
+                    campaign: Some(t.campaign_id.clone()),
                     account: Some(t.account_id),
                     ..range.clone()
                 }

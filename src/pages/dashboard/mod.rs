@@ -107,14 +107,14 @@ fn Board(d: Dashboard) -> impl IntoView {
                     <div class="chart-box" inner_html=c.svg.clone()></div>
                     <details>
                         <summary>"Show as table"</summary>
-                        <table class="data compact">
+                        <div class="table-box"><table class="data compact">
                             <thead><tr>{c.table_head.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {c.table.iter().map(|row| view! {
                                     <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     </details>
                 </figure>
             }).collect_view()}
