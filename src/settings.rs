@@ -319,10 +319,17 @@ impl Settings {
             return Ok(());
         }
         let https = self.public_url.as_ref().is_some_and(|u| u.scheme() == "https");
+        // A public URL naming another host means a proxy serves this app to others.
+        let public_host = self.public_url.as_ref().and_then(|u| match u.host() {
+            Some(url::Host::Domain(d)) if d != "localhost" => Some(d.to_owned()),
+            Some(url::Host::Ipv4(ip)) if !ip.is_loopback() => Some(ip.to_string()),
+            Some(url::Host::Ipv6(ip)) if !ip.is_loopback() => Some(ip.to_string()),
+            _ => None,
+        });
         let loopback = self.leptos.site_addr.ip().is_loopback();
-        if https || !loopback {
-            let where_ = if https {
-                format!("the https public URL {}", self.public_url.as_ref().map(Url::as_str).unwrap_or_default())
+        if https || public_host.is_some() || !loopback {
+            let where_ = if https || public_host.is_some() {
+                format!("the public URL {}", self.public_url.as_ref().map(Url::as_str).unwrap_or_default())
             } else {
                 format!("the non-loopback address {}", self.leptos.site_addr)
             };
@@ -426,6 +433,10 @@ mod tests {
         let err = https.check_sandbox_exposure().unwrap_err();
         assert_eq!(err.var, "SANDBOX");
         assert!(err.to_string().contains("https://ads.example.com/"), "{err}");
+        let proxied = settings(&[("APP_PUBLIC_URL", "http://demo.example.com/")]).unwrap();
+        assert!(proxied.check_sandbox_exposure().is_err(), "a plain-http public host is public too");
+        let own_machine = settings(&[("APP_PUBLIC_URL", "http://localhost:3000/")]).unwrap();
+        assert_eq!(own_machine.check_sandbox_exposure(), Ok(()));
         let mut public = settings(&[]).unwrap();
         public.leptos.site_addr = "0.0.0.0:3000".parse().unwrap();
         assert!(public.check_sandbox_exposure().is_err());

@@ -18,7 +18,7 @@ async function syncedAcme(page: Page) {
 }
 
 test.afterEach(async ({ request }) => {
-  await request.post('/sandbox/tiktok/control/reset');
+  await request.post('/sandbox/tiktok/control/reset', { data: {} });
 });
 
 test('Ads Manager lists the synced campaigns, sorts, changes range, drills down to ads and back', async ({ page }) => {

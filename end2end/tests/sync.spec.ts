@@ -14,7 +14,7 @@ async function control(request: APIRequestContext, path: string, data: unknown) 
 
 test.afterEach(async ({ request }) => {
   // The sandbox is shared by every test: leave no fault behind.
-  await request.post('/sandbox/tiktok/control/reset');
+  await request.post('/sandbox/tiktok/control/reset', { data: {} });
 });
 
 test('import leads to a moving progress bar, the toast and a connected card, without a reload', async ({ page, request }) => {

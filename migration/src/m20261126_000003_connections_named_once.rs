@@ -149,6 +149,15 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // The queue's invariant lives in the database: one queued or running run per account.
+        // Earlier versions queued by check-then-insert and may have left two; the newest stays.
+        m.get_connection()
+            .execute_unprepared(
+                "UPDATE sync_run SET status = 'cancelled', error_kind = 'superseded', \
+                 error_message = 'Replaced by a newer run of the same account.' \
+                 WHERE status IN ('queued', 'running') AND id NOT IN \
+                 (SELECT MAX(id) FROM sync_run WHERE status IN ('queued', 'running') GROUP BY ad_account_id)",
+            )
+            .await?;
         m.get_connection()
             .execute_unprepared(
                 "CREATE UNIQUE INDEX sync_run_one_active ON sync_run (ad_account_id) WHERE status IN ('queued', 'running')",

@@ -28,6 +28,9 @@ pub enum ConnectError {
     NeedsReconnect { evidence: String },
     #[error("TikTok failed while {doing:?}: {err}")]
     TikTok { err: TikTokError, doing: Doing },
+    /// A stored token is sealed under a key the server lacks (its configuration).
+    #[error("{0}")]
+    KeyMissing(String),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -43,6 +46,7 @@ impl ConnectError {
             CredentialError::Gone(_) => Self::ConnectionNotFound,
             CredentialError::NeedsReconnect { evidence } => Self::NeedsReconnect { evidence },
             CredentialError::TikTok(err) => Self::TikTok { err, doing },
+            CredentialError::KeyMissing(e) => Self::KeyMissing(e),
             CredentialError::Db(e) => Self::Db(e),
         }
     }

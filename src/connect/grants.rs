@@ -5,7 +5,7 @@
 use super::{oauth_state, ConnectError, ConnectService, TikTokIdentity};
 use crate::{auth::CurrentUser, db::entities::tiktok_pending_grant, tiktok::TokenGrant};
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
 /// How long an authorized grant waits for its advertisers to be picked.
 pub const PENDING_GRANT_LIFETIME: Duration = Duration::hours(1);
@@ -78,7 +78,19 @@ impl ConnectService {
             .all(&self.db)
             .await?;
         for grant in expired {
-            if grant.imported_at.is_none() && grant.access_token_enc.is_some() {
+            // Claimed like an import claims it, so an import at the last moment and this
+            // cleanup never both use the token.
+            let claimed = grant.imported_at.is_none()
+                && grant.access_token_enc.is_some()
+                && tiktok_pending_grant::Entity::update_many()
+                    .col_expr(tiktok_pending_grant::Column::ImportedAt, Expr::value(now))
+                    .filter(tiktok_pending_grant::Column::Id.eq(grant.id))
+                    .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
+                    .exec(&self.db)
+                    .await?
+                    .rows_affected
+                    == 1;
+            if claimed {
                 match self.credentials.open_grant(&grant) {
                     Ok(token) => match self.tiktok.revoke(&token).await {
                         Ok(_) => report.grants_revoked += 1,

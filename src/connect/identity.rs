@@ -25,7 +25,12 @@ impl ConnectService {
             },
             // Only a service without user/info gets the stand-in key; an outage must not make
             // the same person look like someone else.
-            Err(err) if matches!(err.kind, ErrorKind::BadRequest | ErrorKind::Permission) => {
+            // A grant that reaches no advertiser has nothing to tell its user apart by: every such
+            // user would share one key and overwrite each other's token.
+            Err(err)
+                if matches!(err.kind, ErrorKind::BadRequest | ErrorKind::Permission)
+                    && !grant.advertiser_ids.is_empty() =>
+            {
                 tracing::info!(error = %err, "user/info unavailable; identifying the TikTok user by its advertisers");
                 Ok(by_advertisers(grant))
             }

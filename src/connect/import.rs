@@ -80,11 +80,17 @@ impl ConnectService {
                     .filter(tiktok_pending_grant::Column::WorkspaceId.eq(user.workspace_id))
                     .filter(tiktok_pending_grant::Column::UserId.eq(user.user_id))
                     .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
+                    .filter(tiktok_pending_grant::Column::ExpiresAt.gt(now))
                     .exec(&txn)
                     .await?;
                 if claim.rows_affected != 1 {
                     txn.rollback().await?;
-                    return self.already_imported(user, id).await?.ok_or(ConnectError::GrantNotFound);
+                    let grant = self.pending_grant(user, id).await?;
+                    return match grant.imported_connection_id {
+                        Some(connection_id) => Ok(ImportOutcome::AlreadyImported { connection_id }),
+                        None if grant.expires_at <= now => Err(ConnectError::GrantExpired),
+                        None => Err(ConnectError::GrantNotFound),
+                    };
                 }
                 let grant =
                     tiktok_pending_grant::Entity::find_by_id(id).one(&txn).await?.ok_or(ConnectError::GrantNotFound)?;

@@ -66,6 +66,8 @@ pub struct ActiveRun {
     pub pages: u32,
     /// Waiting out TikTok's rate limit until then.
     pub waiting_until: Option<DateTime<Utc>>,
+    /// TikTok failed to answer; the run resumes where it was at this time.
+    pub retry_at: Option<DateTime<Utc>>,
     /// No progress for over an hour.
     pub stuck: bool,
     pub counts: BTreeMap<String, u64>,
@@ -134,6 +136,7 @@ impl ConnectService {
                         page,
                         pages,
                         waiting_until: run.waiting_until.filter(|t| *t > now),
+                        retry_at: run.retry_at.filter(|t| *t > now && run.status == RunStatus::Queued),
                         counts: run.counts(),
                         step: run.step,
                     },

@@ -39,6 +39,10 @@ pub enum CredentialError {
     /// itself): try again later; nothing was marked.
     #[error("{0}")]
     TikTok(TikTokError),
+    /// The token was sealed under a key this server was not given: our configuration, not the
+    /// token, is wrong, so nothing is marked and the token works again once the key is back.
+    #[error("{0}")]
+    KeyMissing(String),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -225,11 +229,7 @@ impl Credentials {
     async fn usable(&self, row: tiktok_connection::Model) -> Result<AccessToken, CredentialError> {
         let token = match self.open(&row, Column::Access) {
             Ok(token) => token,
-            Err(e) => {
-                tracing::error!(connection.id = row.id, key.id = %row.key_id, error = %e, "cannot decrypt a stored TikTok token");
-                let evidence = format!("The stored token cannot be read ({e}).");
-                return Err(self.needs_reconnect(row.id, row.token_generation, &evidence).await);
-            }
+            Err(e) => return Err(self.unreadable(&row, e).await),
         };
         if self.keys.needs_reseal(&row.key_id, row.token_format) {
             if let Err(e) = self.reseal(&row).await {
@@ -258,6 +258,19 @@ impl Credentials {
             .exec(&self.db)
             .await;
         Ok(written.is_ok_and(|r| r.rows_affected == 1))
+    }
+
+    /// A stored token that does not open: a key missing from the configuration is said and
+    /// left alone; a damaged ciphertext can only be replaced by Reconnect.
+    async fn unreadable(&self, row: &tiktok_connection::Model, e: CryptoError) -> CredentialError {
+        tracing::error!(connection.id = row.id, key.id = %row.key_id, error = %e, "cannot decrypt a stored TikTok token");
+        match e {
+            CryptoError::UnknownKey(_) => CredentialError::KeyMissing(e.to_string()),
+            CryptoError::Damaged => {
+                let evidence = format!("The stored token cannot be read ({e}).");
+                self.needs_reconnect(row.id, row.token_generation, &evidence).await
+            }
+        }
     }
 
     /// Turns a connection to Reconnect with TikTok's words as evidence, unless its token changed

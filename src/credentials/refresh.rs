@@ -13,7 +13,12 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 
 /// How long a refresh may hold the row before others may take over.
-const LEASE: Duration = Duration::seconds(30);
+const LEASE: Duration = Duration::seconds(60);
+/// The refresh call itself ends well inside the lease, so no other instance can take the
+/// lease over and spend the same refresh token while ours is still in flight.
+const CALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(40);
+/// Tries at storing a refreshed token: TikTok has spent the old refresh token by then.
+const STORE_TRIES: u32 = 3;
 /// How often, and how many times, to look again while another instance refreshes.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 const LEASE_POLLS: u32 = 150;
@@ -28,12 +33,21 @@ impl Credentials {
         used_generation: i32,
         rejected: Option<&TikTokError>,
     ) -> Result<AccessToken, CredentialError> {
-        let flight = self.flight(connection_id);
-        let _one_at_a_time = flight.lock().await;
-        let row = self.take_lease(connection_id).await?;
-        let result = self.refresh_leased(row, used_generation, rejected).await;
-        self.release_lease(connection_id).await;
-        result
+        let (this, rejected) = (self.clone(), rejected.cloned());
+        // Its own task: once a refresh has begun it runs to the end and stores TikTok's answer,
+        // even when the request that asked for it is dropped (a browser that went away).
+        let refreshing = tokio::spawn(async move {
+            let flight = this.flight(connection_id);
+            let _one_at_a_time = flight.lock().await;
+            let (row, lease) = this.take_lease(connection_id).await?;
+            let result = this.refresh_leased(row, used_generation, rejected.as_ref()).await;
+            this.release_lease(connection_id, lease).await;
+            result
+        });
+        refreshing.await.unwrap_or_else(|e| {
+            tracing::error!(connection.id = connection_id, error = %e, "a token refresh task ended abnormally");
+            Err(CredentialError::TikTok(TikTokError::transient("the token refresh stopped unexpectedly", None)))
+        })
     }
 
     async fn refresh_leased(
@@ -57,32 +71,45 @@ impl Credentials {
         }
         let refresh_token = match self.open(&row, Column::Refresh) {
             Ok(token) => token,
-            Err(e) => {
-                let evidence = format!("The stored refresh token cannot be read ({e}).");
-                return Err(self.needs_reconnect(row.id, row.token_generation, &evidence).await);
-            }
+            Err(e) => return Err(self.unreadable(&row, e).await),
         };
-        match self.tiktok.refresh(&refresh_token).await {
+        let answer = tokio::time::timeout(CALL_LIMIT, self.tiktok.refresh(&refresh_token))
+            .await
+            .unwrap_or_else(|_| Err(TikTokError::transient("TikTok did not answer the token refresh in time", None)));
+        match answer {
             Ok(grant) => {
                 let sealed = self.seal(row.workspace_id, &row.tiktok_user_key, &grant);
-                let generation = row.token_generation;
-                let id = row.id;
-                let mut active = row.into_active_model();
+                let (generation, id) = (row.token_generation, row.id);
+                let mut active = row.clone().into_active_model();
                 sealed.install(&mut active, generation, now);
-                // Only over the token we refreshed: a Disconnect or Reconnect meanwhile wins.
-                let written = tiktok_connection::Entity::update(active)
-                    .validate()?
-                    .filter(tiktok_connection::Column::TokenGeneration.eq(generation))
-                    .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
-                    .exec_without_returning(&self.db)
-                    .await;
-                match written {
-                    Ok(_) => {
-                        tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
-                        Ok(AccessToken { connection_id: id, token: grant.access_token, generation: generation + 1 })
+                let mut tries = 0;
+                loop {
+                    tries += 1;
+                    // Only over the token we refreshed: a Disconnect or Reconnect meanwhile wins.
+                    let written = tiktok_connection::Entity::update(active.clone())
+                        .validate()?
+                        .filter(tiktok_connection::Column::TokenGeneration.eq(generation))
+                        .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
+                        .exec_without_returning(&self.db)
+                        .await;
+                    match written {
+                        Ok(_) => {
+                            tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
+                            return Ok(AccessToken { connection_id: id, token: grant.access_token, generation: generation + 1 });
+                        }
+                        Err(DbErr::RecordNotUpdated) => return self.usable(self.live_row(id).await?).await,
+                        Err(e) if tries < STORE_TRIES => {
+                            tracing::warn!(connection.id = id, error = %e, "could not store a refreshed token; trying again");
+                            tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(tries))).await;
+                        }
+                        Err(e) => {
+                            // The old refresh token is spent: this call still gets the new access
+                            // token, and the card says what happened.
+                            tracing::error!(connection.id = id, error = %e, "could not store a refreshed token");
+                            self.warn(&row, "A refreshed TikTok token could not be saved; if syncing stops, Reconnect.").await;
+                            return Ok(AccessToken { connection_id: id, token: grant.access_token, generation });
+                        }
                     }
-                    Err(DbErr::RecordNotUpdated) => self.usable(self.live_row(id).await?).await,
-                    Err(e) => Err(e.into()),
                 }
             }
             Err(err) if matches!(err.kind, ErrorKind::RefreshTokenInvalid | ErrorKind::TokenInvalid) => {
@@ -122,12 +149,18 @@ impl Credentials {
     }
 
     /// Takes the row's refresh lease, waiting while another instance holds it. Returns the row
-    /// as it is under the lease.
-    async fn take_lease(&self, connection_id: i32) -> Result<tiktok_connection::Model, CredentialError> {
+    /// as it is under the lease, and the lease's end, which names it when it is released.
+    async fn take_lease(&self, connection_id: i32) -> Result<(tiktok_connection::Model, DateTime<Utc>), CredentialError> {
         for _ in 0..LEASE_POLLS {
             let now = self.clock.now();
+            // Whole milliseconds, stored and compared alike on either database; the random part
+            // keeps two instances taking it in the same millisecond apart.
+            let until = DateTime::from_timestamp_millis(
+                (now + LEASE).timestamp_millis() + i64::from(rand::random::<u16>() % 1000),
+            )
+            .unwrap_or(now + LEASE);
             let taken = tiktok_connection::Entity::update_many()
-                .col_expr(tiktok_connection::Column::RefreshLockedUntil, Expr::value(now + LEASE))
+                .col_expr(tiktok_connection::Column::RefreshLockedUntil, Expr::value(until))
                 .filter(tiktok_connection::Column::Id.eq(connection_id))
                 .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
                 .filter(
@@ -139,7 +172,7 @@ impl Credentials {
                 .await?;
             let row = self.live_row(connection_id).await?;
             if taken.rows_affected == 1 {
-                return Ok(row);
+                return Ok((row, until));
             }
             tokio::time::sleep(LEASE_POLL).await;
         }
@@ -149,10 +182,12 @@ impl Credentials {
         )))
     }
 
-    async fn release_lease(&self, connection_id: i32) {
+    /// Releases our lease only: after it lapsed, another instance's is left alone.
+    async fn release_lease(&self, connection_id: i32, lease: DateTime<Utc>) {
         let released = tiktok_connection::Entity::update_many()
             .col_expr(tiktok_connection::Column::RefreshLockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(tiktok_connection::Column::Id.eq(connection_id))
+            .filter(tiktok_connection::Column::RefreshLockedUntil.eq(lease))
             .exec(&self.db)
             .await;
         if let Err(e) = released {

@@ -7,7 +7,7 @@
 use super::Credentials;
 use crate::{
     db::entities::{tiktok_connection, tiktok_pending_grant},
-    token_crypto::{Binding, Column},
+    token_crypto::{Binding, Column, CryptoError},
 };
 use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter};
 
@@ -44,8 +44,11 @@ impl Credentials {
                 Ok(false) => {} // replaced meanwhile by a newer token, sealed with the current key
                 Err(e) => {
                     let reason = e.to_string();
-                    let evidence = format!("The stored token cannot be read during a key rotation ({reason}).");
-                    self.needs_reconnect(row.id, row.token_generation, &evidence).await;
+                    // A key missing from the settings is fixed there; only damage needs Reconnect.
+                    if matches!(e, CryptoError::Damaged) {
+                        let evidence = format!("The stored token cannot be read during a key rotation ({reason}).");
+                        self.needs_reconnect(row.id, row.token_generation, &evidence).await;
+                    }
                     report.unreadable.push(UnreadableRow { what: "connection", id: row.id, reason });
                 }
             }

@@ -1,7 +1,7 @@
 //! What Ads Manager and the Dashboard ask for and get back. The whole state of a view lives in
 //! its URL, so these parse from and print to query strings.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -162,12 +162,19 @@ impl Default for AdsQuery {
 
 impl AdsQuery {
     pub const PAGE_SIZE: u32 = 50;
+    /// Beyond any table's end; keeps the offset arithmetic far from overflowing.
+    pub const MAX_PAGE: u32 = 1_000_000;
 
     /// Reads a query string's pairs; anything unknown or malformed falls back to the default.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let map: BTreeMap<&str, &str> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         let get = |k: &str| map.get(k).copied();
-        let day = |k: &str| get(k).and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+        // Days far outside any delivery would only overflow date arithmetic further on.
+        let day = |k: &str| {
+            get(k)
+                .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+                .filter(|d| (2000..=2100).contains(&d.year()))
+        };
         let sort = get("sort").and_then(SortKey::parse).unwrap_or_default();
         let level = match get("level") {
             Some("adgroups") => Level::AdGroups,
@@ -191,7 +198,7 @@ impl AdsQuery {
                 Some("desc") => true,
                 _ => sort.descending_by_default(),
             },
-            page: get("page").and_then(|v| v.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+            page: get("page").and_then(|v| v.parse().ok()).filter(|p| (1..=Self::MAX_PAGE).contains(p)).unwrap_or(1),
             show_deleted: get("deleted") == Some("1"),
             range: Range {
                 preset: get("range").and_then(Preset::parse).unwrap_or_default(),
@@ -387,6 +394,8 @@ pub enum Empty {
     NotConnected,
     /// Accounts are imported but their first sync is not done: its progress.
     FirstSync { progress: String },
+    /// No account has data and no first sync is running: it stopped (the card says why).
+    FirstSyncStopped,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -519,6 +528,14 @@ mod tests {
         let q = AdsQuery::from_pairs([("page", "-2"), ("sort", "hack"), ("range", "forever"), ("account", "x")]);
         assert_eq!((q.page, q.sort, q.range.preset, q.account), (1, SortKey::Spend, Preset::Last7, None));
         assert!(q.desc, "spend sorts largest first");
+    }
+
+    #[test]
+    fn days_and_pages_beyond_any_data_fall_back_to_defaults() {
+        let q = AdsQuery::from_pairs([("range", "custom"), ("from", "-262143-01-01"), ("to", "9999-12-31"), ("page", "4294967295")]);
+        assert_eq!((q.range.from, q.range.to, q.page), (None, None, 1));
+        let q = AdsQuery::from_pairs([("range", "custom"), ("from", "2026-01-01"), ("page", "3")]);
+        assert_eq!((q.range.from, q.page), (NaiveDate::from_ymd_opt(2026, 1, 1), 3));
     }
 
     fn url_pairs(q: &str) -> Vec<(String, String)> {

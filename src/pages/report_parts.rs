@@ -122,6 +122,14 @@ pub fn EmptyState(empty: Empty, what: &'static str) -> impl IntoView {
             </div>
         }
         .into_any(),
+        Empty::FirstSyncStopped => view! {
+            <div class="empty-state" data-testid="empty-first-sync-stopped">
+                <h2>"The first sync has not finished"</h2>
+                <p>"It stopped before any data came in. The TikTok page says why and offers Retry or Reconnect."</p>
+                <a class="button primary" href="/connect/tiktok">"Open the TikTok page"</a>
+            </div>
+        }
+        .into_any(),
     }
 }
 

@@ -129,15 +129,19 @@ impl ReportsService {
         values.extend([series_from.into(), series_to.into()]);
         let series = DailyPoint::find_by_statement(sql::statement(backend, &series_sql, values)).all(&self.db).await?;
 
+        // Spend is only comparable within one currency: the top 10 of each.
         let top_sql = format!(
-            "SELECT m.object_id AS campaign_id, c.name, a.id AS account_id, a.name AS advertiser, a.currency, m.spend \
-             FROM (SELECT i.ad_account_id, i.object_id, {spend} AS spend FROM tiktok_insight_daily i \
-                   JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
-                   WHERE {scope} AND i.level = 'campaign' AND i.date >= ? AND i.date <= ? \
-                   GROUP BY i.ad_account_id, i.object_id) m \
-             JOIN tiktok_ad_account a ON a.id = m.ad_account_id \
-             LEFT JOIN tiktok_campaign c ON c.ad_account_id = m.ad_account_id AND c.campaign_id = m.object_id \
-             WHERE m.spend > 0 ORDER BY m.spend DESC, m.object_id LIMIT 10",
+            "SELECT campaign_id, name, account_id, advertiser, currency, spend FROM ( \
+               SELECT m.object_id AS campaign_id, c.name, a.id AS account_id, a.name AS advertiser, a.currency, m.spend, \
+                      ROW_NUMBER() OVER (PARTITION BY a.currency ORDER BY m.spend DESC, m.object_id) AS rank \
+               FROM (SELECT i.ad_account_id, i.object_id, {spend} AS spend FROM tiktok_insight_daily i \
+                     JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
+                     WHERE {scope} AND i.level = 'campaign' AND i.date >= ? AND i.date <= ? \
+                     GROUP BY i.ad_account_id, i.object_id) m \
+               JOIN tiktok_ad_account a ON a.id = m.ad_account_id \
+               LEFT JOIN tiktok_campaign c ON c.ad_account_id = m.ad_account_id AND c.campaign_id = m.object_id \
+               WHERE m.spend > 0) t \
+             WHERE rank <= 10 ORDER BY currency, spend DESC, campaign_id",
             spend = sql::sum("i.spend_micros"),
         );
         let mut values = scope_values;

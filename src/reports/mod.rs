@@ -13,7 +13,7 @@ pub use dashboard::{DailyPoint, DashboardData, TopRow};
 pub use table::{Row, TableData};
 
 use crate::{clock::Clock, model::reports::{Preset, Range}};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::sync::Arc;
 
@@ -65,7 +65,10 @@ impl ReportsService {
             Preset::Last30 => back(30),
             Preset::Last90 => back(90),
             Preset::Custom => {
-                let (from, to) = match (range.from, range.to) {
+                // Queries also arrive as JSON, past the URL parser's checks: days far outside any
+                // delivery would overflow the date arithmetic below.
+                let sane = |d: Option<NaiveDate>| d.filter(|d| (2000..=2100).contains(&d.year()));
+                let (from, to) = match (sane(range.from), sane(range.to)) {
                     (Some(f), Some(t)) => (f, t),
                     (Some(f), None) => (f, today),
                     (None, Some(t)) => (t - Duration::days(6), t),

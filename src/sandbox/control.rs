@@ -7,10 +7,19 @@ use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 
 /// `{"path": "campaign/get/", "code": 40100, "count": 2}`: the next 2 calls answer 40100.
+/// Every control call takes JSON: a foreign page cannot send that without a preflight we never
+/// answer, so it cannot steer the sandbox from a developer's browser.
 pub async fn add_fault(State(sb): State<Sandbox>, Json(fault): Json<Fault>) -> impl IntoResponse {
-    sb.world().faults.push(fault);
-    StatusCode::NO_CONTENT
+    let mut world = sb.world();
+    if world.faults.len() >= MAX_FAULTS {
+        return (StatusCode::BAD_REQUEST, "too many faults queued; reset first").into_response();
+    }
+    world.faults.push(fault);
+    StatusCode::NO_CONTENT.into_response()
 }
+
+const MAX_FAULTS: usize = 1000;
+const MAX_LATENCY_MS: u64 = 60_000;
 
 #[derive(Deserialize)]
 pub struct Latency {
@@ -18,7 +27,7 @@ pub struct Latency {
 }
 
 pub async fn set_latency(State(sb): State<Sandbox>, Json(body): Json<Latency>) -> impl IntoResponse {
-    sb.world().latency_ms = body.millis;
+    sb.world().latency_ms = body.millis.min(MAX_LATENCY_MS);
     StatusCode::NO_CONTENT
 }
 
@@ -169,7 +178,8 @@ pub async fn tokens(State(sb): State<Sandbox>) -> Json<Value> {
     Json(json!({ "tokens": tokens }))
 }
 
-pub async fn reset(State(sb): State<Sandbox>) -> impl IntoResponse {
+/// `{}`: everything back to the start (the body only proves the call is JSON).
+pub async fn reset(State(sb): State<Sandbox>, Json(_): Json<Value>) -> impl IntoResponse {
     let mut world = sb.world();
     world.faults.clear();
     world.latency_ms = 0;

@@ -13,7 +13,7 @@ use crate::{
         tiktok_connection::{self, AuthStatus, ReachableAdvertiser},
     },
 };
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashSet;
 
@@ -63,7 +63,7 @@ impl SyncEngine {
                 }
                 Err(CredentialError::Db(e)) => return Err(e.into()),
                 // Reconnect is shown on the card already; nothing to look at until then.
-                Err(CredentialError::NeedsReconnect { .. } | CredentialError::Gone(_)) => continue,
+                Err(CredentialError::NeedsReconnect { .. } | CredentialError::Gone(_) | CredentialError::KeyMissing(_)) => continue,
             };
             looked += 1;
             let linked: HashSet<String> = tiktok_access_path::Entity::find()
@@ -137,6 +137,13 @@ impl SyncEngine {
             .into_iter()
             .filter_map(|(_, a)| a.filter(|a| a.sync_state == SyncState::Active).map(|a| a.id))
             .collect();
+        // A run put back until TikTok answers again is asked to try now.
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::RetryAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(sync_run::Column::AdAccountId.is_in(accounts.clone()))
+            .filter(sync_run::Column::Status.eq(RunStatus::Queued))
+            .exec(&self.db)
+            .await?;
         let queued = queue_runs(&self.db, accounts, RunTrigger::Manual, self.clock.now()).await?;
         tracing::info!(user.id = user.user_id, connection.id = connection_id, queued, "sync now");
         self.wake.notify_waiters();

@@ -167,25 +167,31 @@ impl SyncEngine {
     }
 
     /// Every page of the step is read: what the run did not see is gone.
+    /// Every page of the step is read: what the run did not see is gone. Written with the
+    /// cursor's move to the next step, and only while the run is still this claim's.
     async fn step_complete(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let (account, run, now) = (ctx.account.id, ctx.run_id, self.clock.now());
-        let gone = match ctx.cursor.step {
-            Step::Campaigns => mark_gone::<tiktok_campaign::Entity>(&self.db, account, run, now).await?,
-            Step::AdGroups => mark_gone::<tiktok_adgroup::Entity>(&self.db, account, run, now).await?,
-            Step::Ads => mark_gone::<tiktok_ad::Entity>(&self.db, account, run, now).await?,
-            Step::Images => mark_gone::<tiktok_image::Entity>(&self.db, account, run, now).await?,
-            Step::Videos => mark_gone::<tiktok_video::Entity>(&self.db, account, run, now).await?,
-            Step::Audiences => mark_gone::<tiktok_audience::Entity>(&self.db, account, run, now).await?,
+        let step = ctx.cursor.step;
+        let txn = self.db.begin().await?;
+        let gone = match step {
+            Step::Campaigns => mark_gone::<tiktok_campaign::Entity>(&txn, account, run, now).await?,
+            Step::AdGroups => mark_gone::<tiktok_adgroup::Entity>(&txn, account, run, now).await?,
+            Step::Ads => mark_gone::<tiktok_ad::Entity>(&txn, account, run, now).await?,
+            Step::Images => mark_gone::<tiktok_image::Entity>(&txn, account, run, now).await?,
+            Step::Videos => mark_gone::<tiktok_video::Entity>(&txn, account, run, now).await?,
+            Step::Audiences => mark_gone::<tiktok_audience::Entity>(&txn, account, run, now).await?,
             Step::Pixels => {
-                mark_gone::<tiktok_pixel::Entity>(&self.db, account, run, now).await?
-                    + mark_gone::<tiktok_pixel_event::Entity>(&self.db, account, run, now).await?
+                mark_gone::<tiktok_pixel::Entity>(&txn, account, run, now).await?
+                    + mark_gone::<tiktok_pixel_event::Entity>(&txn, account, run, now).await?
             }
             _ => 0,
         };
+        ctx.cursor.advance();
+        self.commit_page(txn, ctx).await?;
         if gone > 0 {
-            tracing::info!(step = ctx.cursor.step.key(), gone, "marked records TikTok no longer returns as gone");
+            tracing::info!(step = step.key(), gone, "marked records TikTok no longer returns as gone");
         }
-        Ok(Page::StepDone)
+        Ok(Page::Advanced)
     }
 
     /// Event counts for the account's pixels over the last 30 of its days, 10 pixels a request.

@@ -147,16 +147,26 @@ impl SyncEngine {
     }
 
     /// Every window read: the account's insights are complete through the last day.
+    /// Written with the cursor's move on, and only while the run is still this claim's.
     async fn insights_done(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
-        if let (Some(to), false) = (ctx.cursor.insights_to, ctx.cursor.insights_incomplete) {
-            tiktok_ad_account::Entity::update_many()
-                .col_expr(tiktok_ad_account::Column::InsightsThrough, Expr::value(to))
-                .filter(tiktok_ad_account::Column::Id.eq(ctx.account.id))
-                .exec(&self.db)
-                .await?;
-            ctx.account.insights_through = Some(to);
+        let txn = self.db.begin().await?;
+        let through = match (ctx.cursor.insights_to, ctx.cursor.insights_incomplete) {
+            (Some(to), false) => {
+                tiktok_ad_account::Entity::update_many()
+                    .col_expr(tiktok_ad_account::Column::InsightsThrough, Expr::value(to))
+                    .filter(tiktok_ad_account::Column::Id.eq(ctx.account.id))
+                    .exec(&txn)
+                    .await?;
+                Some(to)
+            }
+            _ => None,
+        };
+        ctx.cursor.advance();
+        self.commit_page(txn, ctx).await?;
+        if through.is_some() {
+            ctx.account.insights_through = through;
         }
-        Ok(Page::StepDone)
+        Ok(Page::Advanced)
     }
 
     /// Compares the stored daily spend per campaign with TikTok's totals for the same days and

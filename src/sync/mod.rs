@@ -22,7 +22,8 @@ pub use insights::today_of;
 
 use crate::{clock::Clock, credentials::Credentials, tiktok::TikTokClient};
 use sea_orm::{DatabaseConnection, DbErr};
-use std::{sync::Arc, time::Duration};
+use futures::FutureExt;
+use std::{panic::AssertUnwindSafe, sync::Arc, time::Duration};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -133,7 +134,18 @@ impl SyncEngine {
     async fn work(&self, worker: usize, stop: CancellationToken) {
         let mut backoff = Duration::from_secs(1);
         while !stop.is_cancelled() {
-            match self.sync_next_until(&stop).await {
+            // A bug met by one run must not take a worker away for good: log it, wait, go on
+            // (the run's lease lapses and it is taken over).
+            let Ok(next) = AssertUnwindSafe(self.sync_next_until(&stop)).catch_unwind().await else {
+                tracing::error!(worker, retry_in_s = backoff.as_secs(), "a sync run panicked; the worker carries on");
+                tokio::select! {
+                    () = stop.cancelled() => {},
+                    () = tokio::time::sleep(backoff) => {},
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+                continue;
+            };
+            match next {
                 Ok(Outcome::Idle) => {
                     backoff = Duration::from_secs(1);
                     tokio::select! {

@@ -10,7 +10,7 @@ use crate::db::entities::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
@@ -20,6 +20,10 @@ use sea_orm::{
 pub(super) struct Claimed {
     pub run: sync_run::Model,
     pub account: tiktok_ad_account::Model,
+    /// This claim's name on the run: the instance plus a nonce, so that a worker whose lease
+    /// lapsed (a long database outage) cannot go on writing beside the worker that took over,
+    /// even in the same process.
+    pub holder: String,
 }
 
 /// Queues a run of `trigger` for each account that has none queued or running; returns how
@@ -58,6 +62,18 @@ impl SyncEngine {
             .column(tiktok_ad_account::Column::Id)
             .filter(tiktok_ad_account::Column::SyncState.eq(SyncState::Active))
             .filter(tiktok_ad_account::Column::NextSyncAt.lte(now))
+            // Accounts already queued or running are left out: re-inserting them would do nothing
+            // but take a sequence number each time on Postgres, and crowd the 500 out.
+            .filter(
+                tiktok_ad_account::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(sync_run::Column::AdAccountId)
+                        .from(sync_run::Entity)
+                        .and_where(sync_run::Column::Status.is_in([RunStatus::Queued, RunStatus::Running]))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(tiktok_ad_account::Column::NextSyncAt)
             .limit(500)
             .into_tuple()
             .all(&self.db)
@@ -66,7 +82,10 @@ impl SyncEngine {
     }
 
     fn claimable(now: DateTime<Utc>) -> Condition {
-        Condition::any().add(sync_run::Column::Status.eq(RunStatus::Queued)).add(
+        let queued = Condition::all().add(sync_run::Column::Status.eq(RunStatus::Queued)).add(
+            Condition::any().add(sync_run::Column::RetryAt.is_null()).add(sync_run::Column::RetryAt.lte(now)),
+        );
+        Condition::any().add(queued).add(
             Condition::all()
                 .add(sync_run::Column::Status.eq(RunStatus::Running))
                 .add(sync_run::Column::LeaseExpiresAt.lt(now)),
@@ -110,11 +129,13 @@ impl SyncEngine {
                 }
                 return Ok(None);
             };
+            let holder = format!("{}/{:012x}", self.settings.instance_id, rand::random::<u64>() >> 16);
             let update = sync_run::Entity::update_many()
                 .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Running))
-                .col_expr(sync_run::Column::Holder, Expr::value(self.settings.instance_id.clone()))
+                .col_expr(sync_run::Column::Holder, Expr::value(holder.clone()))
                 .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(lease_until))
                 .col_expr(sync_run::Column::HeartbeatAt, Expr::value(now))
+                .col_expr(sync_run::Column::RetryAt, Expr::value(Option::<DateTime<Utc>>::None))
                 .col_expr(sync_run::Column::Attempt, Expr::col(sync_run::Column::Attempt).add(1))
                 .col_expr(sync_run::Column::StartedAt, Expr::value(run.started_at.unwrap_or(now)))
                 .col_expr(sync_run::Column::LastProgressAt, Expr::value(run.last_progress_at.unwrap_or(now)))
@@ -143,7 +164,7 @@ impl SyncEngine {
                     "took over a sync run whose lease expired; resuming"
                 );
             }
-            return Ok(Some(Claimed { run, account }));
+            return Ok(Some(Claimed { run, account, holder }));
         }
         Ok(None)
     }

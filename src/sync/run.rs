@@ -37,6 +37,8 @@ pub(super) struct Path {
 /// Everything a run carries from page to page.
 pub(super) struct RunCtx {
     pub run_id: i32,
+    /// The claim's name on the run row; every write of the run checks it.
+    pub holder: String,
     pub account: tiktok_ad_account::Model,
     pub cursor: Cursor,
     pub counts: BTreeMap<String, u64>,
@@ -50,6 +52,16 @@ pub(super) struct RunCtx {
     /// Requests and rate-limit answers of earlier attempts (a resumed run keeps counting).
     pub earlier_requests: i32,
     pub earlier_rate_limited: i32,
+    /// How many times the run was claimed, this time included.
+    pub attempt: i32,
+}
+
+/// Times a run is put back for later when TikTok is busy or failing, before it fails.
+const DEFERRALS: i32 = 5;
+
+/// Failures that pass by themselves (TikTok's rate limit, an outage).
+fn is_passing(kind: &str) -> bool {
+    kind == ErrorKind::RateLimited.as_str() || kind == ErrorKind::Transient.as_str()
 }
 
 impl RunCtx {
@@ -70,6 +82,9 @@ pub(super) enum Page {
     More,
     /// The step has read everything.
     StepDone,
+    /// The step has read everything, wrote its ending and moved the cursor on, in one
+    /// transaction with the lease check.
+    Advanced,
 }
 
 /// Why a step stopped short.
@@ -97,12 +112,14 @@ pub(super) enum CallFailure {
     TikTok(TikTokError),
     /// No connection reaching the account has working credentials.
     NoConnection(String),
+    /// A token cannot be opened with the configured keys.
+    KeyMissing(String),
     Db(DbErr),
 }
 
 impl SyncEngine {
     pub(super) async fn execute(&self, claimed: Claimed, stop: &CancellationToken) -> Result<Outcome, SyncError> {
-        let Claimed { run, account } = claimed;
+        let Claimed { run, account, holder } = claimed;
         let span = tracing::info_span!(
             "sync_run",
             run.id = run.id,
@@ -110,18 +127,20 @@ impl SyncEngine {
             advertiser.id = %account.advertiser_id,
             instance = %self.settings.instance_id
         );
-        self.execute_in_span(run, account, stop).instrument(span).await
+        self.execute_in_span(run, account, holder, stop).instrument(span).await
     }
 
     async fn execute_in_span(
         &self,
         run: sync_run::Model,
         account: tiktok_ad_account::Model,
+        holder: String,
         stop: &CancellationToken,
     ) -> Result<Outcome, SyncError> {
         let run_id = run.id;
         let mut ctx = RunCtx {
             run_id,
+            holder,
             paths: self.paths_for(account.id).await?,
             account,
             cursor: Cursor::parse(run.cursor.as_deref()),
@@ -132,10 +151,11 @@ impl SyncEngine {
             path_errors: Vec::new(),
             earlier_requests: run.requests,
             earlier_rate_limited: run.rate_limit_waits,
+            attempt: run.attempt,
         };
         tracing::info!(trigger = ?run.trigger, step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run started");
         let lost = CancellationToken::new();
-        let heartbeat = tokio::spawn(self.clone().heartbeat(run_id, ctx.client.clone(), lost.clone()));
+        let heartbeat = tokio::spawn(self.clone().heartbeat(run_id, ctx.holder.clone(), ctx.client.clone(), lost.clone()));
         let _stop_heartbeat = AbortOnDrop(heartbeat);
 
         loop {
@@ -144,7 +164,7 @@ impl SyncEngine {
                 return Ok(Outcome::LostLease { run_id });
             }
             if stop.is_cancelled() {
-                self.hand_back(run_id).await?;
+                self.hand_back(run_id, &ctx.holder).await?;
                 tracing::info!(
                     step = ctx.cursor.step.key(),
                     page = ctx.cursor.page,
@@ -171,10 +191,13 @@ impl SyncEngine {
                 Step::Done => Ok(Page::StepDone),
             };
             match result {
-                Ok(Page::More) => {}
+                Ok(Page::More | Page::Advanced) => {}
                 Ok(Page::StepDone) => {
                     ctx.cursor.advance();
-                    self.save_progress_alone(&ctx).await?;
+                    if !self.save_progress_alone(&ctx).await? {
+                        tracing::warn!("another instance took this sync run over; stopping here");
+                        return Ok(Outcome::LostLease { run_id });
+                    }
                 }
                 Err(Stop::SkipStep(error)) => {
                     tracing::warn!(
@@ -186,7 +209,19 @@ impl SyncEngine {
                     );
                     ctx.step_errors.push(error);
                     ctx.cursor.advance();
-                    self.save_progress_alone(&ctx).await?;
+                    if !self.save_progress_alone(&ctx).await? {
+                        tracing::warn!("another instance took this sync run over; stopping here");
+                        return Ok(Outcome::LostLease { run_id });
+                    }
+                }
+                Err(Stop::Fail { kind, evidence }) if ctx.attempt < DEFERRALS && is_passing(&kind) => {
+                    // TikTok is busy or failing for now: keep the cursor, try again later.
+                    let retry_at = self.clock.now() + chrono::Duration::minutes(1 << ctx.attempt.clamp(0, 5));
+                    tracing::warn!(step = step.key(), %retry_at, "sync run deferred: {evidence}");
+                    return match self.defer(&ctx, retry_at, &kind, &evidence).await? {
+                        true => Ok(Outcome::Paused { run_id }),
+                        false => Ok(Outcome::LostLease { run_id }),
+                    };
                 }
                 Err(Stop::Fail { kind, evidence }) => {
                     tracing::warn!(step = step.key(), "sync run failed: {evidence}");
@@ -258,6 +293,7 @@ impl SyncEngine {
                 Ok(value) => return Ok(value),
                 Err(CredentialError::TikTok(e)) => return Err(CallFailure::TikTok(e)),
                 Err(CredentialError::Db(e)) => return Err(CallFailure::Db(e)),
+                Err(CredentialError::KeyMissing(evidence)) => return Err(CallFailure::KeyMissing(evidence)),
                 Err(CredentialError::NeedsReconnect { evidence }) => {
                     self.path_failed(&path, &evidence).await.map_err(CallFailure::Db)?;
                     ctx.path_errors.push(evidence);
@@ -289,6 +325,7 @@ impl SyncEngine {
         match failure {
             CallFailure::Db(e) => Stop::Db(e),
             CallFailure::NoConnection(evidence) => Stop::Fail { kind: "needs_reconnect".into(), evidence },
+            CallFailure::KeyMissing(evidence) => Stop::Fail { kind: "key_missing".into(), evidence },
             CallFailure::TikTok(err) if err.kind == ErrorKind::Permission => {
                 Stop::SkipStep(super::evidence::step_error(step.key(), &err, self.clock.now()))
             }
@@ -310,12 +347,14 @@ impl SyncEngine {
         }
     }
 
-    async fn save_progress_alone(&self, ctx: &RunCtx) -> Result<(), SyncError> {
+    /// Progress between pages; false when the run is no longer this claim's.
+    async fn save_progress_alone(&self, ctx: &RunCtx) -> Result<bool, SyncError> {
         let txn = self.db.begin().await?;
         match self.commit_page(txn, ctx).await {
-            Ok(()) | Err(Stop::LostLease) => Ok(()),
+            Ok(()) => Ok(true),
+            Err(Stop::LostLease) => Ok(false),
             Err(Stop::Db(e)) => Err(e.into()),
-            Err(_) => Ok(()),
+            Err(_) => Ok(true),
         }
     }
 
@@ -340,7 +379,7 @@ impl SyncEngine {
             .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(self.lease_until(now)))
             .col_expr(sync_run::Column::WaitingUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(sync_run::Column::Id.eq(ctx.run_id))
-            .filter(sync_run::Column::Holder.eq(self.settings.instance_id.clone()))
+            .filter(sync_run::Column::Holder.eq(ctx.holder.clone()))
             .filter(sync_run::Column::Status.eq(RunStatus::Running))
             .exec(txn)
             .await?;
@@ -353,7 +392,7 @@ impl SyncEngine {
 
     /// Keeps the lease while the run waits on TikTok, and says when it waits on a rate limit:
     /// it looks every 2 s, and writes when the lease is a third through or the wait changed.
-    async fn heartbeat(self, run_id: i32, client: TikTokClient, lost: CancellationToken) {
+    async fn heartbeat(self, run_id: i32, holder: String, client: TikTokClient, lost: CancellationToken) {
         let renew_every = (self.settings.lease / 3).max(Duration::from_millis(200));
         let look_every = renew_every.min(Duration::from_secs(2));
         let (mut since_renewal, mut shown_wait) = (Duration::ZERO, None);
@@ -372,7 +411,7 @@ impl SyncEngine {
                 .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(self.lease_until(now)))
                 .col_expr(sync_run::Column::WaitingUntil, Expr::value(waiting))
                 .filter(sync_run::Column::Id.eq(run_id))
-                .filter(sync_run::Column::Holder.eq(self.settings.instance_id.clone()))
+                .filter(sync_run::Column::Holder.eq(holder.clone()))
                 .filter(sync_run::Column::Status.eq(RunStatus::Running))
                 .exec(&self.db)
                 .await;
@@ -391,14 +430,36 @@ impl SyncEngine {
         }
     }
 
+    /// TikTok could not answer: the run goes back to the queue with its cursor and progress,
+    /// not to be claimed before `retry_at`; the card says why and when.
+    async fn defer(&self, ctx: &RunCtx, retry_at: DateTime<Utc>, kind: &str, evidence: &str) -> Result<bool, DbErr> {
+        let txn = self.db.begin().await?;
+        if !self.save_progress(&txn, ctx).await? {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Queued))
+            .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
+            .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(sync_run::Column::RetryAt, Expr::value(retry_at))
+            .col_expr(sync_run::Column::ErrorKind, Expr::value(kind))
+            .col_expr(sync_run::Column::ErrorMessage, Expr::value(evidence))
+            .filter(sync_run::Column::Id.eq(ctx.run_id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
     /// Shutdown: the run goes back to the queue with its cursor, for any instance to resume.
-    async fn hand_back(&self, run_id: i32) -> Result<(), DbErr> {
+    async fn hand_back(&self, run_id: i32, holder: &str) -> Result<(), DbErr> {
         sync_run::Entity::update_many()
             .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Queued))
             .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
             .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(sync_run::Column::Id.eq(run_id))
-            .filter(sync_run::Column::Holder.eq(self.settings.instance_id.clone()))
+            .filter(sync_run::Column::Holder.eq(holder))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -426,7 +487,7 @@ impl SyncEngine {
             .col_expr(sync_run::Column::Requests, Expr::value(requests))
             .col_expr(sync_run::Column::RateLimitWaits, Expr::value(rate_limited))
             .filter(sync_run::Column::Id.eq(ctx.run_id))
-            .filter(sync_run::Column::Holder.eq(self.settings.instance_id.clone()))
+            .filter(sync_run::Column::Holder.eq(ctx.holder.clone()))
             .exec(&txn)
             .await?;
         if ended.rows_affected == 1 {

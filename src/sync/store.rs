@@ -79,7 +79,8 @@ pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Money and ratios as millionths: exact, and summable in SQL on either database.
 pub fn micros(d: Option<Decimal>) -> Option<i64> {
-    d.and_then(|d| (d * Decimal::from(1_000_000)).round().to_i64())
+    // Checked: a huge number from TikTok is no value, never a panic.
+    d.and_then(|d| d.checked_mul(Decimal::from(1_000_000))?.round().to_i64())
 }
 
 /// A count TikTok may send with a fraction (cut).
@@ -96,6 +97,7 @@ mod tests {
     fn money_is_kept_to_the_millionth_without_floats() {
         assert_eq!(micros(Some(Decimal::from_str("1234.56").unwrap())), Some(1_234_560_000));
         assert_eq!(micros(Some(Decimal::from_str("0.1").unwrap())), Some(100_000));
+        assert_eq!(micros(Some(Decimal::MAX)), None, "too large to hold is no value, not a panic");
         assert_eq!(micros(None), None);
         assert_eq!(count(Some(Decimal::from_str("12.9").unwrap())), Some(12));
     }

@@ -271,6 +271,31 @@ async fn a_rate_limit_storm_waits_and_completes_within_the_budget() {
 }
 
 #[tokio::test]
+async fn an_outage_past_the_retries_puts_the_run_back_with_its_place_kept_and_it_resumes_later() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "ad/get/", "code": 504, "count": 1})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Paused { .. }]), "{outcomes:?}");
+    let us = account(&app, US).await;
+    let deferred = last_run(&app, us.id).await;
+    assert_eq!(deferred.status, RunStatus::Queued);
+    assert_eq!(deferred.step.as_deref(), Some("ads"), "its place is kept");
+    assert!(deferred.retry_at.is_some());
+    let card = &app.connections().await[0]["accounts"][0];
+    assert!(card["waiting"].as_str().unwrap().contains("TikTok is not answering right now"), "{card}");
+    let campaigns_read = counts(&app).await["counts"]["campaign/get/"].clone();
+
+    assert!(drain(&app).await.is_empty(), "not before its time");
+    app.clock.advance(Duration::minutes(3));
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    assert_eq!(last_run(&app, us.id).await.id, deferred.id, "the same run, resumed");
+    assert_eq!(counts(&app).await["counts"]["campaign/get/"], campaigns_read, "steps done were not read again");
+    assert_eq!(rows::<tiktok_ad::Entity>(&app).await, ADS);
+}
+
+#[tokio::test]
 async fn a_permission_tiktok_did_not_grant_skips_that_step_and_the_others_complete() {
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;

@@ -63,14 +63,14 @@ pub(crate) mod ssr {
             return Some(Empty::NotConnected);
         }
         if accounts.iter().all(|a| a.account.last_synced_at.is_none()) {
-            let progress = accounts
-                .iter()
-                .find_map(|a| a.first_sync.clone())
-                .map(|(step, at, of)| match step {
-                    Some(step) => format!("Syncing {}… {at} of {of}", humanize(&step).to_lowercase()),
-                    None => "Starting…".to_string(),
-                })
-                .unwrap_or_else(|| "Waiting to start…".to_string());
+            // A queued first run counts as in progress; none at all means it stopped.
+            let Some((step, at, of)) = accounts.iter().find_map(|a| a.first_sync.clone()) else {
+                return Some(Empty::FirstSyncStopped);
+            };
+            let progress = match step {
+                Some(step) => format!("Syncing {}… {at} of {of}", humanize(&step).to_lowercase()),
+                None => "Waiting to start…".to_string(),
+            };
             return Some(Empty::FirstSync { progress });
         }
         None

@@ -48,12 +48,12 @@ async fn export(State(reports): State<ReportsService>, user: CurrentUser, RawQue
         write(
             &mut csv,
             &[
-                &r.name,
-                &r.id,
-                &r.advertiser,
+                &text_cell(&r.name),
+                &text_cell(&r.id),
+                &text_cell(&r.advertiser),
                 &r.currency,
-                &r.status,
-                r.objective.as_deref().unwrap_or(""),
+                &text_cell(&r.status),
+                &text_cell(r.objective.as_deref().unwrap_or("")),
                 r.budget.as_deref().unwrap_or(""),
                 &f.spend.replace(',', ""),
                 &impressions,
@@ -76,4 +76,28 @@ async fn export(State(reports): State<ReportsService>, user: CurrentUser, RawQue
         body,
     )
         .into_response())
+}
+
+/// Text from TikTok as a spreadsheet cell: a leading `=`, `+`, `-`, `@`, tab or carriage return
+/// would make Excel or Sheets run it as a formula, so such a cell starts with `'` instead.
+fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text() {
+        assert_eq!(text_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(text_cell("+1"), "'+1");
+        assert_eq!(text_cell("-2"), "'-2");
+        assert_eq!(text_cell("Spring sale = 20% off"), "Spring sale = 20% off");
+    }
 }

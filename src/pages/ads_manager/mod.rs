@@ -43,7 +43,7 @@ pub fn AdsManagerPage() -> impl IntoView {
 #[component]
 fn Table(table: AdsTable) -> impl IntoView {
     if let Some(empty) = table.empty.clone() {
-        return view! { <EmptyState empty what="campaigns"/> }.into_any();
+        return view! { <AttentionLines lines=table.attention.clone()/> <EmptyState empty what="campaigns"/> }.into_any();
     }
     let q = table.query.clone();
     let noun = match q.level {

@@ -85,11 +85,13 @@ fn account_row(a: AccountOverview) -> AccountRow {
             ((f64::from(run.step_no - 1) + within) / f64::from(run.steps.max(1)) * 100.0).clamp(0.0, 100.0) as u8;
         Progress { label: format!("Syncing {step}… {} of {}", run.step_no, run.steps), percent }
     });
-    let waiting = a
-        .active
-        .as_ref()
-        .and_then(|run| run.waiting_until)
-        .map(|t| format!("Waiting for TikTok rate limit — retrying at {} UTC", t.format("%H:%M")));
+    let waiting = a.active.as_ref().and_then(|run| {
+        let rate_limit = run.waiting_until.map(|t| format!("Waiting for TikTok rate limit — retrying at {} UTC", t.format("%H:%M")));
+        let retry = run
+            .retry_at
+            .map(|t| format!("TikTok is not answering right now — the sync resumes at {} UTC", t.format("%H:%M")));
+        rate_limit.or(retry)
+    });
     let last = a.last.as_ref();
     AccountRow {
         id: a.id,
@@ -107,6 +109,11 @@ fn account_row(a: AccountOverview) -> AccountRow {
             // An auth problem: its evidence is on the connection's Reconnect line already.
             Some("needs_reconnect") => Some(
                 "Not synced: no connection that reaches this account has a token TikTok accepts. Reconnect to resume."
+                    .into(),
+            ),
+            Some("key_missing") => Some(
+                "Not synced: this server cannot read the stored token (its TIKTOK_TOKEN_KEY settings lack the key \
+                 it was sealed with). The token is fine; it works again once the key is restored."
                     .into(),
             ),
             _ => r.error.clone(),
@@ -199,6 +206,7 @@ pub fn connect_error(e: ConnectError) -> AppError {
             tracing::warn!(error = %err, "TikTok call failed while {}", doing(d));
             tiktok(&err, doing(d))
         }
+        ConnectError::KeyMissing(e) => AppError::internal(e),
         ConnectError::Db(e) => AppError::database(e),
     }
 }

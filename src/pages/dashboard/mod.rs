@@ -120,6 +120,7 @@ fn Board(d: Dashboard) -> impl IntoView {
             }).collect_view()}
         </div>
         <h2>"Top campaigns by spend"</h2>
+        {several.then(|| view! { <p class="muted">"The top 10 of each currency: spend is not compared across currencies."</p> })}
         {if d.top.is_empty() {
             view! { <p class="muted">"No campaign spent anything in these days."</p> }.into_any()
         } else {
