@@ -7,13 +7,16 @@ use super::{
     oauth_state::{self, Purpose, StateProblem},
     ConnectError, ConnectService, TikTokIdentity,
 };
-use crate::{auth::CurrentUser, tiktok::TikTokError};
+use crate::{
+    auth::CurrentUser,
+    tiktok::{TikTokError, TokenGrant},
+};
 use sea_orm::DbErr;
 use secrecy::SecretString;
 use url::Url;
 
-/// What TikTok sent the browser back with.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+/// What TikTok sent the browser back with. Its Debug output leaves the code and state out.
+#[derive(Default, Clone, serde::Deserialize)]
 pub struct CallbackParams {
     pub auth_code: Option<String>,
     /// TikTok's standards-shaped alias of `auth_code`.
@@ -21,6 +24,19 @@ pub struct CallbackParams {
     pub state: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
+}
+
+impl std::fmt::Debug for CallbackParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = |v: &Option<String>| if v.is_some() { "[given]" } else { "[none]" };
+        f.debug_struct("CallbackParams")
+            .field("auth_code", &given(&self.auth_code))
+            .field("code", &given(&self.code))
+            .field("state", &given(&self.state))
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .finish()
+    }
 }
 
 /// A finished authorization.
@@ -120,25 +136,43 @@ impl ConnectService {
             .exchange_code(&SecretString::from(code))
             .await
             .map_err(|e| fail(CallbackProblem::Exchange(e), retry))?;
-        let identity: TikTokIdentity =
-            self.identify(&grant).await.map_err(|e| fail(CallbackProblem::Identity(e), retry))?;
+        let identity: TikTokIdentity = match self.identify(&grant).await {
+            Ok(identity) => identity,
+            Err(e) => {
+                self.discard(&grant).await;
+                return Err(fail(CallbackProblem::Identity(e), retry));
+            }
+        };
 
         match spent.purpose {
-            Purpose::Connect => {
-                let grant_id = self
-                    .store_pending(user, &grant, identity)
-                    .await
-                    .map_err(|e| fail(CallbackProblem::Db(e), retry))?;
-                Ok(Finished::Authorized { grant_id, same_window: spent.same_window })
-            }
+            Purpose::Connect => match self.store_pending(user, &grant, identity).await {
+                Ok(grant_id) => Ok(Finished::Authorized { grant_id, same_window: spent.same_window }),
+                Err(e) => {
+                    self.discard(&grant).await;
+                    Err(fail(CallbackProblem::Db(e), retry))
+                }
+            },
             Purpose::Reconnect(id) => match self.reconnect(user, id, &grant, identity).await {
                 Ok(()) => Ok(Finished::Reconnected { connection_id: id, same_window: spent.same_window }),
-                Err(ReconnectRefused::DifferentUser { expected, got }) => {
-                    Err(fail(CallbackProblem::DifferentUser { expected, got }, retry))
+                Err(refused) => {
+                    self.discard(&grant).await;
+                    Err(match refused {
+                        ReconnectRefused::DifferentUser { expected, got } => {
+                            fail(CallbackProblem::DifferentUser { expected, got }, retry)
+                        }
+                        ReconnectRefused::Gone => fail(CallbackProblem::ConnectionGone, RetryPlan::default()),
+                        ReconnectRefused::Db(e) => fail(CallbackProblem::Db(e), retry),
+                    })
                 }
-                Err(ReconnectRefused::Gone) => Err(fail(CallbackProblem::ConnectionGone, RetryPlan::default())),
-                Err(ReconnectRefused::Db(e)) => Err(fail(CallbackProblem::Db(e), retry)),
             },
+        }
+    }
+
+    /// A token we will not keep is revoked at TikTok (best effort, never retried), so it does
+    /// not stay live there with nobody holding it.
+    async fn discard(&self, grant: &TokenGrant) {
+        if let Err(e) = self.tiktok.revoke(&grant.access_token).await {
+            tracing::warn!(error = %e, "could not revoke a TikTok token that is not kept");
         }
     }
 }

@@ -27,7 +27,12 @@ pub async fn redirect_to_login(State(auth): State<AuthService>, mut req: Request
                     "/login?next={}",
                     url::form_urlencoded::byte_serialize(next_path.as_bytes()).collect::<String>()
                 );
-                return Redirect::to(&target).into_response();
+                // The address may carry secrets (the OAuth callback's code): no cache keeps it.
+                let mut response = Redirect::to(&target).into_response();
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+                return response;
             }
             Err(e) => return e.into_response(),
         }

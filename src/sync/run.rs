@@ -54,6 +54,8 @@ pub(super) struct RunCtx {
     pub earlier_rate_limited: i32,
     /// How many times the run was claimed, this time included.
     pub attempt: i32,
+    /// Shutdown: a TikTok call in flight (or waiting out a rate limit) is dropped.
+    pub stop: CancellationToken,
 }
 
 /// Times a run is put back for later when TikTok is busy or failing, before it fails.
@@ -98,6 +100,8 @@ pub(super) enum Stop {
     },
     /// Another instance holds the run now.
     LostLease,
+    /// The server is shutting down: nothing of this page was written.
+    Shutdown,
     Db(DbErr),
 }
 
@@ -114,6 +118,8 @@ pub(super) enum CallFailure {
     NoConnection(String),
     /// A token cannot be opened with the configured keys.
     KeyMissing(String),
+    /// The server is shutting down.
+    Stopped,
     Db(DbErr),
 }
 
@@ -152,6 +158,7 @@ impl SyncEngine {
             earlier_requests: run.requests,
             earlier_rate_limited: run.rate_limit_waits,
             attempt: run.attempt,
+            stop: stop.clone(),
         };
         tracing::info!(trigger = ?run.trigger, step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run started");
         let lost = CancellationToken::new();
@@ -232,6 +239,8 @@ impl SyncEngine {
                     tracing::warn!("another instance took this sync run over; stopping here");
                     return Ok(Outcome::LostLease { run_id });
                 }
+                // The loop's top hands the run back.
+                Err(Stop::Shutdown) => {}
                 Err(Stop::Db(e)) => return Err(e.into()),
             }
         }
@@ -289,7 +298,14 @@ impl SyncEngine {
                 };
                 return Err(CallFailure::NoConnection(evidence));
             };
-            match self.credentials.with_token(path.connection_id, &call).await {
+            // Reads only, and a refresh runs in its own task: dropping the call loses nothing.
+            let stop = ctx.stop.clone();
+            let answer = tokio::select! {
+                biased;
+                () = stop.cancelled() => return Err(CallFailure::Stopped),
+                answer = self.credentials.with_token(path.connection_id, &call) => answer,
+            };
+            match answer {
                 Ok(value) => return Ok(value),
                 Err(CredentialError::TikTok(e)) => return Err(CallFailure::TikTok(e)),
                 Err(CredentialError::Db(e)) => return Err(CallFailure::Db(e)),
@@ -324,6 +340,7 @@ impl SyncEngine {
     pub(super) fn stop_for(&self, step: Step, failure: CallFailure) -> Stop {
         match failure {
             CallFailure::Db(e) => Stop::Db(e),
+            CallFailure::Stopped => Stop::Shutdown,
             CallFailure::NoConnection(evidence) => Stop::Fail { kind: "needs_reconnect".into(), evidence },
             CallFailure::KeyMissing(evidence) => Stop::Fail { kind: "key_missing".into(), evidence },
             CallFailure::TikTok(err) if err.kind == ErrorKind::Permission => {

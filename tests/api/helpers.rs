@@ -275,6 +275,8 @@ impl TestApp {
     /// Follows the callback URL with this member's session.
     pub async fn callback(&self, callback_url: &str) -> (u16, String) {
         let response = self.client.get(callback_url).send().await.expect("callback answers");
+        let cache = response.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(cache.as_deref(), Some("no-store"), "the callback's address carries the auth code");
         let status = response.status().as_u16();
         let location = response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_owned());
         let body = response.text().await.unwrap();

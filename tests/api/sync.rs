@@ -557,3 +557,30 @@ async fn stopping_the_engine_mid_run_writes_the_page_and_hands_the_run_back_to_r
     assert_eq!(last_run(&app, us.id).await.id, paused.id, "the same run resumed");
     assert_eq!(counts(&app).await["counts"]["campaign/get/"], 1);
 }
+
+#[tokio::test]
+async fn stopping_the_engine_while_tiktok_is_slow_hands_the_run_back_without_waiting_for_the_answer() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let us = account(&app, US).await;
+    let info_calls = || async { counts(&app).await["counts"]["advertiser/info/"].as_u64().unwrap_or(0) };
+    let before = info_calls().await;
+    app.sandbox_control("latency", json!({"millis": 60_000})).await;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (engine, token) = (app.state.sync.clone(), stop.clone());
+    let run = tokio::spawn(async move { engine.sync_next_until(&token).await });
+    // Until the run's first call is at TikTok, which answers in a minute.
+    while info_calls().await == before {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.cancel();
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(10), run)
+        .await
+        .expect("shutdown does not wait for TikTok's answer")
+        .unwrap()
+        .unwrap();
+    assert!(matches!(outcome, Outcome::Paused { .. }), "{outcome:?}");
+    let paused = last_run(&app, us.id).await;
+    assert_eq!((paused.status, paused.holder.clone()), (RunStatus::Queued, None));
+    app.sandbox_control("reset", json!({})).await;
+}

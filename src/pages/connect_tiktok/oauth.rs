@@ -64,7 +64,19 @@ async fn start(
     Ok(Redirect::to(portal.as_str()).into_response())
 }
 
+/// The callback's address carries the auth code: no cache keeps its answer.
 async fn callback(
+    connect: State<ConnectService>,
+    user: Result<CurrentUser, AppError>,
+    uri: Uri,
+    params: Query<CallbackParams>,
+) -> Response {
+    let mut response = finish_callback(connect, user, uri, params).await;
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn finish_callback(
     State(connect): State<ConnectService>,
     user: Result<CurrentUser, AppError>,
     uri: Uri,
