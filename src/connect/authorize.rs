@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     auth::CurrentUser,
+    db::entities::tiktok_connection::{self, AuthStatus},
     tiktok::{TikTokError, TokenGrant},
 };
 use sea_orm::DbErr;
@@ -136,26 +137,23 @@ impl ConnectService {
             .exchange_code(&SecretString::from(code))
             .await
             .map_err(|e| fail(CallbackProblem::Exchange(e), retry))?;
-        let identity: TikTokIdentity = match self.identify(&grant).await {
-            Ok(identity) => identity,
-            Err(e) => {
-                self.discard(&grant).await;
-                return Err(fail(CallbackProblem::Identity(e), retry));
-            }
-        };
+        let identity: TikTokIdentity =
+            self.identify(&grant).await.map_err(|e| fail(CallbackProblem::Identity(e), retry))?;
 
         match spent.purpose {
-            Purpose::Connect => match self.store_pending(user, &grant, identity).await {
-                Ok(grant_id) => Ok(Finished::Authorized { grant_id, same_window: spent.same_window }),
-                Err(e) => {
-                    self.discard(&grant).await;
-                    Err(fail(CallbackProblem::Db(e), retry))
-                }
-            },
-            Purpose::Reconnect(id) => match self.reconnect(user, id, &grant, identity).await {
+            Purpose::Connect => {
+                let grant_id = self
+                    .store_pending(user, &grant, identity)
+                    .await
+                    .map_err(|e| fail(CallbackProblem::Db(e), retry))?;
+                Ok(Finished::Authorized { grant_id, same_window: spent.same_window })
+            }
+            Purpose::Reconnect(id) => match self.reconnect(user, id, &grant, identity.clone()).await {
                 Ok(()) => Ok(Finished::Reconnected { connection_id: id, same_window: spent.same_window }),
                 Err(refused) => {
-                    self.discard(&grant).await;
+                    if !matches!(refused, ReconnectRefused::Db(_)) {
+                        self.discard(&grant, &identity.key).await;
+                    }
                     Err(match refused {
                         ReconnectRefused::DifferentUser { expected, got } => {
                             fail(CallbackProblem::DifferentUser { expected, got }, retry)
@@ -168,12 +166,29 @@ impl ConnectService {
         }
     }
 
-    /// A token we will not keep is revoked at TikTok (best effort, never retried), so it does
-    /// not stay live there with nobody holding it.
-    async fn discard(&self, grant: &TokenGrant) {
-        if let Err(e) = self.tiktok.revoke(&grant.access_token).await {
-            tracing::warn!(error = %e, "could not revoke a TikTok token that is not kept");
+    /// A token we will not keep (a reconnect refused) is revoked at TikTok, best effort and
+    /// never retried, so it does not stay live there with nobody holding it; unless that TikTok
+    /// user is connected somewhere, as TikTok may hand the same user the same token again.
+    async fn discard(&self, grant: &TokenGrant, tiktok_user_key: &str) {
+        match self.user_is_connected(tiktok_user_key).await {
+            Ok(false) => {
+                if let Err(e) = self.tiktok.revoke(&grant.access_token).await {
+                    tracing::warn!(error = %e, "could not revoke a TikTok token that is not kept");
+                }
+            }
+            Ok(true) => {}
+            Err(e) => tracing::warn!(error = %e, "could not check whether a token not kept may be revoked; left as is"),
         }
+    }
+
+    async fn user_is_connected(&self, tiktok_user_key: &str) -> Result<bool, DbErr> {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let live = tiktok_connection::Entity::find()
+            .filter(tiktok_connection::Column::TiktokUserKey.eq(tiktok_user_key))
+            .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
+            .count(&self.db)
+            .await?;
+        Ok(live > 0)
     }
 }
 

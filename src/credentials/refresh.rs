@@ -13,15 +13,15 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 
 /// How long a refresh may hold the row before others may take over.
-const LEASE: Duration = Duration::seconds(60);
-/// The refresh call itself ends well inside the lease, so no other instance can take the
-/// lease over and spend the same refresh token while ours is still in flight.
-const CALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(40);
+const LEASE: Duration = Duration::seconds(90);
+/// The refresh call and the storing of its answer end well inside the lease, so no other
+/// instance can take the lease over and spend the same refresh token meanwhile.
+const CALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Tries at storing a refreshed token: TikTok has spent the old refresh token by then.
 const STORE_TRIES: u32 = 3;
 /// How often, and how many times, to look again while another instance refreshes.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
-const LEASE_POLLS: u32 = 150;
+const LEASE_POLLS: u32 = 600;
 
 impl Credentials {
     /// Refreshes the connection's token unless a newer one than `used_generation` is already

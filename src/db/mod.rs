@@ -32,6 +32,28 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
+/// SQLite serves one instance: `wevion serve` holds an exclusive lock on the database file for
+/// as long as it runs, and a second one on the same file is refused with what to do instead.
+/// None for Postgres (several instances share it) and in-memory databases.
+pub fn hold_single_instance(url: &str) -> std::io::Result<Option<std::fs::File>> {
+    let Some(path) = sqlite_path(url) else { return Ok(None) };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot open {path}: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(std::io::Error::other(format!(
+            "another wevion instance is serving the SQLite database {path}; SQLite serves one instance \
+             (stop the other one, or use Postgres to run several)"
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(std::io::Error::new(e.kind(), format!("cannot lock {path}: {e}"))),
+    }
+}
+
 /// `SUM(col)` as a 64-bit integer on both databases (Postgres sums BIGINT into NUMERIC).
 pub fn sum_i64(col: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::Expr {
     use sea_orm::sea_query::{Alias, Expr, Func};

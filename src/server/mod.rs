@@ -40,6 +40,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    /// SQLite only: held while this instance serves.
+    _instance_lock: Option<std::fs::File>,
 }
 
 impl Application {
@@ -58,6 +60,7 @@ impl Application {
         settings.leptos.site_addr = addr;
         settings.check_sandbox_exposure()?;
         let db = db::connect(&settings.database_url).await?;
+        let instance_lock = db::hold_single_instance(&settings.database_url)?;
         db::migrate(&db).await?;
         if settings.tiktok.sandbox_mode {
             if let Some(users) = accounts::seed_demo(&db, settings.seed_demo_password.as_deref()).await? {
@@ -96,7 +99,7 @@ impl Application {
             Sandbox::new(state.settings.sandbox.clone(), vec![app], clock)
         });
         let router = router(state.clone(), store, sandbox);
-        Ok(Self { listener, router, state })
+        Ok(Self { listener, router, state, _instance_lock: instance_lock })
     }
 
     pub fn addr(&self) -> SocketAddr {

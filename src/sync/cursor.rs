@@ -113,6 +113,9 @@ pub struct Cursor {
     /// A step lost a window for good (40067 even for one day): insights are not complete.
     #[serde(default)]
     pub insights_incomplete: bool,
+    /// Times the run was put back for TikTok to recover with no page read since.
+    #[serde(default)]
+    pub deferrals: u32,
 }
 
 impl Cursor {
@@ -125,6 +128,7 @@ impl Cursor {
             insights_from: None,
             insights_to: None,
             insights_incomplete: false,
+            deferrals: 0,
         }
     }
 

@@ -166,7 +166,6 @@ impl SyncEngine {
         }
     }
 
-    /// Every page of the step is read: what the run did not see is gone.
     /// Every page of the step is read: what the run did not see is gone. Written with the
     /// cursor's move to the next step, and only while the run is still this claim's.
     async fn step_complete(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {

@@ -64,14 +64,20 @@ impl SyncEngine {
             .filter(tiktok_ad_account::Column::NextSyncAt.lte(now))
             // Accounts already queued or running are left out: re-inserting them would do nothing
             // but take a sequence number each time on Postgres, and crowd the 500 out.
+            // (Correlated, so the (account, status) index answers it.)
             .filter(
-                tiktok_ad_account::Column::Id.not_in_subquery(
+                Expr::exists(
                     Query::select()
-                        .column(sync_run::Column::AdAccountId)
+                        .expr(Expr::val(1))
                         .from(sync_run::Entity)
+                        .and_where(
+                            Expr::col((sync_run::Entity, sync_run::Column::AdAccountId))
+                                .equals((tiktok_ad_account::Entity, tiktok_ad_account::Column::Id)),
+                        )
                         .and_where(sync_run::Column::Status.is_in([RunStatus::Queued, RunStatus::Running]))
                         .to_owned(),
-                ),
+                )
+                .not(),
             )
             .order_by_asc(tiktok_ad_account::Column::NextSyncAt)
             .limit(500)

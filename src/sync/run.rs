@@ -23,7 +23,8 @@ use sea_orm::{
     sea_query::Expr, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use secrecy::SecretString;
-use std::{collections::BTreeMap, future::Future, time::Duration};
+use futures::FutureExt;
+use std::{collections::BTreeMap, future::Future, panic::AssertUnwindSafe, time::Duration};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -52,14 +53,14 @@ pub(super) struct RunCtx {
     /// Requests and rate-limit answers of earlier attempts (a resumed run keeps counting).
     pub earlier_requests: i32,
     pub earlier_rate_limited: i32,
-    /// How many times the run was claimed, this time included.
-    pub attempt: i32,
+    /// A connection was passed over because its token's key is missing (and why).
+    pub key_missing: Option<String>,
     /// Shutdown: a TikTok call in flight (or waiting out a rate limit) is dropped.
     pub stop: CancellationToken,
 }
 
-/// Times a run is put back for later when TikTok is busy or failing, before it fails.
-const DEFERRALS: i32 = 5;
+/// Times in a row a run is put back for later when TikTok is busy or failing, before it fails.
+const DEFERRALS: u32 = 5;
 
 /// Failures that pass by themselves (TikTok's rate limit, an outage).
 fn is_passing(kind: &str) -> bool {
@@ -133,7 +134,52 @@ impl SyncEngine {
             advertiser.id = %account.advertiser_id,
             instance = %self.settings.instance_id
         );
-        self.execute_in_span(run, account, holder, stop).instrument(span).await
+        let (run_id, account_id) = (run.id, account.id);
+        let claim = holder.clone();
+        let ran = AssertUnwindSafe(self.execute_in_span(run, account, holder, stop).instrument(span.clone()))
+            .catch_unwind()
+            .await;
+        match ran {
+            Ok(outcome) => outcome,
+            // A bug met by this run (data it cannot handle, say): it fails with that said, rather
+            // than being taken over and meeting the same bug again and again.
+            Err(_) => {
+                let _entered = span.enter();
+                tracing::error!("a sync run panicked; it ends failed");
+                self.fail_after_panic(run_id, account_id, &claim).await?;
+                Ok(Outcome::Finished { run_id, account_id, succeeded: false })
+            }
+        }
+    }
+
+    async fn fail_after_panic(&self, run_id: i32, account_id: i32, holder: &str) -> Result<(), DbErr> {
+        let now = self.clock.now();
+        let next = now + chrono::Duration::from_std(self.settings.interval).unwrap_or(chrono::Duration::minutes(15));
+        let txn = self.db.begin().await?;
+        let ended = sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Failed))
+            .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
+            .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
+            .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(sync_run::Column::ErrorKind, Expr::value("internal_error"))
+            .col_expr(
+                sync_run::Column::ErrorMessage,
+                Expr::value("The sync stopped on an internal error (logged on the server); the next sync starts afresh."),
+            )
+            .filter(sync_run::Column::Id.eq(run_id))
+            .filter(sync_run::Column::Holder.eq(holder))
+            .exec(&txn)
+            .await?;
+        if ended.rows_affected == 1 {
+            tiktok_ad_account::Entity::update_many()
+                .col_expr(tiktok_ad_account::Column::NextSyncAt, Expr::value(next))
+                .col_expr(tiktok_ad_account::Column::LastRunId, Expr::value(run_id))
+                .col_expr(tiktok_ad_account::Column::UpdatedAt, Expr::value(now))
+                .filter(tiktok_ad_account::Column::Id.eq(account_id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await
     }
 
     async fn execute_in_span(
@@ -157,7 +203,7 @@ impl SyncEngine {
             path_errors: Vec::new(),
             earlier_requests: run.requests,
             earlier_rate_limited: run.rate_limit_waits,
-            attempt: run.attempt,
+            key_missing: None,
             stop: stop.clone(),
         };
         tracing::info!(trigger = ?run.trigger, step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run started");
@@ -198,8 +244,10 @@ impl SyncEngine {
                 Step::Done => Ok(Page::StepDone),
             };
             match result {
-                Ok(Page::More | Page::Advanced) => {}
+                // Progress: an outage later starts its count of deferrals afresh.
+                Ok(Page::More | Page::Advanced) => ctx.cursor.deferrals = 0,
                 Ok(Page::StepDone) => {
+                    ctx.cursor.deferrals = 0;
                     ctx.cursor.advance();
                     if !self.save_progress_alone(&ctx).await? {
                         tracing::warn!("another instance took this sync run over; stopping here");
@@ -221,9 +269,10 @@ impl SyncEngine {
                         return Ok(Outcome::LostLease { run_id });
                     }
                 }
-                Err(Stop::Fail { kind, evidence }) if ctx.attempt < DEFERRALS && is_passing(&kind) => {
+                Err(Stop::Fail { kind, evidence }) if ctx.cursor.deferrals < DEFERRALS && is_passing(&kind) => {
                     // TikTok is busy or failing for now: keep the cursor, try again later.
-                    let retry_at = self.clock.now() + chrono::Duration::minutes(1 << ctx.attempt.clamp(0, 5));
+                    ctx.cursor.deferrals += 1;
+                    let retry_at = self.clock.now() + chrono::Duration::minutes(1 << ctx.cursor.deferrals.min(5));
                     tracing::warn!(step = step.key(), %retry_at, "sync run deferred: {evidence}");
                     return match self.defer(&ctx, retry_at, &kind, &evidence).await? {
                         true => Ok(Outcome::Paused { run_id }),
@@ -290,6 +339,9 @@ impl SyncEngine {
     {
         loop {
             let Some(path) = ctx.paths.first().cloned() else {
+                if let Some(evidence) = ctx.key_missing.take() {
+                    return Err(CallFailure::KeyMissing(evidence));
+                }
                 let evidence = match ctx.path_errors.last() {
                     Some(last) => {
                         format!("No connection with a working token reaches this advertiser (latest: {last}).")
@@ -309,7 +361,12 @@ impl SyncEngine {
                 Ok(value) => return Ok(value),
                 Err(CredentialError::TikTok(e)) => return Err(CallFailure::TikTok(e)),
                 Err(CredentialError::Db(e)) => return Err(CallFailure::Db(e)),
-                Err(CredentialError::KeyMissing(evidence)) => return Err(CallFailure::KeyMissing(evidence)),
+                // Our settings lack that token's key: nothing to mark, but another connection may
+                // still read the account.
+                Err(CredentialError::KeyMissing(evidence)) => {
+                    ctx.paths.remove(0);
+                    ctx.key_missing = Some(evidence);
+                }
                 Err(CredentialError::NeedsReconnect { evidence }) => {
                     self.path_failed(&path, &evidence).await.map_err(CallFailure::Db)?;
                     ctx.path_errors.push(evidence);
@@ -475,6 +532,7 @@ impl SyncEngine {
             .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Queued))
             .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
             .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(sync_run::Column::WaitingUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(sync_run::Column::Id.eq(run_id))
             .filter(sync_run::Column::Holder.eq(holder))
             .exec(&self.db)

@@ -655,7 +655,7 @@ enum Retry {
 }
 
 /// An answer's `data`, straight from the body into its type (no JSON tree in between).
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, TikTokError> {
+pub(super) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, TikTokError> {
     #[derive(serde::Deserialize)]
     struct Data<T> {
         data: Option<T>,
@@ -672,11 +672,11 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, TikTokError> {
 /// A list answer: `list` (or `pixels`) and `page_info`.
 #[derive(serde::Deserialize)]
 #[serde(bound = "T: DeserializeOwned")]
-struct ListData<T> {
+pub(super) struct ListData<T> {
     #[serde(default = "Vec::new", alias = "pixels", deserialize_with = "null_as_empty")]
-    list: Vec<T>,
+    pub(super) list: Vec<T>,
     #[serde(default)]
-    page_info: Option<PageInfo>,
+    pub(super) page_info: Option<PageInfo>,
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {

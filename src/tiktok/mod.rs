@@ -6,3 +6,6 @@ pub mod wire;
 
 pub use client::{ClientConfig, Meter, MeterSnapshot, RetryPolicy, TikTokClient, TokenGrant};
 pub use error::{ErrorKind, TikTokError};
+
+#[cfg(test)]
+mod fuzz;
