@@ -7,6 +7,7 @@ mod m20261125_000002_create_tiktok_connections;
 mod m20261126_000003_connections_named_once;
 mod m20261126_000004_create_synced_data;
 mod m20261126_000005_report_indexes;
+mod m20261126_000006_sync_instances;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_connections_named_once::Migration),
             Box::new(m20261126_000004_create_synced_data::Migration),
             Box::new(m20261126_000005_report_indexes::Migration),
+            Box::new(m20261126_000006_sync_instances::Migration),
         ]
     }
 }

@@ -124,6 +124,7 @@ impl Application {
         let stop_sync = CancellationToken::new();
         let sync = (self.state.sync.settings().concurrency > 0)
             .then(|| tokio::spawn(self.state.sync.clone().run(stop_sync.clone())));
+        let beats = tokio::spawn(self.state.sync.clone().keep_beating(stop_sync.clone()));
         // Streamed pages send several chunks per response: without TCP_NODELAY the second one
         // waits for a delayed ACK (~40 ms) on kept-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -141,6 +142,7 @@ impl Application {
                 tracing::warn!("the sync engine did not stop within 8 s; its runs resume after their lease expires");
             }
         }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), beats).await;
         served
     }
 }

@@ -11,6 +11,7 @@ mod cursor;
 mod entities;
 mod evidence;
 mod insights;
+mod instances;
 mod queue;
 mod run;
 mod store;

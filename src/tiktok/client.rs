@@ -21,8 +21,8 @@ use serde_json::{json, Value};
 use std::{
     num::NonZeroU32,
     sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
+        atomic::{AtomicU32, AtomicU64, Ordering},
+        Arc, Mutex, RwLock,
     },
     time::{Duration, Instant},
 };
@@ -106,7 +106,9 @@ struct Shared {
     http: reqwest::Client,
     config: ClientConfig,
     clock: Arc<dyn Clock>,
-    app_limiter: DefaultDirectRateLimiter,
+    app_budget: Budget,
+    /// The background budgets carved from the app budget, resized with it.
+    background_budgets: Mutex<Vec<Arc<Budget>>>,
     path_limiter: DefaultKeyedRateLimiter<(String, &'static str)>,
     /// TikTok said the app is over its budget (40100): every task waits until then, rather
     /// than each hammering on its own.
@@ -122,9 +124,39 @@ pub struct TikTokClient {
     meter: Arc<Meter>,
     retry: RetryPolicy,
     timeout: Duration,
-    /// Background work also passes this limiter, so part of the app budget stays free for the
+    /// Background work also passes this budget, so part of the app budget stays free for the
     /// calls a person waits on.
-    background: Option<Arc<DefaultDirectRateLimiter>>,
+    background: Option<Arc<Budget>>,
+}
+
+/// A requests-per-second budget that several instances may split: `qps ÷ instances` each.
+struct Budget {
+    qps: u32,
+    instances: AtomicU32,
+    limiter: RwLock<Arc<DefaultDirectRateLimiter>>,
+}
+
+impl Budget {
+    fn new(qps: u32) -> Self {
+        Self { qps, instances: AtomicU32::new(1), limiter: RwLock::new(Arc::new(RateLimiter::direct(per_second(qps)))) }
+    }
+
+    fn limiter(&self) -> Arc<DefaultDirectRateLimiter> {
+        self.limiter.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// This instance's share when `instances` serve the same TikTok app (at least one a second).
+    fn share_with(&self, instances: u32) {
+        let instances = instances.max(1);
+        if self.instances.swap(instances, Ordering::Relaxed) != instances {
+            let qps = (self.qps / instances).max(1);
+            *self.limiter.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(RateLimiter::direct(per_second(qps)));
+        }
+    }
+
+    fn per_second(&self) -> u32 {
+        (self.qps / self.instances.load(Ordering::Relaxed).max(1)).max(1)
+    }
 }
 
 /// `n` per second with a burst of half that: TikTok counts requests per second on its side, so
@@ -159,11 +191,19 @@ impl TikTokClient {
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("wevion/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let app_limiter = RateLimiter::direct(per_second(config.qps));
+        let app_budget = Budget::new(config.qps);
         let path_limiter = RateLimiter::keyed(per_second(config.advertiser_path_qps));
         let (retry, timeout) = (config.retry, config.timeout);
         Ok(Self {
-            shared: Arc::new(Shared { http, config, clock, app_limiter, path_limiter, paused_until: Mutex::new(None) }),
+            shared: Arc::new(Shared {
+                http,
+                config,
+                clock,
+                app_budget,
+                background_budgets: Mutex::default(),
+                path_limiter,
+                paused_until: Mutex::new(None),
+            }),
             meter: Arc::default(),
             retry,
             timeout,
@@ -175,7 +215,24 @@ impl TikTokClient {
     /// a second), leaving the rest to interactive calls. Make it once and clone it.
     pub fn background(&self, share: f64) -> Self {
         let qps = ((f64::from(self.shared.config.qps) * share).floor() as u32).max(1);
-        Self { background: Some(Arc::new(RateLimiter::direct(per_second(qps)))), ..self.clone() }
+        let budget = Arc::new(Budget::new(qps));
+        budget.share_with(self.shared.app_budget.instances.load(Ordering::Relaxed));
+        self.shared.background_budgets.lock().unwrap_or_else(|p| p.into_inner()).push(budget.clone());
+        Self { background: Some(budget), ..self.clone() }
+    }
+
+    /// TikTok's limit is per app: with `instances` serving it, this one keeps to its share of
+    /// `TIKTOK_QPS` (and of the background part of it).
+    pub fn share_budget_with(&self, instances: u32) {
+        self.shared.app_budget.share_with(instances);
+        for budget in self.shared.background_budgets.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            budget.share_with(instances);
+        }
+    }
+
+    /// Requests a second this instance may send now (its share of the app budget).
+    pub fn budget_per_second(&self) -> u32 {
+        self.shared.app_budget.per_second()
     }
 
     /// Until when TikTok's app rate limit pauses every call, if it does now.
@@ -551,9 +608,9 @@ impl TikTokClient {
             self.shared.path_limiter.until_key_ready(&(adv.to_owned(), path)).await;
         }
         if let Some(background) = &self.background {
-            background.until_ready().await;
+            background.limiter().until_ready().await;
         }
-        self.shared.app_limiter.until_ready().await;
+        self.shared.app_budget.limiter().until_ready().await;
         self.meter.waited(started.elapsed());
 
         let url = self
@@ -812,5 +869,28 @@ impl TotalsPager<'_> {
             items: p.items.into_iter().filter_map(|r| r.into_total(level)).collect(),
             page_info: p.page_info,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Budget;
+
+    /// Requests the budget lets through at once (a fresh limiter's burst: half a second's worth).
+    fn burst(budget: &Budget) -> usize {
+        let limiter = budget.limiter();
+        (0..1000).take_while(|_| limiter.check().is_ok()).count()
+    }
+
+    #[test]
+    fn an_instance_keeps_to_its_share_of_the_app_budget() {
+        let budget = Budget::new(10);
+        assert_eq!((budget.per_second(), burst(&budget)), (10, 5));
+        budget.share_with(2);
+        assert_eq!((budget.per_second(), burst(&budget)), (5, 2));
+        budget.share_with(20);
+        assert_eq!(budget.per_second(), 1, "never less than one a second");
+        budget.share_with(0);
+        assert_eq!(budget.per_second(), 10, "no count means this instance alone");
     }
 }

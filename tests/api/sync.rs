@@ -2,10 +2,11 @@
 
 use crate::helpers::{spawn_app_with, TestApp, TestDb, CONNECT};
 use chrono::{Duration, TimeZone, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use wevion::{
     db::entities::{
+        sync_instance,
         sync_run::{self, RunStatus, RunTrigger},
         tiktok_access_path, tiktok_ad, tiktok_ad_account, tiktok_adgroup, tiktok_audience, tiktok_campaign,
         tiktok_connection::{self, AuthStatus},
@@ -583,4 +584,27 @@ async fn stopping_the_engine_while_tiktok_is_slow_hands_the_run_back_without_wai
     let paused = last_run(&app, us.id).await;
     assert_eq!((paused.status, paused.holder.clone()), (RunStatus::Queued, None));
     app.sandbox_control("reset", json!({})).await;
+}
+
+#[tokio::test]
+async fn instances_on_one_database_split_the_tiktok_budget_and_a_dead_ones_share_returns() {
+    let (_db, app) = app_with(&[("TIKTOK_QPS", "10")]).await;
+    let engine = &app.state.sync;
+    assert_eq!(engine.beat().await.unwrap(), 1);
+    assert_eq!(app.state.tiktok.budget_per_second(), 10);
+
+    // Another instance on the same database, beating now.
+    let other = sync_instance::ActiveModel {
+        instance_id: Set("other-host:42".into()),
+        started_at: Set(app.clock_now()),
+        heartbeat_at: Set(app.clock_now()),
+    };
+    sync_instance::Entity::insert(other).exec(&app.state.db).await.unwrap();
+    assert_eq!(engine.beat().await.unwrap(), 2);
+    assert_eq!(app.state.tiktok.budget_per_second(), 5, "the two together stay inside TIKTOK_QPS");
+
+    // It dies: once its beat is old, its share comes back.
+    app.clock.advance(Duration::seconds(21));
+    assert_eq!(engine.beat().await.unwrap(), 1);
+    assert_eq!(app.state.tiktok.budget_per_second(), 10);
 }

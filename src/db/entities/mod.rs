@@ -4,6 +4,7 @@ pub mod app_user;
 pub mod membership;
 pub mod oauth_state;
 pub mod session;
+pub mod sync_instance;
 pub mod sync_run;
 pub mod tiktok_access_path;
 pub mod tiktok_ad;

@@ -1,0 +1,17 @@
+//! An instance serving this database, alive while its heartbeat is recent.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sync_instance")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub instance_id: String,
+    pub started_at: ChronoDateTimeUtc,
+    pub heartbeat_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,73 @@
+//! Instances serving one database share TikTok's app budget (`TIKTOK_QPS` is per app, not per
+//! process): each beats its row every few seconds, counts the live ones and keeps to its share.
+//! A stopped instance removes its row; a dead one drops out once its beat is old, so its share
+//! returns within seconds.
+
+use super::SyncEngine;
+use crate::db::entities::sync_instance;
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// How often an instance beats, and how old a beat may be for the instance to count as alive.
+pub const BEAT_EVERY: Duration = Duration::from_secs(5);
+const ALIVE_FOR: chrono::Duration = chrono::Duration::seconds(20);
+
+impl SyncEngine {
+    /// Beats this instance's row, then shares the budget among the live instances; returns how
+    /// many there are (this one included).
+    pub async fn beat(&self) -> Result<u32, DbErr> {
+        let now = self.clock.now();
+        let row = sync_instance::ActiveModel {
+            instance_id: Set(self.settings.instance_id.clone()),
+            started_at: Set(now),
+            heartbeat_at: Set(now),
+        };
+        sync_instance::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(sync_instance::Column::InstanceId)
+                    .update_column(sync_instance::Column::HeartbeatAt)
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        let live = sync_instance::Entity::find()
+            .filter(sync_instance::Column::HeartbeatAt.gt(now - ALIVE_FOR))
+            .count(&self.db)
+            .await?;
+        let live = u32::try_from(live).unwrap_or(u32::MAX).max(1);
+        self.tiktok.share_budget_with(live);
+        Ok(live)
+    }
+
+    /// Beats until `stop`, then removes this instance's row so the others take its share at once.
+    pub async fn keep_beating(self, stop: CancellationToken) {
+        let mut known = 0;
+        while !stop.is_cancelled() {
+            match self.beat().await {
+                Ok(live) if live != known => {
+                    known = live;
+                    tracing::info!(
+                        instance = %self.settings.instance_id,
+                        instances = live,
+                        budget_per_second = self.tiktok.budget_per_second(),
+                        "instances sharing the TikTok budget"
+                    );
+                }
+                Ok(_) => {}
+                // Keep the share we have: the next beat tries again.
+                Err(e) => tracing::warn!(error = %e, "could not beat this instance's row"),
+            }
+            tokio::select! {
+                () = stop.cancelled() => {},
+                () = tokio::time::sleep(BEAT_EVERY) => {},
+            }
+        }
+        let gone = sync_instance::Entity::delete_by_id(self.settings.instance_id.clone()).exec(&self.db).await;
+        if let Err(e) = gone {
+            tracing::warn!(error = %e, "could not remove this instance's row; it drops out when its beat is old");
+        }
+    }
+}
