@@ -33,6 +33,8 @@ pub struct Settings {
     pub sync_lease: Duration,
     /// Report answers kept in memory between syncs (0 keeps none).
     pub report_cache_entries: u64,
+    /// The bearer token `/metrics` asks for; unset: no `/metrics`.
+    pub metrics_token: Option<SecretString>,
     /// This instance's name on the sync runs it holds (defaults to host and process id).
     pub instance_id: String,
     pub sandbox: SandboxSettings,
@@ -172,6 +174,7 @@ impl fmt::Debug for Settings {
             .field("sync_interval", &self.sync_interval)
             .field("sandbox", &self.sandbox)
             .field("trusted_proxy_header", &self.trusted_proxy_header)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
             .finish_non_exhaustive()
     }
 }
@@ -303,6 +306,7 @@ impl Settings {
             sync_concurrency: v.number("SYNC_CONCURRENCY", 4, 0..=64)?,
             sync_lease: v.duration("SYNC_LEASE", Duration::from_secs(60))?,
             report_cache_entries: v.number("REPORT_CACHE_ENTRIES", 1000, 0..=1_000_000)?,
+            metrics_token: v.get("METRICS_TOKEN").filter(|t| !t.is_empty()).map(SecretString::from),
             instance_id: v.get("INSTANCE_ID").unwrap_or_else(default_instance_id),
             sandbox: SandboxSettings::from_vars(&v)?,
             sandbox_on_purpose,

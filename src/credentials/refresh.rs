@@ -7,6 +7,7 @@ use super::{AccessToken, CredentialError, Credentials};
 use crate::{
     db::entities::tiktok_connection::{self, AuthStatus},
     tiktok::{ErrorKind, TikTokError},
+    telemetry::metrics,
     token_crypto::Column,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -94,6 +95,7 @@ impl Credentials {
                         .await;
                     match written {
                         Ok(_) => {
+                            metrics::token_refresh("ok");
                             tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
                             return Ok(AccessToken { connection_id: id, token: grant.access_token, generation: generation + 1 });
                         }
@@ -113,6 +115,7 @@ impl Credentials {
                 }
             }
             Err(err) if matches!(err.kind, ErrorKind::RefreshTokenInvalid | ErrorKind::TokenInvalid) => {
+                metrics::token_refresh("rejected");
                 // A refresh answered elsewhere, or an earlier answer we never saw, may have
                 // stored a newer token: use it before giving up on this connection.
                 let current = self.live_row(row.id).await?;
@@ -136,6 +139,7 @@ impl Credentials {
                 Err(self.needs_reconnect(row.id, row.token_generation, &evidence).await)
             }
             Err(err) => {
+                metrics::token_refresh("failed");
                 // TikTok did not answer (or not clearly): the refresh token may or may not be
                 // spent. Keep the connection as it is and say so; the next use tries again.
                 self.warn(&row, &format!("TikTok did not complete a token refresh ({err}); it will be tried again."))

@@ -56,6 +56,10 @@ impl Application {
     /// the clock every time-dependent part reads.
     pub async fn build_on(settings: Settings, listener: TcpListener, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
+        if settings.metrics_token.is_some() {
+            // Installed before anything is recorded: counting starts here.
+            crate::telemetry::metrics::recorder();
+        }
         let mut settings = settings;
         settings.leptos.site_addr = addr;
         settings.check_sandbox_exposure()?;
@@ -202,6 +206,7 @@ fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Rout
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .merge(oauth::router(&state.redirect_uri))
         .merge(export::router())
         .leptos_routes_with_context(&state, routes, context, {

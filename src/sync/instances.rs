@@ -4,7 +4,7 @@
 //! returns within seconds.
 
 use super::SyncEngine;
-use crate::db::entities::sync_instance;
+use crate::{db::entities::sync_instance, telemetry::metrics};
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -39,7 +39,20 @@ impl SyncEngine {
             .await?;
         let live = u32::try_from(live).unwrap_or(u32::MAX).max(1);
         self.tiktok.share_budget_with(live);
+        metrics::budget(self.tiktok.budget_per_second(), live);
         Ok(live)
+    }
+
+    /// Active accounts whose next sync is more than one interval late (for operators).
+    pub async fn overdue_accounts(&self) -> Result<u64, DbErr> {
+        use crate::db::entities::tiktok_ad_account::{self, SyncState};
+        let late = self.clock.now()
+            - chrono::Duration::from_std(self.settings.interval).unwrap_or(chrono::Duration::minutes(15));
+        tiktok_ad_account::Entity::find()
+            .filter(tiktok_ad_account::Column::SyncState.eq(SyncState::Active))
+            .filter(tiktok_ad_account::Column::NextSyncAt.lt(late))
+            .count(&self.db)
+            .await
     }
 
     /// Beats until `stop`, then removes this instance's row so the others take its share at once.

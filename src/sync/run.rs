@@ -16,6 +16,7 @@ use crate::{
         tiktok_access_path, tiktok_ad_account,
         tiktok_connection::{self, AuthStatus},
     },
+    telemetry::metrics,
     tiktok::{ErrorKind, TikTokClient, TikTokError},
 };
 use chrono::{DateTime, Utc};
@@ -76,6 +77,7 @@ impl RunCtx {
 
     pub fn add_count(&mut self, step: Step, n: usize) {
         *self.counts.entry(step.key().to_owned()).or_default() += n as u64;
+        metrics::rows_written(step.key(), n as u64);
     }
 }
 
@@ -136,9 +138,20 @@ impl SyncEngine {
         );
         let (run_id, account_id) = (run.id, account.id);
         let claim = holder.clone();
+        let started = std::time::Instant::now();
         let ran = AssertUnwindSafe(self.execute_in_span(run, account, holder, stop).instrument(span.clone()))
             .catch_unwind()
             .await;
+        let ended = match &ran {
+            Ok(Ok(Outcome::Finished { succeeded: true, .. })) => Some("succeeded"),
+            Ok(Ok(Outcome::Finished { succeeded: false, .. })) | Err(_) => Some("failed"),
+            Ok(Ok(Outcome::Paused { .. })) => Some("paused"),
+            Ok(Ok(Outcome::LostLease { .. })) => Some("lost_lease"),
+            Ok(Ok(Outcome::Idle)) | Ok(Err(_)) => None,
+        };
+        if let Some(outcome) = ended {
+            metrics::run_ended(outcome, started.elapsed().as_secs_f64());
+        }
         match ran {
             Ok(outcome) => outcome,
             // A bug met by this run (data it cannot handle, say): it fails with that said, rather

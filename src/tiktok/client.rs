@@ -10,7 +10,7 @@
 
 use super::error::{ErrorKind, TikTokError};
 use super::wire::*;
-use crate::clock::Clock;
+use crate::{clock::Clock, telemetry::metrics};
 use backon::{ExponentialBuilder, Retryable};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -567,7 +567,11 @@ impl TikTokClient {
             .with_max_delay(policy.max_delay)
             .with_max_times(policy.max_retries)
             .with_jitter();
-        let attempt = || async { self.send_once(method.clone(), path, token, query, body, advertiser_id).await };
+        let attempt = || async {
+            let answer = self.send_once(method.clone(), path, token, query, body, advertiser_id).await;
+            metrics::tiktok_request(path, answer.as_ref().map_or_else(|e| e.kind.as_str(), |_| "ok"));
+            answer
+        };
         attempt
             .retry(backoff)
             .when(|err: &TikTokError| match retry {
@@ -577,6 +581,9 @@ impl TikTokClient {
             .notify(|err: &TikTokError, wait: Duration| {
                 self.meter.retries.fetch_add(1, Ordering::Relaxed);
                 self.meter.waited(wait);
+                if err.kind == ErrorKind::RateLimited {
+                    metrics::rate_limit_wait(path);
+                }
                 // The app's budget is spent: the whole app slows down, not just this task.
                 if err.code == Some(40100) {
                     self.pause_for(wait);

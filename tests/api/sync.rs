@@ -608,3 +608,36 @@ async fn instances_on_one_database_split_the_tiktok_budget_and_a_dead_ones_share
     assert_eq!(engine.beat().await.unwrap(), 1);
     assert_eq!(app.state.tiktok.budget_per_second(), 10);
 }
+
+#[tokio::test]
+async fn operators_read_metrics_with_the_token_and_nobody_reads_them_without() {
+    let (_db, app) = app_with(&[("METRICS_TOKEN", "metrics-secret")]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let metrics = |token: Option<&'static str>| {
+        let request = crate::helpers::client().get(format!("{}/metrics", app.base));
+        let request = match token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        };
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(metrics(None).await.status(), 401);
+    assert_eq!(metrics(Some("guess")).await.status(), 401);
+    let answer = metrics(Some("metrics-secret")).await;
+    assert_eq!(answer.status(), 200);
+    let text = answer.text().await.unwrap();
+    for line in [
+        r#"wevion_tiktok_requests_total{path="campaign/get/",outcome="ok"}"#,
+        r#"wevion_sync_runs_total{outcome="succeeded"}"#,
+        r#"wevion_sync_rows_written_total{step="insights"}"#,
+        "wevion_sync_run_duration_seconds_bucket",
+        "wevion_sync_accounts_overdue 0",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+
+    let (_db2, without) = app_with(&[]).await;
+    let answer = crate::helpers::client().get(format!("{}/metrics", without.base)).send().await.unwrap();
+    assert_eq!(answer.status(), 404, "no token configured, no metrics");
+}

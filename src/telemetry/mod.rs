@@ -15,3 +15,5 @@ pub fn init() {
         fmt().with_env_filter(filter).with_target(false).try_init()
     };
 }
+
+pub mod metrics;
