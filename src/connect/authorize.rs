@@ -9,7 +9,10 @@ use super::{
 };
 use crate::{
     auth::CurrentUser,
-    db::entities::tiktok_connection::{self, AuthStatus},
+    db::entities::{
+        tiktok_connection::{self, AuthStatus},
+        tiktok_pending_grant,
+    },
     tiktok::{TikTokError, TokenGrant},
 };
 use sea_orm::DbErr;
@@ -188,7 +191,14 @@ impl ConnectService {
             .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
             .count(&self.db)
             .await?;
-        Ok(live > 0)
+        // An authorization of the same user waiting for its picker may hold the same token.
+        let waiting = tiktok_pending_grant::Entity::find()
+            .filter(tiktok_pending_grant::Column::TiktokUserKey.eq(tiktok_user_key))
+            .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
+            .filter(tiktok_pending_grant::Column::ExpiresAt.gt(self.clock.now()))
+            .count(&self.db)
+            .await?;
+        Ok(live + waiting > 0)
     }
 }
 

@@ -115,11 +115,22 @@ pub struct Credentials {
     clock: Arc<dyn Clock>,
     /// One refresh at a time per connection inside this process (the row lease covers the rest).
     flights: Arc<Mutex<HashMap<i32, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Refreshes in flight: shutdown waits for them, as each has spent a refresh token.
+    refreshes: tokio_util::task::TaskTracker,
 }
 
 impl Credentials {
     pub fn new(db: DatabaseConnection, tiktok: TikTokClient, keys: TokenKeys, clock: Arc<dyn Clock>) -> Self {
-        Self { db, tiktok, keys, clock, flights: Arc::default() }
+        Self { db, tiktok, keys, clock, flights: Arc::default(), refreshes: tokio_util::task::TaskTracker::new() }
+    }
+
+    /// Shutdown: lets the refreshes in flight store TikTok's answers (each spent a refresh
+    /// token), for at most `within`.
+    pub async fn finish_refreshes(&self, within: std::time::Duration) {
+        self.refreshes.close();
+        if tokio::time::timeout(within, self.refreshes.wait()).await.is_err() {
+            tracing::warn!("a token refresh did not finish before shutdown; its connection may need Reconnect");
+        }
     }
 
     pub fn keys(&self) -> &TokenKeys {

@@ -37,7 +37,7 @@ impl Credentials {
         let (this, rejected) = (self.clone(), rejected.cloned());
         // Its own task: once a refresh has begun it runs to the end and stores TikTok's answer,
         // even when the request that asked for it is dropped (a browser that went away).
-        let refreshing = tokio::spawn(async move {
+        let refreshing = self.refreshes.spawn(async move {
             let flight = this.flight(connection_id);
             let _one_at_a_time = flight.lock().await;
             let (row, lease) = this.take_lease(connection_id).await?;

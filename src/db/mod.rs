@@ -32,11 +32,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
-/// SQLite serves one instance: `wevion serve` holds an exclusive lock on the database file for
+/// SQLite serves one instance: `wevion serve` holds an exclusive lock on `<database>.lock` for
 /// as long as it runs, and a second one on the same file is refused with what to do instead.
+/// (A file of its own: closing a descriptor of the database file would drop SQLite's own locks.)
 /// None for Postgres (several instances share it) and in-memory databases.
 pub fn hold_single_instance(url: &str) -> std::io::Result<Option<std::fs::File>> {
-    let Some(path) = sqlite_path(url) else { return Ok(None) };
+    let Some(database) = sqlite_path(url) else { return Ok(None) };
+    if let Some(dir) = std::path::Path::new(database).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let path = &format!("{database}.lock");
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -47,7 +52,7 @@ pub fn hold_single_instance(url: &str) -> std::io::Result<Option<std::fs::File>>
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => Err(std::io::Error::other(format!(
-            "another wevion instance is serving the SQLite database {path}; SQLite serves one instance \
+            "another wevion instance is serving the SQLite database {database}; SQLite serves one instance \
              (stop the other one, or use Postgres to run several)"
         ))),
         Err(std::fs::TryLockError::Error(e)) => Err(std::io::Error::new(e.kind(), format!("cannot lock {path}: {e}"))),

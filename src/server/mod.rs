@@ -63,8 +63,8 @@ impl Application {
         let mut settings = settings;
         settings.leptos.site_addr = addr;
         settings.check_sandbox_exposure()?;
-        let db = db::connect(&settings.database_url).await?;
         let instance_lock = db::hold_single_instance(&settings.database_url)?;
+        let db = db::connect(&settings.database_url).await?;
         db::migrate(&db).await?;
         if settings.tiktok.sandbox_mode {
             if let Some(users) = accounts::seed_demo(&db, settings.seed_demo_password.as_deref()).await? {
@@ -128,7 +128,9 @@ impl Application {
         let stop_sync = CancellationToken::new();
         let sync = (self.state.sync.settings().concurrency > 0)
             .then(|| tokio::spawn(self.state.sync.clone().run(stop_sync.clone())));
-        let beats = tokio::spawn(self.state.sync.clone().keep_beating(stop_sync.clone()));
+        // Instances running the engine share TikTok's budget (web-only ones make few calls).
+        let beats = (self.state.sync.settings().concurrency > 0)
+            .then(|| tokio::spawn(self.state.sync.clone().keep_beating(stop_sync.clone())));
         // Streamed pages send several chunks per response: without TCP_NODELAY the second one
         // waits for a delayed ACK (~40 ms) on kept-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -146,7 +148,10 @@ impl Application {
                 tracing::warn!("the sync engine did not stop within 8 s; its runs resume after their lease expires");
             }
         }
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), beats).await;
+        self.state.credentials.finish_refreshes(std::time::Duration::from_secs(35)).await;
+        if let Some(beats) = beats {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), beats).await;
+        }
         served
     }
 }

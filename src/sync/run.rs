@@ -156,10 +156,14 @@ impl SyncEngine {
             Ok(outcome) => outcome,
             // A bug met by this run (data it cannot handle, say): it fails with that said, rather
             // than being taken over and meeting the same bug again and again.
-            Err(_) => {
-                let _entered = span.enter();
-                tracing::error!("a sync run panicked; it ends failed");
-                self.fail_after_panic(run_id, account_id, &claim).await?;
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(parent: &span, panic = %what, "a sync run panicked; it ends failed");
+                self.fail_after_panic(run_id, account_id, &claim).instrument(span).await?;
                 Ok(Outcome::Finished { run_id, account_id, succeeded: false })
             }
         }
@@ -425,7 +429,8 @@ impl SyncEngine {
     /// Writes the run's progress inside the page's transaction, then commits; nothing is
     /// written when another instance holds the run now.
     pub(super) async fn commit_page(&self, txn: DatabaseTransaction, ctx: &RunCtx) -> Result<(), Stop> {
-        if self.save_progress(&txn, ctx).await? {
+        // A page read: the count of waits for TikTok starts afresh.
+        if self.save_progress(&txn, ctx, false).await? {
             txn.commit().await?;
             Ok(())
         } else {
@@ -447,13 +452,17 @@ impl SyncEngine {
 
     /// The cursor, counts and evidence, and a renewed lease; false when this instance no longer
     /// holds the run.
-    async fn save_progress(&self, txn: &DatabaseTransaction, ctx: &RunCtx) -> Result<bool, DbErr> {
+    async fn save_progress(&self, txn: &DatabaseTransaction, ctx: &RunCtx, waited: bool) -> Result<bool, DbErr> {
         let now = self.clock.now();
+        let mut cursor = ctx.cursor.clone();
+        if !waited {
+            cursor.deferrals = 0;
+        }
         let (done, total) = ctx.cursor.step.position();
         let (requests, rate_limited) = ctx.totals();
         let updated = sync_run::Entity::update_many()
             .col_expr(sync_run::Column::Step, Expr::value(ctx.cursor.step.key()))
-            .col_expr(sync_run::Column::Cursor, Expr::value(ctx.cursor.to_json()))
+            .col_expr(sync_run::Column::Cursor, Expr::value(cursor.to_json()))
             .col_expr(sync_run::Column::ProgressDone, Expr::value(done - 1))
             .col_expr(sync_run::Column::ProgressTotal, Expr::value(total))
             .col_expr(sync_run::Column::Counts, Expr::value(to_json(&ctx.counts)))
@@ -521,7 +530,7 @@ impl SyncEngine {
     /// not to be claimed before `retry_at`; the card says why and when.
     async fn defer(&self, ctx: &RunCtx, retry_at: DateTime<Utc>, kind: &str, evidence: &str) -> Result<bool, DbErr> {
         let txn = self.db.begin().await?;
-        if !self.save_progress(&txn, ctx).await? {
+        if !self.save_progress(&txn, ctx, true).await? {
             txn.rollback().await?;
             return Ok(false);
         }

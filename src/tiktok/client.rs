@@ -141,6 +141,14 @@ impl Budget {
         Self { qps, instances: AtomicU32::new(1), limiter: RwLock::new(Arc::new(RateLimiter::direct(per_second(qps)))) }
     }
 
+    /// A limiter for a new share that starts empty: a fresh one would let a whole burst through
+    /// each time the number of instances changes.
+    fn drained(qps: u32) -> Arc<DefaultDirectRateLimiter> {
+        let limiter = RateLimiter::direct(per_second(qps));
+        while limiter.check().is_ok() {}
+        Arc::new(limiter)
+    }
+
     fn limiter(&self) -> Arc<DefaultDirectRateLimiter> {
         self.limiter.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -148,9 +156,9 @@ impl Budget {
     /// This instance's share when `instances` serve the same TikTok app (at least one a second).
     fn share_with(&self, instances: u32) {
         let instances = instances.max(1);
+        let mut limiter = self.limiter.write().unwrap_or_else(|p| p.into_inner());
         if self.instances.swap(instances, Ordering::Relaxed) != instances {
-            let qps = (self.qps / instances).max(1);
-            *self.limiter.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(RateLimiter::direct(per_second(qps)));
+            *limiter = Self::drained((self.qps / instances).max(1));
         }
     }
 
@@ -894,7 +902,7 @@ mod tests {
         let budget = Budget::new(10);
         assert_eq!((budget.per_second(), burst(&budget)), (10, 5));
         budget.share_with(2);
-        assert_eq!((budget.per_second(), burst(&budget)), (5, 2));
+        assert_eq!((budget.per_second(), burst(&budget)), (5, 0), "a new share starts without a burst");
         budget.share_with(20);
         assert_eq!(budget.per_second(), 1, "never less than one a second");
         budget.share_with(0);

@@ -75,7 +75,7 @@ async fn a_session_survives_a_server_restart() {
     let first = spawn_app(&db).await;
     first.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
     let cookie = session_cookie(&first).await;
-    drop(first);
+    first.shut_down().await;
 
     let second = spawn_app(&db).await;
     let response = client().get(second.url("/connect/tiktok")).header(header::COOKIE, cookie).send().await.unwrap();
@@ -164,7 +164,7 @@ async fn sandbox_mode_seeds_one_demo_user_per_role_once() {
         assert_eq!(me["role"], role.as_str(), "{email} is signed in with their role");
         assert_eq!(me["workspace_name"], "Demo Agency");
     }
-    drop(app);
+    app.shut_down().await;
     // A second start finds users and seeds nothing (the new password would not work).
     let again = spawn_app_with(&db, &[("SEED_DEMO_PASSWORD", "other-password")]).await;
     let err = app_error(again.sign_in("manager@demo.wevion.test", "other-password").await).await;

@@ -58,6 +58,14 @@ impl Drop for TestApp {
     }
 }
 
+impl TestApp {
+    /// Stops the server and waits until it is gone (and its SQLite lock with it), for a restart.
+    pub async fn shut_down(mut self) {
+        self.server.abort();
+        let _ = (&mut self.server).await;
+    }
+}
+
 /// Settings for a test app: the given database, no background sync (tests drive
 /// `SyncEngine::sync_next` themselves unless they set `SYNC_CONCURRENCY`), quick retries.
 pub fn settings_for(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
