@@ -6,7 +6,7 @@ use crate::roles::Role;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait,
+    FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 pub fn normalize_email(email: &str) -> String {
@@ -103,7 +103,7 @@ pub async fn add_user(
     password_hash: String,
 ) -> Result<AddUserOutcome, DbErr> {
     let email = normalize_email(email);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let ws = find_or_create_workspace(&txn, workspace_name).await?;
     let existing = app_user::Entity::find().filter(app_user::Column::Email.eq(&email)).one(&txn).await?;
     let (user_id, outcome) = match existing {

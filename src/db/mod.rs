@@ -59,6 +59,18 @@ pub fn hold_single_instance(url: &str) -> std::io::Result<Option<std::fs::File>>
     }
 }
 
+/// A transaction that reads, then writes. On SQLite it takes the write lock at its start, waiting
+/// its turn (a deferred one that read first would fail at once when another writer committed
+/// meanwhile, as the server's sync does all the time); elsewhere a plain transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 /// `SUM(col)` as a 64-bit integer on both databases (Postgres sums BIGINT into NUMERIC).
 pub fn sum_i64(col: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::Expr {
     use sea_orm::sea_query::{Alias, Expr, Func};
