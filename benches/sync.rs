@@ -112,30 +112,19 @@ async fn report_pages(app: &support::BenchApp, cookie: &str) {
     let run = Duration::from_secs(knob("BENCH_SECONDS", 10));
     // The campaign that spent most over the last 7 days, to drill into.
     let http = support::client(&app.base);
-    let table: serde_json::Value = http
-        .post(format!("{}/api/ads/table", app.base))
-        .header("cookie", cookie)
-        .json(&serde_json::json!({ "query": wevion::model::reports::AdsQuery::default() }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let drill = table["rows"][0]["drill"].as_str().expect("a campaign to drill into").to_owned();
-    let ads_of_group = {
-        let first_group: serde_json::Value = http
+    // The first row's drill-down link of the table for `query`.
+    let first_drill = |query: wevion::model::reports::AdsQuery| {
+        let request = http
             .post(format!("{}/api/ads/table", app.base))
             .header("cookie", cookie)
-            .json(&serde_json::json!({ "query": query_of(&drill) }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        first_group["rows"][0]["drill"].as_str().expect("an ad group to drill into").to_owned()
+            .json(&serde_json::json!({ "query": query }));
+        async move {
+            let table: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+            table["rows"][0]["drill"].as_str().expect("a row to drill into").to_owned()
+        }
     };
+    let drill = first_drill(wevion::model::reports::AdsQuery::default()).await;
+    let ads_of_group = first_drill(query_of(&drill)).await;
     println!();
     let cache = if knob("BENCH_REPORT_CACHE", 1) == 0 { "each computed afresh" } else { "answers kept between syncs" };
     println!("report pages · {clients} concurrent clients · {}s each · {cache}", run.as_secs());
