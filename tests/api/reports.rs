@@ -317,6 +317,16 @@ async fn empty_states_say_what_to_do() {
     assert!(matches!(d.empty, Some(Empty::FirstSync { .. })));
     let html = app.get("/dashboard").await.text().await.unwrap();
     assert!(html.contains("First sync in progress"));
+
+    // The first sync fails (TikTok refuses a request outright): the pages say so and point to
+    // the card, instead of waiting for it forever.
+    app.sandbox_control("faults", serde_json::json!({"path": "campaign/get/", "code": 40002, "count": 1})).await;
+    synced_again(&app).await;
+    let t = table(&app, &AdsQuery::default()).await;
+    assert_eq!(t.empty, Some(Empty::FirstSyncStopped));
+    assert!(!t.attention.is_empty(), "the failure is one of the lines that need attention");
+    let html = app.get("/ads").await.text().await.unwrap();
+    assert!(html.contains("The first sync has not finished") && html.contains("href=\"/connect/tiktok\""));
 }
 
 #[tokio::test]
