@@ -4,7 +4,10 @@ use crate::helpers::{spawn_app_with, TestDb};
 use sea_orm::EntityTrait;
 use secrecy::ExposeSecret;
 use wevion::{
-    db::entities::tiktok_connection,
+    db::entities::{
+        sync_run,
+        tiktok_connection::{self, AuthStatus},
+    },
     roles::Role,
     sandbox::BUSINESS_USER,
     token_crypto::{Binding, Column, TokenKeys},
@@ -49,4 +52,26 @@ async fn rotation_re_encrypts_with_the_new_key_and_the_old_key_reads_until_then(
     let reread = open(&new_only, &after).unwrap();
     assert_eq!(reread.expose_secret(), plain.expose_secret());
     assert!(open(&new_only, &sealed).is_err(), "the new key alone cannot read the old blob");
+}
+
+#[tokio::test]
+async fn a_token_under_a_key_the_settings_lack_fails_the_sync_without_asking_for_reconnect() {
+    let db = TestDb::fresh().await;
+    let mut vars = crate::helpers::CONNECT.to_vec();
+    vars.push(("TIKTOK_TOKEN_KEY", OLD));
+    let app = spawn_app_with(&db, &vars).await;
+    app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
+    let id = app.connect_and_import(BUSINESS_USER, &["7000000000000000001"]).await;
+    app.shut_down().await;
+
+    // Restarted with only the new key: a configuration mistake, not a bad token.
+    let mut vars = crate::helpers::CONNECT.to_vec();
+    vars.push(("TIKTOK_TOKEN_KEY", NEW));
+    let app = spawn_app_with(&db, &vars).await;
+    let outcome = app.state.sync.sync_next().await.unwrap();
+    assert!(matches!(outcome, wevion::sync::Outcome::Finished { succeeded: false, .. }), "{outcome:?}");
+    let run = sync_run::Entity::find().all(&app.state.db).await.unwrap().pop().unwrap();
+    assert_eq!(run.error_kind.as_deref(), Some("key_missing"));
+    let row = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(row.auth_status, AuthStatus::Healthy, "the token is fine; the key is what is missing");
 }
