@@ -18,8 +18,11 @@ const LEASE: Duration = Duration::seconds(90);
 /// The refresh call and the storing of its answer end well inside the lease, so no other
 /// instance can take the lease over and spend the same refresh token meanwhile.
 const CALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
-/// Tries at storing a refreshed token: TikTok has spent the old refresh token by then.
+/// Tries at storing a refreshed token (TikTok has spent the old refresh token by then), and
+/// how long after the lease was taken a try may still start.
 const STORE_TRIES: u32 = 3;
+const STORE_UNTIL: std::time::Duration = std::time::Duration::from_secs(60);
+const STORE_LIMIT: std::time::Duration = std::time::Duration::from_secs(15);
 /// How often, and how many times, to look again while another instance refreshes.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 const LEASE_POLLS: u32 = 600;
@@ -41,7 +44,8 @@ impl Credentials {
             let flight = this.flight(connection_id);
             let _one_at_a_time = flight.lock().await;
             let (row, lease) = this.take_lease(connection_id).await?;
-            let result = this.refresh_leased(row, used_generation, rejected.as_ref()).await;
+            let leased = std::time::Instant::now();
+            let result = this.refresh_leased(row, used_generation, rejected.as_ref(), leased).await;
             this.release_lease(connection_id, lease).await;
             result
         });
@@ -56,6 +60,7 @@ impl Credentials {
         row: tiktok_connection::Model,
         used_generation: i32,
         rejected: Option<&TikTokError>,
+        leased: std::time::Instant,
     ) -> Result<AccessToken, CredentialError> {
         if row.token_generation != used_generation {
             // Someone refreshed (or reconnected) while we waited: theirs is the newest token.
@@ -87,12 +92,16 @@ impl Credentials {
                 loop {
                     tries += 1;
                     // Only over the token we refreshed: a Disconnect or Reconnect meanwhile wins.
-                    let written = tiktok_connection::Entity::update(active.clone())
+                    // Bounded, so the tries end inside the lease; a write that landed after all
+                    // shows on the next try as a newer generation, which is then used.
+                    let write = tiktok_connection::Entity::update(active.clone())
                         .validate()?
                         .filter(tiktok_connection::Column::TokenGeneration.eq(generation))
                         .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
-                        .exec_without_returning(&self.db)
-                        .await;
+                        .exec_without_returning(&self.db);
+                    let written = tokio::time::timeout(STORE_LIMIT, write)
+                        .await
+                        .unwrap_or_else(|_| Err(DbErr::Custom("storing the refreshed token timed out".into())));
                     match written {
                         Ok(_) => {
                             metrics::token_refresh("ok");
@@ -100,7 +109,8 @@ impl Credentials {
                             return Ok(AccessToken { connection_id: id, token: grant.access_token, generation: generation + 1 });
                         }
                         Err(DbErr::RecordNotUpdated) => return self.usable(self.live_row(id).await?).await,
-                        Err(e) if tries < STORE_TRIES => {
+                        // Only while the lease is surely still ours (measured from taking it).
+                        Err(e) if tries < STORE_TRIES && leased.elapsed() < STORE_UNTIL => {
                             tracing::warn!(connection.id = id, error = %e, "could not store a refreshed token; trying again");
                             tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(tries))).await;
                         }
