@@ -641,3 +641,38 @@ async fn operators_read_metrics_with_the_token_and_nobody_reads_them_without() {
     let answer = crate::helpers::client().get(format!("{}/metrics", without.base)).send().await.unwrap();
     assert_eq!(answer.status(), 404, "no token configured, no metrics");
 }
+
+#[tokio::test]
+async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_took_over_finishes() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let us = account(&app, US).await;
+    // A slow TikTok keeps the first worker mid-run.
+    app.sandbox_control("latency", json!({"millis": 100})).await;
+    let engine = app.state.sync.clone();
+    let first = tokio::spawn(async move { engine.sync_next().await });
+    while !last_run(&app, us.id).await.cursor.unwrap_or_default().contains("\"AdGroups\"") {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Hold it inside one slow call, so it writes nothing while the other takes over.
+    let requests = || async {
+        counts(&app).await["counts"].as_object().unwrap().values().filter_map(Value::as_u64).sum::<u64>()
+    };
+    app.sandbox_control("latency", json!({"millis": 5000})).await;
+    let seen = requests().await;
+    while requests().await < seen + 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Its database was away for longer than the lease (the clock says so): another worker in
+    // the same process takes the run over and takes it to the end.
+    app.clock.advance(Duration::seconds(61));
+    app.sandbox_control("latency", json!({"millis": 0})).await;
+    let second = app.state.sync.sync_next().await.unwrap();
+    assert!(matches!(second, Outcome::Finished { succeeded: true, .. }), "{second:?}");
+    let first = first.await.unwrap().unwrap();
+    assert!(matches!(first, Outcome::LostLease { .. }), "the first worker stopped: {first:?}");
+    let run = last_run(&app, us.id).await;
+    assert_eq!((run.status, run.attempt), (RunStatus::Succeeded, 2));
+    assert_eq!(rows::<tiktok_campaign::Entity>(&app).await, CAMPAIGNS);
+    assert_eq!(rows::<tiktok_insight_daily::Entity>(&app).await, (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS, "nothing duplicated or lost");
+}
