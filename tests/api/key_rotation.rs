@@ -1,6 +1,6 @@
 //! `wevion rotate-token-key` re-encrypts stored tokens; the previous key still reads until then.
 
-use crate::helpers::{spawn_app_with, TestDb};
+use crate::helpers::{spawn_app_with, TestApp, TestDb};
 use sea_orm::EntityTrait;
 use secrecy::ExposeSecret;
 use wevion::{
@@ -16,14 +16,24 @@ use wevion::{
 const OLD: &str = "1111111111111111111111111111111111111111111111111111111111111111";
 const NEW: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 
+async fn app_with_key(db: &TestDb, key: &'static str) -> TestApp {
+    let mut vars = crate::helpers::CONNECT.to_vec();
+    vars.push(("TIKTOK_TOKEN_KEY", key));
+    spawn_app_with(db, &vars).await
+}
+
+/// A manager's workspace with one connection whose token is sealed under `key`; its id.
+async fn connected_under(db: &TestDb, key: &'static str) -> (TestApp, i32) {
+    let app = app_with_key(db, key).await;
+    app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
+    let id = app.connect_and_import(BUSINESS_USER, &["7000000000000000001"]).await;
+    (app, id)
+}
+
 #[tokio::test]
 async fn rotation_re_encrypts_with_the_new_key_and_the_old_key_reads_until_then() {
     let db = TestDb::fresh().await;
-    let mut vars = crate::helpers::CONNECT.to_vec();
-    vars.push(("TIKTOK_TOKEN_KEY", OLD));
-    let app = spawn_app_with(&db, &vars).await;
-    app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
-    let id = app.connect_and_import(BUSINESS_USER, &["7000000000000000001"]).await;
+    let (app, id) = connected_under(&db, OLD).await;
     let sealed = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
 
     let access =
@@ -57,17 +67,11 @@ async fn rotation_re_encrypts_with_the_new_key_and_the_old_key_reads_until_then(
 #[tokio::test]
 async fn a_token_under_a_key_the_settings_lack_fails_the_sync_without_asking_for_reconnect() {
     let db = TestDb::fresh().await;
-    let mut vars = crate::helpers::CONNECT.to_vec();
-    vars.push(("TIKTOK_TOKEN_KEY", OLD));
-    let app = spawn_app_with(&db, &vars).await;
-    app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
-    let id = app.connect_and_import(BUSINESS_USER, &["7000000000000000001"]).await;
+    let (app, id) = connected_under(&db, OLD).await;
     app.shut_down().await;
 
     // Restarted with only the new key: a configuration mistake, not a bad token.
-    let mut vars = crate::helpers::CONNECT.to_vec();
-    vars.push(("TIKTOK_TOKEN_KEY", NEW));
-    let app = spawn_app_with(&db, &vars).await;
+    let app = app_with_key(&db, NEW).await;
     let outcome = app.state.sync.sync_next().await.unwrap();
     assert!(matches!(outcome, wevion::sync::Outcome::Finished { succeeded: false, .. }), "{outcome:?}");
     let run = sync_run::Entity::find().all(&app.state.db).await.unwrap().pop().unwrap();
