@@ -64,6 +64,8 @@ pub struct TikTokSettings {
     pub max_retries: usize,
     /// The first retry's wait; each next one doubles, up to 30 s.
     pub retry_delay: Duration,
+    /// How long one TikTok request may take before it counts as a timeout (and is retried).
+    pub timeout: Duration,
     /// Requests per second to one advertiser and path (TikTok allows 20; we keep under it).
     pub advertiser_path_qps: u32,
 }
@@ -159,6 +161,7 @@ impl fmt::Debug for TikTokSettings {
             .field("qps", &self.qps)
             .field("max_retries", &self.max_retries)
             .field("retry_delay", &self.retry_delay)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -264,6 +267,7 @@ impl Settings {
                 .map_err(|_| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
             max_retries: v.number("TIKTOK_MAX_RETRIES", 6, 0..=20)?,
             retry_delay: v.duration("TIKTOK_RETRY_DELAY", Duration::from_millis(500))?,
+            timeout: v.duration("TIKTOK_TIMEOUT", Duration::from_secs(30))?,
             advertiser_path_qps: v.number("TIKTOK_ADVERTISER_PATH_QPS", 10, 1..=100_000)?,
         };
 

@@ -3,7 +3,7 @@
 use super::{
     data::{metric_value, Generator, Key, Level},
     wire::*,
-    world::{AccessGrant, SandboxAdvertiser, UserKind, World},
+    world::{AccessGrant, FaultKind, SandboxAdvertiser, UserKind, World},
     Sandbox,
 };
 use axum::{
@@ -37,14 +37,74 @@ pub async fn handle(
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
     let fault = sandbox.world().take_fault(&path);
-    if let Some(fault) = fault {
-        return match fault.code {
+    let query = Query::parse(raw_query.as_deref());
+    let answer = |sandbox: &Sandbox| {
+        route(sandbox, &method, &path, &query, &headers, &body).unwrap_or_else(IntoResponse::into_response)
+    };
+    let Some(fault) = fault else { return answer(&sandbox) };
+    match fault.kind {
+        FaultKind::Error => match fault.code {
             504 => gateway_timeout(),
             code => fail(code, fault.message.unwrap_or_else(|| default_message(code).to_string())).into_response(),
-        };
+        },
+        FaultKind::Hang => {
+            tokio::time::sleep(std::time::Duration::from_millis(fault.millis.min(MAX_HANG_MS))).await;
+            answer(&sandbox)
+        }
+        FaultKind::MalformedJson => {
+            let body = r#"{"code": 0, "message": "OK", "data": {"list": [{"campaign_id": "1"#;
+            ([("content-type", "application/json")], body).into_response()
+        }
+        FaultKind::DuplicateRows => {
+            // Every list in the page (`list`, `pixels`, …), each row twice.
+            rewrite_data(answer(&sandbox), |data| {
+                if let Some(fields) = data.as_object_mut() {
+                    for rows in fields.values_mut() {
+                        if let Value::Array(rows) = rows {
+                            *rows = rows.iter().flat_map(|r| [r.clone(), r.clone()]).collect();
+                        }
+                    }
+                }
+            })
+            .await
+        }
+        FaultKind::RowsAdded => {
+            let answered = answer(&sandbox);
+            if let Some(advertiser_id) = query.get("advertiser_id") {
+                *sandbox.world().extra_campaigns.entry(advertiser_id.to_owned()).or_default() += 1;
+            }
+            answered
+        }
+        FaultKind::RevokeUser => {
+            if let Some(user_id) = sandbox.bearer_user(&headers) {
+                sandbox.world().revoke_user(&user_id);
+            }
+            answer(&sandbox)
+        }
+        FaultKind::RemoveAdvertiser => {
+            if let Some(advertiser_id) = query.get("advertiser_id") {
+                sandbox.world().remove_advertiser(advertiser_id);
+            }
+            answer(&sandbox)
+        }
     }
-    let query = Query::parse(raw_query.as_deref());
-    route(&sandbox, &method, &path, &query, &headers, &body).unwrap_or_else(IntoResponse::into_response)
+}
+
+const MAX_HANG_MS: u64 = 120_000;
+
+/// The same answer with its `data` changed (for faults that corrupt a good page).
+async fn rewrite_data(response: Response, change: impl FnOnce(&mut Value)) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let Ok(mut envelope) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    if let Some(data) = envelope.get_mut("data") {
+        change(data);
+    }
+    axum::Json(envelope).into_response()
 }
 
 /// Where this sandbox serves creative images, as its caller reached it (like TikTok's CDN

@@ -18,6 +18,12 @@ pub async fn add_fault(State(sb): State<Sandbox>, Json(fault): Json<Fault>) -> i
     StatusCode::NO_CONTENT.into_response()
 }
 
+/// `{}`: the faults not yet met are dropped; the world stays as it is.
+pub async fn clear_faults(State(sb): State<Sandbox>, Json(_): Json<Value>) -> impl IntoResponse {
+    sb.world().faults.clear();
+    StatusCode::NO_CONTENT
+}
+
 const MAX_FAULTS: usize = 1000;
 const MAX_LATENCY_MS: u64 = 60_000;
 
@@ -42,15 +48,10 @@ pub struct Revoke {
 /// access token leaves its refresh token alone (a refresh then gets a working token).
 pub async fn revoke(State(sb): State<Sandbox>, Json(body): Json<Revoke>) -> impl IntoResponse {
     let mut world = sb.world();
-    let mut revoked = 0;
-    for (token, grant) in world.access.iter_mut() {
-        if body.access_token.as_ref() == Some(token) || body.user_id.as_ref() == Some(&grant.user_id) {
-            grant.revoked = true;
-            revoked += 1;
-        }
-    }
-    if let Some(user) = &body.user_id {
-        world.refresh.values_mut().filter(|r| &r.user_id == user).for_each(|r| r.spent = true);
+    let mut revoked = body.user_id.as_deref().map_or(0, |user| world.revoke_user(user));
+    if let Some(grant) = body.access_token.as_ref().and_then(|t| world.access.get_mut(t)) {
+        revoked += usize::from(!grant.revoked);
+        grant.revoked = true;
     }
     Json(json!({ "revoked": revoked }))
 }
@@ -65,6 +66,23 @@ pub async fn refresh_failure(State(sb): State<Sandbox>, Json(body): Json<Refresh
     sb.world().refresh_failure = body.code;
     StatusCode::NO_CONTENT
 }
+
+#[derive(Deserialize)]
+pub struct NewUser {
+    display_name: String,
+}
+
+/// Adds a Business user with an empty Business Center (advertisers come with `advertisers`).
+pub async fn add_user(State(sb): State<Sandbox>, Json(body): Json<NewUser>) -> impl IntoResponse {
+    let mut world = sb.world();
+    if world.users.len() >= MAX_USERS {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "too many users" }))).into_response();
+    }
+    let id = world.add_user(&body.display_name);
+    (StatusCode::CREATED, Json(json!({ "user_id": id }))).into_response()
+}
+
+const MAX_USERS: usize = 10_000;
 
 #[derive(Deserialize)]
 pub struct NewAdvertiser {
@@ -189,6 +207,7 @@ pub async fn reset(State(sb): State<Sandbox>, Json(_): Json<Value>) -> impl Into
     world.deleted.clear();
     world.removed.clear();
     world.daily_spend_drift.clear();
+    world.extra_campaigns.clear();
     sb.inner.rate_limited.store(0, Ordering::Relaxed);
     StatusCode::NO_CONTENT
 }

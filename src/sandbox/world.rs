@@ -66,15 +66,44 @@ pub struct RefreshGrant {
     pub spent: bool,
 }
 
-/// "The next `remaining` requests to `path` answer `code`" (504: a non-JSON gateway timeout).
+/// "The next `count` requests to `path` go wrong this way".
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 pub struct Fault {
     pub path: String,
+    #[serde(default)]
+    pub kind: FaultKind,
+    /// For [`FaultKind::Error`]: the code TikTok answers (504: a non-JSON gateway timeout).
+    #[serde(default)]
     pub code: i64,
     #[serde(default = "one")]
     pub count: u32,
     #[serde(default)]
     pub message: Option<String>,
+    /// For [`FaultKind::Hang`]: how long the answer takes.
+    #[serde(default)]
+    pub millis: u64,
+}
+
+/// What a fault does to the request it meets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// TikTok's error envelope with `code` (HTTP 200), or a gateway timeout for 504.
+    #[default]
+    Error,
+    /// HTTP 200 whose body is cut off mid-JSON.
+    MalformedJson,
+    /// The page lists each of its rows twice.
+    DuplicateRows,
+    /// The page is answered, then the advertiser gains a campaign (with its ad groups and
+    /// ads), so the next page's `page_info` counts more rows.
+    RowsAdded,
+    /// The answer comes after `millis`, past a client's timeout.
+    Hang,
+    /// The token's user revokes the app's authorization just before the answer.
+    RevokeUser,
+    /// The advertiser leaves every Business Center just before the answer.
+    RemoveAdvertiser,
 }
 
 fn one() -> u32 {
@@ -103,6 +132,8 @@ pub struct World {
     /// Per advertiser: the daily campaign report understates the first campaign's spend on the
     /// last day by this much (a data-check mismatch, on purpose).
     pub daily_spend_drift: HashMap<String, f64>,
+    /// Per advertiser: campaigns created since the start, beyond the configured number.
+    pub extra_campaigns: HashMap<String, u32>,
 }
 
 pub const BUSINESS_USER: &str = "7100000000000000001";
@@ -184,6 +215,7 @@ impl World {
             deleted: Default::default(),
             removed: Default::default(),
             daily_spend_drift: HashMap::new(),
+            extra_campaigns: HashMap::new(),
         }
     }
 
@@ -192,7 +224,35 @@ impl World {
     }
 
     pub fn generator(&self, advertiser: &SandboxAdvertiser) -> Generator {
-        Generator { seed: self.config.seed, index: advertiser.index, sizes: self.config.sizes }
+        let mut sizes = self.config.sizes;
+        let extra = self.extra_campaigns.get(&advertiser.id).copied().unwrap_or(0);
+        sizes.campaigns = sizes.campaigns.saturating_add(extra);
+        Generator { seed: self.config.seed, index: advertiser.index, sizes }
+    }
+
+    /// Adds a Business user with no advertisers yet; returns their id.
+    pub fn add_user(&mut self, display_name: &str) -> String {
+        let id = format!("71000{:014}", 1000 + self.users.len());
+        self.users.push(SandboxUser {
+            id: id.clone(),
+            display_name: display_name.into(),
+            email: format!("user{}@sandbox.example", self.users.len() + 1),
+            kind: UserKind::Business,
+            advertisers: Vec::new(),
+        });
+        id
+    }
+
+    /// The user takes back the app's authorization: every access token of theirs stops working
+    /// and their refresh tokens with them, as at TikTok. Returns how many access tokens died.
+    pub fn revoke_user(&mut self, user_id: &str) -> usize {
+        let mut revoked = 0;
+        for grant in self.access.values_mut().filter(|g| g.user_id == user_id) {
+            grant.revoked = true;
+            revoked += 1;
+        }
+        self.refresh.values_mut().filter(|r| r.user_id == user_id).for_each(|r| r.spent = true);
+        revoked
     }
 
     /// Takes an advertiser away from every user's Business Center.

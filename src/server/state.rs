@@ -11,7 +11,7 @@ use crate::{
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc};
 use tokio::sync::Notify;
 use url::Url;
 
@@ -74,7 +74,7 @@ impl AppState {
                 app_secret: settings.tiktok.app_secret.clone(),
                 qps: settings.tiktok.qps,
                 advertiser_path_qps: settings.tiktok.advertiser_path_qps,
-                timeout: Duration::from_secs(30),
+                timeout: settings.tiktok.timeout,
                 retry: RetryPolicy {
                     max_retries: settings.tiktok.max_retries,
                     min_delay: settings.tiktok.retry_delay,

@@ -4,7 +4,7 @@ use crate::{
     connect::{AccountOverview, CallbackProblem, ConnectError, ConnectionOverview, DataCheck, Doing, StateProblem},
     error::{AppError, ErrorCode},
     model::connect::{AccountRow, ConnectionCard, Progress},
-    sync::SyncRequestError,
+    sync::{StepError, SyncRequestError},
     tiktok::{error::AUTH_CODE_ERROR, ErrorKind, TikTokError},
 };
 use chrono::{DateTime, Utc};
@@ -118,17 +118,7 @@ fn account_row(a: AccountOverview) -> AccountRow {
             ),
             _ => r.error.clone(),
         }),
-        gaps: last
-            .map(|r| {
-                r.step_errors
-                    .iter()
-                    .map(|e| {
-                        let code = e.code.map(|c| format!("code {c}: ")).unwrap_or_default();
-                        format!("TikTok did not give the {} ({code}{})", step_label(&e.step), e.message)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        gaps: last.map(|r| gap_lines(&r.step_errors)).unwrap_or_default(),
         data_check: last.and_then(|r| r.data_check.as_ref()).and_then(|c| data_check_line(c, &currency)),
         counts: last.filter(|r| r.succeeded).and_then(|r| counts_line(&r.counts)),
         first_sync_pending: a.active.as_ref().is_some_and(|r| r.first),
@@ -139,6 +129,30 @@ fn account_row(a: AccountOverview) -> AccountRow {
         name: a.name,
         tiktok_status: a.tiktok_status,
     }
+}
+
+/// One line per cause: an advertiser gone from the Business Center fails every later step with
+/// the same answer, which reads better once, naming the steps.
+fn gap_lines(errors: &[StepError]) -> Vec<String> {
+    let mut causes: Vec<(String, Vec<String>)> = Vec::new();
+    for e in errors {
+        let cause = format!("{}{}", e.code.map(|c| format!("code {c}: ")).unwrap_or_default(), e.message);
+        match causes.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, steps)) => steps.push(step_label(&e.step).to_owned()),
+            None => causes.push((cause, vec![step_label(&e.step).to_owned()])),
+        }
+    }
+    causes
+        .into_iter()
+        .map(|(cause, steps)| {
+            let steps = match steps.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            format!("TikTok did not give the {steps} ({cause})")
+        })
+        .collect()
 }
 
 /// A connection as its card shows it.
@@ -291,3 +305,36 @@ pub fn callback_problem(problem: CallbackProblem) -> (u16, &'static str, String)
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gap(step: &str, message: &str) -> StepError {
+        StepError {
+            step: step.into(),
+            kind: "permission".into(),
+            code: Some(40001),
+            message: message.into(),
+            request_id: None,
+            at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn steps_missed_for_one_cause_share_one_line_and_other_causes_keep_theirs() {
+        let lines = gap_lines(&[
+            gap("images", "no image permission"),
+            gap("ads", "advertiser gone"),
+            gap("insights", "advertiser gone"),
+            gap("data_check", "advertiser gone"),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "TikTok did not give the images (code 40001: no image permission)",
+                "TikTok did not give the ads, daily results and totals check (code 40001: advertiser gone)",
+            ]
+        );
+    }
+}

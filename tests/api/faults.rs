@@ -1,0 +1,244 @@
+//! TikTok misbehaving mid-sync, from the sandbox's control endpoint: each fault ends in a correct
+//! state, with its evidence on the card, and the rows a clean run of the same TikTok data stores.
+//!
+//! The clean run is a second workspace importing the same advertiser from the same sandbox after
+//! the fault: same data, same day, no fault.
+
+use crate::{
+    helpers::TestApp,
+    sync::{app_with, counts, drain, last_run, ADGROUPS, ADS, CAMPAIGNS, DAYS, US},
+};
+use chrono::Duration;
+use sea_orm::{
+    sea_query::{Alias, Expr},
+    ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use serde_json::{json, Value};
+use wevion::{
+    db::entities::{
+        sync_run::RunStatus,
+        tiktok_ad, tiktok_ad_account, tiktok_adgroup, tiktok_audience, tiktok_campaign,
+        tiktok_connection::{self, AuthStatus},
+        tiktok_image, tiktok_insight_daily, tiktok_pixel, tiktok_pixel_event, tiktok_pixel_event_stat, tiktok_video,
+    },
+    roles::Role,
+    sandbox::BUSINESS_USER,
+    sync::Outcome,
+};
+
+/// The account of `advertiser` in each workspace, in the order they were imported.
+async fn accounts(app: &TestApp, advertiser: &str) -> Vec<tiktok_ad_account::Model> {
+    tiktok_ad_account::Entity::find()
+        .filter(tiktok_ad_account::Column::AdvertiserId.eq(advertiser))
+        .order_by_asc(tiktok_ad_account::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+async fn count<E: EntityTrait>(app: &TestApp, account_id: i32) -> u64
+where
+    E::Model: Sync,
+{
+    E::find().filter(Expr::col(Alias::new("ad_account_id")).eq(account_id)).count(&app.state.db).await.unwrap()
+}
+
+/// What one account holds, as plain numbers: rows per table (gone ones apart) and summed metrics.
+async fn stored(app: &TestApp, account_id: i32) -> Vec<u64> {
+    let insights = tiktok_insight_daily::Entity::find()
+        .filter(tiktok_insight_daily::Column::AdAccountId.eq(account_id))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let gone = tiktok_campaign::Entity::find()
+        .filter(tiktok_campaign::Column::AdAccountId.eq(account_id))
+        .filter(tiktok_campaign::Column::GoneAt.is_not_null())
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    vec![
+        count::<tiktok_campaign::Entity>(app, account_id).await,
+        gone,
+        count::<tiktok_adgroup::Entity>(app, account_id).await,
+        count::<tiktok_ad::Entity>(app, account_id).await,
+        count::<tiktok_image::Entity>(app, account_id).await,
+        count::<tiktok_video::Entity>(app, account_id).await,
+        count::<tiktok_audience::Entity>(app, account_id).await,
+        count::<tiktok_pixel::Entity>(app, account_id).await,
+        count::<tiktok_pixel_event::Entity>(app, account_id).await,
+        count::<tiktok_pixel_event_stat::Entity>(app, account_id).await,
+        insights.len() as u64,
+        insights.iter().filter_map(|r| r.spend_micros).sum::<i64>() as u64,
+        insights.iter().filter_map(|r| r.clicks).sum::<i64>() as u64,
+    ]
+}
+
+/// Imports `advertiser` into a fresh workspace with no fault armed, syncs it, and returns what
+/// that clean run stored.
+async fn clean_run(app: &TestApp, advertiser: &str) -> Vec<u64> {
+    app.sandbox_control("faults/clear", json!({})).await;
+    app.sandbox_control("latency", json!({"millis": 0})).await;
+    let globex = app.second_member("Clean Run Co", "cleo@clean.test", Role::Manager).await;
+    globex.connect_and_import(BUSINESS_USER, &[advertiser]).await;
+    drain(app).await;
+    let clean = accounts(app, advertiser).await.pop().unwrap();
+    assert_eq!(last_run(app, clean.id).await.status, RunStatus::Succeeded);
+    stored(app, clean.id).await
+}
+
+fn card_of(cards: &Value, advertiser: &str) -> Value {
+    cards[0]["accounts"].as_array().unwrap().iter().find(|a| a["advertiser_id"] == advertiser).unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_page_cut_off_mid_json_is_read_again_and_the_rows_equal_a_clean_runs() {
+    let (_db, app) = app_with(&[("TIKTOK_MAX_RETRIES", "1")]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // Two cut-off answers in a row: more than one retry allows, so the run waits it out.
+    app.sandbox_control("faults", json!({"path": "adgroup/get/", "kind": "malformed_json", "count": 2})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Paused { .. }]), "{outcomes:?}");
+    let us = accounts(&app, US).await[0].clone();
+    let deferred = last_run(&app, us.id).await;
+    assert_eq!((deferred.status, deferred.step.as_deref()), (RunStatus::Queued, Some("adgroups")));
+    assert!(deferred.error_message.as_deref().unwrap_or_default().contains("not TikTok JSON"), "{deferred:?}");
+    let card = card_of(&app.connections().await, US);
+    assert!(card["waiting"].as_str().unwrap().contains("TikTok is not answering right now"), "{card}");
+
+    app.clock.advance(Duration::minutes(3));
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    let card = card_of(&app.connections().await, US);
+    assert_eq!(card["waiting"], Value::Null, "{card}");
+    assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
+}
+
+#[tokio::test]
+async fn tiktok_system_errors_and_gateway_timeouts_are_retried_and_the_rows_equal_a_clean_runs() {
+    let (_db, app) = app_with(&[("TIKTOK_MAX_RETRIES", "6")]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "campaign/get/", "code": 50000, "count": 2})).await;
+    app.sandbox_control("faults", json!({"path": "ad/get/", "code": 504, "count": 2})).await;
+    app.sandbox_control("faults", json!({"path": "report/integrated/get/", "code": 50002, "count": 2})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    let us = accounts(&app, US).await[0].clone();
+    let run = last_run(&app, us.id).await;
+    assert_eq!(run.error_message, None);
+    assert_eq!(counts(&app).await["counts"]["ad/get/"], 3, "asked until it answered");
+    assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
+}
+
+#[tokio::test]
+async fn a_page_listing_its_rows_twice_stores_each_row_once() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    for path in ["campaign/get/", "ad/get/", "file/image/ad/search/", "pixel/list/", "report/integrated/get/"] {
+        app.sandbox_control("faults", json!({"path": path, "kind": "duplicate_rows", "count": 3})).await;
+    }
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    let us = accounts(&app, US).await[0].clone();
+    let mine = stored(&app, us.id).await;
+    assert_eq!((mine[0], mine[3]), (CAMPAIGNS, ADS));
+    assert_eq!(mine[10], (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS);
+    assert_eq!(mine, clean_run(&app, US).await);
+}
+
+#[tokio::test]
+async fn rows_added_while_paging_are_all_stored_though_the_page_count_changed_between_pages() {
+    // Two full pages of campaigns (TikTok's page size is 1,000); small otherwise.
+    let (_db, app) = app_with(&[
+        ("SANDBOX_CAMPAIGNS", "2000"),
+        ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "1"),
+        ("SANDBOX_ADS_PER_ADGROUP", "1"),
+        ("SANDBOX_DAYS", "2"),
+    ])
+    .await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // A campaign is created right after the first page: the second page counts 2,001 rows over
+    // three pages, where the first said 2,000 over two.
+    app.sandbox_control("faults", json!({"path": "campaign/get/", "kind": "rows_added", "count": 1})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    assert_eq!(counts(&app).await["counts"]["campaign/get/"], 3, "the third page was read");
+    let us = accounts(&app, US).await[0].clone();
+    let mine = stored(&app, us.id).await;
+    assert_eq!((mine[0], mine[1], mine[2]), (2001, 0, 2001), "every campaign and its ad group, none gone");
+    assert_eq!(mine, clean_run(&app, US).await);
+}
+
+#[tokio::test]
+async fn an_answer_past_the_timeout_is_asked_again_and_the_rows_equal_a_clean_runs() {
+    let (_db, app) = app_with(&[("TIKTOK_TIMEOUT", "1s"), ("TIKTOK_MAX_RETRIES", "2")]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "campaign/get/", "kind": "hang", "millis": 2500, "count": 1})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    assert_eq!(counts(&app).await["counts"]["campaign/get/"], 2, "asked once more after the timeout");
+    let us = accounts(&app, US).await[0].clone();
+    let card = card_of(&app.connections().await, US);
+    assert_eq!((card["waiting"].clone(), card["sync_error"].clone()), (Value::Null, Value::Null), "{card}");
+    assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
+}
+
+#[tokio::test]
+async fn a_five_second_answer_is_waited_for_within_the_timeout() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "report/integrated/get/", "kind": "hang", "millis": 5000, "count": 1}))
+        .await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    let us = accounts(&app, US).await[0].clone();
+    assert_eq!(last_run(&app, us.id).await.rate_limit_waits, 0);
+    assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
+}
+
+#[tokio::test]
+async fn a_token_revoked_mid_run_ends_it_with_reconnect_on_the_card_and_reconnecting_brings_every_row() {
+    let (_db, app) = app_with(&[]).await;
+    let id = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // The user revokes the app while the sync reads ads.
+    app.sandbox_control("faults", json!({"path": "ad/get/", "kind": "revoke_user"})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: false, .. }]), "{outcomes:?}");
+    let us = accounts(&app, US).await[0].clone();
+    let failed = last_run(&app, us.id).await;
+    assert_eq!((failed.status, failed.step.as_deref()), (RunStatus::Failed, Some("ads")));
+    let connection = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(connection.auth_status, AuthStatus::NeedsReconnect);
+    let card = &app.connections().await[0];
+    assert_eq!(card["needs_reconnect"], true);
+    assert!(card["auth_error"].as_str().unwrap().contains("40107"), "TikTok's answer as evidence: {card}");
+    let before = stored(&app, us.id).await;
+    assert_eq!((before[0], before[2], before[3]), (CAMPAIGNS, ADGROUPS, 0), "what was read before is kept");
+
+    let state = app.start_connect(&format!("?reconnect={id}")).await;
+    let url = app.authorize_at_portal(BUSINESS_USER, &state).await;
+    assert_eq!(app.callback(&url).await.0, 200);
+    app.clock.advance(Duration::minutes(16));
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    assert_eq!(app.connections().await[0]["needs_reconnect"], false);
+    assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
+}
+
+#[tokio::test]
+async fn an_advertiser_removed_from_the_business_center_mid_run_keeps_what_was_read_and_shows_each_missed_step() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "ad/get/", "kind": "remove_advertiser"})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { .. }]), "{outcomes:?}");
+    let us = accounts(&app, US).await[0].clone();
+    let mine = stored(&app, us.id).await;
+    assert_eq!((mine[0], mine[2], mine[3]), (CAMPAIGNS, ADGROUPS, 0), "campaigns and ad groups were read first");
+    assert_eq!(mine[1], 0, "nothing marked gone for want of access");
+    let card = card_of(&app.connections().await, US);
+    assert_eq!(card["gaps"].as_array().unwrap().len(), 1, "one cause, one line: {card}");
+    let gap = card["gaps"][0].as_str().unwrap();
+    assert!(gap.starts_with("TikTok did not give the ads, images, videos,"), "{gap}");
+    assert!(gap.contains("daily results and totals check (code 40001: No permission to operate advertiser"), "{gap}");
+    assert_eq!(card["sync_label"].as_str().unwrap().starts_with("Last synced"), true, "{card}");
+}
