@@ -8,6 +8,7 @@ mod m20261126_000003_connections_named_once;
 mod m20261126_000004_create_synced_data;
 mod m20261126_000005_report_indexes;
 mod m20261126_000006_sync_instances;
+mod m20261127_000007_shared_rate_limit_pause;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_synced_data::Migration),
             Box::new(m20261126_000005_report_indexes::Migration),
             Box::new(m20261126_000006_sync_instances::Migration),
+            Box::new(m20261127_000007_shared_rate_limit_pause::Migration),
         ]
     }
 }

@@ -37,8 +37,17 @@ impl SeaOrmStore {
     }
 }
 
+/// How a store error says the database could not be reached (a 503, not a bug).
+pub const UNREACHABLE: &str = "database unreachable: ";
+
 fn backend(err: sea_orm::DbErr) -> session_store::Error {
-    session_store::Error::Backend(err.to_string())
+    let unreachable = if crate::error::is_connection_error(&err) { UNREACHABLE } else { "" };
+    session_store::Error::Backend(format!("{unreachable}{err}"))
+}
+
+/// Whether a session error is the database being away.
+pub fn is_unreachable(err: &tower_sessions::session::Error) -> bool {
+    matches!(err, tower_sessions::session::Error::Store(session_store::Error::Backend(m)) if m.starts_with(UNREACHABLE))
 }
 
 #[async_trait]

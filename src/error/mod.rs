@@ -126,12 +126,14 @@ impl AppError {
     pub fn database(err: sea_orm::DbErr) -> Self {
         if is_connection_error(&err) {
             tracing::warn!(error = %err, "database unavailable");
-            return Self::new(
-                ErrorCode::Unavailable,
-                "Wevion cannot reach its database right now. Please try again in a moment.",
-            );
+            return Self::unavailable();
         }
         Self::internal(err)
+    }
+
+    /// The database is away for now (the cause is logged by the caller).
+    pub fn unavailable() -> Self {
+        Self::new(ErrorCode::Unavailable, "Wevion cannot reach its database right now. Please try again in a moment.")
     }
 }
 

@@ -1,12 +1,14 @@
 //! Instances serving one database share TikTok's app budget (`TIKTOK_QPS` is per app, not per
 //! process): each beats its row every few seconds, counts the live ones and keeps to its share.
 //! A stopped instance removes its row; a dead one drops out once its beat is old, so its share
-//! returns within seconds.
+//! returns within seconds. A 40100 pause spreads the same way, at the others' next beat.
 
 use super::SyncEngine;
 use crate::{db::entities::sync_instance, telemetry::metrics};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -18,26 +20,36 @@ const ALIVE_FOR: chrono::Duration = chrono::Duration::seconds(20);
 impl SyncEngine {
     /// Beats this instance's row, then shares the budget among the live instances; returns how
     /// many there are (this one included).
+    ///
+    /// TikTok's 40100 is about the whole app: an instance pausing for it says until when on its
+    /// row, and the others pause as long here.
     pub async fn beat(&self) -> Result<u32, DbErr> {
         let now = self.clock.now();
         let row = sync_instance::ActiveModel {
             instance_id: Set(self.settings.instance_id.clone()),
             started_at: Set(now),
             heartbeat_at: Set(now),
+            tiktok_paused_until: Set(self.tiktok.paused_until()),
         };
         sync_instance::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(sync_instance::Column::InstanceId)
-                    .update_column(sync_instance::Column::HeartbeatAt)
+                    .update_columns([sync_instance::Column::HeartbeatAt, sync_instance::Column::TiktokPausedUntil])
                     .to_owned(),
             )
             .exec_without_returning(&self.db)
             .await?;
-        let live = sync_instance::Entity::find()
+        let live: Vec<Option<DateTime<Utc>>> = sync_instance::Entity::find()
+            .select_only()
+            .column(sync_instance::Column::TiktokPausedUntil)
             .filter(sync_instance::Column::HeartbeatAt.gt(now - ALIVE_FOR))
-            .count(&self.db)
+            .into_tuple()
+            .all(&self.db)
             .await?;
-        let live = u32::try_from(live).unwrap_or(u32::MAX).max(1);
+        if let Some(until) = live.iter().flatten().max().filter(|until| **until > now) {
+            self.tiktok.pause_until(*until);
+        }
+        let live = u32::try_from(live.len()).unwrap_or(u32::MAX).max(1);
         self.tiktok.share_budget_with(live);
         metrics::budget(self.tiktok.budget_per_second(), live);
         Ok(live)

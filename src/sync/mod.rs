@@ -67,6 +67,9 @@ pub enum Outcome {
     Finished { run_id: i32, account_id: i32, succeeded: bool },
     /// Told to stop: the page in flight was written and the run handed back to the queue.
     Paused { run_id: i32 },
+    /// The run had its turn while others waited: it went back to the queue behind them, its
+    /// place kept.
+    Yielded { run_id: i32 },
     /// Another instance took the run over (this one lost its lease); nothing more was written.
     LostLease { run_id: i32 },
 }
@@ -87,6 +90,9 @@ pub struct SyncEngine {
     settings: Arc<SyncSettings>,
     /// Import and Sync now wake the workers at once instead of at their next poll.
     wake: Arc<Notify>,
+    /// Runs this instance held when the database went away: handed back as soon as it
+    /// answers again, so they resume at once rather than after their lease.
+    orphans: Arc<std::sync::Mutex<Vec<(i32, String)>>>,
 }
 
 impl SyncEngine {
@@ -98,7 +104,7 @@ impl SyncEngine {
         settings: SyncSettings,
         wake: Arc<Notify>,
     ) -> Self {
-        Self { db, tiktok, credentials, clock, settings: Arc::new(settings), wake }
+        Self { db, tiktok, credentials, clock, settings: Arc::new(settings), wake, orphans: Arc::default() }
     }
 
     pub fn settings(&self) -> &SyncSettings {
@@ -111,6 +117,7 @@ impl SyncEngine {
     }
 
     pub async fn sync_next_until(&self, stop: &CancellationToken) -> Result<Outcome, SyncError> {
+        self.release_orphans().await?;
         self.schedule_due().await?;
         let Some(claimed) = self.claim().await? else { return Ok(Outcome::Idle) };
         self.execute(claimed, stop).await
@@ -121,6 +128,14 @@ impl SyncEngine {
     /// current page and goes back to the queue.
     pub async fn run(self, stop: CancellationToken) {
         tracing::info!(instance = %self.settings.instance_id, workers = self.settings.concurrency, "sync engine started");
+        // Joining busy instances: start once they have all re-read their share (one beat), so
+        // together they never go over TIKTOK_QPS meanwhile.
+        if self.beat().await.is_ok_and(|live| live > 1) {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(instances::BEAT_EVERY) => {},
+            }
+        }
         let mut workers = tokio::task::JoinSet::new();
         for worker in 0..self.settings.concurrency {
             let (engine, stop) = (self.clone(), stop.clone());

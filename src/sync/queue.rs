@@ -87,7 +87,7 @@ impl SyncEngine {
         Ok(queue_runs(&self.db, due, RunTrigger::Scheduled, now).await?)
     }
 
-    fn claimable(now: DateTime<Utc>) -> Condition {
+    pub(super) fn claimable(now: DateTime<Utc>) -> Condition {
         let queued = Condition::all().add(sync_run::Column::Status.eq(RunStatus::Queued)).add(
             Condition::any().add(sync_run::Column::RetryAt.is_null()).add(sync_run::Column::RetryAt.lte(now)),
         );

@@ -21,7 +21,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::Expr, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use secrecy::SecretString;
 use futures::FutureExt;
@@ -62,6 +63,8 @@ pub(super) struct RunCtx {
 
 /// Times in a row a run is put back for later when TikTok is busy or failing, before it fails.
 const DEFERRALS: u32 = 5;
+/// How long a run keeps its worker while other runs wait.
+const TURN: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Failures that pass by themselves (TikTok's rate limit, an outage).
 fn is_passing(kind: &str) -> bool {
@@ -146,11 +149,16 @@ impl SyncEngine {
             Ok(Ok(Outcome::Finished { succeeded: true, .. })) => Some("succeeded"),
             Ok(Ok(Outcome::Finished { succeeded: false, .. })) | Err(_) => Some("failed"),
             Ok(Ok(Outcome::Paused { .. })) => Some("paused"),
+            Ok(Ok(Outcome::Yielded { .. })) => Some("yielded"),
             Ok(Ok(Outcome::LostLease { .. })) => Some("lost_lease"),
             Ok(Ok(Outcome::Idle)) | Ok(Err(_)) => None,
         };
         if let Some(outcome) = ended {
             metrics::run_ended(outcome, started.elapsed().as_secs_f64());
+        }
+        if let Ok(Err(SyncError::Db(e))) = &ran {
+            tracing::warn!(parent: &span, error = %e, "the database went away mid-run; the run resumes once it is back");
+            self.orphans.lock().unwrap_or_else(|p| p.into_inner()).push((run_id, claim.clone()));
         }
         match ran {
             Ok(outcome) => outcome,
@@ -228,10 +236,18 @@ impl SyncEngine {
         let heartbeat = tokio::spawn(self.clone().heartbeat(run_id, ctx.holder.clone(), ctx.client.clone(), lost.clone()));
         let _stop_heartbeat = AbortOnDrop(heartbeat);
 
+        let turn_ends = self.clock.now() + TURN;
         loop {
             if lost.is_cancelled() {
                 tracing::warn!("another instance took this sync run over; stopping here");
                 return Ok(Outcome::LostLease { run_id });
+            }
+            // A big account must not hold this worker while others wait: after its turn it goes
+            // back behind them, its place kept (progress is saved at every page).
+            if self.clock.now() >= turn_ends && self.others_waiting(run_id).await? {
+                self.hand_back_to_queue_end(run_id, &ctx.holder).await?;
+                tracing::info!(step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run gave its turn to waiting accounts");
+                return Ok(Outcome::Yielded { run_id });
             }
             if stop.is_cancelled() {
                 self.hand_back(run_id, &ctx.holder).await?;
@@ -549,6 +565,43 @@ impl SyncEngine {
     }
 
     /// Shutdown: the run goes back to the queue with its cursor, for any instance to resume.
+    /// Hands back the runs the database went away under (only those still ours).
+    pub(super) async fn release_orphans(&self) -> Result<(), DbErr> {
+        let orphans = std::mem::take(&mut *self.orphans.lock().unwrap_or_else(|p| p.into_inner()));
+        for (i, (run_id, holder)) in orphans.iter().enumerate() {
+            if let Err(e) = self.hand_back(*run_id, holder).await {
+                self.orphans.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(&orphans[i..]);
+                return Err(e);
+            }
+            tracing::info!(run.id = run_id, "the database is back; the run it went away under is queued to resume");
+        }
+        Ok(())
+    }
+
+    /// Whether another run is waiting to be claimed now.
+    async fn others_waiting(&self, run_id: i32) -> Result<bool, DbErr> {
+        let waiting = sync_run::Entity::find()
+            .filter(Self::claimable(self.clock.now()))
+            .filter(sync_run::Column::Id.ne(run_id))
+            .select_only()
+            .column(sync_run::Column::Id)
+            .into_tuple::<i32>()
+            .one(&self.db)
+            .await?;
+        Ok(waiting.is_some())
+    }
+
+    /// Hands the run back as if queued now, so the runs already waiting go first.
+    async fn hand_back_to_queue_end(&self, run_id: i32, holder: &str) -> Result<(), DbErr> {
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::QueuedAt, Expr::value(self.clock.now()))
+            .filter(sync_run::Column::Id.eq(run_id))
+            .filter(sync_run::Column::Holder.eq(holder))
+            .exec(&self.db)
+            .await?;
+        self.hand_back(run_id, holder).await
+    }
+
     async fn hand_back(&self, run_id: i32, holder: &str) -> Result<(), DbErr> {
         sync_run::Entity::update_many()
             .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Queued))

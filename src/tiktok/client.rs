@@ -174,6 +174,9 @@ fn per_second(n: u32) -> Quota {
     Quota::per_second(nz(n)).allow_burst(nz(n / 2))
 }
 
+/// The longest pause taken from another instance's word.
+const MAX_SHARED_PAUSE: Duration = Duration::from_secs(300);
+
 /// Page sizes: each endpoint's documented maximum.
 mod page_size {
     pub const ENTITIES: u32 = 1000;
@@ -248,6 +251,14 @@ impl TikTokClient {
         let until = (*self.shared.paused_until.lock().unwrap_or_else(|p| p.into_inner()))?;
         let left = until.checked_duration_since(Instant::now())?;
         TimeDelta::from_std(left).ok().and_then(|d| self.now().checked_add_signed(d))
+    }
+
+    /// Holds every call back until `until` (another instance met TikTok's app rate limit).
+    pub fn pause_until(&self, until: DateTime<Utc>) {
+        if let Some(wait) = until.signed_duration_since(self.now()).to_std().ok().filter(|w| !w.is_zero()) {
+            // A clock far off must not stall the app for long: TikTok's own pauses are short.
+            self.pause_for(wait.min(MAX_SHARED_PAUSE));
+        }
     }
 
     fn pause_for(&self, wait: Duration) {

@@ -2,11 +2,16 @@
 
 mod accounts;
 mod connect;
+mod faults;
 mod health;
 mod helpers;
+mod instances;
 mod key_rotation;
 mod live_mode;
 mod logs;
+mod outage;
+mod process;
+mod queue;
 mod reports;
 mod sandbox_contract;
 mod security;

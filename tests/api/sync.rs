@@ -17,18 +17,18 @@ use wevion::{
     sync::Outcome,
 };
 
-const US: &str = "7000000000000000001";
-const EU: &str = "7000000000000000002";
+pub(crate) const US: &str = "7000000000000000001";
+pub(crate) const EU: &str = "7000000000000000002";
 const JAPAN: &str = "7000000000000000004";
 
 /// The sandbox's default sizes for Acme Shoes US (advertiser 1): 4 campaigns, 2 ad groups each,
 /// 2 ads each, 8 images, 8 videos, 4 audiences, 2 pixels with 3 events each, 90 days.
-const CAMPAIGNS: u64 = 4;
-const ADGROUPS: u64 = 8;
-const ADS: u64 = 16;
-const DAYS: u64 = 90;
+pub(crate) const CAMPAIGNS: u64 = 4;
+pub(crate) const ADGROUPS: u64 = 8;
+pub(crate) const ADS: u64 = 16;
+pub(crate) const DAYS: u64 = 90;
 
-async fn app_with(vars: &[(&'static str, &'static str)]) -> (TestDb, TestApp) {
+pub(crate) async fn app_with(vars: &[(&'static str, &'static str)]) -> (TestDb, TestApp) {
     let db = TestDb::fresh().await;
     let mut all = CONNECT.to_vec();
     all.extend_from_slice(vars);
@@ -38,7 +38,7 @@ async fn app_with(vars: &[(&'static str, &'static str)]) -> (TestDb, TestApp) {
 }
 
 /// Runs `sync_next` until nothing is due; returns what each call did.
-async fn drain(app: &TestApp) -> Vec<Outcome> {
+pub(crate) async fn drain(app: &TestApp) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     loop {
         match app.state.sync.sync_next().await.expect("sync_next") {
@@ -49,7 +49,7 @@ async fn drain(app: &TestApp) -> Vec<Outcome> {
     }
 }
 
-async fn account(app: &TestApp, advertiser: &str) -> tiktok_ad_account::Model {
+pub(crate) async fn account(app: &TestApp, advertiser: &str) -> tiktok_ad_account::Model {
     tiktok_ad_account::Entity::find()
         .filter(tiktok_ad_account::Column::AdvertiserId.eq(advertiser))
         .one(&app.state.db)
@@ -65,14 +65,14 @@ where
     E::find().count(&app.state.db).await.unwrap()
 }
 
-async fn last_run(app: &TestApp, account_id: i32) -> sync_run::Model {
+pub(crate) async fn last_run(app: &TestApp, account_id: i32) -> sync_run::Model {
     let mut runs =
         sync_run::Entity::find().filter(sync_run::Column::AdAccountId.eq(account_id)).all(&app.state.db).await.unwrap();
     runs.sort_by_key(|r| r.id);
     runs.pop().unwrap()
 }
 
-async fn counts(app: &TestApp) -> Value {
+pub(crate) async fn counts(app: &TestApp) -> Value {
     app.sandbox_counts().await
 }
 
@@ -598,6 +598,7 @@ async fn instances_on_one_database_split_the_tiktok_budget_and_a_dead_ones_share
         instance_id: Set("other-host:42".into()),
         started_at: Set(app.clock_now()),
         heartbeat_at: Set(app.clock_now()),
+        tiktok_paused_until: Set(None),
     };
     sync_instance::Entity::insert(other).exec(&app.state.db).await.unwrap();
     assert_eq!(engine.beat().await.unwrap(), 2);

@@ -9,6 +9,8 @@ pub struct Model {
     pub instance_id: String,
     pub started_at: ChronoDateTimeUtc,
     pub heartbeat_at: ChronoDateTimeUtc,
+    /// Until when this instance holds back its TikTok calls after a 40100, for the others to follow.
+    pub tiktok_paused_until: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,115 @@
+//! The real binary as one instance among others, stopped mid-sync: killed outright (the others
+//! take its run over once the lease lapses and resume it) or asked to stop (it writes the page in
+//! flight, hands the run back and exits within seconds). Postgres: an instance in-process hosts
+//! the sandbox and takes over.
+
+use crate::{
+    helpers::Binary,
+    instances::{joining_vars, Fleet},
+    sync::{drain, last_run, ADGROUPS, ADS, CAMPAIGNS, DAYS, US},
+};
+use chrono::Duration;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+use std::time::Instant;
+use wevion::{
+    db::entities::{
+        sync_run::{self, RunStatus},
+        tiktok_ad_account, tiktok_campaign, tiktok_insight_daily,
+    },
+    sandbox::BUSINESS_USER,
+    sync::Outcome,
+};
+
+/// A fleet of one in-process instance with US imported and its first sync queued, and the
+/// binary as a second instance syncing it slowly; returns once the binary is mid-insights.
+async fn binary_mid_run() -> Option<(Fleet, Binary, i32)> {
+    let fleet = Fleet::start(1, 1000, &[]).await?;
+    let first = fleet.first();
+    first.connect_and_import(BUSINESS_USER, &[US]).await;
+    let account = tiktok_ad_account::Entity::find().one(&first.state.db).await.unwrap().unwrap().id;
+    // Slow answers, so the binary can be stopped between two report pages.
+    first.sandbox_control("latency", json!({"millis": 150})).await;
+    let mut envs: Vec<(&str, String)> = vec![
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
+        ("DATABASE_URL", fleet.db.url.clone()),
+        ("SYNC_CONCURRENCY", "1".into()),
+        ("TIKTOK_QPS", "1000".into()),
+        ("RUST_LOG", "info".into()),
+    ];
+    let joining = joining_vars(first, "binary-1");
+    envs.extend(joining.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    let (binary, _) = Binary::start(&["serve"], &envs, "listening").await;
+    let started = Instant::now();
+    loop {
+        let run = last_run(first, account).await;
+        let cursor = run.cursor.unwrap_or_default();
+        if cursor.contains("\"Insights\"") && !cursor.contains("\"insights_from\":null") {
+            assert!(run.holder.unwrap_or_default().starts_with("binary-1/"), "the binary holds the run");
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the binary never got to insights");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Some((fleet, binary, account))
+}
+
+async fn assert_complete_and_unduplicated(fleet: &Fleet) {
+    let db = &fleet.first().state.db;
+    assert_eq!(tiktok_campaign::Entity::find().count(db).await.unwrap(), CAMPAIGNS);
+    assert_eq!(
+        tiktok_insight_daily::Entity::find().count(db).await.unwrap(),
+        (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS,
+        "nothing duplicated or lost"
+    );
+    assert_eq!(sync_run::Entity::find().count(db).await.unwrap(), 1, "one run, resumed");
+}
+
+#[tokio::test]
+async fn an_instance_killed_mid_run_has_its_run_taken_over_after_the_lease_and_resumed_to_a_clean_end() {
+    let Some((fleet, mut binary, account)) = binary_mid_run().await else { return };
+    binary.child.start_kill().unwrap(); // SIGKILL: no clean-up at all
+    binary.child.wait().await.unwrap();
+    let first = fleet.first();
+    first.sandbox_control("latency", json!({"millis": 0})).await;
+    let stopped = last_run(first, account).await;
+    assert_eq!(stopped.status, RunStatus::Running, "the dead instance's lease still stands");
+
+    assert!(drain(first).await.is_empty(), "nobody takes a run over before its lease lapses");
+    // The binary's clock is the real one, ahead of this instance's by the test's own time.
+    let lease_until = stopped.lease_expires_at.expect("a lease");
+    first.clock.advance(lease_until - first.clock_now() + Duration::seconds(1));
+    let outcomes = drain(first).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    let resumed = last_run(first, account).await;
+    assert_eq!((resumed.id, resumed.attempt, resumed.status), (stopped.id, 2, RunStatus::Succeeded));
+    assert_complete_and_unduplicated(&fleet).await;
+    binary.stop().await;
+}
+
+#[tokio::test]
+async fn an_instance_asked_to_stop_mid_run_writes_its_page_hands_the_run_back_and_exits_within_ten_seconds() {
+    let Some((fleet, binary, account)) = binary_mid_run().await else { return };
+    let pid = binary.child.id().expect("running").to_string();
+    let asked = Instant::now();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let mut binary = binary;
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), binary.child.wait())
+        .await
+        .expect("the instance exits within 10 s")
+        .unwrap();
+    assert!(status.success(), "a clean exit: {status}");
+    eprintln!("stopped {:?} after SIGTERM", asked.elapsed());
+    let output = binary.stop().await;
+    assert!(output.contains("sync run paused for shutdown"), "{output}");
+
+    let first = fleet.first();
+    let handed_back = last_run(first, account).await;
+    assert_eq!((handed_back.status, handed_back.holder.clone()), (RunStatus::Queued, None), "released at once");
+    assert_eq!(handed_back.step.as_deref(), Some("insights"), "its place is kept");
+    first.sandbox_control("latency", json!({"millis": 0})).await;
+    let outcomes = drain(first).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "no lease to wait for");
+    assert_eq!(last_run(first, account).await.id, handed_back.id);
+    assert_complete_and_unduplicated(&fleet).await;
+}

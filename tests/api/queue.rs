@@ -1,0 +1,66 @@
+//! Fairness of the queue: a long run cannot hold a worker while other accounts wait.
+
+use crate::sync::{account, app_with, counts, last_run, CAMPAIGNS, EU, US};
+use chrono::Duration;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+use wevion::{
+    db::entities::{sync_run::RunStatus, tiktok_campaign},
+    sandbox::BUSINESS_USER,
+    sync::Outcome,
+};
+
+#[tokio::test]
+async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_where_it_stopped() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
+    let (us, eu) = (account(&app, US).await, account(&app, EU).await);
+    app.sandbox_control("latency", json!({"millis": 30})).await;
+    let engine = app.state.sync.clone();
+    let long = tokio::spawn(async move { engine.sync_next().await });
+    let (long_id, waiting_id) = loop {
+        let (a, b) = (last_run(&app, us.id).await, last_run(&app, eu.id).await);
+        let running = [(&a, us.id, eu.id), (&b, eu.id, us.id)].into_iter().find(|(r, ..)| r.status == RunStatus::Running);
+        if let Some((run, mine, other)) = running {
+            if run.cursor.as_deref().unwrap_or_default().contains("\"AdGroups\"") {
+                break (mine, other);
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    let stopped_at = last_run(&app, long_id).await;
+
+    // Its turn is over while the other account waits: it goes back behind it.
+    app.clock.advance(Duration::minutes(3));
+    let yielded = long.await.unwrap().unwrap();
+    assert!(matches!(yielded, Outcome::Yielded { .. }), "{yielded:?}");
+    let handed_back = last_run(&app, long_id).await;
+    assert_eq!((handed_back.status, handed_back.holder.clone()), (RunStatus::Queued, None));
+
+    app.sandbox_control("latency", json!({"millis": 0})).await;
+    let next = app.state.sync.sync_next().await.unwrap();
+    assert!(matches!(next, Outcome::Finished { account_id, succeeded: true, .. } if account_id == waiting_id), "{next:?}");
+    let last = app.state.sync.sync_next().await.unwrap();
+    assert!(matches!(last, Outcome::Finished { account_id, succeeded: true, .. } if account_id == long_id), "{last:?}");
+    let resumed = last_run(&app, long_id).await;
+    assert_eq!((resumed.id, resumed.attempt), (stopped_at.id, 2), "the same run, resumed");
+    assert_eq!(counts(&app).await["counts"]["campaign/get/"], 2, "campaigns were not read again");
+    assert_eq!(tiktok_campaign::Entity::find().count(&app.state.db).await.unwrap(), 2 * CAMPAIGNS);
+}
+
+#[tokio::test]
+async fn a_long_run_with_nobody_waiting_keeps_its_worker() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("latency", json!({"millis": 30})).await;
+    let us = account(&app, US).await;
+    let engine = app.state.sync.clone();
+    let long = tokio::spawn(async move { engine.sync_next().await });
+    while !last_run(&app, us.id).await.cursor.unwrap_or_default().contains("\"AdGroups\"") {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    app.clock.advance(Duration::minutes(3));
+    app.sandbox_control("latency", json!({"millis": 0})).await;
+    let outcome = long.await.unwrap().unwrap();
+    assert!(matches!(outcome, Outcome::Finished { succeeded: true, .. }), "{outcome:?}");
+}
