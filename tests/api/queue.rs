@@ -1,14 +1,39 @@
 //! Fairness of the queue: a long run cannot hold a worker while other accounts wait.
 
-use crate::sync::{account, app_with, counts, last_run, CAMPAIGNS, EU, US};
+use crate::sync::{account, app_with, counts, drain, last_run, CAMPAIGNS, EU, JAPAN, US};
 use chrono::Duration;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 use wevion::{
     db::entities::{sync_run::RunStatus, tiktok_campaign},
-    sandbox::BUSINESS_USER,
+    db::entities::sync_run::RunTrigger,
+    roles::Role,
+    sandbox::{BUSINESS_USER, SECOND_BUSINESS_USER},
     sync::Outcome,
 };
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test]
+async fn a_newly_imported_account_is_synced_before_scheduled_runs_that_were_due_earlier() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
+    drain(&app).await;
+    // Both are due again; their scheduled runs are queued (an engine told to stop at once
+    // queues what is due and hands back the one it took).
+    app.clock.advance(Duration::minutes(16));
+    let stopping = CancellationToken::new();
+    stopping.cancel();
+    assert!(matches!(app.state.sync.sync_next_until(&stopping).await.unwrap(), Outcome::Paused { .. }));
+    let bob = app.second_member("Acme", "bob@acme.test", Role::Manager).await;
+    bob.connect_and_import(SECOND_BUSINESS_USER, &[JAPAN]).await;
+    let japan = account(&app, JAPAN).await;
+
+    let first = app.state.sync.sync_next().await.unwrap();
+    assert!(matches!(first, Outcome::Finished { account_id, .. } if account_id == japan.id), "{first:?}");
+    assert_eq!(last_run(&app, japan.id).await.trigger, RunTrigger::First);
+    let rest = drain(&app).await;
+    assert_eq!(rest.len(), 2, "then the scheduled ones: {rest:?}");
+}
 
 #[tokio::test]
 async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_where_it_stopped() {

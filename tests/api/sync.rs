@@ -19,7 +19,7 @@ use wevion::{
 
 pub(crate) const US: &str = "7000000000000000001";
 pub(crate) const EU: &str = "7000000000000000002";
-const JAPAN: &str = "7000000000000000004";
+pub(crate) const JAPAN: &str = "7000000000000000004";
 
 /// The sandbox's default sizes for Acme Shoes US (advertiser 1): 4 campaigns, 2 ad groups each,
 /// 2 ads each, 8 images, 8 videos, 4 audiences, 2 pixels with 3 events each, 90 days.
