@@ -267,7 +267,10 @@ impl Settings {
                 .map_err(|_| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
             max_retries: v.number("TIKTOK_MAX_RETRIES", 6, 0..=20)?,
             retry_delay: v.duration("TIKTOK_RETRY_DELAY", Duration::from_millis(500))?,
-            timeout: v.duration("TIKTOK_TIMEOUT", Duration::from_secs(30))?,
+            timeout: match v.duration("TIKTOK_TIMEOUT", Duration::from_secs(30))? {
+                t if (Duration::from_secs(1)..=Duration::from_secs(300)).contains(&t) => t,
+                _ => return Err(ConfigError::new("TIKTOK_TIMEOUT", "must be between 1s and 300s")),
+            },
             advertiser_path_qps: v.number("TIKTOK_ADVERTISER_PATH_QPS", 10, 1..=100_000)?,
         };
 

@@ -83,14 +83,7 @@ impl AuthService {
     }
 
     async fn load(&self, session: &Session) -> Result<Option<CurrentUser>, AppError> {
-        let read = |e: tower_sessions::session::Error| {
-            if super::session_store::is_unreachable(&e) {
-                tracing::warn!(error = %e, "database unavailable");
-                AppError::unavailable()
-            } else {
-                AppError::internal(e)
-            }
-        };
+        let read = super::session_store::session_error;
         let user_id: Option<i32> = session.get(SESSION_USER_ID).await.map_err(read)?;
         let workspace_id: Option<i32> = session.get(SESSION_WORKSPACE_ID).await.map_err(read)?;
         let (Some(user_id), Some(workspace_id)) = (user_id, workspace_id) else {

@@ -45,9 +45,17 @@ fn backend(err: sea_orm::DbErr) -> session_store::Error {
     session_store::Error::Backend(format!("{unreachable}{err}"))
 }
 
-/// Whether a session error is the database being away.
-pub fn is_unreachable(err: &tower_sessions::session::Error) -> bool {
-    matches!(err, tower_sessions::session::Error::Store(session_store::Error::Backend(m)) if m.starts_with(UNREACHABLE))
+/// A session that could not be read or written, for the person: 503 while the database is
+/// away, otherwise an internal error (logged).
+pub fn session_error(err: tower_sessions::session::Error) -> crate::error::AppError {
+    let unreachable =
+        matches!(&err, tower_sessions::session::Error::Store(session_store::Error::Backend(m)) if m.starts_with(UNREACHABLE));
+    if unreachable {
+        tracing::warn!(error = %err, "database unavailable");
+        crate::error::AppError::unavailable()
+    } else {
+        crate::error::AppError::internal(err)
+    }
 }
 
 #[async_trait]

@@ -33,7 +33,7 @@ pub async fn logout() -> Result<(), AppError> {
             .extensions
             .get::<tower_sessions::Session>()
             .ok_or_else(|| AppError::internal("the session layer is missing in front of logout"))?;
-        session.flush().await.map_err(AppError::internal)?;
+        session.flush().await.map_err(crate::auth::session_store::session_error)?;
         leptos_axum::redirect("/login");
         Ok(())
     })

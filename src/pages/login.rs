@@ -23,7 +23,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::auth::{AuthService, SESSION_USER_ID, SESSION_WORKSPACE_ID};
+    use crate::auth::{session_store::session_error, AuthService, SESSION_USER_ID, SESSION_WORKSPACE_ID};
     use axum::{extract::ConnectInfo, http::request::Parts};
     use std::net::SocketAddr;
     use tower_sessions::Session;
@@ -36,9 +36,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let user = auth.sign_in(&email, &password, auth.client_ip(&parts.headers, peer)).await?;
         let session = parts.extensions.get::<Session>().ok_or_else(|| missing("the session"))?;
         // A fresh id on sign-in, so a session id planted before sign-in is worthless after it.
-        session.cycle_id().await.map_err(AppError::internal)?;
-        session.insert(SESSION_USER_ID, user.user_id).await.map_err(AppError::internal)?;
-        session.insert(SESSION_WORKSPACE_ID, user.workspace_id).await.map_err(AppError::internal)?;
+        session.cycle_id().await.map_err(session_error)?;
+        session.insert(SESSION_USER_ID, user.user_id).await.map_err(session_error)?;
+        session.insert(SESSION_WORKSPACE_ID, user.workspace_id).await.map_err(session_error)?;
         tracing::info!(user.id = user.user_id, workspace.id = user.workspace_id, "signed in");
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())

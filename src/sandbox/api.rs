@@ -71,7 +71,7 @@ pub async fn handle(
         FaultKind::RowsAdded => {
             let answered = answer(&sandbox);
             if let Some(advertiser_id) = query.get("advertiser_id") {
-                *sandbox.world().extra_campaigns.entry(advertiser_id.to_owned()).or_default() += 1;
+                sandbox.world().add_campaign(advertiser_id);
             }
             answered
         }

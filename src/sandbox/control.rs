@@ -1,6 +1,9 @@
 //! The control endpoint (sandbox only): inject faults, change the world, read request counts.
 
-use super::{world::Fault, Sandbox};
+use super::{
+    world::{Fault, FaultKind},
+    Sandbox,
+};
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -9,7 +12,14 @@ use std::sync::atomic::Ordering;
 /// `{"path": "campaign/get/", "code": 40100, "count": 2}`: the next 2 calls answer 40100.
 /// Every control call takes JSON: a foreign page cannot send that without a preflight we never
 /// answer, so it cannot steer the sandbox from a developer's browser.
-pub async fn add_fault(State(sb): State<Sandbox>, Json(fault): Json<Fault>) -> impl IntoResponse {
+pub async fn add_fault(State(sb): State<Sandbox>, Json(mut fault): Json<Fault>) -> impl IntoResponse {
+    if fault.kind == FaultKind::Error && fault.code == 0 {
+        return (StatusCode::BAD_REQUEST, "an error fault needs a non-zero code").into_response();
+    }
+    if fault.kind == FaultKind::Hang && fault.millis == 0 {
+        return (StatusCode::BAD_REQUEST, "a hang needs millis").into_response();
+    }
+    fault.count = fault.count.min(MAX_FAULT_COUNT);
     let mut world = sb.world();
     if world.faults.len() >= MAX_FAULTS {
         return (StatusCode::BAD_REQUEST, "too many faults queued; reset first").into_response();
@@ -25,6 +35,7 @@ pub async fn clear_faults(State(sb): State<Sandbox>, Json(_): Json<Value>) -> im
 }
 
 const MAX_FAULTS: usize = 1000;
+const MAX_FAULT_COUNT: u32 = 100_000;
 const MAX_LATENCY_MS: u64 = 60_000;
 
 #[derive(Deserialize)]
@@ -78,7 +89,8 @@ pub async fn add_user(State(sb): State<Sandbox>, Json(body): Json<NewUser>) -> i
     if world.users.len() >= MAX_USERS {
         return (StatusCode::BAD_REQUEST, Json(json!({ "error": "too many users" }))).into_response();
     }
-    let id = world.add_user(&body.display_name);
+    let name: String = body.display_name.chars().take(100).collect();
+    let id = world.add_user(&name);
     (StatusCode::CREATED, Json(json!({ "user_id": id }))).into_response()
 }
 

@@ -17,6 +17,7 @@ pub use world::{RegisteredApp, BUSINESS_USER, PERSONAL_USER, SECOND_BUSINESS_USE
 
 use crate::clock::{Clock, SystemClock};
 use axum::{
+    extract::DefaultBodyLimit,
     routing::{any, get, post},
     Router,
 };
@@ -96,6 +97,8 @@ impl Sandbox {
             .route("/control/remove-advertiser", post(control::remove_advertiser))
             .route("/control/tokens", get(control::tokens))
             .route("/control/reset", post(control::reset))
+            // Every body it takes is small; a big one only fills memory.
+            .layer(DefaultBodyLimit::max(16 * 1024))
             .with_state(self.clone())
     }
 }

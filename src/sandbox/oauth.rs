@@ -47,12 +47,13 @@ impl Sandbox {
         Ok(())
     }
 
-    /// Checks the `Access-Token` header: 40104 empty, 40105 unknown or revoked, 40102 expired.
     /// The user whose access token the request carries, if it is one the sandbox issued.
     pub(super) fn bearer_user(&self, headers: &HeaderMap) -> Option<String> {
         let token = headers.get("access-token")?.to_str().ok()?.trim();
         self.world().access.get(token).map(|g| g.user_id.clone())
     }
+
+    /// Checks the `Access-Token` header: 40104 empty, 40105 unknown or revoked, 40102 expired.
 
     pub(super) fn authorized(&self, headers: &HeaderMap) -> Answer<(MutexGuard<'_, World>, AccessGrant)> {
         let token = headers.get("access-token").and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_owned();

@@ -136,6 +136,8 @@ pub struct World {
     pub extra_campaigns: HashMap<String, u32>,
 }
 
+const MAX_EXTRA_CAMPAIGNS: u32 = 10_000;
+
 pub const BUSINESS_USER: &str = "7100000000000000001";
 pub const SECOND_BUSINESS_USER: &str = "7100000000000000002";
 pub const PERSONAL_USER: &str = "7100000000000000003";
@@ -228,6 +230,14 @@ impl World {
         let extra = self.extra_campaigns.get(&advertiser.id).copied().unwrap_or(0);
         sizes.campaigns = sizes.campaigns.saturating_add(extra);
         Generator { seed: self.config.seed, index: advertiser.index, sizes }
+    }
+
+    /// A known advertiser gains a campaign (with its ad groups and ads), up to a bound.
+    pub fn add_campaign(&mut self, advertiser_id: &str) {
+        if self.advertisers.contains_key(advertiser_id) {
+            let extra = self.extra_campaigns.entry(advertiser_id.to_owned()).or_default();
+            *extra = (*extra + 1).min(MAX_EXTRA_CAMPAIGNS);
+        }
     }
 
     /// Adds a Business user with no advertisers yet; returns their id.

@@ -139,7 +139,14 @@ impl Application {
             }
         });
         let served = axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown({
+                // The engine stops at the signal, not after the last HTTP connection closes.
+                let stop_sync = stop_sync.clone();
+                async move {
+                    shutdown_signal().await;
+                    stop_sync.cancel();
+                }
+            })
             .await;
         maintenance.abort();
         stop_sync.cancel();

@@ -119,6 +119,13 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// Whether the run may go back to the queue here without a gap: at a step's first page, or
+    /// between insights windows (keyed by date). Mid-list, rows removed at TikTok meanwhile would
+    /// shift the pages and one could be skipped.
+    pub fn may_yield(&self) -> bool {
+        self.page <= 1 || self.step == Step::Insights
+    }
+
     pub fn start() -> Self {
         Self {
             step: Step::Advertiser,

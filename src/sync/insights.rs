@@ -195,7 +195,8 @@ impl SyncEngine {
                 .map_err(|f| self.stop_for(Step::DataCheck, f))?;
             let Some(fetched) = fetched else { break };
             for row in &fetched.items {
-                *theirs.entry(row.id.clone()).or_default() += micros(row.metrics.spend).unwrap_or(0);
+                // By id: a row repeated on a page (or shifted onto the next) counts once.
+                theirs.insert(row.id.clone(), micros(row.metrics.spend).unwrap_or(0));
             }
             if page >= fetched.page_info.total_page || fetched.items.is_empty() {
                 break;

@@ -128,12 +128,12 @@ impl SyncEngine {
     /// current page and goes back to the queue.
     pub async fn run(self, stop: CancellationToken) {
         tracing::info!(instance = %self.settings.instance_id, workers = self.settings.concurrency, "sync engine started");
-        // Joining busy instances: start once they have all re-read their share (one beat), so
-        // together they never go over TIKTOK_QPS meanwhile.
+        // Joining busy instances: start once they have all re-read their share (a beat and a
+        // margin for the beat itself), so together they never go over TIKTOK_QPS meanwhile.
         if self.beat().await.is_ok_and(|live| live > 1) {
             tokio::select! {
                 () = stop.cancelled() => return,
-                () = tokio::time::sleep(instances::BEAT_EVERY) => {},
+                () = tokio::time::sleep(instances::BEAT_EVERY + Duration::from_secs(2)) => {},
             }
         }
         let mut workers = tokio::task::JoinSet::new();

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     credentials::CredentialError,
     db::entities::{
-        sync_run::{self, RunStatus},
+        sync_run::{self, RunStatus, RunTrigger},
         tiktok_access_path, tiktok_ad_account,
         tiktok_connection::{self, AuthStatus},
     },
@@ -156,9 +156,13 @@ impl SyncEngine {
         if let Some(outcome) = ended {
             metrics::run_ended(outcome, started.elapsed().as_secs_f64());
         }
+        // Only an outage: a statement that fails on its own would fail again at once, so that run
+        // waits out its lease as before.
         if let Ok(Err(SyncError::Db(e))) = &ran {
-            tracing::warn!(parent: &span, error = %e, "the database went away mid-run; the run resumes once it is back");
-            self.orphans.lock().unwrap_or_else(|p| p.into_inner()).push((run_id, claim.clone()));
+            if crate::error::is_connection_error(e) {
+                tracing::warn!(parent: &span, error = %e, "the database went away mid-run; the run resumes once it is back");
+                self.orphans.lock().unwrap_or_else(|p| p.into_inner()).push((run_id, claim.clone()));
+            }
         }
         match ran {
             Ok(outcome) => outcome,
@@ -236,7 +240,7 @@ impl SyncEngine {
         let heartbeat = tokio::spawn(self.clone().heartbeat(run_id, ctx.holder.clone(), ctx.client.clone(), lost.clone()));
         let _stop_heartbeat = AbortOnDrop(heartbeat);
 
-        let turn_ends = self.clock.now() + TURN;
+        let (turn_ends, trigger) = (self.clock.now() + TURN, run.trigger);
         loop {
             if lost.is_cancelled() {
                 tracing::warn!("another instance took this sync run over; stopping here");
@@ -244,7 +248,7 @@ impl SyncEngine {
             }
             // A big account must not hold this worker while others wait: after its turn it goes
             // back behind them, its place kept (progress is saved at every page).
-            if self.clock.now() >= turn_ends && self.others_waiting(run_id).await? {
+            if self.clock.now() >= turn_ends && ctx.cursor.may_yield() && self.others_waiting(run_id, trigger).await? {
                 self.hand_back_to_queue_end(run_id, &ctx.holder).await?;
                 tracing::info!(step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run gave its turn to waiting accounts");
                 return Ok(Outcome::Yielded { run_id });
@@ -564,7 +568,6 @@ impl SyncEngine {
         Ok(true)
     }
 
-    /// Shutdown: the run goes back to the queue with its cursor, for any instance to resume.
     /// Hands back the runs the database went away under (only those still ours).
     pub(super) async fn release_orphans(&self) -> Result<(), DbErr> {
         let orphans = std::mem::take(&mut *self.orphans.lock().unwrap_or_else(|p| p.into_inner()));
@@ -578,11 +581,16 @@ impl SyncEngine {
         Ok(())
     }
 
-    /// Whether another run is waiting to be claimed now.
-    async fn others_waiting(&self, run_id: i32) -> Result<bool, DbErr> {
-        let waiting = sync_run::Entity::find()
+    /// Whether another run is waiting that a claim would take before this one (first syncs and
+    /// manual runs go before scheduled ones, so a first sync yields only to its peers).
+    async fn others_waiting(&self, run_id: i32, trigger: RunTrigger) -> Result<bool, DbErr> {
+        let mut waiting = sync_run::Entity::find()
             .filter(Self::claimable(self.clock.now()))
-            .filter(sync_run::Column::Id.ne(run_id))
+            .filter(sync_run::Column::Id.ne(run_id));
+        if trigger != RunTrigger::Scheduled {
+            waiting = waiting.filter(sync_run::Column::Trigger.ne(RunTrigger::Scheduled));
+        }
+        let waiting = waiting
             .select_only()
             .column(sync_run::Column::Id)
             .into_tuple::<i32>()
@@ -593,17 +601,20 @@ impl SyncEngine {
 
     /// Hands the run back as if queued now, so the runs already waiting go first.
     async fn hand_back_to_queue_end(&self, run_id: i32, holder: &str) -> Result<(), DbErr> {
-        sync_run::Entity::update_many()
-            .col_expr(sync_run::Column::QueuedAt, Expr::value(self.clock.now()))
-            .filter(sync_run::Column::Id.eq(run_id))
-            .filter(sync_run::Column::Holder.eq(holder))
-            .exec(&self.db)
-            .await?;
-        self.hand_back(run_id, holder).await
+        self.hand_back_with(run_id, holder, Some(self.clock.now())).await
     }
 
+    /// Shutdown: the run goes back to the queue with its cursor, for any instance to resume.
     async fn hand_back(&self, run_id: i32, holder: &str) -> Result<(), DbErr> {
-        sync_run::Entity::update_many()
+        self.hand_back_with(run_id, holder, None).await
+    }
+
+    async fn hand_back_with(&self, run_id: i32, holder: &str, queued_at: Option<DateTime<Utc>>) -> Result<(), DbErr> {
+        let mut update = sync_run::Entity::update_many();
+        if let Some(at) = queued_at {
+            update = update.col_expr(sync_run::Column::QueuedAt, Expr::value(at));
+        }
+        update
             .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Queued))
             .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
             .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))

@@ -174,8 +174,9 @@ fn per_second(n: u32) -> Quota {
     Quota::per_second(nz(n)).allow_burst(nz(n / 2))
 }
 
-/// The longest pause taken from another instance's word.
-const MAX_SHARED_PAUSE: Duration = Duration::from_secs(300);
+/// The longest pause taken from another instance's word: its own are retry waits (at most
+/// 30 s), so anything longer is clock skew and must not stall this app.
+const MAX_SHARED_PAUSE: Duration = Duration::from_secs(60);
 
 /// Page sizes: each endpoint's documented maximum.
 mod page_size {

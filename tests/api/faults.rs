@@ -191,8 +191,11 @@ async fn a_five_second_answer_is_waited_for_within_the_timeout() {
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let us = accounts(&app, US).await[0].clone();
-    assert_eq!(last_run(&app, us.id).await.rate_limit_waits, 0);
-    assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
+    let slow = last_run(&app, us.id).await;
+    let clean = clean_run(&app, US).await;
+    let clean_requests = last_run(&app, accounts(&app, US).await[1].id).await.requests;
+    assert_eq!(slow.requests, clean_requests, "the slow answer was waited for, not asked again");
+    assert_eq!(stored(&app, us.id).await, clean);
 }
 
 #[tokio::test]

@@ -114,6 +114,12 @@ impl Fleet {
         }
     }
 
+    /// One time for every instance (each test app has its own clock).
+    fn align_clocks(&self) {
+        let now = self.first().clock_now();
+        self.apps.iter().for_each(|app| app.clock.set(now));
+    }
+
     fn advance(&self, by: Duration) {
         self.apps.iter().for_each(|app| app.clock.advance(by));
     }
@@ -196,11 +202,15 @@ async fn tiktoks_app_rate_limit_met_by_one_instance_pauses_the_others_at_their_n
     fleet.import(1, 1).await;
     let (first, second) = (&fleet.apps[0], &fleet.apps[1]);
     first.sandbox_control("faults", json!({"path": "campaign/get/", "code": 40100})).await;
+    fleet.align_clocks();
     let engine = first.state.sync.clone();
     let run = tokio::spawn(async move { engine.sync_next().await });
-    while first.state.tiktok.paused_until().is_none() {
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let paused = async {
+        while first.state.tiktok.paused_until().is_none() {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), paused).await.expect("the 40100 was met");
     assert_eq!(second.state.tiktok.paused_until(), None);
     fleet.beat().await;
     let paused = second.state.tiktok.paused_until().expect("the other instance pauses too");

@@ -89,3 +89,25 @@ async fn a_long_run_with_nobody_waiting_keeps_its_worker() {
     let outcome = long.await.unwrap().unwrap();
     assert!(matches!(outcome, Outcome::Finished { succeeded: true, .. }), "{outcome:?}");
 }
+
+#[tokio::test]
+async fn a_long_first_sync_keeps_its_worker_when_only_scheduled_runs_wait_behind_it() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    app.clock.advance(Duration::minutes(16)); // US is due again
+    app.connect_and_import(BUSINESS_USER, &[EU]).await;
+    let eu = account(&app, EU).await;
+    app.sandbox_control("latency", json!({"millis": 30})).await;
+    let engine = app.state.sync.clone();
+    let first_sync = tokio::spawn(async move { engine.sync_next().await });
+    while !last_run(&app, eu.id).await.cursor.unwrap_or_default().contains("\"AdGroups\"") {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // US's scheduled run waits, but a claim would take this first sync before it anyway.
+    app.clock.advance(Duration::minutes(3));
+    app.sandbox_control("latency", json!({"millis": 0})).await;
+    let outcome = first_sync.await.unwrap().unwrap();
+    assert!(matches!(outcome, Outcome::Finished { account_id, .. } if account_id == eu.id), "{outcome:?}");
+    assert_eq!(last_run(&app, eu.id).await.attempt, 1, "never handed back");
+}
