@@ -111,54 +111,71 @@ impl BenchApp {
     /// A manager of `workspace`, signed in on a fresh client; returns the session cookie too.
     pub async fn manager(&self, workspace: &str, email: &str) -> (Client, String) {
         accounts::add_user(&self.state.db, workspace, email, Role::Manager, PASSWORD).await.unwrap();
-        let http = client(&self.base);
-        let response = http
-            .post(format!("{}/api/login", self.base))
-            .header(header::ACCEPT, "application/json")
-            .form(&[("email", email), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
-        (http, cookie)
+        sign_in(&self.base, email).await
     }
 
     /// Connects the sandbox user `tiktok_user` and imports `advertisers`; returns the connection id.
     pub async fn connect(&self, http: &Client, tiktok_user: &str, advertisers: &[&str]) -> i64 {
-        let start = http.get(format!("{}/connect/tiktok/start", self.base)).send().await.unwrap();
-        let portal = url::Url::parse(start.headers()[header::LOCATION].to_str().unwrap()).unwrap();
-        let q: HashMap<String, String> = portal.query_pairs().into_owned().collect();
-        let decided = Client::builder()
-            .redirect(Policy::none())
-            .build()
-            .unwrap()
-            .post(portal.as_str().split('?').next().unwrap())
-            .form(&[
-                ("app_id", q["app_id"].as_str()),
-                ("redirect_uri", q["redirect_uri"].as_str()),
-                ("state", q["state"].as_str()),
-                ("user_id", tiktok_user),
-                ("decision", "authorize"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        let callback = decided.headers()[header::LOCATION].to_str().unwrap().to_owned();
-        let page = http.get(&callback).send().await.unwrap().text().await.unwrap();
-        let marker = "wevion:tiktok:authorized:";
-        let at = page.find(marker).expect("the callback authorized") + marker.len();
-        let grant: i64 = page[at..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap();
-        let imported: serde_json::Value = http
-            .post(format!("{}/api/tiktok/import", self.base))
-            .json(&serde_json::json!({"source": {"Grant": grant}, "advertiser_ids": advertisers}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        imported["connection_id"].as_i64().expect("imported")
+        let grant = authorize(&self.base, http, tiktok_user).await;
+        import(&self.base, http, grant, advertisers).await
     }
+}
+
+/// Signs `email` (password [`PASSWORD`]) in at the app on `base` on a fresh client; returns it
+/// with the session cookie.
+pub async fn sign_in(base: &str, email: &str) -> (Client, String) {
+    let http = client(base);
+    let response = http
+        .post(format!("{base}/api/login"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    (http, cookie)
+}
+
+/// The OAuth flow of Connect on the app at `base` (start, the portal's Authorize for
+/// `tiktok_user`, the callback); returns the grant the picker imports from.
+pub async fn authorize(base: &str, http: &Client, tiktok_user: &str) -> i64 {
+    let start = http.get(format!("{base}/connect/tiktok/start")).send().await.unwrap();
+    let portal = url::Url::parse(start.headers()[header::LOCATION].to_str().unwrap()).unwrap();
+    let q: HashMap<String, String> = portal.query_pairs().into_owned().collect();
+    let decided = Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+        .post(portal.as_str().split('?').next().unwrap())
+        .form(&[
+            ("app_id", q["app_id"].as_str()),
+            ("redirect_uri", q["redirect_uri"].as_str()),
+            ("state", q["state"].as_str()),
+            ("user_id", tiktok_user),
+            ("decision", "authorize"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let callback = decided.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let page = http.get(&callback).send().await.unwrap().text().await.unwrap();
+    let marker = "wevion:tiktok:authorized:";
+    let at = page.find(marker).expect("the callback authorized") + marker.len();
+    page[at..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+}
+
+/// **Import selected** of `advertisers` from `grant`; returns the connection id.
+pub async fn import(base: &str, http: &Client, grant: i64, advertisers: &[&str]) -> i64 {
+    let imported: serde_json::Value = http
+        .post(format!("{base}/api/tiktok/import"))
+        .json(&serde_json::json!({"source": {"Grant": grant}, "advertiser_ids": advertisers}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    imported["connection_id"].as_i64().unwrap_or_else(|| panic!("imported: {imported}"))
 }
 
 /// What a load run measured.
