@@ -1,6 +1,6 @@
 //! Fairness of the queue: a long run cannot hold a worker while other accounts wait.
 
-use crate::sync::{account, app_with, counts, drain, last_run, CAMPAIGNS, EU, JAPAN, US};
+use crate::sync::{account, app_with, counts, drain, last_run, until_run_reaches, CAMPAIGNS, EU, JAPAN, US};
 use chrono::Duration;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
@@ -81,9 +81,7 @@ async fn a_long_run_with_nobody_waiting_keeps_its_worker() {
     let us = account(&app, US).await;
     let engine = app.state.sync.clone();
     let long = tokio::spawn(async move { engine.sync_next().await });
-    while !last_run(&app, us.id).await.cursor.unwrap_or_default().contains("\"AdGroups\"") {
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    until_run_reaches(&app, us.id, "AdGroups").await;
     app.clock.advance(Duration::minutes(3));
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let outcome = long.await.unwrap().unwrap();
@@ -101,9 +99,7 @@ async fn a_long_first_sync_keeps_its_worker_when_only_scheduled_runs_wait_behind
     app.sandbox_control("latency", json!({"millis": 30})).await;
     let engine = app.state.sync.clone();
     let first_sync = tokio::spawn(async move { engine.sync_next().await });
-    while !last_run(&app, eu.id).await.cursor.unwrap_or_default().contains("\"AdGroups\"") {
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    until_run_reaches(&app, eu.id, "AdGroups").await;
     // US's scheduled run waits, but a claim would take this first sync before it anyway.
     app.clock.advance(Duration::minutes(3));
     app.sandbox_control("latency", json!({"millis": 0})).await;

@@ -72,6 +72,18 @@ pub(crate) async fn last_run(app: &TestApp, account_id: i32) -> sync_run::Model 
     runs.pop().unwrap()
 }
 
+/// Waits (at most a minute) until the account's latest run has reached `step` (its cursor's
+/// name for it, such as `AdGroups`).
+pub(crate) async fn until_run_reaches(app: &TestApp, account_id: i32, step: &str) {
+    let marker = format!("\"{step}\"");
+    let reached = async {
+        while !last_run(app, account_id).await.cursor.unwrap_or_default().contains(&marker) {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), reached).await.expect("the run got there within a minute");
+}
+
 pub(crate) async fn counts(app: &TestApp) -> Value {
     app.sandbox_counts().await
 }
@@ -652,9 +664,7 @@ async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_
     app.sandbox_control("latency", json!({"millis": 100})).await;
     let engine = app.state.sync.clone();
     let first = tokio::spawn(async move { engine.sync_next().await });
-    while !last_run(&app, us.id).await.cursor.unwrap_or_default().contains("\"AdGroups\"") {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    until_run_reaches(&app, us.id, "AdGroups").await;
     // Hold it inside one slow call, so it writes nothing while the other takes over.
     let requests = || async {
         counts(&app).await["counts"].as_object().unwrap().values().filter_map(Value::as_u64).sum::<u64>()
