@@ -48,8 +48,7 @@ fn backend(err: sea_orm::DbErr) -> session_store::Error {
 /// A session that could not be read or written, for the person: 503 while the database is
 /// away, otherwise an internal error (logged).
 pub fn session_error(err: tower_sessions::session::Error) -> crate::error::AppError {
-    let unreachable =
-        matches!(&err, tower_sessions::session::Error::Store(session_store::Error::Backend(m)) if m.starts_with(UNREACHABLE));
+    let unreachable = matches!(&err, tower_sessions::session::Error::Store(session_store::Error::Backend(m)) if m.starts_with(UNREACHABLE));
     if unreachable {
         tracing::warn!(error = %err, "database unavailable");
         crate::error::AppError::unavailable()

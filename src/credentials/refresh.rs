@@ -6,8 +6,8 @@
 use super::{AccessToken, CredentialError, Credentials};
 use crate::{
     db::entities::tiktok_connection::{self, AuthStatus},
-    tiktok::{ErrorKind, TikTokError},
     telemetry::metrics,
+    tiktok::{ErrorKind, TikTokError},
     token_crypto::Column,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -106,7 +106,11 @@ impl Credentials {
                         Ok(_) => {
                             metrics::token_refresh("ok");
                             tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
-                            return Ok(AccessToken { connection_id: id, token: grant.access_token, generation: generation + 1 });
+                            return Ok(AccessToken {
+                                connection_id: id,
+                                token: grant.access_token,
+                                generation: generation + 1,
+                            });
                         }
                         Err(DbErr::RecordNotUpdated) => return self.usable(self.live_row(id).await?).await,
                         // Only while the lease is surely still ours (measured from taking it).
@@ -118,7 +122,11 @@ impl Credentials {
                             // The old refresh token is spent: this call still gets the new access
                             // token, and the card says what happened.
                             tracing::error!(connection.id = id, error = %e, "could not store a refreshed token");
-                            self.warn(&row, "A refreshed TikTok token could not be saved; if syncing stops, Reconnect.").await;
+                            self.warn(
+                                &row,
+                                "A refreshed TikTok token could not be saved; if syncing stops, Reconnect.",
+                            )
+                            .await;
                             return Ok(AccessToken { connection_id: id, token: grant.access_token, generation });
                         }
                     }
@@ -164,7 +172,10 @@ impl Credentials {
 
     /// Takes the row's refresh lease, waiting while another instance holds it. Returns the row
     /// as it is under the lease, and the lease's end, which names it when it is released.
-    async fn take_lease(&self, connection_id: i32) -> Result<(tiktok_connection::Model, DateTime<Utc>), CredentialError> {
+    async fn take_lease(
+        &self,
+        connection_id: i32,
+    ) -> Result<(tiktok_connection::Model, DateTime<Utc>), CredentialError> {
         for _ in 0..LEASE_POLLS {
             let now = self.clock.now();
             // Whole milliseconds, stored and compared alike on either database; the random part

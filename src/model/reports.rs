@@ -18,7 +18,8 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 6] = [Preset::Today, Preset::Yesterday, Preset::Last7, Preset::Last30, Preset::Last90, Preset::Custom];
+    pub const ALL: [Preset; 6] =
+        [Preset::Today, Preset::Yesterday, Preset::Last7, Preset::Last30, Preset::Last90, Preset::Custom];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -514,7 +515,11 @@ mod tests {
             desc: false,
             page: 3,
             show_deleted: true,
-            range: Range { preset: Preset::Custom, from: NaiveDate::from_ymd_opt(2026, 1, 1), to: NaiveDate::from_ymd_opt(2026, 1, 31) },
+            range: Range {
+                preset: Preset::Custom,
+                from: NaiveDate::from_ymd_opt(2026, 1, 1),
+                to: NaiveDate::from_ymd_opt(2026, 1, 31),
+            },
         };
         let url = url_pairs(&q.to_query());
         let back = AdsQuery::from_pairs(url.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -532,7 +537,12 @@ mod tests {
 
     #[test]
     fn days_and_pages_beyond_any_data_fall_back_to_defaults() {
-        let q = AdsQuery::from_pairs([("range", "custom"), ("from", "-262143-01-01"), ("to", "9999-12-31"), ("page", "4294967295")]);
+        let q = AdsQuery::from_pairs([
+            ("range", "custom"),
+            ("from", "-262143-01-01"),
+            ("to", "9999-12-31"),
+            ("page", "4294967295"),
+        ]);
         assert_eq!((q.range.from, q.range.to, q.page), (None, None, 1));
         let q = AdsQuery::from_pairs([("range", "custom"), ("from", "2026-01-01"), ("page", "3")]);
         assert_eq!((q.range.from, q.page), (NaiveDate::from_ymd_opt(2026, 1, 1), 3));

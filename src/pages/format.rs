@@ -14,7 +14,6 @@ pub fn money(micros: i64) -> String {
     format!("{sign}{}.{:02}", grouped((cents / 100) as u128), cents % 100)
 }
 
-
 const NONE: &str = "—";
 
 /// The figures of summed results, ratios computed from the sums.
@@ -26,7 +25,11 @@ pub fn figures(s: Sums) -> Figures {
         clicks: s.clicks,
         conversions: s.conversions,
         spend: money(s.spend_micros),
-        ctr: if s.impressions > 0 { format!("{:.2}%", s.clicks as f64 * 100.0 / s.impressions as f64) } else { NONE.into() },
+        ctr: if s.impressions > 0 {
+            format!("{:.2}%", s.clicks as f64 * 100.0 / s.impressions as f64)
+        } else {
+            NONE.into()
+        },
         cpc: ratio_money(s.spend_micros as i128, s.clicks),
         cpm: ratio_money(s.spend_micros as i128 * 1000, s.impressions),
         cost_per_conversion: ratio_money(s.spend_micros as i128, s.conversions),

@@ -83,8 +83,10 @@ impl super::ReportsService {
         Ok(accounts
             .into_iter()
             .map(|account| {
-                let active = runs.iter().find(|r| r.ad_account_id == account.id && RunStatus::ACTIVE.contains(&r.status));
-                let ended = runs.iter().find(|r| Some(r.id) == account.last_run_id && !RunStatus::ACTIVE.contains(&r.status));
+                let active =
+                    runs.iter().find(|r| r.ad_account_id == account.id && RunStatus::ACTIVE.contains(&r.status));
+                let ended =
+                    runs.iter().find(|r| Some(r.id) == account.last_run_id && !RunStatus::ACTIVE.contains(&r.status));
                 let mut problems = Vec::new();
                 if account.sync_state == SyncState::Active && !healthy.get(&account.id).copied().unwrap_or(false) {
                     problems.push(Problem::Reconnect);
@@ -108,7 +110,13 @@ impl super::ReportsService {
                     .filter(|r| r.trigger == RunTrigger::First || account.last_synced_at.is_none())
                     .map(|r| (r.step.clone(), r.progress_done + 1, r.progress_total));
                 let activity = active.map(|r| (r.id, r.last_progress_at));
-                AccountHealth { connection_id: connection.get(&account.id).copied(), first_sync, problems, activity, account }
+                AccountHealth {
+                    connection_id: connection.get(&account.id).copied(),
+                    first_sync,
+                    problems,
+                    activity,
+                    account,
+                }
             })
             .collect())
     }

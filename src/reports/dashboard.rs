@@ -110,7 +110,8 @@ impl ReportsService {
             .iter()
             .map(|t| {
                 let currency = t.currency.clone().unwrap_or_else(|| "?".into());
-                let previous = before.iter().find(|b| b.currency == t.currency).map(CurrencySums::sums).unwrap_or_default();
+                let previous =
+                    before.iter().find(|b| b.currency == t.currency).map(CurrencySums::sums).unwrap_or_default();
                 (currency, t.sums(), previous)
             })
             .collect();

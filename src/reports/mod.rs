@@ -12,7 +12,10 @@ pub use accounts::{AccountHealth, Problem};
 pub use dashboard::{DailyPoint, DashboardData, TopRow};
 pub use table::{Row, TableData};
 
-use crate::{clock::Clock, model::reports::{Preset, Range}};
+use crate::{
+    clock::Clock,
+    model::reports::{Preset, Range},
+};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::sync::Arc;

@@ -249,7 +249,11 @@ impl ReportsService {
         let limit = if all {
             String::new()
         } else {
-            format!(" LIMIT {} OFFSET {}", AdsQuery::PAGE_SIZE, u64::from(query.page.max(1) - 1) * u64::from(AdsQuery::PAGE_SIZE))
+            format!(
+                " LIMIT {} OFFSET {}",
+                AdsQuery::PAGE_SIZE,
+                u64::from(query.page.max(1) - 1) * u64::from(AdsQuery::PAGE_SIZE)
+            )
         };
         let shown = if query.show_deleted { "SELECT * FROM r" } else { "SELECT * FROM r WHERE is_deleted = 0" };
         // The page's pictures are looked up for its rows only, after the sort.

@@ -220,12 +220,26 @@ fn route(sb: &Sandbox, method: &Method, path: &str, q: &Query, headers: &HeaderM
         ("GET", "campaign/get/") => sb.entities(q, headers, Level::Campaign),
         ("GET", "adgroup/get/") => sb.entities(q, headers, Level::AdGroup),
         ("GET", "ad/get/") => sb.entities(q, headers, Level::Ad),
-        ("GET", "file/image/ad/search/") => {
-            sb.library(q, headers, path, 1000, 20, "list", |g| g.creative_count(), |g, i| g.image(i, &media_base(headers)))
-        }
-        ("GET", "file/video/ad/search/") => {
-            sb.library(q, headers, path, 1000, 20, "list", |g| g.creative_count(), |g, i| g.video(i, &media_base(headers)))
-        }
+        ("GET", "file/image/ad/search/") => sb.library(
+            q,
+            headers,
+            path,
+            1000,
+            20,
+            "list",
+            |g| g.creative_count(),
+            |g, i| g.image(i, &media_base(headers)),
+        ),
+        ("GET", "file/video/ad/search/") => sb.library(
+            q,
+            headers,
+            path,
+            1000,
+            20,
+            "list",
+            |g| g.creative_count(),
+            |g, i| g.video(i, &media_base(headers)),
+        ),
         ("GET", "dmp/custom_audience/list/") => {
             sb.library(q, headers, path, 100, 10, "list", |g| g.audience_count(), |g, i| g.audience(i))
         }

@@ -8,7 +8,10 @@ use axum::{
 };
 
 pub async fn picture(Path(file): Path<String>) -> Response {
-    let Some(id) = file.strip_suffix(".svg").filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) else {
+    let Some(id) = file
+        .strip_suffix(".svg")
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let hue = id.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 360;

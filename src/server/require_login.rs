@@ -12,7 +12,9 @@ use axum::{
 /// health, the sandbox, OAuth callbacks) is public here and guarded by its own handler.
 fn is_app_page(path: &str) -> bool {
     path == "/"
-        || ["/connect", "/ads", "/ads-manager", "/dashboard"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        || ["/connect", "/ads", "/ads-manager", "/dashboard"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 pub async fn redirect_to_login(State(auth): State<AuthService>, mut req: Request, next: Next) -> Response {

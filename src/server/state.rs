@@ -3,8 +3,8 @@ use crate::{
     clock::Clock,
     connect::ConnectService,
     credentials::Credentials,
-    settings::Settings,
     reports::ReportsService,
+    settings::Settings,
     sync::{SyncEngine, SyncSettings},
     tiktok::{ClientConfig, RetryPolicy, TikTokClient},
 };

@@ -63,7 +63,9 @@ impl SyncEngine {
                 }
                 Err(CredentialError::Db(e)) => return Err(e.into()),
                 // Reconnect is shown on the card already; nothing to look at until then.
-                Err(CredentialError::NeedsReconnect { .. } | CredentialError::Gone(_) | CredentialError::KeyMissing(_)) => continue,
+                Err(
+                    CredentialError::NeedsReconnect { .. } | CredentialError::Gone(_) | CredentialError::KeyMissing(_),
+                ) => continue,
             };
             looked += 1;
             let linked: HashSet<String> = tiktok_access_path::Entity::find()

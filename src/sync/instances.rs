@@ -7,8 +7,7 @@ use super::SyncEngine;
 use crate::{db::entities::sync_instance, telemetry::metrics};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

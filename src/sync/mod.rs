@@ -22,8 +22,8 @@ pub use evidence::{DataCheck, Mismatch, StepError};
 pub use insights::today_of;
 
 use crate::{clock::Clock, credentials::Credentials, tiktok::TikTokClient};
-use sea_orm::{DatabaseConnection, DbErr};
 use futures::FutureExt;
+use sea_orm::{DatabaseConnection, DbErr};
 use std::{panic::AssertUnwindSafe, sync::Arc, time::Duration};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;

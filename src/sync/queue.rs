@@ -88,9 +88,9 @@ impl SyncEngine {
     }
 
     pub(super) fn claimable(now: DateTime<Utc>) -> Condition {
-        let queued = Condition::all().add(sync_run::Column::Status.eq(RunStatus::Queued)).add(
-            Condition::any().add(sync_run::Column::RetryAt.is_null()).add(sync_run::Column::RetryAt.lte(now)),
-        );
+        let queued = Condition::all()
+            .add(sync_run::Column::Status.eq(RunStatus::Queued))
+            .add(Condition::any().add(sync_run::Column::RetryAt.is_null()).add(sync_run::Column::RetryAt.lte(now)));
         Condition::any().add(queued).add(
             Condition::all()
                 .add(sync_run::Column::Status.eq(RunStatus::Running))

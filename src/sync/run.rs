@@ -6,8 +6,7 @@ use super::{
     cursor::{Cursor, Step},
     evidence::{to_json, DataCheck, StepError},
     queue::Claimed,
-    store,
-    Outcome, SyncEngine, SyncError,
+    store, Outcome, SyncEngine, SyncError,
 };
 use crate::{
     credentials::CredentialError,
@@ -20,12 +19,12 @@ use crate::{
     tiktok::{ErrorKind, TikTokClient, TikTokError},
 };
 use chrono::{DateTime, Utc};
+use futures::FutureExt;
 use sea_orm::{
     sea_query::Expr, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
 };
 use secrecy::SecretString;
-use futures::FutureExt;
 use std::{collections::BTreeMap, future::Future, panic::AssertUnwindSafe, time::Duration};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -193,7 +192,9 @@ impl SyncEngine {
             .col_expr(sync_run::Column::ErrorKind, Expr::value("internal_error"))
             .col_expr(
                 sync_run::Column::ErrorMessage,
-                Expr::value("The sync stopped on an internal error (logged on the server); the next sync starts afresh."),
+                Expr::value(
+                    "The sync stopped on an internal error (logged on the server); the next sync starts afresh.",
+                ),
             )
             .filter(sync_run::Column::Id.eq(run_id))
             .filter(sync_run::Column::Holder.eq(holder))
@@ -237,7 +238,8 @@ impl SyncEngine {
         };
         tracing::info!(trigger = ?run.trigger, step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run started");
         let lost = CancellationToken::new();
-        let heartbeat = tokio::spawn(self.clone().heartbeat(run_id, ctx.holder.clone(), ctx.client.clone(), lost.clone()));
+        let heartbeat =
+            tokio::spawn(self.clone().heartbeat(run_id, ctx.holder.clone(), ctx.client.clone(), lost.clone()));
         let _stop_heartbeat = AbortOnDrop(heartbeat);
 
         let (turn_ends, trigger) = (self.clock.now() + TURN, run.trigger);
@@ -250,7 +252,11 @@ impl SyncEngine {
             // back behind them, its place kept (progress is saved at every page).
             if self.clock.now() >= turn_ends && ctx.cursor.may_yield() && self.others_waiting(run_id, trigger).await? {
                 self.hand_back_to_queue_end(run_id, &ctx.holder).await?;
-                tracing::info!(step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run gave its turn to waiting accounts");
+                tracing::info!(
+                    step = ctx.cursor.step.key(),
+                    page = ctx.cursor.page,
+                    "sync run gave its turn to waiting accounts"
+                );
                 return Ok(Outcome::Yielded { run_id });
             }
             if stop.is_cancelled() {
@@ -584,18 +590,12 @@ impl SyncEngine {
     /// Whether another run is waiting that a claim would take before this one (first syncs and
     /// manual runs go before scheduled ones, so a first sync yields only to its peers).
     async fn others_waiting(&self, run_id: i32, trigger: RunTrigger) -> Result<bool, DbErr> {
-        let mut waiting = sync_run::Entity::find()
-            .filter(Self::claimable(self.clock.now()))
-            .filter(sync_run::Column::Id.ne(run_id));
+        let mut waiting =
+            sync_run::Entity::find().filter(Self::claimable(self.clock.now())).filter(sync_run::Column::Id.ne(run_id));
         if trigger != RunTrigger::Scheduled {
             waiting = waiting.filter(sync_run::Column::Trigger.ne(RunTrigger::Scheduled));
         }
-        let waiting = waiting
-            .select_only()
-            .column(sync_run::Column::Id)
-            .into_tuple::<i32>()
-            .one(&self.db)
-            .await?;
+        let waiting = waiting.select_only().column(sync_run::Column::Id).into_tuple::<i32>().one(&self.db).await?;
         Ok(waiting.is_some())
     }
 

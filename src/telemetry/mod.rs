@@ -10,7 +10,13 @@ pub fn init() {
     let json = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     // try_init: tests may call this more than once.
     let _ = if json {
-        fmt().json().flatten_event(true).with_current_span(false).with_span_list(true).with_env_filter(filter).try_init()
+        fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .with_env_filter(filter)
+            .try_init()
     } else {
         fmt().with_env_filter(filter).with_target(false).try_init()
     };

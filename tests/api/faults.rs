@@ -186,8 +186,11 @@ async fn an_answer_past_the_timeout_is_asked_again_and_the_rows_equal_a_clean_ru
 async fn a_five_second_answer_is_waited_for_within_the_timeout() {
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
-    app.sandbox_control("faults", json!({"path": "report/integrated/get/", "kind": "hang", "millis": 5000, "count": 1}))
-        .await;
+    app.sandbox_control(
+        "faults",
+        json!({"path": "report/integrated/get/", "kind": "hang", "millis": 5000, "count": 1}),
+    )
+    .await;
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let us = accounts(&app, US).await[0].clone();

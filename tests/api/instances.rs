@@ -90,8 +90,12 @@ impl Fleet {
     async fn import(&self, users: usize, per_user: usize) -> usize {
         let first = self.first();
         for u in 0..users {
-            let user: Value =
-                first.sandbox_control("users", json!({"display_name": format!("Team {u}")})).await.json().await.unwrap();
+            let user: Value = first
+                .sandbox_control("users", json!({"display_name": format!("Team {u}")}))
+                .await
+                .json()
+                .await
+                .unwrap();
             let user_id = user["user_id"].as_str().unwrap().to_owned();
             let mut ids = Vec::new();
             for a in 0..per_user {
@@ -257,10 +261,7 @@ async fn the_connect_flow_works_when_each_request_reaches_another_instance() {
     assert_eq!(imported.status(), 200);
     let cards = a.connections().await;
     assert_eq!(cards[0]["accounts"].as_array().unwrap().len(), 1, "{cards}");
-    let queued = sync_run::Entity::find()
-        .filter(sync_run::Column::Status.eq(RunStatus::Queued))
-        .all(&c.state.db)
-        .await
-        .unwrap();
+    let queued =
+        sync_run::Entity::find().filter(sync_run::Column::Status.eq(RunStatus::Queued)).all(&c.state.db).await.unwrap();
     assert_eq!(queued.len(), 1, "the first sync is queued for whichever instance is free");
 }

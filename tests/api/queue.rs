@@ -4,14 +4,14 @@ use crate::sync::{account, app_with, counts, drain, last_run, until_run_reaches,
 use chrono::Duration;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 use wevion::{
-    db::entities::{sync_run::RunStatus, tiktok_campaign},
     db::entities::sync_run::RunTrigger,
+    db::entities::{sync_run::RunStatus, tiktok_campaign},
     roles::Role,
     sandbox::{BUSINESS_USER, SECOND_BUSINESS_USER},
     sync::Outcome,
 };
-use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
 async fn a_newly_imported_account_is_synced_before_scheduled_runs_that_were_due_earlier() {
@@ -45,7 +45,8 @@ async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_wh
     let long = tokio::spawn(async move { engine.sync_next().await });
     let (long_id, waiting_id) = loop {
         let (a, b) = (last_run(&app, us.id).await, last_run(&app, eu.id).await);
-        let running = [(&a, us.id, eu.id), (&b, eu.id, us.id)].into_iter().find(|(r, ..)| r.status == RunStatus::Running);
+        let running =
+            [(&a, us.id, eu.id), (&b, eu.id, us.id)].into_iter().find(|(r, ..)| r.status == RunStatus::Running);
         if let Some((run, mine, other)) = running {
             if run.cursor.as_deref().unwrap_or_default().contains("\"AdGroups\"") {
                 break (mine, other);
@@ -64,7 +65,10 @@ async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_wh
 
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let next = app.state.sync.sync_next().await.unwrap();
-    assert!(matches!(next, Outcome::Finished { account_id, succeeded: true, .. } if account_id == waiting_id), "{next:?}");
+    assert!(
+        matches!(next, Outcome::Finished { account_id, succeeded: true, .. } if account_id == waiting_id),
+        "{next:?}"
+    );
     let last = app.state.sync.sync_next().await.unwrap();
     assert!(matches!(last, Outcome::Finished { account_id, succeeded: true, .. } if account_id == long_id), "{last:?}");
     let resumed = last_run(&app, long_id).await;

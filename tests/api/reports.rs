@@ -107,7 +107,12 @@ async fn ads_manager_shows_each_campaign_with_the_sum_of_its_synced_days_and_rat
         for row in &t.rows {
             let (spend, impressions, clicks, conversions) = stored(&app, "campaign", &row.id, from, to).await;
             let f = &row.figures;
-            assert_eq!((f.spend_micros, f.impressions, f.clicks, f.conversions), (spend, impressions, clicks, conversions), "{preset:?} {}", row.name);
+            assert_eq!(
+                (f.spend_micros, f.impressions, f.clicks, f.conversions),
+                (spend, impressions, clicks, conversions),
+                "{preset:?} {}",
+                row.name
+            );
             assert_eq!(f.spend, money(spend));
             if impressions > 0 {
                 assert_eq!(f.ctr, format!("{:.2}%", clicks as f64 * 100.0 / impressions as f64));
@@ -165,7 +170,8 @@ async fn deleted_campaigns_are_hidden_until_asked_for() {
     synced(&app, BUSINESS_USER, &[US]).await;
     let all = tiktok_campaign::Entity::find().all(&app.state.db).await.unwrap();
     let live = all.iter().filter(|c| c.operation_status.as_deref() != Some("DELETE") && c.gone_at.is_none()).count();
-    let mut deleted = all.iter().find(|c| c.operation_status.as_deref() != Some("DELETE")).unwrap().clone().into_active_model();
+    let mut deleted =
+        all.iter().find(|c| c.operation_status.as_deref() != Some("DELETE")).unwrap().clone().into_active_model();
     deleted.operation_status = Set(Some("DELETE".into()));
     let deleted = deleted.update(&app.state.db).await.unwrap();
 
@@ -186,7 +192,8 @@ async fn pages_and_sorting_cover_every_row_once_in_order() {
     // 12 campaigns × 3 ad groups × 2 ads = 72 ads: two pages.
     let (_db, app) = app_with(&[("SANDBOX_CAMPAIGNS", "12"), ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "3")]).await;
     synced(&app, BUSINESS_USER, &[US]).await;
-    let ads = |sort, desc| AdsQuery { level: Level::Ads, sort, desc, show_deleted: true, ..campaigns(last(Preset::Last30)) };
+    let ads =
+        |sort, desc| AdsQuery { level: Level::Ads, sort, desc, show_deleted: true, ..campaigns(last(Preset::Last30)) };
 
     let first = table(&app, &ads(SortKey::Spend, true)).await;
     assert_eq!((first.total_rows, first.pages, first.rows.len()), (72, 2, 50));
@@ -219,7 +226,10 @@ async fn drilling_down_shows_a_campaigns_ad_groups_then_their_ads_with_creatives
     assert_eq!((q.level, q.campaign.as_deref()), (Level::AdGroups, Some(campaign.id.as_str())));
 
     let groups = table(&app, &q).await;
-    assert_eq!(groups.crumbs.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(), ["All campaigns", campaign.name.as_str()]);
+    assert_eq!(
+        groups.crumbs.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(),
+        ["All campaigns", campaign.name.as_str()]
+    );
     assert!(!groups.rows.is_empty());
     let group_spend: i64 = groups.rows.iter().map(|r| r.figures.spend_micros).sum();
     assert_eq!(group_spend, campaign.figures.spend_micros, "a campaign's ad groups add up to it");
@@ -228,7 +238,10 @@ async fn drilling_down_shows_a_campaigns_ad_groups_then_their_ads_with_creatives
     assert_eq!(ads.crumbs.len(), 3);
     assert!(!ads.rows.is_empty() && ads.rows.iter().all(|r| r.drill.is_none()));
     let creative = ads.rows[0].creative.clone().expect("ads show their creative");
-    assert!(creative.thumbnail.as_deref().is_some_and(|t| t.starts_with("http") && t.ends_with(".svg")), "{creative:?}");
+    assert!(
+        creative.thumbnail.as_deref().is_some_and(|t| t.starts_with("http") && t.ends_with(".svg")),
+        "{creative:?}"
+    );
     assert!(creative.text.is_some());
     assert!(creative.landing_page.as_deref().is_some_and(|l| l.starts_with("https://")));
     let thumbnail = reqwest::get(creative.thumbnail.unwrap()).await.unwrap();
@@ -249,7 +262,10 @@ async fn the_csv_export_holds_the_whole_table() {
     let rows = every_row(&app, &q).await;
     let response = app.get(&format!("/ads/export.csv?{}", q.to_query())).await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"wevion-ads-"));
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment; filename=\"wevion-ads-"));
     let body = response.text().await.unwrap();
     let mut csv = csv::Reader::from_reader(body.as_bytes());
     assert_eq!(&csv.headers().unwrap()[0], "ad");
@@ -279,14 +295,24 @@ async fn another_workspace_never_sees_the_data() {
     assert!(d.totals.is_empty() && d.top.is_empty() && d.charts.is_empty());
 
     // Naming our account or campaign outright finds nothing.
-    let by_account = other.json_fn("ads/table", serde_json::json!({ "query": AdsQuery { account: Some(account), ..AdsQuery::default() } })).await;
+    let by_account = other
+        .json_fn(
+            "ads/table",
+            serde_json::json!({ "query": AdsQuery { account: Some(account), ..AdsQuery::default() } }),
+        )
+        .await;
     assert_eq!(app_error(by_account).await.code, ErrorCode::NotFound);
     let by_campaign = AdsQuery { level: Level::AdGroups, campaign: Some(campaign.clone()), ..AdsQuery::default() };
     let drill = other.json_fn("ads/table", serde_json::json!({ "query": by_campaign })).await;
     // With no account of its own the workspace sees the empty state; with one, a 404.
     let drill: AdsTable = drill.json().await.unwrap();
     assert!(drill.rows.is_empty());
-    let dash = other.json_fn("dashboard", serde_json::json!({ "query": DashboardQuery { account: Some(account), range: Range::default() } })).await;
+    let dash = other
+        .json_fn(
+            "dashboard",
+            serde_json::json!({ "query": DashboardQuery { account: Some(account), range: Range::default() } }),
+        )
+        .await;
     assert_eq!(app_error(dash).await.code, ErrorCode::NotFound);
     let csv = other.get(&format!("/ads/export.csv?account={account}")).await;
     assert_eq!(csv.status(), 404);
@@ -343,7 +369,14 @@ async fn the_dashboard_totals_match_ads_manager_and_compare_with_the_period_befo
     let (from, to) = (d.from.unwrap(), d.to.unwrap());
     let us = tiktok_ad_account::Entity::find().one(&app.state.db).await.unwrap().unwrap();
     let (now, ..) = stored(&app, "advertiser", &us.advertiser_id, from, to).await;
-    let (before, ..) = stored(&app, "advertiser", &us.advertiser_id, from - chrono::Duration::days(7), from - chrono::Duration::days(1)).await;
+    let (before, ..) = stored(
+        &app,
+        "advertiser",
+        &us.advertiser_id,
+        from - chrono::Duration::days(7),
+        from - chrono::Duration::days(1),
+    )
+    .await;
     let spend = &d.totals[0].kpis[0];
     assert_eq!(spend.label, "Spend");
     assert_eq!(spend.value, format!("{} USD", money(now)));

@@ -666,9 +666,8 @@ async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_
     let first = tokio::spawn(async move { engine.sync_next().await });
     until_run_reaches(&app, us.id, "AdGroups").await;
     // Hold it inside one slow call, so it writes nothing while the other takes over.
-    let requests = || async {
-        counts(&app).await["counts"].as_object().unwrap().values().filter_map(Value::as_u64).sum::<u64>()
-    };
+    let requests =
+        || async { counts(&app).await["counts"].as_object().unwrap().values().filter_map(Value::as_u64).sum::<u64>() };
     app.sandbox_control("latency", json!({"millis": 5000})).await;
     let seen = requests().await;
     while requests().await < seen + 1 {
@@ -685,5 +684,9 @@ async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_
     let run = last_run(&app, us.id).await;
     assert_eq!((run.status, run.attempt), (RunStatus::Succeeded, 2));
     assert_eq!(rows::<tiktok_campaign::Entity>(&app).await, CAMPAIGNS);
-    assert_eq!(rows::<tiktok_insight_daily::Entity>(&app).await, (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS, "nothing duplicated or lost");
+    assert_eq!(
+        rows::<tiktok_insight_daily::Entity>(&app).await,
+        (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS,
+        "nothing duplicated or lost"
+    );
 }

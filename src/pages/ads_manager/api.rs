@@ -39,7 +39,9 @@ pub(crate) mod ssr {
     pub fn attention(accounts: &[&AccountHealth]) -> Vec<Attention> {
         let mut lines = Vec::new();
         for a in accounts {
-            let href = a.connection_id.map_or_else(|| "/connect/tiktok".to_string(), |c| format!("/connect/tiktok#connection-{c}"));
+            let href = a
+                .connection_id
+                .map_or_else(|| "/connect/tiktok".to_string(), |c| format!("/connect/tiktok#connection-{c}"));
             let name = &a.account.name;
             for p in &a.problems {
                 let text = match p {
@@ -89,9 +91,15 @@ pub(crate) mod ssr {
     }
 
     /// The table for `query`; `all` lifts paging (the CSV export).
-    pub async fn table(reports: &ReportsService, user: &CurrentUser, query: AdsQuery, all: bool) -> Result<AdsTable, AppError> {
+    pub async fn table(
+        reports: &ReportsService,
+        user: &CurrentUser,
+        query: AdsQuery,
+        all: bool,
+    ) -> Result<AdsTable, AppError> {
         let accounts = reports.accounts(user.workspace_id).await?;
-        let in_view = reports.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
+        let in_view =
+            reports.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
         let in_view_owned: Vec<AccountHealth> = in_view.iter().map(|a| (*a).clone()).collect();
         let mut out = AdsTable {
             query: query.clone(),
@@ -120,7 +128,12 @@ pub(crate) mod ssr {
         out.to = Some(to);
         let data = reports.table(user.workspace_id, &accounts, &query, from, to, all).await.map_err(report_error)?;
 
-        let top = AdsQuery { account: query.account, range: query.range, show_deleted: query.show_deleted, ..AdsQuery::default() };
+        let top = AdsQuery {
+            account: query.account,
+            range: query.range,
+            show_deleted: query.show_deleted,
+            ..AdsQuery::default()
+        };
         if query.level != Level::Campaigns {
             out.crumbs.push(Crumb { label: "All campaigns".into(), href: top.href() });
             if let (Some(id), Some(name)) = (&query.campaign, &data.campaign_name) {
@@ -128,14 +141,23 @@ pub(crate) mod ssr {
                 out.crumbs.push(Crumb { label: name.clone(), href: q.href() });
             }
             if let (Some(id), Some(name)) = (&query.adgroup, &data.adgroup_name) {
-                let q = AdsQuery { level: Level::Ads, campaign: query.campaign.clone(), adgroup: Some(id.clone()), ..top.clone() };
+                let q = AdsQuery {
+                    level: Level::Ads,
+                    campaign: query.campaign.clone(),
+                    adgroup: Some(id.clone()),
+                    ..top.clone()
+                };
                 out.crumbs.push(Crumb { label: name.clone(), href: q.href() });
             }
         }
         out.total_rows = data.total_rows;
         out.hidden_deleted = data.hidden_deleted;
         out.pages = data.total_rows.div_ceil(u64::from(AdsQuery::PAGE_SIZE)) as u32;
-        out.totals = data.totals.iter().map(|(currency, s)| CurrencyTotals { currency: currency.clone(), figures: figures(*s) }).collect();
+        out.totals = data
+            .totals
+            .iter()
+            .map(|(currency, s)| CurrencyTotals { currency: currency.clone(), figures: figures(*s) })
+            .collect();
         out.rows = data
             .rows
             .iter()

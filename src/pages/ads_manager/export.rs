@@ -26,9 +26,14 @@ where
     Router::new().route("/ads/export.csv", get(export))
 }
 
-async fn export(State(reports): State<ReportsService>, user: CurrentUser, RawQuery(raw): RawQuery) -> Result<Response, AppError> {
+async fn export(
+    State(reports): State<ReportsService>,
+    user: CurrentUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
     let user = user.require(Capability::View)?;
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
     let query = AdsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let data = table(&reports, &user, query.clone(), true).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
@@ -40,11 +45,28 @@ async fn export(State(reports): State<ReportsService>, user: CurrentUser, RawQue
     let write = |csv: &mut csv::Writer<Vec<u8>>, record: &[&str]| csv.write_record(record).map_err(AppError::internal);
     write(
         &mut csv,
-        &[what, "TikTok ID", "Advertiser", "Currency", "Status", "Objective", "Budget", "Spend", "Impressions", "Clicks", "Conversions", "CTR", "CPC", "CPM", "Cost per conversion"],
+        &[
+            what,
+            "TikTok ID",
+            "Advertiser",
+            "Currency",
+            "Status",
+            "Objective",
+            "Budget",
+            "Spend",
+            "Impressions",
+            "Clicks",
+            "Conversions",
+            "CTR",
+            "CPC",
+            "CPM",
+            "Cost per conversion",
+        ],
     )?;
     for r in &data.rows {
         let f = &r.figures;
-        let (impressions, clicks, conversions) = (f.impressions.to_string(), f.clicks.to_string(), f.conversions.to_string());
+        let (impressions, clicks, conversions) =
+            (f.impressions.to_string(), f.clicks.to_string(), f.conversions.to_string());
         write(
             &mut csv,
             &[
@@ -72,7 +94,10 @@ async fn export(State(reports): State<ReportsService>, user: CurrentUser, RawQue
         _ => format!("wevion-{what}s.csv").replace(' ', "-"),
     };
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
         body,
     )
         .into_response())

@@ -43,7 +43,8 @@ pub fn AdsManagerPage() -> impl IntoView {
 #[component]
 fn Table(table: AdsTable) -> impl IntoView {
     if let Some(empty) = table.empty.clone() {
-        return view! { <AttentionLines lines=table.attention.clone()/> <EmptyState empty what="campaigns"/> }.into_any();
+        return view! { <AttentionLines lines=table.attention.clone()/> <EmptyState empty what="campaigns"/> }
+            .into_any();
     }
     let q = table.query.clone();
     let noun = match q.level {
@@ -58,15 +59,27 @@ fn Table(table: AdsTable) -> impl IntoView {
     let export = {
         let q = AdsQuery { page: 1, ..q.clone() };
         let query = q.to_query();
-        if query.is_empty() { "/ads/export.csv".to_string() } else { format!("/ads/export.csv?{query}") }
+        if query.is_empty() {
+            "/ads/export.csv".to_string()
+        } else {
+            format!("/ads/export.csv?{query}")
+        }
     };
     let several_currencies = table.totals.len() > 1;
     let heads = columns(q.level).into_iter().map(|(label, key)| view! { <Head label key q=q.clone()/> }).collect_view();
     let totals_span = columns(q.level).len() - 8;
-    let clear = AdsQuery { level: q.level, campaign: q.campaign.clone(), adgroup: q.adgroup.clone(), range: q.range, ..AdsQuery::default() }.href();
+    let clear = AdsQuery {
+        level: q.level,
+        campaign: q.campaign.clone(),
+        adgroup: q.adgroup.clone(),
+        range: q.range,
+        ..AdsQuery::default()
+    }
+    .href();
     let no_rows = format!("No {} match these filters for {}. ", noun.1, q.range.preset.label().to_lowercase());
     let level = q.level;
-    let pages = view! { <Pages q=q.clone() pages=table.pages total=table.total_rows hidden=table.hidden_deleted noun/> };
+    let pages =
+        view! { <Pages q=q.clone() pages=table.pages total=table.total_rows hidden=table.hidden_deleted noun/> };
     view! {
         <section class="toolbar">
             <RangePicker range=q.range from=table.from to=table.to href=range_href action="/ads" keep=q.pairs()/>
@@ -141,10 +154,16 @@ fn Table(table: AdsTable) -> impl IntoView {
 
 /// The columns of a level: label and sort key (None: not sortable).
 fn columns(level: Level) -> Vec<(&'static str, Option<SortKey>)> {
-    let mut cols = vec![("Name", Some(SortKey::Name)), ("Advertiser", Some(SortKey::Advertiser)), ("Status", Some(SortKey::Status))];
+    let mut cols = vec![
+        ("Name", Some(SortKey::Name)),
+        ("Advertiser", Some(SortKey::Advertiser)),
+        ("Status", Some(SortKey::Status)),
+    ];
     match level {
         Level::Campaigns => cols.extend([("Objective", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))]),
-        Level::AdGroups => cols.extend([("Optimization goal", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))]),
+        Level::AdGroups => {
+            cols.extend([("Optimization goal", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))])
+        }
         Level::Ads => cols.push(("Creative", None)),
     }
     cols.extend([
@@ -171,7 +190,15 @@ fn Head(label: &'static str, key: Option<SortKey>, q: AdsQuery) -> impl IntoView
     let desc = if current { !q.desc } else { key.descending_by_default() };
     let href = AdsQuery { sort: key, desc, page: 1, ..q.clone() }.href();
     let aria = current.then_some(if q.desc { "descending" } else { "ascending" });
-    let arrow = if current { if q.desc { " ↓" } else { " ↑" } } else { "" };
+    let arrow = if current {
+        if q.desc {
+            " ↓"
+        } else {
+            " ↑"
+        }
+    } else {
+        ""
+    };
     view! {
         <th scope="col" class:num=numeric aria-sort=aria>
             <a href=href data-sort=key.key()>{label}{arrow}</a>

@@ -86,7 +86,8 @@ fn account_row(a: AccountOverview) -> AccountRow {
         Progress { label: format!("Syncing {step}… {} of {}", run.step_no, run.steps), percent }
     });
     let waiting = a.active.as_ref().and_then(|run| {
-        let rate_limit = run.waiting_until.map(|t| format!("Waiting for TikTok rate limit — retrying at {} UTC", t.format("%H:%M")));
+        let rate_limit =
+            run.waiting_until.map(|t| format!("Waiting for TikTok rate limit — retrying at {} UTC", t.format("%H:%M")));
         let retry = run
             .retry_at
             .map(|t| format!("TikTok is not answering right now — the sync resumes at {} UTC", t.format("%H:%M")));
@@ -304,7 +305,6 @@ pub fn callback_problem(problem: CallbackProblem) -> (u16, &'static str, String)
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -14,13 +14,8 @@ pub async fn load_dashboard(query: DashboardQuery) -> Result<Dashboard, AppError
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    pub use crate::{
-        auth::authorize,
-        error::respond,
-        pages::ads_manager::api::ssr::reports,
-        roles::Capability,
-    };
     use super::super::chart;
+    pub use crate::{auth::authorize, error::respond, pages::ads_manager::api::ssr::reports, roles::Capability};
     use crate::{
         error::AppError,
         model::reports::*,
@@ -33,9 +28,14 @@ pub(crate) mod ssr {
     use chrono::{DateTime, Duration, NaiveDate, Utc};
     use std::collections::BTreeMap;
 
-    pub async fn dashboard(reports: &ReportsService, workspace_id: i32, query: DashboardQuery) -> Result<Dashboard, AppError> {
+    pub async fn dashboard(
+        reports: &ReportsService,
+        workspace_id: i32,
+        query: DashboardQuery,
+    ) -> Result<Dashboard, AppError> {
         let accounts = reports.accounts(workspace_id).await?;
-        let in_view = reports.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
+        let in_view =
+            reports.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
         let mut out = Dashboard {
             query: query.clone(),
             empty: empty(&in_view),
@@ -56,14 +56,18 @@ pub(crate) mod ssr {
         let today = owned.iter().map(|a| a.today(reports.now())).max().unwrap_or(to);
         out.from = Some(from);
         out.to = Some(to);
-        let data = reports.dashboard(workspace_id, &accounts, query.account, from, to, today).await.map_err(report_error)?;
+        let data =
+            reports.dashboard(workspace_id, &accounts, query.account, from, to, today).await.map_err(report_error)?;
 
         out.totals = data.totals.iter().map(|(currency, now, before)| kpis(currency, *now, *before)).collect();
 
-        let days: Vec<NaiveDate> = (0..=(data.series_to - data.series_from).num_days()).map(|i| data.series_from + Duration::days(i)).collect();
+        let days: Vec<NaiveDate> = (0..=(data.series_to - data.series_from).num_days())
+            .map(|i| data.series_from + Duration::days(i))
+            .collect();
         let index = |d: NaiveDate| (d - data.series_from).num_days() as usize;
         let mut spend: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        let (mut conversions, mut clicks, mut impressions) = (vec![0.0; days.len()], vec![0.0; days.len()], vec![0.0; days.len()]);
+        let (mut conversions, mut clicks, mut impressions) =
+            (vec![0.0; days.len()], vec![0.0; days.len()], vec![0.0; days.len()]);
         for p in &data.series {
             let i = index(p.date);
             if i >= days.len() {
@@ -77,7 +81,13 @@ pub(crate) mod ssr {
         }
         // Money is charted per currency; counts add up across advertisers.
         for (currency, values) in &spend {
-            out.charts.push(chart_of(&format!("Spend ({currency})"), &days, values, |v| money((v * 1e6) as i64), currency));
+            out.charts.push(chart_of(
+                &format!("Spend ({currency})"),
+                &days,
+                values,
+                |v| money((v * 1e6) as i64),
+                currency,
+            ));
         }
         out.charts.push(chart_of("Conversions", &days, &conversions, |v| count(v as i64), ""));
         out.charts.push(chart_of("Clicks", &days, &clicks, |v| count(v as i64), ""));
@@ -119,13 +129,49 @@ pub(crate) mod ssr {
         let f = figures(now);
         // (label, shown value, now, before, whether up is good: None for neutral)
         let rows: [(&str, String, Option<f64>, Option<f64>, Option<bool>); 8] = [
-            ("Spend", format!("{} {currency}", f.spend), Some(now.spend_micros as f64), Some(before.spend_micros as f64), None),
-            ("Impressions", count(now.impressions), Some(now.impressions as f64), Some(before.impressions as f64), Some(true)),
+            (
+                "Spend",
+                format!("{} {currency}", f.spend),
+                Some(now.spend_micros as f64),
+                Some(before.spend_micros as f64),
+                None,
+            ),
+            (
+                "Impressions",
+                count(now.impressions),
+                Some(now.impressions as f64),
+                Some(before.impressions as f64),
+                Some(true),
+            ),
             ("Clicks", count(now.clicks), Some(now.clicks as f64), Some(before.clicks as f64), Some(true)),
-            ("Conversions", count(now.conversions), Some(now.conversions as f64), Some(before.conversions as f64), Some(true)),
-            ("CTR", f.ctr.clone(), ratio(now.clicks as f64, now.impressions, 1.0), ratio(before.clicks as f64, before.impressions, 1.0), Some(true)),
-            ("CPC", with_unit(&f.cpc, currency), ratio(now.spend_micros as f64, now.clicks, 1.0), ratio(before.spend_micros as f64, before.clicks, 1.0), Some(false)),
-            ("CPM", with_unit(&f.cpm, currency), ratio(now.spend_micros as f64, now.impressions, 1000.0), ratio(before.spend_micros as f64, before.impressions, 1000.0), Some(false)),
+            (
+                "Conversions",
+                count(now.conversions),
+                Some(now.conversions as f64),
+                Some(before.conversions as f64),
+                Some(true),
+            ),
+            (
+                "CTR",
+                f.ctr.clone(),
+                ratio(now.clicks as f64, now.impressions, 1.0),
+                ratio(before.clicks as f64, before.impressions, 1.0),
+                Some(true),
+            ),
+            (
+                "CPC",
+                with_unit(&f.cpc, currency),
+                ratio(now.spend_micros as f64, now.clicks, 1.0),
+                ratio(before.spend_micros as f64, before.clicks, 1.0),
+                Some(false),
+            ),
+            (
+                "CPM",
+                with_unit(&f.cpm, currency),
+                ratio(now.spend_micros as f64, now.impressions, 1000.0),
+                ratio(before.spend_micros as f64, before.impressions, 1000.0),
+                Some(false),
+            ),
             (
                 "Cost per conversion",
                 with_unit(&f.cost_per_conversion, currency),
@@ -142,7 +188,13 @@ pub(crate) mod ssr {
                     _ => None,
                 };
                 let tone = match (&delta, up_is_good) {
-                    (Some((_, d)), Some(good)) if *d != 0.0 => if (*d > 0.0) == good { "good" } else { "bad" },
+                    (Some((_, d)), Some(good)) if *d != 0.0 => {
+                        if (*d > 0.0) == good {
+                            "good"
+                        } else {
+                            "bad"
+                        }
+                    }
                     _ => "neutral",
                 };
                 Kpi { label: label.to_owned(), value, change: delta.map(|(t, _)| t), tone: tone.to_owned() }
@@ -152,7 +204,11 @@ pub(crate) mod ssr {
     }
 
     fn with_unit(value: &str, currency: &str) -> String {
-        if value == "—" { value.to_owned() } else { format!("{value} {currency}") }
+        if value == "—" {
+            value.to_owned()
+        } else {
+            format!("{value} {currency}")
+        }
     }
 
     /// "Last synced 3 min ago", for the account whose data is oldest.

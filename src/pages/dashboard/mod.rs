@@ -44,7 +44,8 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn Board(d: Dashboard) -> impl IntoView {
-    let freshness = d.freshness.clone().map(|text| view! { <p class="freshness muted" data-testid="freshness">{text}</p> });
+    let freshness =
+        d.freshness.clone().map(|text| view! { <p class="freshness muted" data-testid="freshness">{text}</p> });
     let attention = view! { <AttentionLines lines=d.attention.clone()/> };
     if let Some(empty) = d.empty.clone() {
         return view! { {freshness} {attention} <EmptyState empty what="your results"/> }.into_any();
