@@ -9,6 +9,7 @@ mod m20261126_000004_create_synced_data;
 mod m20261126_000005_report_indexes;
 mod m20261126_000006_sync_instances;
 mod m20261127_000007_shared_rate_limit_pause;
+mod m20261203_000008_typed_run_progress;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_report_indexes::Migration),
             Box::new(m20261126_000006_sync_instances::Migration),
             Box::new(m20261127_000007_shared_rate_limit_pause::Migration),
+            Box::new(m20261203_000008_typed_run_progress::Migration),
         ]
     }
 }

@@ -13,7 +13,6 @@ pub mod oauth_state;
 mod overview;
 mod picker;
 
-pub use crate::db::entities::sync_run::{DataCheck, Mismatch, StepError};
 pub use authorize::{CallbackFailure, CallbackParams, CallbackProblem, Finished, RetryPlan};
 pub use error::{ConnectError, Doing};
 pub use grants::CleanupReport;
@@ -21,7 +20,7 @@ pub use identity::TikTokIdentity;
 pub use import::ImportOutcome;
 pub use lifecycle::Disconnected;
 pub use oauth_state::StateProblem;
-pub use overview::{AccountOverview, ActiveRun, ConnectionOverview, EndedRun};
+pub use overview::{AccountOverview, ConnectionOverview};
 pub use picker::{PickerView, ReachableAdvertiser};
 
 use crate::{

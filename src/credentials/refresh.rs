@@ -104,7 +104,7 @@ impl Credentials {
                         .unwrap_or_else(|_| Err(DbErr::Custom("storing the refreshed token timed out".into())));
                     match written {
                         Ok(_) => {
-                            metrics::token_refresh("ok");
+                            metrics::token_refresh(metrics::Refresh::Ok);
                             tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
                             return Ok(AccessToken {
                                 connection_id: id,
@@ -133,7 +133,7 @@ impl Credentials {
                 }
             }
             Err(err) if matches!(err.kind, ErrorKind::RefreshTokenInvalid | ErrorKind::TokenInvalid) => {
-                metrics::token_refresh("rejected");
+                metrics::token_refresh(metrics::Refresh::Rejected);
                 // A refresh answered elsewhere, or an earlier answer we never saw, may have
                 // stored a newer token: use it before giving up on this connection.
                 let current = self.live_row(row.id).await?;
@@ -157,7 +157,7 @@ impl Credentials {
                 Err(self.needs_reconnect(row.id, row.token_generation, &evidence).await)
             }
             Err(err) => {
-                metrics::token_refresh("failed");
+                metrics::token_refresh(metrics::Refresh::Failed);
                 // TikTok did not answer (or not clearly): the refresh token may or may not be
                 // spent. Keep the connection as it is and say so; the next use tries again.
                 self.warn(&row, &format!("TikTok did not complete a token refresh ({err}); it will be tried again."))

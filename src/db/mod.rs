@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod entities;
+pub mod run_progress;
+pub mod status;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

@@ -45,16 +45,32 @@ pub struct ConnectionCard {
     pub tiktok_name: String,
     pub connected_by: String,
     pub connected_at: String,
-    pub needs_reconnect: bool,
-    /// TikTok's latest rejection of this connection's token, as evidence.
-    pub auth_error: Option<String>,
-    pub auth_error_at: Option<String>,
-    /// A refresh problem that does not need Reconnect (yet), shown apart.
-    pub auth_warning: Option<String>,
-    pub auth_warning_at: Option<String>,
+    pub auth: CardAuth,
     /// Names of advertisers newly added in the Business Center, for a one-click import.
     pub available: Vec<String>,
     pub accounts: Vec<AccountRow>,
+}
+
+/// A connection's auth state: the card's badge and its notice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CardAuth {
+    /// Green **Connected**; a refresh problem that does not need Reconnect (yet) shown apart.
+    Connected { warning: Option<Said> },
+    /// Yellow **Reconnect**, with TikTok's latest rejection of the token as evidence.
+    Reconnect { evidence: Option<Said> },
+}
+
+impl CardAuth {
+    pub fn needs_reconnect(&self) -> bool {
+        matches!(self, CardAuth::Reconnect { .. })
+    }
+}
+
+/// Something TikTok said, and when (display time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Said {
+    pub text: String,
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,12 +84,8 @@ pub struct AccountRow {
     /// Reachable through another connection too.
     pub shared: bool,
     /// A sync in flight (or queued): what it does now and how far it got.
-    pub progress: Option<Progress>,
-    /// Waiting out TikTok's rate limit (neutral, not an error).
-    pub waiting: Option<String>,
-    /// Running with no progress for over an hour: offer Retry.
-    pub stuck: bool,
-    /// The last sync failed: TikTok's evidence.
+    pub run: Option<RunLine>,
+    /// The last sync failed: TikTok's evidence, or what to do.
     pub sync_error: Option<String>,
     /// Data TikTok did not grant, and why.
     pub gaps: Vec<String>,
@@ -81,10 +93,33 @@ pub struct AccountRow {
     pub data_check: Option<String>,
     /// What the last sync brought ("4 campaigns · 8 ad groups · 16 ads").
     pub counts: Option<String>,
-    /// The account's first sync is queued or running.
-    pub first_sync_pending: bool,
-    /// Its first sync ended: how many campaigns it brought (for the toast).
-    pub first_sync_campaigns: Option<u64>,
+    pub first_sync: FirstSync,
+}
+
+/// A queued or running sync as its row shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunLine {
+    pub progress: Progress,
+    pub notice: Option<RunNotice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RunNotice {
+    /// Waiting for TikTok (its rate limit, or an outage): neutral, it resumes by itself.
+    Waiting(String),
+    /// Running with no progress for over an hour: offer Retry.
+    Stuck,
+}
+
+/// Where the account's first sync is, for the page's poll and its toast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FirstSync {
+    /// Queued or running.
+    Pending,
+    /// Ended successfully, bringing this many campaigns.
+    Done { campaigns: u64 },
+    /// Neither (a later sync, or a first sync that failed).
+    Over,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,8 @@ mod dashboard;
 mod sql;
 mod table;
 
-pub use accounts::{AccountHealth, Problem};
+pub use crate::db::status::Problem;
+pub use accounts::AccountHealth;
 pub use dashboard::{DailyPoint, DashboardData, TopRow};
 pub use table::{Row, TableData};
 

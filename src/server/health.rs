@@ -43,6 +43,10 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(n) => metrics::accounts_overdue(n),
         Err(e) => tracing::warn!(error = %e, "could not count overdue accounts for /metrics"),
     }
+    match state.sync.accounts_by_state().await {
+        Ok(states) => states.into_iter().for_each(|(state, n)| metrics::accounts_in_state(state, n)),
+        Err(e) => tracing::warn!(error = %e, "could not count accounts by state for /metrics"),
+    }
     let body = metrics::recorder().render();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -2,7 +2,7 @@
 //! Business Center become "available" for a one-click import, never imported silently); and
 //! what people ask for: Sync now, and Retry on a stuck sync.
 
-use super::{queue::queue_runs, SyncEngine, SyncError};
+use super::{queue::queue_runs, FailureKind, SyncEngine, SyncError};
 use crate::{
     auth::CurrentUser,
     credentials::CredentialError,
@@ -166,7 +166,7 @@ impl SyncEngine {
             .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Failed))
             .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
             .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
-            .col_expr(sync_run::Column::ErrorKind, Expr::value("stuck"))
+            .col_expr(sync_run::Column::ErrorKind, Expr::value(FailureKind::Stuck))
             .col_expr(
                 sync_run::Column::ErrorMessage,
                 Expr::value(format!("Stopped by {} after no progress for over an hour.", user.email)),

@@ -4,10 +4,9 @@
 //! every page, what it did not see is marked gone.
 
 use super::{
-    cursor::Step,
     run::{Page, RunCtx, Stop},
     store::{self, mark_gone, micros, upsert},
-    SyncEngine,
+    FailureKind, Step, SyncEngine,
 };
 use crate::{
     db::entities::{
@@ -88,7 +87,7 @@ impl SyncEngine {
             .map_err(|f| self.stop_for(Step::Advertiser, f))?;
         let Some(info) = found.into_iter().find(|i| i.advertiser_id == adv) else {
             return Err(Stop::Fail {
-                kind: "permission".into(),
+                kind: FailureKind::Permission,
                 evidence: format!(
                     "TikTok no longer gives this connection access to advertiser {adv} (removed from the Business Center?) at {}",
                     self.clock.now().format("%Y-%m-%d %H:%M UTC")

@@ -1,15 +1,34 @@
-//! What a run leaves behind for people to read: the stored shapes live with the run's entity;
-//! here is how TikTok's failures become one.
+//! How TikTok's failures become what a run leaves for people to read: the stored shapes live
+//! with the run's row ([`crate::db::run_progress`]); here is the mapping from the client's
+//! error kinds.
 
-pub use crate::db::entities::sync_run::{DataCheck, Mismatch, StepError};
-use crate::tiktok::TikTokError;
+use crate::{
+    db::{
+        entities::sync_run::{FailureKind, Step},
+        run_progress::StepError,
+    },
+    tiktok::{ErrorKind, TikTokError},
+};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-pub fn step_error(step: &str, err: &TikTokError, at: DateTime<Utc>) -> StepError {
+impl From<ErrorKind> for FailureKind {
+    fn from(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::RateLimited => FailureKind::RateLimited,
+            ErrorKind::Transient => FailureKind::Transient,
+            ErrorKind::TokenInvalid => FailureKind::TokenInvalid,
+            ErrorKind::RefreshTokenInvalid => FailureKind::RefreshTokenInvalid,
+            ErrorKind::Permission => FailureKind::Permission,
+            ErrorKind::QueryTooLarge => FailureKind::QueryTooLarge,
+            ErrorKind::BadRequest => FailureKind::BadRequest,
+        }
+    }
+}
+
+pub fn step_error(step: Step, err: &TikTokError, at: DateTime<Utc>) -> StepError {
     StepError {
-        step: step.to_owned(),
-        kind: err.kind.as_str().to_owned(),
+        step,
+        kind: err.kind.into(),
         code: err.code,
         message: err.message.clone(),
         request_id: err.request_id.clone(),
@@ -17,6 +36,7 @@ pub fn step_error(step: &str, err: &TikTokError, at: DateTime<Utc>) -> StepError
     }
 }
 
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+/// TikTok's words, code, request id and the time, for people to read on the card.
+pub fn evidence(err: &TikTokError, at: DateTime<Utc>) -> String {
+    format!("{err} at {}", at.format("%Y-%m-%d %H:%M UTC"))
 }

@@ -4,16 +4,19 @@
 //! data check: stored daily spend per campaign against TikTok's own total for the same days.
 
 use super::{
-    cursor::{Step, Window},
-    evidence::{DataCheck, Mismatch},
+    evidence::step_error,
     run::{Page, RunCtx, Stop},
     store::{count, micros, upsert},
     SyncEngine,
 };
 use crate::{
-    db::entities::{
-        tiktok_ad_account, tiktok_campaign,
-        tiktok_insight_daily::{self, Level},
+    db::{
+        entities::{
+            sync_run::Step,
+            tiktok_ad_account, tiktok_campaign,
+            tiktok_insight_daily::{self, Level},
+        },
+        run_progress::{DataCheck, Mismatch, Window},
     },
     tiktok::{
         client::MAX_DAILY_REPORT_DAYS,
@@ -99,7 +102,7 @@ impl SyncEngine {
             .await;
         let fetched = match fetched {
             Ok(fetched) => fetched,
-            Err(super::run::CallFailure::TikTok(err)) if err.kind == ErrorKind::QueryTooLarge => {
+            Err(super::failover::CallFailure::TikTok(err)) if err.kind == ErrorKind::QueryTooLarge => {
                 ctx.cursor.windows.remove(0);
                 match window.halves() {
                     Some((a, b)) => {
@@ -108,12 +111,12 @@ impl SyncEngine {
                         ctx.cursor.windows.insert(0, a);
                     }
                     None => {
-                        let mut error = super::evidence::step_error(Step::Insights.key(), &err, self.clock.now());
+                        let mut error = step_error(Step::Insights, &err, self.clock.now());
                         error.message = format!(
                             "TikTok rejected the {:?} report for {} as too large even for a single day: {}",
                             window.level, window.start, err.message
                         );
-                        ctx.step_errors.push(error);
+                        ctx.step_errors.0.push(error);
                         ctx.cursor.insights_incomplete = true;
                     }
                 }

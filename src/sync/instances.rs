@@ -66,6 +66,18 @@ impl SyncEngine {
             .await
     }
 
+    /// How many ad accounts are in each state (for operators): the same decision the cards show.
+    pub async fn accounts_by_state(&self) -> Result<Vec<(&'static str, u64)>, DbErr> {
+        use crate::db::{entities::tiktok_ad_account, status::Headline};
+        let accounts = tiktok_ad_account::Entity::find().all(&self.db).await?;
+        let states = crate::db::status::load(&self.db, &accounts, self.clock.now()).await?;
+        let mut counts: std::collections::BTreeMap<Headline, u64> = Headline::ALL.iter().map(|h| (*h, 0)).collect();
+        for loaded in states.values() {
+            *counts.entry(loaded.state.headline()).or_default() += 1;
+        }
+        Ok(counts.into_iter().map(|(h, n)| (h.key(), n)).collect())
+    }
+
     /// Beats until `stop`, then removes this instance's row so the others take its share at once.
     pub async fn keep_beating(self, stop: CancellationToken) {
         let mut known = 0;

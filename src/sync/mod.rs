@@ -7,18 +7,21 @@
 //! ([`SyncEngine::run`]) only repeats it on a few workers; tests call it directly.
 
 mod connections;
-mod cursor;
 mod entities;
 mod evidence;
+mod failover;
 mod insights;
 mod instances;
+mod lease;
 mod queue;
 mod run;
 mod store;
 
+pub use crate::db::{
+    entities::sync_run::{FailureKind, Step},
+    run_progress::{Counts, Cursor, DataCheck, Mismatch, StepError},
+};
 pub use connections::{SyncRequestError, STUCK_AFTER};
-pub use cursor::{Cursor, Step};
-pub use evidence::{DataCheck, Mismatch, StepError};
 pub use insights::today_of;
 
 use crate::{clock::Clock, credentials::Credentials, tiktok::TikTokClient};
@@ -74,6 +77,42 @@ pub enum Outcome {
     LostLease { run_id: i32 },
 }
 
+/// How a claimed run let go of its worker (the `/metrics` label of a run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnding {
+    Succeeded,
+    Failed,
+    Paused,
+    Yielded,
+    LostLease,
+}
+
+impl RunEnding {
+    pub fn key(self) -> &'static str {
+        match self {
+            RunEnding::Succeeded => "succeeded",
+            RunEnding::Failed => "failed",
+            RunEnding::Paused => "paused",
+            RunEnding::Yielded => "yielded",
+            RunEnding::LostLease => "lost_lease",
+        }
+    }
+}
+
+impl Outcome {
+    /// How the run ended, when there was one.
+    pub fn ended(&self) -> Option<RunEnding> {
+        match self {
+            Outcome::Idle => None,
+            Outcome::Finished { succeeded: true, .. } => Some(RunEnding::Succeeded),
+            Outcome::Finished { succeeded: false, .. } => Some(RunEnding::Failed),
+            Outcome::Paused { .. } => Some(RunEnding::Paused),
+            Outcome::Yielded { .. } => Some(RunEnding::Yielded),
+            Outcome::LostLease { .. } => Some(RunEnding::LostLease),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(transparent)]
@@ -120,7 +159,17 @@ impl SyncEngine {
         self.release_orphans().await?;
         self.schedule_due().await?;
         let Some(claimed) = self.claim().await? else { return Ok(Outcome::Idle) };
-        self.execute(claimed, stop).await
+        self.execute(claimed, stop, None).await
+    }
+
+    /// Like [`Self::sync_next`], but the run reads at most `pages` pages (or steps without
+    /// pages), then goes back to the queue with its place kept ([`Outcome::Paused`]): a test
+    /// stops a run exactly where it wants, with no race against TikTok's answer times.
+    pub async fn sync_pages(&self, pages: u32) -> Result<Outcome, SyncError> {
+        self.release_orphans().await?;
+        self.schedule_due().await?;
+        let Some(claimed) = self.claim().await? else { return Ok(Outcome::Idle) };
+        self.execute(claimed, &CancellationToken::new(), Some(pages)).await
     }
 
     /// Runs until `stop` is cancelled: `concurrency` workers calling [`Self::sync_next_until`],

@@ -54,7 +54,26 @@ pub fn accounts_overdue(count: u64) {
     metrics::gauge!("wevion_sync_accounts_overdue").set(count as f64);
 }
 
-/// A token refresh: `ok`, `rejected` (Reconnect) or `failed` (tried again later).
-pub fn token_refresh(outcome: &'static str) {
+/// Ad accounts whose card shows this state (`fresh`, `syncing`, `reconnect`, `stuck`…).
+pub fn accounts_in_state(state: &'static str, count: u64) {
+    metrics::gauge!("wevion_accounts", "state" => state).set(count as f64);
+}
+
+/// How a token refresh went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    Ok,
+    /// TikTok refused it for good: Reconnect.
+    Rejected,
+    /// Tried again later.
+    Failed,
+}
+
+pub fn token_refresh(outcome: Refresh) {
+    let outcome = match outcome {
+        Refresh::Ok => "ok",
+        Refresh::Rejected => "rejected",
+        Refresh::Failed => "failed",
+    };
     metrics::counter!("wevion_tiktok_token_refreshes_total", "outcome" => outcome).increment(1);
 }

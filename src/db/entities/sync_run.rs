@@ -1,10 +1,11 @@
 //! One sync of one ad account: queued by Import (trigger `first`), the schedule or a person;
-//! and what it leaves for people to read (stored as JSON on the row).
+//! and what it leaves for people to read. Every state here is an enum stored through sea-orm;
+//! the cursor, counts, step errors and data check are typed JSON (see [`crate::db::run_progress`]).
 
-use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::entity::prelude::*;
+use crate::db::run_progress::{Counts, Cursor, DataCheck, StepErrors};
+use chrono::{DateTime, Utc};
+use sea_orm::{entity::prelude::*, Condition};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A run with no progress for this long is stuck.
 pub const STUCK_AFTER: chrono::Duration = chrono::Duration::hours(1);
@@ -39,6 +40,167 @@ pub enum RunStatus {
 impl RunStatus {
     /// Queued or running: the database allows one such run per account.
     pub const ACTIVE: [RunStatus; 2] = [RunStatus::Queued, RunStatus::Running];
+
+    pub fn is_active(self) -> bool {
+        Self::ACTIVE.contains(&self)
+    }
+}
+
+/// The steps of a run, in order: what people look at first comes first. Stored by key on the
+/// run (and in its cursor and counts); the old variant names still read in cursors written
+/// before the keys were used there.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Step {
+    #[sea_orm(string_value = "advertiser")]
+    #[serde(rename = "advertiser", alias = "Advertiser")]
+    Advertiser,
+    #[sea_orm(string_value = "campaigns")]
+    #[serde(rename = "campaigns", alias = "Campaigns")]
+    Campaigns,
+    #[sea_orm(string_value = "adgroups")]
+    #[serde(rename = "adgroups", alias = "AdGroups")]
+    AdGroups,
+    #[sea_orm(string_value = "ads")]
+    #[serde(rename = "ads", alias = "Ads")]
+    Ads,
+    #[sea_orm(string_value = "images")]
+    #[serde(rename = "images", alias = "Images")]
+    Images,
+    #[sea_orm(string_value = "videos")]
+    #[serde(rename = "videos", alias = "Videos")]
+    Videos,
+    #[sea_orm(string_value = "audiences")]
+    #[serde(rename = "audiences", alias = "Audiences")]
+    Audiences,
+    #[sea_orm(string_value = "pixels")]
+    #[serde(rename = "pixels", alias = "Pixels")]
+    Pixels,
+    #[sea_orm(string_value = "pixel_stats")]
+    #[serde(rename = "pixel_stats", alias = "PixelStats")]
+    PixelStats,
+    #[sea_orm(string_value = "insights")]
+    #[serde(rename = "insights", alias = "Insights")]
+    Insights,
+    #[sea_orm(string_value = "data_check")]
+    #[serde(rename = "data_check", alias = "DataCheck")]
+    DataCheck,
+    #[sea_orm(string_value = "done")]
+    #[serde(rename = "done", alias = "Done")]
+    Done,
+}
+
+impl Step {
+    pub const ALL: [Step; 11] = [
+        Step::Advertiser,
+        Step::Campaigns,
+        Step::AdGroups,
+        Step::Ads,
+        Step::Images,
+        Step::Videos,
+        Step::Audiences,
+        Step::Pixels,
+        Step::PixelStats,
+        Step::Insights,
+        Step::DataCheck,
+    ];
+
+    /// 1-based position among the steps, and how many there are.
+    pub fn position(self) -> (i32, i32) {
+        let total = Self::ALL.len() as i32;
+        let at = Self::ALL.iter().position(|s| *s == self).map_or(total, |i| i as i32 + 1);
+        (at, total)
+    }
+
+    pub fn next(self) -> Step {
+        let (at, _) = self.position();
+        Self::ALL.get(at as usize).copied().unwrap_or(Step::Done)
+    }
+
+    /// What the step reads, in words ("ad groups", "daily results").
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Advertiser => "advertiser info",
+            Step::Campaigns => "campaigns",
+            Step::AdGroups => "ad groups",
+            Step::Ads => "ads",
+            Step::Images => "images",
+            Step::Videos => "videos",
+            Step::Audiences => "audiences",
+            Step::Pixels => "pixels",
+            Step::PixelStats => "pixel event counts",
+            Step::Insights => "daily results",
+            Step::DataCheck => "totals check",
+            Step::Done => "the last step",
+        }
+    }
+
+    /// The stable name stored on the run (and used as a log field and metrics label).
+    pub fn key(self) -> &'static str {
+        match self {
+            Step::Advertiser => "advertiser",
+            Step::Campaigns => "campaigns",
+            Step::AdGroups => "adgroups",
+            Step::Ads => "ads",
+            Step::Images => "images",
+            Step::Videos => "videos",
+            Step::Audiences => "audiences",
+            Step::Pixels => "pixels",
+            Step::PixelStats => "pixel_stats",
+            Step::Insights => "insights",
+            Step::DataCheck => "data_check",
+            Step::Done => "done",
+        }
+    }
+}
+
+/// Why a run failed or was put back, or why one of its steps was skipped: TikTok's kinds of
+/// answer, and the causes that are the app's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// TikTok's rate limit (passes by itself).
+    #[sea_orm(string_value = "rate_limited")]
+    RateLimited,
+    /// TikTok did not answer, or answered with an outage (passes by itself).
+    #[sea_orm(string_value = "transient")]
+    Transient,
+    #[sea_orm(string_value = "token_invalid")]
+    TokenInvalid,
+    #[sea_orm(string_value = "refresh_token_invalid")]
+    RefreshTokenInvalid,
+    /// TikTok did not grant this data, or no longer gives access to the advertiser.
+    #[sea_orm(string_value = "permission")]
+    Permission,
+    #[sea_orm(string_value = "query_too_large")]
+    QueryTooLarge,
+    #[sea_orm(string_value = "bad_request")]
+    BadRequest,
+    /// No connection that reaches the account has a token TikTok accepts.
+    #[sea_orm(string_value = "needs_reconnect")]
+    NeedsReconnect,
+    /// The token is sealed under a key this server's settings lack.
+    #[sea_orm(string_value = "key_missing")]
+    KeyMissing,
+    /// A bug met by the run (it panicked).
+    #[sea_orm(string_value = "internal_error")]
+    InternalError,
+    /// A person stopped it after no progress for over an hour.
+    #[sea_orm(string_value = "stuck")]
+    Stuck,
+    /// Replaced by another run when connections were merged (written by a migration).
+    #[sea_orm(string_value = "superseded")]
+    Superseded,
+}
+
+impl FailureKind {
+    /// Failures that pass by themselves (TikTok's rate limit, an outage).
+    pub fn passes_by_itself(self) -> bool {
+        matches!(self, FailureKind::RateLimited | FailureKind::Transient)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -49,14 +211,16 @@ pub struct Model {
     pub ad_account_id: i32,
     pub trigger: RunTrigger,
     pub status: RunStatus,
-    pub step: Option<String>,
+    pub step: Option<Step>,
     pub progress_done: i32,
     pub progress_total: i32,
-    pub counts: Option<String>,
+    /// Rows written per step.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub counts: Option<Counts>,
     pub requests: i32,
     pub rate_limit_waits: i32,
     pub retry_at: Option<ChronoDateTimeUtc>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<FailureKind>,
     pub error_message: Option<String>,
     pub queued_at: ChronoDateTimeUtc,
     pub started_at: Option<ChronoDateTimeUtc>,
@@ -68,12 +232,15 @@ pub struct Model {
     pub heartbeat_at: Option<ChronoDateTimeUtc>,
     /// How many times it was claimed (a takeover after a crash counts).
     pub attempt: i32,
-    /// Where to resume: step, page, remaining report windows (JSON).
-    pub cursor: Option<String>,
-    /// Steps that failed while the others completed, with TikTok's evidence (JSON).
-    pub step_errors: Option<String>,
-    /// Campaigns whose stored daily spend differs from TikTok's total for the days (JSON).
-    pub data_check: Option<String>,
+    /// Where to resume: step, page, remaining report windows.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub cursor: Option<Cursor>,
+    /// Steps that failed while the others completed, with TikTok's evidence.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub step_errors: Option<StepErrors>,
+    /// Campaigns whose stored daily spend differs from TikTok's total for the days.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub data_check: Option<DataCheck>,
     /// Waiting out a TikTok rate limit until then.
     pub waiting_until: Option<ChronoDateTimeUtc>,
 }
@@ -83,63 +250,58 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// A step that failed while the others completed (a permission TikTok did not grant, say),
-/// with TikTok's evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepError {
-    pub step: String,
-    pub kind: String,
-    pub code: Option<i64>,
-    pub message: String,
-    pub request_id: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-/// Stored daily spend against TikTok's own total for the same days, per campaign.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataCheck {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub campaigns_checked: usize,
-    /// The largest differences first (at most a handful kept).
-    pub mismatches: Vec<Mismatch>,
-    pub mismatched_campaigns: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mismatch {
-    pub campaign_id: String,
-    pub campaign_name: Option<String>,
-    /// Millionths of the account's currency.
-    pub tiktok_spend_micros: i64,
-    pub stored_spend_micros: i64,
-}
-
 impl Model {
-    pub fn step_errors(&self) -> Vec<StepError> {
-        self.step_errors.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
+    pub fn step_errors(&self) -> &[crate::db::run_progress::StepError] {
+        self.step_errors.as_ref().map_or(&[], |e| &e.0)
     }
 
-    pub fn data_check(&self) -> Option<DataCheck> {
-        self.data_check.as_deref().and_then(|j| serde_json::from_str(j).ok())
-    }
-
-    /// Rows written per step.
-    pub fn counts(&self) -> BTreeMap<String, u64> {
-        self.counts.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default()
+    pub fn counts(&self) -> Counts {
+        self.counts.clone().unwrap_or_default()
     }
 
     /// The page of its step the run is on, and how many the step has (when known).
     pub fn step_pages(&self) -> (u32, u32) {
-        let cursor: serde_json::Value =
-            self.cursor.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
-        let n = |k: &str| cursor.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
-        (n("page"), n("pages"))
+        self.cursor.as_ref().map_or((0, 0), |c| (c.page, c.pages))
     }
 
-    /// Running, with no progress for over an hour.
-    pub fn is_stuck(&self, now: DateTime<Utc>) -> bool {
-        self.status == RunStatus::Running
-            && self.last_progress_at.or(self.started_at).is_some_and(|t| t <= now - STUCK_AFTER)
+    /// Running, with no progress since `STUCK_AFTER` before `now`: since when.
+    pub fn stuck_since(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let since = self.last_progress_at.or(self.started_at)?;
+        (self.status == RunStatus::Running && since <= now - STUCK_AFTER).then_some(since)
     }
+}
+
+/// Each account's queued or running run and its last ended run.
+#[derive(Debug, Default)]
+pub struct RunsOf {
+    pub active: Option<Model>,
+    pub last: Option<Model>,
+}
+
+/// The active and last runs of these accounts, in one query, by account id.
+pub async fn active_and_last(
+    db: &impl ConnectionTrait,
+    accounts: &[super::tiktok_ad_account::Model],
+) -> Result<std::collections::HashMap<i32, RunsOf>, DbErr> {
+    let last_ids: Vec<i32> = accounts.iter().filter_map(|a| a.last_run_id).collect();
+    let runs = Entity::find()
+        .filter(
+            Condition::any().add(Column::Id.is_in(last_ids)).add(
+                Condition::all()
+                    .add(Column::AdAccountId.is_in(accounts.iter().map(|a| a.id)))
+                    .add(Column::Status.is_in(RunStatus::ACTIVE)),
+            ),
+        )
+        .all(db)
+        .await?;
+    let mut by_account: std::collections::HashMap<i32, RunsOf> = std::collections::HashMap::new();
+    for run in runs {
+        let entry = by_account.entry(run.ad_account_id).or_default();
+        if run.status.is_active() {
+            entry.active = Some(run);
+        } else {
+            entry.last = Some(run);
+        }
+    }
+    Ok(by_account)
 }

@@ -43,13 +43,14 @@ pub(crate) mod ssr {
                 .connection_id
                 .map_or_else(|| "/connect/tiktok".to_string(), |c| format!("/connect/tiktok#connection-{c}"));
             let name = &a.account.name;
-            for p in &a.problems {
+            for p in a.state.problems() {
                 let text = match p {
                     Problem::Reconnect => format!("{name}: TikTok no longer accepts the token of any connection that reaches it. Reconnect to resume syncing."),
+                    Problem::KeyMissing => format!("{name}: this server cannot read the stored token (its TIKTOK_TOKEN_KEY settings lack its key); figures may be out of date."),
                     Problem::SyncFailed => format!("{name}: the last sync failed; figures may be out of date."),
                     Problem::Stuck => format!("{name}: the sync is stuck (no progress for over an hour)."),
                     Problem::PermissionGap(steps) => {
-                        format!("{name}: TikTok did not give the {}; some data is missing.", steps.iter().map(|s| humanize(s)).collect::<Vec<_>>().join(", ").to_lowercase())
+                        format!("{name}: TikTok did not give the {}; some data is missing.", steps.iter().map(|s| s.label()).collect::<Vec<_>>().join(", "))
                     }
                     Problem::DataMismatch => format!("{name}: TikTok's totals differ from the synced days; see the card."),
                 };
@@ -66,11 +67,11 @@ pub(crate) mod ssr {
         }
         if accounts.iter().all(|a| a.account.last_synced_at.is_none()) {
             // A queued first run counts as in progress; none at all means it stopped.
-            let Some((step, at, of)) = accounts.iter().find_map(|a| a.first_sync.clone()) else {
+            let Some(progress) = accounts.iter().find_map(|a| a.state.first_sync_progress()) else {
                 return Some(Empty::FirstSyncStopped);
             };
-            let progress = match step {
-                Some(step) => format!("Syncing {}… {at} of {of}", humanize(&step).to_lowercase()),
+            let progress = match progress {
+                Some(p) => format!("Syncing {}… {} of {}", p.step.label(), p.step_no, p.steps),
                 None => "Waiting to start…".to_string(),
             };
             return Some(Empty::FirstSync { progress });

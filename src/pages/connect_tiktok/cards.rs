@@ -6,7 +6,9 @@ use super::{
     api::{disconnect, import_available, retry_sync, sync_now},
     PageCtx,
 };
-use crate::model::connect::{is_pending_review, status_label, AccountRow, ConnectionCard, PENDING_REVIEW_HELP};
+use crate::model::connect::{
+    is_pending_review, status_label, AccountRow, CardAuth, ConnectionCard, RunNotice, Said, PENDING_REVIEW_HELP,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -103,10 +105,18 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
     let reconnect_url = format!("/connect/tiktok/start?reconnect={id}");
     let count = card.accounts.len();
     let available = card.available.clone();
-    let (badge_class, badge_text) =
-        if card.needs_reconnect { ("badge warn", "Reconnect") } else { ("badge ok", "Connected") };
+    let needs_reconnect = card.auth.needs_reconnect();
+    let (badge_class, badge_text) = match card.auth {
+        CardAuth::Reconnect { .. } => ("badge warn", "Reconnect"),
+        CardAuth::Connected { .. } => ("badge ok", "Connected"),
+    };
+    let (evidence, warning) = match card.auth.clone() {
+        CardAuth::Reconnect { evidence } => (evidence, None),
+        CardAuth::Connected { warning } => (None, warning),
+    };
+    let with_time = |s: &Said| format!("{}{}", s.text, s.at.as_ref().map(|t| format!(" ({t})")).unwrap_or_default());
     view! {
-        <article id=format!("connection-{id}") class=if card.needs_reconnect { "card card-warn" } else { "card" } data-testid="connection-card">
+        <article id=format!("connection-{id}") class=if needs_reconnect { "card card-warn" } else { "card" } data-testid="connection-card">
             <header class="card-header">
                 <div>
                     <h2 class="card-title">{card.tiktok_name.clone()}" "<span class=badge_class data-testid="card-status">{badge_text}</span></h2>
@@ -136,7 +146,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                                         }>
                                         "Reconnect"
                                     </button>
-                                    <button type="button" role="menuitem" disabled=card.needs_reconnect
+                                    <button type="button" role="menuitem" disabled=needs_reconnect
                                         on:click=move |_| { menu_open.set(false); sync_now_action.dispatch(id); }>
                                         "Sync now"
                                     </button>
@@ -153,13 +163,13 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                     }
                                 })}
             </header>
-            {card.needs_reconnect.then(|| {
+            {needs_reconnect.then(|| {
                 let reconnect_url = reconnect_url.clone();
                 view! {
                     <div class="notice warn" data-testid="reconnect-needed">
                         <p><strong>"TikTok no longer accepts this connection's token."</strong>" Reconnect to resume syncing."</p>
-                        {card.auth_error.clone().map(|e| view! {
-                            <p class="muted">{format!("Latest error{}: {e}", card.auth_error_at.clone().map(|t| format!(" ({t})")).unwrap_or_default())}</p>
+                        {evidence.clone().map(|e| view! {
+                            <p class="muted">{format!("Latest error{}: {}", e.at.map(|t| format!(" ({t})")).unwrap_or_default(), e.text)}</p>
                         })}
                         {can_manage.then(|| view! {
                             <button type="button" class="button primary" on:click=move |_| ctx.open(&reconnect_url)>"Reconnect"</button>
@@ -167,9 +177,9 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                     </div>
                 }
             })}
-            {card.auth_warning.clone().filter(|_| !card.needs_reconnect).map(|w| view! {
+            {warning.as_ref().map(|w| view! {
                 <p class="notice" data-testid="auth-warning">
-                    {format!("{w}{}", card.auth_warning_at.clone().map(|t| format!(" ({t})")).unwrap_or_default())}
+                    {with_time(w)}
                 </p>
             })}
             {(!available.is_empty()).then(|| {
@@ -246,21 +256,27 @@ fn Account(a: AccountRow, can_manage: bool) -> impl IntoView {
                     <span class="muted" data-testid="sync-label">{a.sync_label}</span>
                 </div>
             </div>
-            {a.progress.map(|p| view! {
-                <div class="sync-progress" data-testid="sync-progress">
-                    <progress max="100" value=p.percent.to_string() aria-label="Sync progress"></progress>
-                    <span>{p.label}</span>
-                </div>
-            })}
-            {a.waiting.map(|w| view! { <p class="notice" data-testid="rate-limit-wait">{w}</p> })}
-            {a.stuck.then(|| view! {
-                <div class="notice warn" data-testid="sync-stuck">
-                    <p><strong>"Sync stuck"</strong>": no progress for over an hour."</p>
-                    {can_manage.then(|| view! {
-                        <button type="button" class="button" disabled=move || retry.pending().get()
-                            on:click=move |_| { retry.dispatch(id); }>"Retry"</button>
-                    })}
-                </div>
+            {a.run.map(|run| {
+                let p = run.progress;
+                view! {
+                    <div class="sync-progress" data-testid="sync-progress">
+                        <progress max="100" value=p.percent.to_string() aria-label="Sync progress"></progress>
+                        <span>{p.label}</span>
+                    </div>
+                    {match run.notice {
+                        Some(RunNotice::Waiting(w)) => view! { <p class="notice" data-testid="rate-limit-wait">{w}</p> }.into_any(),
+                        Some(RunNotice::Stuck) => view! {
+                            <div class="notice warn" data-testid="sync-stuck">
+                                <p><strong>"Sync stuck"</strong>": no progress for over an hour."</p>
+                                {can_manage.then(|| view! {
+                                    <button type="button" class="button" disabled=move || retry.pending().get()
+                                        on:click=move |_| { retry.dispatch(id); }>"Retry"</button>
+                                })}
+                            </div>
+                        }.into_any(),
+                        None => ().into_any(),
+                    }}
+                }
             })}
             {a.sync_error.map(|e| view! { <p class="notice err" data-testid="sync-error">{format!("The last sync failed: {e}")}</p> })}
             {a.gaps.into_iter().map(|g| view! { <p class="notice warn" data-testid="permission-gap">{g}</p> }).collect_view()}

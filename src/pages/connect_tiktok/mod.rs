@@ -19,7 +19,7 @@ use self::{
     popup::{listen, open_popup, PopupEvent},
 };
 use super::layout::MeResource;
-use crate::model::connect::{ConnectPageData, ImportSummary, PickerSource};
+use crate::model::connect::{AccountRow, ConnectPageData, FirstSync, ImportSummary, PickerSource};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -186,20 +186,24 @@ fn watch_syncs(ctx: PageCtx, data: Resource<Result<ConnectPageData, crate::error
     Effect::new(move |_| {
         let Some(Ok(page)) = data.get() else { return };
         let accounts = page.connections.iter().flat_map(|c| c.accounts.iter());
-        busy.set(accounts.clone().any(|a| a.progress.is_some() || a.waiting.is_some() || a.first_sync_pending));
+        busy.set(accounts.clone().any(|a| a.run.is_some() || a.first_sync == FirstSync::Pending));
+        let watched =
+            |a: &&AccountRow| a.first_sync != FirstSync::Pending && first_syncs.with_value(|w| w.contains(&a.id));
         let campaigns: u64 = accounts
             .clone()
-            .filter(|a| !a.first_sync_pending && first_syncs.with_value(|w| w.contains(&a.id)))
-            .filter_map(|a| a.first_sync_campaigns)
+            .filter(watched)
+            .map(|a| match a.first_sync {
+                FirstSync::Done { campaigns } => campaigns,
+                FirstSync::Pending | FirstSync::Over => 0,
+            })
             .sum();
-        let finished = accounts.clone().any(|a| !a.first_sync_pending && first_syncs.with_value(|w| w.contains(&a.id)));
-        if finished {
+        if accounts.clone().any(|a| watched(&a)) {
             ctx.toast.set(Some(match campaigns {
                 1 => "Imported 1 campaign from TikTok".to_string(),
                 n => format!("Imported {n} campaigns from TikTok"),
             }));
         }
-        first_syncs.set_value(accounts.filter(|a| a.first_sync_pending).map(|a| a.id).collect());
+        first_syncs.set_value(accounts.filter(|a| a.first_sync == FirstSync::Pending).map(|a| a.id).collect());
     });
     // Effects run in the browser only: the server renders once and never polls.
     Effect::new(move |_| {

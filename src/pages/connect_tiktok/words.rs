@@ -1,14 +1,14 @@
 //! The words the TikTok page and its popup use for what the connect flow reports. Server only.
 
 use crate::{
-    connect::{AccountOverview, CallbackProblem, ConnectError, ConnectionOverview, DataCheck, Doing, StateProblem},
+    connect::{AccountOverview, CallbackProblem, ConnectError, ConnectionOverview, Doing, StateProblem},
+    db::status::{Access, Activity, ConnectionState, Evidence, LastSync, StepProgress},
     error::{AppError, ErrorCode},
-    model::connect::{AccountRow, ConnectionCard, Progress},
-    sync::{StepError, SyncRequestError},
+    model::connect::{AccountRow, CardAuth, ConnectionCard, FirstSync, Progress, RunLine, RunNotice, Said},
+    sync::{Counts, DataCheck, FailureKind, Step, StepError, SyncRequestError},
     tiktok::{error::AUTH_CODE_ERROR, ErrorKind, TikTokError},
 };
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 
 pub const FALLBACK_NAME: &str = "TikTok account";
 
@@ -18,24 +18,6 @@ pub fn display_time(t: DateTime<Utc>) -> String {
 
 pub use crate::pages::format::money;
 
-/// What a sync step does, in words.
-fn step_label(key: &str) -> &str {
-    match key {
-        "advertiser" => "advertiser info",
-        "campaigns" => "campaigns",
-        "adgroups" => "ad groups",
-        "ads" => "ads",
-        "images" => "images",
-        "videos" => "videos",
-        "audiences" => "audiences",
-        "pixels" => "pixels",
-        "pixel_stats" => "pixel event counts",
-        "insights" => "daily results",
-        "data_check" => "totals check",
-        other => other,
-    }
-}
-
 fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
@@ -44,12 +26,15 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     }
 }
 
-fn counts_line(counts: &BTreeMap<String, u64>) -> Option<String> {
-    let parts: Vec<String> =
-        [("campaigns", "campaign", "campaigns"), ("adgroups", "ad group", "ad groups"), ("ads", "ad", "ads")]
-            .iter()
-            .filter_map(|(k, one, many)| counts.get(*k).map(|n| plural(*n, one, many)))
-            .collect();
+fn counts_line(counts: &Counts) -> Option<String> {
+    let parts: Vec<String> = [
+        (Step::Campaigns, "campaign", "campaigns"),
+        (Step::AdGroups, "ad group", "ad groups"),
+        (Step::Ads, "ad", "ads"),
+    ]
+    .iter()
+    .filter_map(|(step, one, many)| counts.get(*step).map(|n| plural(n, one, many)))
+    .collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
@@ -69,63 +54,75 @@ fn data_check_line(check: &DataCheck, currency: &str) -> Option<String> {
     Some(line)
 }
 
+fn syncing(p: &StepProgress) -> Progress {
+    Progress { label: format!("Syncing {}… {} of {}", p.step.label(), p.step_no, p.steps), percent: p.percent() }
+}
+
+fn run_line(activity: &Activity) -> Option<RunLine> {
+    let hhmm = |t: &DateTime<Utc>| t.format("%H:%M").to_string();
+    let (progress, notice) = match activity {
+        Activity::Idle => return None,
+        Activity::Queued { resumes_at } => (
+            Progress { label: "Queued — starting shortly".into(), percent: 0 },
+            resumes_at.as_ref().map(|t| {
+                RunNotice::Waiting(format!("TikTok is not answering right now — the sync resumes at {} UTC", hhmm(t)))
+            }),
+        ),
+        Activity::Syncing(p) => (syncing(p), None),
+        Activity::RateLimited { progress, until } => (
+            syncing(progress),
+            Some(RunNotice::Waiting(format!("Waiting for TikTok rate limit — retrying at {} UTC", hhmm(until)))),
+        ),
+        Activity::Stuck { progress, .. } => (syncing(progress), Some(RunNotice::Stuck)),
+    };
+    Some(RunLine { progress, notice })
+}
+
+fn last_sync_error(access: Access, last: &LastSync) -> Option<String> {
+    let LastSync::Failed { kind, evidence } = last else { return None };
+    match (access, kind) {
+        // An auth problem: its evidence is on the connection's Reconnect line already.
+        (_, Some(FailureKind::NeedsReconnect)) | (Access::Reconnect, _) => Some(
+            "Not synced: no connection that reaches this account has a token TikTok accepts. Reconnect to resume."
+                .into(),
+        ),
+        (_, Some(FailureKind::KeyMissing)) => Some(
+            "Not synced: this server cannot read the stored token (its TIKTOK_TOKEN_KEY settings lack the key \
+             it was sealed with). The token is fine; it works again once the key is restored."
+                .into(),
+        ),
+        _ => evidence.clone(),
+    }
+}
+
 fn account_row(a: AccountOverview) -> AccountRow {
-    let currency = a.currency.clone().unwrap_or_default();
-    let progress = a.active.as_ref().map(|run| {
-        if !run.started {
-            return Progress { label: "Queued — starting shortly".into(), percent: 0 };
+    let state = &a.state;
+    let sync_label = match (state.access, state.last_synced_at, &state.activity) {
+        (Access::Disconnected, _, _) => "Disconnected".into(),
+        (_, None, activity) if activity.progress().is_some() => "First sync in progress".into(),
+        (_, None, _) => "Waiting for first sync".into(),
+        (_, Some(at), _) => format!("Last synced {}", display_time(at)),
+    };
+    let first_sync = match &state.last {
+        _ if state.first_sync => FirstSync::Pending,
+        LastSync::Succeeded { first: true, counts } => {
+            FirstSync::Done { campaigns: counts.get(Step::Campaigns).unwrap_or(0) }
         }
-        let step = run.step.as_deref().map(step_label).unwrap_or("advertiser info");
-        let within = if run.pages > 0 {
-            f64::from(run.page.saturating_sub(1).min(run.pages)) / f64::from(run.pages)
-        } else {
-            0.0
-        };
-        let percent =
-            ((f64::from(run.step_no - 1) + within) / f64::from(run.steps.max(1)) * 100.0).clamp(0.0, 100.0) as u8;
-        Progress { label: format!("Syncing {step}… {} of {}", run.step_no, run.steps), percent }
-    });
-    let waiting = a.active.as_ref().and_then(|run| {
-        let rate_limit =
-            run.waiting_until.map(|t| format!("Waiting for TikTok rate limit — retrying at {} UTC", t.format("%H:%M")));
-        let retry = run
-            .retry_at
-            .map(|t| format!("TikTok is not answering right now — the sync resumes at {} UTC", t.format("%H:%M")));
-        rate_limit.or(retry)
-    });
-    let last = a.last.as_ref();
+        _ => FirstSync::Over,
+    };
     AccountRow {
         id: a.id,
-        sync_label: match (a.disconnected, a.last_synced_at, &a.active) {
-            (true, _, _) => "Disconnected".into(),
-            (false, None, Some(run)) if run.started => "First sync in progress".into(),
-            (false, None, _) => "Waiting for first sync".into(),
-            (false, Some(at), _) => format!("Last synced {}", display_time(at)),
-        },
+        sync_label,
         shared: a.access_paths > 1,
-        stuck: a.active.as_ref().is_some_and(|r| r.stuck),
-        progress,
-        waiting,
-        sync_error: last.filter(|r| !r.succeeded).and_then(|r| match r.error_kind.as_deref() {
-            // An auth problem: its evidence is on the connection's Reconnect line already.
-            Some("needs_reconnect") => Some(
-                "Not synced: no connection that reaches this account has a token TikTok accepts. Reconnect to resume."
-                    .into(),
-            ),
-            Some("key_missing") => Some(
-                "Not synced: this server cannot read the stored token (its TIKTOK_TOKEN_KEY settings lack the key \
-                 it was sealed with). The token is fine; it works again once the key is restored."
-                    .into(),
-            ),
-            _ => r.error.clone(),
-        }),
-        gaps: last.map(|r| gap_lines(&r.step_errors)).unwrap_or_default(),
-        data_check: last.and_then(|r| r.data_check.as_ref()).and_then(|c| data_check_line(c, &currency)),
-        counts: last.filter(|r| r.succeeded).and_then(|r| counts_line(&r.counts)),
-        first_sync_pending: a.active.as_ref().is_some_and(|r| r.first),
-        first_sync_campaigns: last
-            .filter(|r| r.first && r.succeeded)
-            .map(|r| r.counts.get("campaigns").copied().unwrap_or(0)),
+        run: run_line(&state.activity),
+        sync_error: last_sync_error(state.access, &state.last),
+        gaps: gap_lines(&state.gaps),
+        data_check: state.data_check.as_ref().and_then(|c| data_check_line(c, a.currency.as_deref().unwrap_or(""))),
+        counts: match &state.last {
+            LastSync::Succeeded { counts, .. } => counts_line(counts),
+            _ => None,
+        },
+        first_sync,
         advertiser_id: a.advertiser_id,
         name: a.name,
         tiktok_status: a.tiktok_status,
@@ -135,25 +132,29 @@ fn account_row(a: AccountOverview) -> AccountRow {
 /// One line per cause: an advertiser gone from the Business Center fails every later step with
 /// the same answer, which reads better once, naming the steps.
 fn gap_lines(errors: &[StepError]) -> Vec<String> {
-    let mut causes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut causes: Vec<(String, Vec<&str>)> = Vec::new();
     for e in errors {
         let cause = format!("{}{}", e.code.map(|c| format!("code {c}: ")).unwrap_or_default(), e.message);
         match causes.iter_mut().find(|(c, _)| *c == cause) {
-            Some((_, steps)) => steps.push(step_label(&e.step).to_owned()),
-            None => causes.push((cause, vec![step_label(&e.step).to_owned()])),
+            Some((_, steps)) => steps.push(e.step.label()),
+            None => causes.push((cause, vec![e.step.label()])),
         }
     }
     causes
         .into_iter()
         .map(|(cause, steps)| {
             let steps = match steps.split_last() {
-                Some((last, [])) => last.clone(),
+                Some((last, [])) => (*last).to_owned(),
                 Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
                 None => String::new(),
             };
             format!("TikTok did not give the {steps} ({cause})")
         })
         .collect()
+}
+
+fn said(e: Evidence) -> Said {
+    Said { text: e.text, at: e.at.map(display_time) }
 }
 
 /// A connection as its card shows it.
@@ -163,11 +164,10 @@ pub fn card(c: ConnectionOverview) -> ConnectionCard {
         tiktok_name: c.tiktok_name.unwrap_or_else(|| FALLBACK_NAME.into()),
         connected_by: c.connected_by.unwrap_or_else(|| "a former member".into()),
         connected_at: display_time(c.connected_at),
-        needs_reconnect: c.needs_reconnect,
-        auth_error: c.auth_error,
-        auth_error_at: c.auth_error_at.map(display_time),
-        auth_warning: c.auth_warning,
-        auth_warning_at: c.auth_warning_at.map(display_time),
+        auth: match c.state {
+            ConnectionState::Connected { warning } => CardAuth::Connected { warning: warning.map(said) },
+            ConnectionState::Reconnect { evidence } => CardAuth::Reconnect { evidence: evidence.map(said) },
+        },
         available: c.available,
         accounts: c.accounts.into_iter().map(account_row).collect(),
     }
@@ -310,10 +310,10 @@ pub fn callback_problem(problem: CallbackProblem) -> (u16, &'static str, String)
 mod tests {
     use super::*;
 
-    fn gap(step: &str, message: &str) -> StepError {
+    fn gap(step: Step, message: &str) -> StepError {
         StepError {
-            step: step.into(),
-            kind: "permission".into(),
+            step,
+            kind: FailureKind::Permission,
             code: Some(40001),
             message: message.into(),
             request_id: None,
@@ -324,10 +324,10 @@ mod tests {
     #[test]
     fn steps_missed_for_one_cause_share_one_line_and_other_causes_keep_theirs() {
         let lines = gap_lines(&[
-            gap("images", "no image permission"),
-            gap("ads", "advertiser gone"),
-            gap("insights", "advertiser gone"),
-            gap("data_check", "advertiser gone"),
+            gap(Step::Images, "no image permission"),
+            gap(Step::Ads, "advertiser gone"),
+            gap(Step::Insights, "advertiser gone"),
+            gap(Step::DataCheck, "advertiser gone"),
         ]);
         assert_eq!(
             lines,

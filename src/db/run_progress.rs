@@ -1,76 +1,16 @@
-//! Where a run is: its step, the next page, and the report windows still to read. Saved with
-//! every page written, so a run taken over after a crash resumes there.
+//! What a run carries from page to page and leaves for people to read, stored as typed JSON on
+//! its row: where it is (the cursor), the rows it wrote per step, the steps TikTok did not give
+//! and the data check's finding. Saved with every page written, so a run taken over after a
+//! crash resumes where it was.
 
-use crate::db::entities::tiktok_insight_daily::Level;
-use chrono::NaiveDate;
+use crate::db::entities::{
+    sync_run::{FailureKind, Step},
+    tiktok_insight_daily::Level,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
-
-/// The steps of a run, in order: what people look at first comes first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Step {
-    Advertiser,
-    Campaigns,
-    AdGroups,
-    Ads,
-    Images,
-    Videos,
-    Audiences,
-    Pixels,
-    PixelStats,
-    Insights,
-    DataCheck,
-    Done,
-}
-
-impl Step {
-    pub const ALL: [Step; 11] = [
-        Step::Advertiser,
-        Step::Campaigns,
-        Step::AdGroups,
-        Step::Ads,
-        Step::Images,
-        Step::Videos,
-        Step::Audiences,
-        Step::Pixels,
-        Step::PixelStats,
-        Step::Insights,
-        Step::DataCheck,
-    ];
-
-    /// 1-based position among the steps, and how many there are.
-    pub fn position(self) -> (i32, i32) {
-        let total = Self::ALL.len() as i32;
-        let at = Self::ALL.iter().position(|s| *s == self).map_or(total, |i| i as i32 + 1);
-        (at, total)
-    }
-
-    pub fn next(self) -> Step {
-        let (at, _) = self.position();
-        Self::ALL.get(at as usize).copied().unwrap_or(Step::Done)
-    }
-
-    /// The stable name stored on the run.
-    pub fn key(self) -> &'static str {
-        match self {
-            Step::Advertiser => "advertiser",
-            Step::Campaigns => "campaigns",
-            Step::AdGroups => "adgroups",
-            Step::Ads => "ads",
-            Step::Images => "images",
-            Step::Videos => "videos",
-            Step::Audiences => "audiences",
-            Step::Pixels => "pixels",
-            Step::PixelStats => "pixel_stats",
-            Step::Insights => "insights",
-            Step::DataCheck => "data_check",
-            Step::Done => "done",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Step> {
-        Self::ALL.into_iter().chain([Step::Done]).find(|s| s.key() == key)
-    }
-}
+use std::collections::BTreeMap;
 
 /// A report window still to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +35,8 @@ impl Window {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a run is: its step, the next page, and the report windows still to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct Cursor {
     pub step: Step,
     /// The next page (or batch) of the step to read, 1-based.
@@ -116,6 +57,12 @@ pub struct Cursor {
     /// Times the run was put back for TikTok to recover with no page read since.
     #[serde(default)]
     pub deferrals: u32,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Self::start()
+    }
 }
 
 impl Cursor {
@@ -145,14 +92,60 @@ impl Cursor {
         self.page = 1;
         self.pages = 0;
     }
+}
 
-    pub fn parse(text: Option<&str>) -> Self {
-        text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_else(Self::start)
+/// Rows written per step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Counts(pub BTreeMap<Step, u64>);
+
+impl Counts {
+    pub fn add(&mut self, step: Step, n: u64) {
+        *self.0.entry(step).or_default() += n;
     }
 
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    pub fn get(&self, step: Step) -> Option<u64> {
+        self.0.get(&step).copied()
     }
+
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+}
+
+/// A step that failed while the others completed (a permission TikTok did not grant, say),
+/// with TikTok's evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepError {
+    pub step: Step,
+    pub kind: FailureKind,
+    pub code: Option<i64>,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The steps a run could not read, in the order met.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct StepErrors(pub Vec<StepError>);
+
+/// Stored daily spend against TikTok's own total for the same days, per campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct DataCheck {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub campaigns_checked: usize,
+    /// The largest differences first (at most a handful kept).
+    pub mismatches: Vec<Mismatch>,
+    pub mismatched_campaigns: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    pub campaign_id: String,
+    pub campaign_name: Option<String>,
+    /// Millionths of the account's currency.
+    pub tiktok_spend_micros: i64,
+    pub stored_spend_micros: i64,
 }
 
 #[cfg(test)]
@@ -168,7 +161,6 @@ mod tests {
         assert_eq!(Step::Advertiser.next(), Step::Campaigns);
         assert_eq!(Step::DataCheck.next(), Step::Done);
         assert_eq!(Step::AdGroups.position(), (3, 11));
-        assert_eq!(Step::from_key("pixel_stats"), Some(Step::PixelStats));
     }
 
     #[test]
@@ -186,11 +178,21 @@ mod tests {
     }
 
     #[test]
-    fn a_cursor_survives_its_json() {
+    fn a_cursor_survives_its_json_and_reads_the_step_names_written_before_keys() {
         let mut c = Cursor::start();
         c.advance();
         c.page = 3;
-        assert_eq!(Cursor::parse(Some(&c.to_json())), c);
-        assert_eq!(Cursor::parse(Some("garbage")), Cursor::start());
+        assert_eq!(serde_json::from_str::<Cursor>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
+        let old: Cursor = serde_json::from_str(r#"{"step":"AdGroups","page":2}"#).unwrap();
+        assert_eq!((old.step, old.page), (Step::AdGroups, 2));
+    }
+
+    #[test]
+    fn counts_are_keyed_by_the_steps_stored_names() {
+        let mut counts = Counts::default();
+        counts.add(Step::AdGroups, 3);
+        counts.add(Step::AdGroups, 2);
+        assert_eq!(serde_json::to_string(&counts).unwrap(), r#"{"adgroups":5}"#);
+        assert_eq!(counts.total(), 5);
     }
 }
