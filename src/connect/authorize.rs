@@ -101,7 +101,7 @@ impl ConnectService {
         let purpose = match reconnect {
             Some(id) => {
                 // Only this workspace's live connections can be reconnected.
-                connection_of(&self.db, user, id).await?;
+                connection_of(&self.db, user, crate::model::ids::ConnectionId(id)).await?;
                 Purpose::Reconnect(id)
             }
             None => Purpose::Connect,

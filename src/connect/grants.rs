@@ -3,7 +3,7 @@
 //! states deleted.
 
 use super::{oauth_state, ConnectError, ConnectService, TikTokIdentity};
-use crate::{auth::CurrentUser, db::entities::tiktok_pending_grant, tiktok::TokenGrant};
+use crate::{auth::CurrentUser, db::entities::tiktok_pending_grant, model::ids::GrantId, tiktok::TokenGrant};
 use chrono::Duration;
 use sea_orm::{sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -56,9 +56,9 @@ impl ConnectService {
     pub(super) async fn pending_grant(
         &self,
         user: &CurrentUser,
-        id: i32,
+        id: GrantId,
     ) -> Result<tiktok_pending_grant::Model, ConnectError> {
-        tiktok_pending_grant::Entity::find_by_id(id)
+        tiktok_pending_grant::Entity::find_by_id(id.0)
             .filter(tiktok_pending_grant::Column::WorkspaceId.eq(user.workspace_id))
             .filter(tiktok_pending_grant::Column::UserId.eq(user.user_id))
             .one(&self.db)

@@ -3,6 +3,7 @@
 //! an upsert on its unique key, so a double click or two imports at once end the same.
 
 use super::{lifecycle::stop_if_unreachable, lock_connection, ConnectError, ConnectService};
+use crate::model::ids::{ConnectionId, GrantId};
 use crate::{
     auth::CurrentUser,
     credentials::SealedTokens,
@@ -28,14 +29,14 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {
     Imported {
-        connection_id: i32,
+        connection_id: ConnectionId,
         /// Accounts newly linked to the connection.
         imported: usize,
         /// Accounts this connection stopped syncing (Manage accounts).
         stopped: usize,
     },
     /// The authorization was imported already (a second click, or two at once).
-    AlreadyImported { connection_id: i32 },
+    AlreadyImported { connection_id: ConnectionId },
 }
 
 impl ConnectService {
@@ -87,7 +88,7 @@ impl ConnectService {
                     txn.rollback().await?;
                     let grant = self.pending_grant(user, id).await?;
                     return match grant.imported_connection_id {
-                        Some(connection_id) => Ok(ImportOutcome::AlreadyImported { connection_id }),
+                        Some(id) => Ok(ImportOutcome::AlreadyImported { connection_id: ConnectionId(id) }),
                         None if grant.expires_at <= now => Err(ConnectError::GrantExpired),
                         None => Err(ConnectError::GrantNotFound),
                     };
@@ -172,7 +173,7 @@ impl ConnectService {
             stopped,
             "imported TikTok advertiser accounts"
         );
-        Ok(ImportOutcome::Imported { connection_id: connection.id, imported, stopped })
+        Ok(ImportOutcome::Imported { connection_id: ConnectionId(connection.id), imported, stopped })
     }
 
     /// The one-click import of the advertisers newly available to a connection: they are linked
@@ -180,7 +181,7 @@ impl ConnectService {
     pub async fn import_available(
         &self,
         user: &CurrentUser,
-        connection_id: i32,
+        connection_id: ConnectionId,
     ) -> Result<ImportOutcome, ConnectError> {
         let connection = super::connection_of(&self.db, user, connection_id).await?;
         let mut selected: Vec<String> = tiktok_access_path::Entity::find()
@@ -196,9 +197,13 @@ impl ConnectService {
     }
 
     /// The outcome of an import that already happened for this grant, if it did.
-    async fn already_imported(&self, user: &CurrentUser, grant_id: i32) -> Result<Option<ImportOutcome>, ConnectError> {
+    async fn already_imported(
+        &self,
+        user: &CurrentUser,
+        grant_id: GrantId,
+    ) -> Result<Option<ImportOutcome>, ConnectError> {
         let grant = self.pending_grant(user, grant_id).await?;
-        Ok(grant.imported_connection_id.map(|connection_id| ImportOutcome::AlreadyImported { connection_id }))
+        Ok(grant.imported_connection_id.map(|id| ImportOutcome::AlreadyImported { connection_id: ConnectionId(id) }))
     }
 }
 

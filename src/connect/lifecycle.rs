@@ -4,6 +4,7 @@
 use super::{
     authorize::ReconnectRefused, connection_of, lock_connection, ConnectError, ConnectService, Doing, TikTokIdentity,
 };
+use crate::model::ids::ConnectionId;
 use crate::{
     auth::CurrentUser,
     credentials::SealedTokens,
@@ -41,7 +42,7 @@ impl ConnectService {
         let now = self.clock.now();
         let db_err = ReconnectRefused::Db;
         let txn = self.db.begin().await.map_err(db_err)?;
-        let row = match lock_connection(&txn, user, connection_id, now).await {
+        let row = match lock_connection(&txn, user, ConnectionId(connection_id), now).await {
             Ok(row) => row,
             Err(ConnectError::Db(e)) => return Err(ReconnectRefused::Db(e)),
             Err(_) => return Err(ReconnectRefused::Gone),
@@ -66,7 +67,11 @@ impl ConnectService {
         Ok(())
     }
 
-    pub async fn disconnect(&self, user: &CurrentUser, connection_id: i32) -> Result<Disconnected, ConnectError> {
+    pub async fn disconnect(
+        &self,
+        user: &CurrentUser,
+        connection_id: ConnectionId,
+    ) -> Result<Disconnected, ConnectError> {
         let row = connection_of(&self.db, user, connection_id).await?;
         let revoked_at_tiktok = match self.credentials.stored_access(&row) {
             Some(access) => match self.tiktok.revoke(&access).await {
@@ -75,7 +80,7 @@ impl ConnectService {
                 Err(e) if e.kind == ErrorKind::TokenInvalid => true,
                 Err(e) => {
                     let e = ConnectError::tiktok(e, Doing::Revoking);
-                    tracing::warn!(error = %e, connection.id = connection_id, "could not revoke at TikTok; deleting the token here anyway");
+                    tracing::warn!(error = %e, connection.id = connection_id.0, "could not revoke at TikTok; deleting the token here anyway");
                     false
                 }
             },
@@ -84,7 +89,7 @@ impl ConnectService {
         let now = self.clock.now();
         let txn = self.db.begin().await?;
         // A second Disconnect of the same card finds it gone: NotFound, nothing done twice.
-        let row = lock_connection(&txn, user, row.id, now).await?;
+        let row = lock_connection(&txn, user, ConnectionId(row.id), now).await?;
         let paths = tiktok_access_path::Entity::find()
             .filter(tiktok_access_path::Column::ConnectionId.eq(row.id))
             .find_also_related(tiktok_ad_account::Entity)

@@ -28,6 +28,7 @@ use crate::{
     clock::Clock,
     credentials::Credentials,
     db::entities::tiktok_connection::{self, AuthStatus},
+    model::ids::ConnectionId,
     tiktok::TikTokClient,
 };
 use chrono::{DateTime, Utc};
@@ -71,9 +72,9 @@ impl ConnectService {
 async fn connection_of(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
-    id: i32,
+    id: ConnectionId,
 ) -> Result<tiktok_connection::Model, ConnectError> {
-    tiktok_connection::Entity::find_by_id(id)
+    tiktok_connection::Entity::find_by_id(id.0)
         .filter(tiktok_connection::Column::WorkspaceId.eq(user.workspace_id))
         .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
         .one(db)
@@ -87,12 +88,12 @@ async fn connection_of(
 async fn lock_connection(
     txn: &impl ConnectionTrait,
     user: &CurrentUser,
-    id: i32,
+    id: ConnectionId,
     now: DateTime<Utc>,
 ) -> Result<tiktok_connection::Model, ConnectError> {
     let locked = tiktok_connection::Entity::update_many()
         .col_expr(tiktok_connection::Column::UpdatedAt, Expr::value(now))
-        .filter(tiktok_connection::Column::Id.eq(id))
+        .filter(tiktok_connection::Column::Id.eq(id.0))
         .filter(tiktok_connection::Column::WorkspaceId.eq(user.workspace_id))
         .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
         .exec(txn)

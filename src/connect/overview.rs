@@ -3,6 +3,7 @@
 //! from [`crate::db::status`], the one place that decides it.
 
 use super::{ConnectError, ConnectService};
+use crate::model::ids::{AccountId, ConnectionId};
 use crate::{
     auth::CurrentUser,
     db::{
@@ -19,7 +20,7 @@ use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct ConnectionOverview {
-    pub id: i32,
+    pub id: ConnectionId,
     pub tiktok_name: Option<String>,
     /// The member who connected it; `None` when they left.
     pub connected_by: Option<String>,
@@ -32,7 +33,7 @@ pub struct ConnectionOverview {
 
 #[derive(Debug, Clone)]
 pub struct AccountOverview {
-    pub id: i32,
+    pub id: AccountId,
     pub advertiser_id: String,
     pub name: String,
     pub tiktok_status: Option<String>,
@@ -78,7 +79,7 @@ impl ConnectService {
             let (paths, reachable) = reach.get(&a.id).copied().unwrap_or_default();
             let runs = runs.get(&a.id);
             AccountOverview {
-                id: a.id,
+                id: AccountId(a.id),
                 advertiser_id: a.advertiser_id.clone(),
                 name: a.name.clone(),
                 tiktok_status: a.tiktok_status.clone(),
@@ -106,7 +107,7 @@ impl ConnectService {
                 accounts.sort_by(|a, b| a.name.cmp(&b.name));
                 let available = c.available().into_iter().map(|a| a.name.unwrap_or(a.advertiser_id)).collect();
                 ConnectionOverview {
-                    id: c.id,
+                    id: ConnectionId(c.id),
                     state: ConnectionState::of(&c),
                     tiktok_name: c.tiktok_display_name,
                     connected_by: emails.get(&c.connected_by_user_id).cloned(),

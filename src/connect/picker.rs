@@ -91,7 +91,7 @@ impl ConnectService {
                     return Err(ConnectError::GrantExpired);
                 }
                 let token = self.credentials.open_grant(&grant).map_err(|e| {
-                    tracing::error!(grant.id = id, error = %e, "cannot decrypt a pending authorization");
+                    tracing::error!(grant.id = id.0, error = %e, "cannot decrypt a pending authorization");
                     ConnectError::GrantExpired
                 })?;
                 let advertisers =
@@ -109,10 +109,10 @@ impl ConnectService {
                 let connection = connection_of(&self.db, user, id).await?;
                 let advertisers = self
                     .credentials
-                    .with_token(id, |token| async move { self.reachable(&token).await })
+                    .with_token(id.0, |token| async move { self.reachable(&token).await })
                     .await
                     .map_err(|e| ConnectError::credentials(e, Doing::ListingAdvertisers))?;
-                Ok(Reach { advertisers, tiktok_name: connection.tiktok_display_name, connection_id: Some(id) })
+                Ok(Reach { advertisers, tiktok_name: connection.tiktok_display_name, connection_id: Some(id.0) })
             }
         }
     }

@@ -1,5 +1,6 @@
 //! What the TikTok page exchanges with the server.
 
+use super::ids::{AccountId, ConnectionId, GrantId};
 use serde::{Deserialize, Serialize};
 
 /// TikTok's review states: the account can be connected, but ads cannot launch yet.
@@ -41,7 +42,7 @@ pub struct ConnectPageData {
 /// One connected TikTok user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionCard {
-    pub id: i32,
+    pub id: ConnectionId,
     pub tiktok_name: String,
     pub connected_by: String,
     pub connected_at: String,
@@ -75,7 +76,7 @@ pub struct Said {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountRow {
-    pub id: i32,
+    pub id: AccountId,
     pub advertiser_id: String,
     pub name: String,
     pub tiktok_status: Option<String>,
@@ -139,8 +140,8 @@ pub struct SyncNowSummary {
 /// Where the picker's token comes from: a fresh authorization, or an existing connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PickerSource {
-    Grant(i32),
-    Connection(i32),
+    Grant(GrantId),
+    Connection(ConnectionId),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,7 +166,7 @@ pub struct PickerAdvertiser {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportSummary {
-    pub connection_id: i32,
+    pub connection_id: ConnectionId,
     /// Accounts newly linked to the connection.
     pub imported: usize,
     /// Accounts this connection stopped syncing (Manage accounts).

@@ -3,4 +3,5 @@
 //! beyond TikTok's own status names.
 
 pub mod connect;
+pub mod ids;
 pub mod reports;

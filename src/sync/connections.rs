@@ -3,6 +3,7 @@
 //! what people ask for: Sync now, and Retry on a stuck sync.
 
 use super::{queue::queue_runs, FailureKind, SyncEngine, SyncError};
+use crate::model::ids::{AccountId, ConnectionId};
 use crate::{
     auth::CurrentUser,
     credentials::CredentialError,
@@ -124,7 +125,7 @@ impl SyncEngine {
 
     /// Sync now: a manual run for each active account the connection reaches (nothing for one
     /// already queued or running). Returns how many were queued.
-    pub async fn sync_now(&self, user: &CurrentUser, connection_id: i32) -> Result<u64, SyncRequestError> {
+    pub async fn sync_now(&self, user: &CurrentUser, connection_id: ConnectionId) -> Result<u64, SyncRequestError> {
         let connection = tiktok_connection::Entity::find_by_id(connection_id)
             .filter(tiktok_connection::Column::WorkspaceId.eq(user.workspace_id))
             .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
@@ -147,14 +148,14 @@ impl SyncEngine {
             .exec(&self.db)
             .await?;
         let queued = queue_runs(&self.db, accounts, RunTrigger::Manual, self.clock.now()).await?;
-        tracing::info!(user.id = user.user_id, connection.id = connection_id, queued, "sync now");
+        tracing::info!(user.id = user.user_id, connection.id = connection_id.0, queued, "sync now");
         self.wake.notify_waiters();
         Ok(queued)
     }
 
     /// Retry on a stuck sync: the stuck run stops (with that as its evidence) and a manual run
     /// takes its place.
-    pub async fn retry(&self, user: &CurrentUser, account_id: i32) -> Result<(), SyncRequestError> {
+    pub async fn retry(&self, user: &CurrentUser, account_id: AccountId) -> Result<(), SyncRequestError> {
         let account = tiktok_ad_account::Entity::find_by_id(account_id)
             .filter(tiktok_ad_account::Column::WorkspaceId.eq(user.workspace_id))
             .filter(tiktok_ad_account::Column::SyncState.eq(SyncState::Active))

@@ -1,7 +1,13 @@
 //! What the TikTok page asks the server: server functions over the connect flow. Their bodies
 //! turn the flow's domain results into page data and choose the words.
 
-use crate::{error::AppError, model::connect::*};
+use crate::{
+    error::AppError,
+    model::{
+        connect::*,
+        ids::{AccountId, ConnectionId},
+    },
+};
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/connections")]
 pub async fn connect_page() -> Result<ConnectPageData, AppError> {
@@ -59,7 +65,7 @@ pub async fn import_selected(source: PickerSource, advertiser_ids: Vec<String>) 
 }
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/import-available", input = server_fn::codec::Json)]
-pub async fn import_available(connection_id: i32) -> Result<ImportSummary, AppError> {
+pub async fn import_available(connection_id: ConnectionId) -> Result<ImportSummary, AppError> {
     use self::ssr::*;
     respond(async {
         let user = authorize(Capability::ManageConnections).await?;
@@ -76,7 +82,7 @@ pub async fn import_available(connection_id: i32) -> Result<ImportSummary, AppEr
 }
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/sync-now", input = server_fn::codec::Json)]
-pub async fn sync_now(connection_id: i32) -> Result<SyncNowSummary, AppError> {
+pub async fn sync_now(connection_id: ConnectionId) -> Result<SyncNowSummary, AppError> {
     use self::ssr::*;
     respond(async {
         let user = authorize(Capability::ManageConnections).await?;
@@ -87,7 +93,7 @@ pub async fn sync_now(connection_id: i32) -> Result<SyncNowSummary, AppError> {
 }
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/retry-sync", input = server_fn::codec::Json)]
-pub async fn retry_sync(account_id: i32) -> Result<(), AppError> {
+pub async fn retry_sync(account_id: AccountId) -> Result<(), AppError> {
     use self::ssr::*;
     respond(async {
         let user = authorize(Capability::ManageConnections).await?;
@@ -97,7 +103,7 @@ pub async fn retry_sync(account_id: i32) -> Result<(), AppError> {
 }
 
 #[leptos::server(prefix = "/api", endpoint = "tiktok/disconnect", input = server_fn::codec::Json)]
-pub async fn disconnect(connection_id: i32) -> Result<DisconnectSummary, AppError> {
+pub async fn disconnect(connection_id: ConnectionId) -> Result<DisconnectSummary, AppError> {
     use self::ssr::*;
     respond(async {
         let user = authorize(Capability::ManageConnections).await?;

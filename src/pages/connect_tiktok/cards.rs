@@ -9,6 +9,7 @@ use super::{
 use crate::model::connect::{
     is_pending_review, status_label, AccountRow, CardAuth, ConnectionCard, RunNotice, Said, PENDING_REVIEW_HELP,
 };
+use crate::model::ids::{AccountId, ConnectionId};
 use leptos::prelude::*;
 
 #[component]
@@ -43,7 +44,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
     let id = card.id;
     let confirming = RwSignal::new(false);
     let name = card.tiktok_name.clone();
-    let disconnect_action = Action::new(move |id: &i32| {
+    let disconnect_action = Action::new(move |id: &ConnectionId| {
         let id = *id;
         async move { disconnect(id).await }
     });
@@ -68,7 +69,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
             None => {}
         }
     });
-    let sync_now_action = Action::new(move |id: &i32| {
+    let sync_now_action = Action::new(move |id: &ConnectionId| {
         let id = *id;
         async move { sync_now(id).await }
     });
@@ -87,7 +88,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
         Some(Err(e)) => ctx.say("err", e.message),
         None => {}
     });
-    let import_action = Action::new(move |id: &i32| {
+    let import_action = Action::new(move |id: &ConnectionId| {
         let id = *id;
         async move { import_available(id).await }
     });
@@ -230,7 +231,7 @@ fn Account(a: AccountRow, can_manage: bool) -> impl IntoView {
     } else {
         "badge"
     };
-    let retry = Action::new(move |id: &i32| {
+    let retry = Action::new(move |id: &AccountId| {
         let id = *id;
         async move { retry_sync(id).await }
     });

@@ -19,7 +19,10 @@ use self::{
     popup::{listen, open_popup, PopupEvent},
 };
 use super::layout::MeResource;
-use crate::model::connect::{AccountRow, ConnectPageData, FirstSync, ImportSummary, PickerSource};
+use crate::model::{
+    connect::{AccountRow, ConnectPageData, FirstSync, ImportSummary, PickerSource},
+    ids::{AccountId, ConnectionId, GrantId},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -75,7 +78,9 @@ pub fn ConnectTikTokPage() -> impl IntoView {
     let picker_source = Memo::new(move |_| {
         let q = query.read();
         let id = |k: &str| q.get(k).and_then(|v| v.parse::<i32>().ok());
-        id("grant").map(PickerSource::Grant).or_else(|| id("manage").map(PickerSource::Connection))
+        id("grant")
+            .map(|id| PickerSource::Grant(GrantId(id)))
+            .or_else(|| id("manage").map(|id| PickerSource::Connection(ConnectionId(id))))
     });
     let navigate = use_navigate();
     let data = Resource::new(move || ctx.version.get(), |_| connect_page());
@@ -182,7 +187,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
 /// **Imported N campaigns from TikTok** when a first sync this page watched has ended.
 fn watch_syncs(ctx: PageCtx, data: Resource<Result<ConnectPageData, crate::error::AppError>>) {
     let busy = RwSignal::new(false);
-    let first_syncs = StoredValue::new(std::collections::HashSet::<i32>::new());
+    let first_syncs = StoredValue::new(std::collections::HashSet::<AccountId>::new());
     Effect::new(move |_| {
         let Some(Ok(page)) = data.get() else { return };
         let accounts = page.connections.iter().flat_map(|c| c.accounts.iter());
