@@ -100,16 +100,16 @@ async fn a_page_cut_off_mid_json_is_read_again_and_the_rows_equal_a_clean_runs()
     assert!(matches!(outcomes.as_slice(), [Outcome::Paused { .. }]), "{outcomes:?}");
     let us = accounts(&app, US).await[0].clone();
     let deferred = last_run(&app, us.id).await;
-    assert_eq!((deferred.status, deferred.step.as_deref()), (RunStatus::Queued, Some("adgroups")));
+    assert_eq!((deferred.status, deferred.step), (RunStatus::Queued, Some(wevion::sync::Step::AdGroups)));
     assert!(deferred.error_message.as_deref().unwrap_or_default().contains("not TikTok JSON"), "{deferred:?}");
     let card = card_of(&app.connections().await, US);
-    assert!(card["waiting"].as_str().unwrap().contains("TikTok is not answering right now"), "{card}");
+    assert!(crate::helpers::card::waiting(&card).unwrap().contains("TikTok is not answering right now"), "{card}");
 
     app.clock.advance(Duration::minutes(3));
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let card = card_of(&app.connections().await, US);
-    assert_eq!(card["waiting"], Value::Null, "{card}");
+    assert_eq!(crate::helpers::card::waiting(&card), None, "{card}");
     assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
 }
 
@@ -178,7 +178,7 @@ async fn an_answer_past_the_timeout_is_asked_again_and_the_rows_equal_a_clean_ru
     assert_eq!(counts(&app).await["counts"]["campaign/get/"], 2, "asked once more after the timeout");
     let us = accounts(&app, US).await[0].clone();
     let card = card_of(&app.connections().await, US);
-    assert_eq!((card["waiting"].clone(), card["sync_error"].clone()), (Value::Null, Value::Null), "{card}");
+    assert_eq!((crate::helpers::card::waiting(&card), &card["sync_error"]), (None, &Value::Null), "{card}");
     assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
 }
 
@@ -211,12 +211,12 @@ async fn a_token_revoked_mid_run_ends_it_with_reconnect_on_the_card_and_reconnec
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: false, .. }]), "{outcomes:?}");
     let us = accounts(&app, US).await[0].clone();
     let failed = last_run(&app, us.id).await;
-    assert_eq!((failed.status, failed.step.as_deref()), (RunStatus::Failed, Some("ads")));
+    assert_eq!((failed.status, failed.step), (RunStatus::Failed, Some(wevion::sync::Step::Ads)));
     let connection = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(connection.auth_status, AuthStatus::NeedsReconnect);
     let card = &app.connections().await[0];
-    assert_eq!(card["needs_reconnect"], true);
-    assert!(card["auth_error"].as_str().unwrap().contains("40107"), "TikTok's answer as evidence: {card}");
+    assert!(crate::helpers::card::needs_reconnect(&card));
+    assert!(crate::helpers::card::auth_error(&card).unwrap().contains("40107"), "TikTok's answer as evidence: {card}");
     let before = stored(&app, us.id).await;
     assert_eq!((before[0], before[2], before[3]), (CAMPAIGNS, ADGROUPS, 0), "what was read before is kept");
 
@@ -226,7 +226,7 @@ async fn a_token_revoked_mid_run_ends_it_with_reconnect_on_the_card_and_reconnec
     app.clock.advance(Duration::minutes(16));
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
-    assert_eq!(app.connections().await[0]["needs_reconnect"], false);
+    assert!(!crate::helpers::card::needs_reconnect(&app.connections().await[0]));
     assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
 }
 

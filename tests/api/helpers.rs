@@ -412,3 +412,33 @@ impl Binary {
         out
     }
 }
+
+/// What a connection's card JSON says, read the way the page reads it.
+pub mod card {
+    use serde_json::Value;
+
+    /// The yellow Reconnect card.
+    pub fn needs_reconnect(card: &Value) -> bool {
+        card["auth"].get("Reconnect").is_some()
+    }
+
+    /// TikTok's latest rejection of the token, on a Reconnect card.
+    pub fn auth_error(card: &Value) -> Option<&str> {
+        card["auth"]["Reconnect"]["evidence"]["text"].as_str()
+    }
+
+    /// A refresh problem that does not need Reconnect (yet), on a Connected card.
+    pub fn auth_warning(card: &Value) -> Option<&str> {
+        card["auth"]["Connected"]["warning"]["text"].as_str()
+    }
+
+    /// An account row's wait for TikTok (its rate limit or an outage).
+    pub fn waiting(account: &Value) -> Option<&str> {
+        account["run"]["notice"]["Waiting"].as_str()
+    }
+
+    /// An account row's Sync stuck notice.
+    pub fn stuck(account: &Value) -> bool {
+        account["run"]["notice"] == "Stuck"
+    }
+}

@@ -75,7 +75,7 @@ async fn a_token_under_a_key_the_settings_lack_fails_the_sync_without_asking_for
     let outcome = app.state.sync.sync_next().await.unwrap();
     assert!(matches!(outcome, wevion::sync::Outcome::Finished { succeeded: false, .. }), "{outcome:?}");
     let run = sync_run::Entity::find().all(&app.state.db).await.unwrap().pop().unwrap();
-    assert_eq!(run.error_kind.as_deref(), Some("key_missing"));
+    assert_eq!(run.error_kind, Some(wevion::sync::FailureKind::KeyMissing));
     let row = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(row.auth_status, AuthStatus::Healthy, "the token is fine; the key is what is missing");
 }

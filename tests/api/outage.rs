@@ -91,7 +91,7 @@ async fn postgres_going_away_mid_sync_gives_503_pages_and_the_run_resumes_and_co
             .unwrap()
             .and_then(|r| r.cursor)
             .unwrap_or_default();
-        if cursor.contains("\"Insights\"") {
+        if cursor.step == wevion::sync::Step::Insights {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;

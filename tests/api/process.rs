@@ -43,8 +43,8 @@ async fn binary_mid_run() -> Option<(Fleet, Binary, i32)> {
     let started = Instant::now();
     loop {
         let run = last_run(first, account).await;
-        let cursor = run.cursor.unwrap_or_default();
-        if cursor.contains("\"Insights\"") && !cursor.contains("\"insights_from\":null") {
+        let cursor = run.cursor.clone().unwrap_or_default();
+        if cursor.step == wevion::sync::Step::Insights && cursor.insights_from.is_some() {
             assert!(run.holder.unwrap_or_default().starts_with("binary-1/"), "the binary holds the run");
             break;
         }
@@ -106,7 +106,7 @@ async fn an_instance_asked_to_stop_mid_run_writes_its_page_hands_the_run_back_an
     let first = fleet.first();
     let handed_back = last_run(first, account).await;
     assert_eq!((handed_back.status, handed_back.holder.clone()), (RunStatus::Queued, None), "released at once");
-    assert_eq!(handed_back.step.as_deref(), Some("insights"), "its place is kept");
+    assert_eq!(handed_back.step, Some(wevion::sync::Step::Insights), "its place is kept");
     first.sandbox_control("latency", json!({"millis": 0})).await;
     let outcomes = drain(first).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "no lease to wait for");

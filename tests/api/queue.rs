@@ -48,7 +48,7 @@ async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_wh
         let running =
             [(&a, us.id, eu.id), (&b, eu.id, us.id)].into_iter().find(|(r, ..)| r.status == RunStatus::Running);
         if let Some((run, mine, other)) = running {
-            if run.cursor.as_deref().unwrap_or_default().contains("\"AdGroups\"") {
+            if run.cursor.as_ref().is_some_and(|c| c.step == wevion::sync::Step::AdGroups) {
                 break (mine, other);
             }
         }
@@ -85,7 +85,7 @@ async fn a_long_run_with_nobody_waiting_keeps_its_worker() {
     let us = account(&app, US).await;
     let engine = app.state.sync.clone();
     let long = tokio::spawn(async move { engine.sync_next().await });
-    until_run_reaches(&app, us.id, "AdGroups").await;
+    until_run_reaches(&app, us.id, wevion::sync::Step::AdGroups).await;
     app.clock.advance(Duration::minutes(3));
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let outcome = long.await.unwrap().unwrap();
@@ -103,7 +103,7 @@ async fn a_long_first_sync_keeps_its_worker_when_only_scheduled_runs_wait_behind
     app.sandbox_control("latency", json!({"millis": 30})).await;
     let engine = app.state.sync.clone();
     let first_sync = tokio::spawn(async move { engine.sync_next().await });
-    until_run_reaches(&app, eu.id, "AdGroups").await;
+    until_run_reaches(&app, eu.id, wevion::sync::Step::AdGroups).await;
     // US's scheduled run waits, but a claim would take this first sync before it anyway.
     app.clock.advance(Duration::minutes(3));
     app.sandbox_control("latency", json!({"millis": 0})).await;

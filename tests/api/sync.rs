@@ -14,7 +14,7 @@ use wevion::{
     },
     roles::Role,
     sandbox::{BUSINESS_USER, SECOND_BUSINESS_USER},
-    sync::Outcome,
+    sync::{FailureKind, Outcome, Step},
 };
 
 pub(crate) const US: &str = "7000000000000000001";
@@ -72,12 +72,10 @@ pub(crate) async fn last_run(app: &TestApp, account_id: i32) -> sync_run::Model 
     runs.pop().unwrap()
 }
 
-/// Waits (at most a minute) until the account's latest run has reached `step` (its cursor's
-/// name for it, such as `AdGroups`).
-pub(crate) async fn until_run_reaches(app: &TestApp, account_id: i32, step: &str) {
-    let marker = format!("\"{step}\"");
+/// Waits (at most a minute) until the account's latest run has reached `step`.
+pub(crate) async fn until_run_reaches(app: &TestApp, account_id: i32, step: Step) {
     let reached = async {
-        while !last_run(app, account_id).await.cursor.unwrap_or_default().contains(&marker) {
+        while last_run(app, account_id).await.cursor.is_none_or(|c| c.step != step) {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     };
@@ -162,11 +160,9 @@ async fn a_first_sync_brings_every_entity_and_90_days_of_insights() {
     assert_eq!(us.display_timezone.as_deref(), Some("America/New_York"));
     let run = last_run(&app, us.id).await;
     assert_eq!((run.status, run.trigger), (RunStatus::Succeeded, RunTrigger::First));
-    let run_counts: Value = serde_json::from_str(run.counts.as_deref().unwrap()).unwrap();
-    assert_eq!(run_counts["campaigns"], CAMPAIGNS);
-    assert!(run.data_check.is_some(), "the data check ran");
-    let check: Value = serde_json::from_str(run.data_check.as_deref().unwrap()).unwrap();
-    assert_eq!(check["mismatched_campaigns"], 0);
+    assert_eq!(run.counts().get(Step::Campaigns), Some(CAMPAIGNS as u64));
+    let check = run.data_check.expect("the data check ran");
+    assert_eq!(check.mismatched_campaigns, 0);
     // Every page at its endpoint's maximum: one page per entity list, 12 report windows.
     assert_eq!(run.requests, 22, "{}", counts(&app).await);
 }
@@ -239,7 +235,7 @@ async fn a_run_killed_between_pages_is_taken_over_and_resumed_with_the_same_fina
     let run = tokio::spawn(async move { engine.sync_next().await });
     loop {
         let cursor = last_run(&app, us.id).await.cursor.unwrap_or_default();
-        if cursor.contains("\"Insights\"") && !cursor.contains("\"insights_from\":null") {
+        if cursor.step == Step::Insights && cursor.insights_from.is_some() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -293,10 +289,10 @@ async fn an_outage_past_the_retries_puts_the_run_back_with_its_place_kept_and_it
     let us = account(&app, US).await;
     let deferred = last_run(&app, us.id).await;
     assert_eq!(deferred.status, RunStatus::Queued);
-    assert_eq!(deferred.step.as_deref(), Some("ads"), "its place is kept");
+    assert_eq!(deferred.step, Some(Step::Ads), "its place is kept");
     assert!(deferred.retry_at.is_some());
     let card = &app.connections().await[0]["accounts"][0];
-    assert!(card["waiting"].as_str().unwrap().contains("TikTok is not answering right now"), "{card}");
+    assert!(crate::helpers::card::waiting(&card).unwrap().contains("TikTok is not answering right now"), "{card}");
     let campaigns_read = counts(&app).await["counts"]["campaign/get/"].clone();
 
     assert!(drain(&app).await.is_empty(), "not before its time");
@@ -322,10 +318,10 @@ async fn a_permission_tiktok_did_not_grant_skips_that_step_and_the_others_comple
     drain(&app).await;
     let run = last_run(&app, account(&app, US).await.id).await;
     assert_eq!(run.status, RunStatus::Succeeded);
-    let errors: Value = serde_json::from_str(run.step_errors.as_deref().unwrap()).unwrap();
-    let steps: Vec<&str> = errors.as_array().unwrap().iter().map(|e| e["step"].as_str().unwrap()).collect();
-    assert_eq!(steps, ["images", "videos"]);
-    assert_eq!(errors[0]["code"], 40001);
+    let errors = run.step_errors();
+    let steps: Vec<Step> = errors.iter().map(|e| e.step).collect();
+    assert_eq!(steps, [Step::Images, Step::Videos]);
+    assert_eq!(errors[0].code, Some(40001));
     assert_eq!(rows::<tiktok_image::Entity>(&app).await, 0);
     assert_eq!(rows::<tiktok_ad::Entity>(&app).await, ADS);
     assert_eq!(rows::<tiktok_insight_daily::Entity>(&app).await, (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS);
@@ -418,7 +414,7 @@ async fn a_rejected_refresh_turns_the_card_to_reconnect_and_a_second_connection_
     );
     let cards = ann.connections().await;
     let avery_card = cards.as_array().unwrap().iter().find(|c| c["id"] == avery).unwrap();
-    assert_eq!(avery_card["needs_reconnect"], true);
+    assert!(crate::helpers::card::needs_reconnect(&avery_card));
 }
 
 #[tokio::test]
@@ -487,10 +483,10 @@ async fn the_data_check_flags_a_difference_between_stored_days_and_tiktoks_total
     app.sandbox_control("daily-spend-drift", json!({"advertiser_id": US, "spend": 3.5})).await;
     drain(&app).await;
     let run = last_run(&app, account(&app, US).await.id).await;
-    let check: Value = serde_json::from_str(run.data_check.as_deref().unwrap()).unwrap();
-    assert_eq!(check["mismatched_campaigns"], 1);
-    let m = &check["mismatches"][0];
-    assert_eq!(m["tiktok_spend_micros"].as_i64().unwrap() - m["stored_spend_micros"].as_i64().unwrap(), 3_500_000);
+    let check = run.data_check.expect("the data check ran");
+    assert_eq!(check.mismatched_campaigns, 1);
+    let m = &check.mismatches[0];
+    assert_eq!(m.tiktok_spend_micros - m.stored_spend_micros, 3_500_000);
     let card = &app.connections().await[0]["accounts"][0];
     let line = card["data_check"].as_str().unwrap();
     assert!(line.starts_with("TikTok reports") && line.contains("USD spend for") && line.contains("we hold"), "{line}");
@@ -533,15 +529,15 @@ async fn a_run_without_progress_for_an_hour_is_stuck_and_retry_replaces_it() {
         .unwrap();
     app.clock.advance(Duration::minutes(61));
     let card = &app.connections().await[0]["accounts"][0];
-    assert_eq!(card["stuck"], true, "{card}");
+    assert!(crate::helpers::card::stuck(&card), "{card}");
     let retried = app.json_fn("tiktok/retry-sync", json!({ "account_id": us.id })).await;
     assert_eq!(retried.status(), 200);
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let runs =
         sync_run::Entity::find().filter(sync_run::Column::AdAccountId.eq(us.id)).all(&app.state.db).await.unwrap();
-    assert!(runs.iter().any(|r| r.status == RunStatus::Failed && r.error_kind.as_deref() == Some("stuck")));
-    assert_eq!(app.connections().await[0]["accounts"][0]["stuck"], false);
+    assert!(runs.iter().any(|r| r.status == RunStatus::Failed && r.error_kind == Some(FailureKind::Stuck)));
+    assert!(!crate::helpers::card::stuck(&app.connections().await[0]["accounts"][0]));
 }
 
 #[tokio::test]
@@ -554,7 +550,7 @@ async fn stopping_the_engine_mid_run_writes_the_page_and_hands_the_run_back_to_r
     let (engine, token) = (app.state.sync.clone(), stop.clone());
     let run = tokio::spawn(async move { engine.sync_next_until(&token).await });
     loop {
-        if last_run(&app, us.id).await.cursor.is_some_and(|c| c.contains("\"AdGroups\"")) {
+        if last_run(&app, us.id).await.cursor.is_some_and(|c| c.step == Step::AdGroups) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -664,7 +660,7 @@ async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_
     app.sandbox_control("latency", json!({"millis": 100})).await;
     let engine = app.state.sync.clone();
     let first = tokio::spawn(async move { engine.sync_next().await });
-    until_run_reaches(&app, us.id, "AdGroups").await;
+    until_run_reaches(&app, us.id, Step::AdGroups).await;
     // Hold it inside one slow call, so it writes nothing while the other takes over.
     let requests =
         || async { counts(&app).await["counts"].as_object().unwrap().values().filter_map(Value::as_u64).sum::<u64>() };
