@@ -207,7 +207,12 @@ impl SyncEngine {
                 tracing::info!(
                     step = ctx.cursor.step.key(),
                     page = ctx.cursor.page,
-                    "sync run handed back (shutdown or its page limit); it resumes here"
+                    "{}; it resumes here",
+                    if stop.is_cancelled() {
+                        "sync run paused for shutdown"
+                    } else {
+                        "sync run paused at its page limit"
+                    }
                 );
                 return Ok(Outcome::Paused { run_id });
             }
