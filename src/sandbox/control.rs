@@ -1,7 +1,7 @@
 //! The control endpoint (sandbox only): inject faults, change the world, read request counts.
 
 use super::{
-    world::{Fault, FaultKind},
+    api::faults::{Fault, FaultKind},
     Sandbox,
 };
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};

@@ -9,7 +9,7 @@ use axum::{http::HeaderMap, response::Response};
 use chrono::Duration;
 use rand::{distributions::Alphanumeric, Rng};
 use serde_json::json;
-use std::sync::{atomic::Ordering, MutexGuard};
+use std::sync::MutexGuard;
 
 fn random_token(prefix: &str) -> String {
     let body: String = rand::thread_rng().sample_iter(&Alphanumeric).take(40).map(char::from).collect();
@@ -21,32 +21,6 @@ pub fn new_auth_code() -> String {
 }
 
 impl Sandbox {
-    /// App-wide QPS: 40100 past the budget.
-    pub(super) fn check_app_qps(&self) -> Answer<()> {
-        if self.inner.app_limiter.check().is_err() {
-            self.inner.rate_limited.fetch_add(1, Ordering::Relaxed);
-            let app = self.world().apps.keys().next().cloned().unwrap_or_default();
-            return Err(fail(
-                40100,
-                format!("Due to too many requests, requests from App [{app}] are temporarily restricted."),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Per advertiser and path: 40133 past the budget. Runs with the world locked: no `world()` here.
-    pub(super) fn check_path_qps(&self, advertiser_id: &str, path: &str) -> Answer<()> {
-        if self.inner.path_limiter.check_key(&(advertiser_id.to_owned(), path.to_owned())).is_err() {
-            self.inner.rate_limited.fetch_add(1, Ordering::Relaxed);
-            let limit = self.inner.advertiser_path_qps;
-            return Err(fail(
-                40133,
-                format!("Advertiser ({advertiser_id})'s QPS reaches QPS limit {limit} for current path, request is temporarily restricted."),
-            ));
-        }
-        Ok(())
-    }
-
     /// The user whose access token the request carries, if it is one the sandbox issued.
     pub(super) fn bearer_user(&self, headers: &HeaderMap) -> Option<String> {
         let token = headers.get("access-token")?.to_str().ok()?.trim();
@@ -54,7 +28,6 @@ impl Sandbox {
     }
 
     /// Checks the `Access-Token` header: 40104 empty, 40105 unknown or revoked, 40102 expired.
-
     pub(super) fn authorized(&self, headers: &HeaderMap) -> Answer<(MutexGuard<'_, World>, AccessGrant)> {
         let token = headers.get("access-token").and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_owned();
         if token.is_empty() {

@@ -1,6 +1,6 @@
-//! The sandbox's people, advertiser accounts and OAuth state, and the faults a test injected.
+//! The sandbox's state: its people, advertiser accounts, OAuth grants and what tests changed.
 
-use super::{data::Generator, SandboxSettings};
+use super::{api::faults::Fault, data::Generator, SandboxSettings};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 
@@ -64,50 +64,6 @@ pub struct RefreshGrant {
     pub access_token: String,
     pub expires_at: DateTime<Utc>,
     pub spent: bool,
-}
-
-/// "The next `count` requests to `path` go wrong this way".
-#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
-pub struct Fault {
-    pub path: String,
-    #[serde(default)]
-    pub kind: FaultKind,
-    /// For [`FaultKind::Error`]: the code TikTok answers (504: a non-JSON gateway timeout).
-    #[serde(default)]
-    pub code: i64,
-    #[serde(default = "one")]
-    pub count: u32,
-    #[serde(default)]
-    pub message: Option<String>,
-    /// For [`FaultKind::Hang`]: how long the answer takes.
-    #[serde(default)]
-    pub millis: u64,
-}
-
-/// What a fault does to the request it meets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    /// TikTok's error envelope with `code` (HTTP 200), or a gateway timeout for 504.
-    #[default]
-    Error,
-    /// HTTP 200 whose body is cut off mid-JSON.
-    MalformedJson,
-    /// The page lists each of its rows twice.
-    DuplicateRows,
-    /// The page is answered, then the advertiser gains a campaign (with its ad groups and
-    /// ads), so the next page's `page_info` counts more rows.
-    RowsAdded,
-    /// The answer comes after `millis`, past a client's timeout.
-    Hang,
-    /// The token's user revokes the app's authorization just before the answer.
-    RevokeUser,
-    /// The advertiser leaves every Business Center just before the answer.
-    RemoveAdvertiser,
-}
-
-fn one() -> u32 {
-    1
 }
 
 pub struct World {
@@ -285,16 +241,5 @@ impl World {
         user.advertisers.push(id.clone());
         self.advertisers.insert(id.clone(), adv);
         Some(id)
-    }
-
-    /// Takes one matching fault, if any is armed for this path.
-    pub fn take_fault(&mut self, path: &str) -> Option<Fault> {
-        let i = self.faults.iter().position(|f| f.path.trim_matches('/') == path.trim_matches('/') && f.count > 0)?;
-        self.faults[i].count -= 1;
-        let fault = self.faults[i].clone();
-        if self.faults[i].count == 0 {
-            self.faults.remove(i);
-        }
-        Some(fault)
     }
 }

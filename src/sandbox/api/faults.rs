@@ -1,0 +1,174 @@
+//! Injected faults: what a test can arm for a path, the queue that hands them out, and how a
+//! fault shapes the answer to the request it meets.
+
+use super::super::{wire::*, world::World, Sandbox};
+use axum::{
+    http::HeaderMap,
+    response::{IntoResponse, Response},
+};
+use serde_json::Value;
+
+/// "The next `count` requests to `path` go wrong this way".
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct Fault {
+    pub path: String,
+    #[serde(default)]
+    pub kind: FaultKind,
+    /// For [`FaultKind::Error`]: the code TikTok answers (504: a non-JSON gateway timeout).
+    #[serde(default)]
+    pub code: i64,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub message: Option<String>,
+    /// For [`FaultKind::Hang`]: how long the answer takes.
+    #[serde(default)]
+    pub millis: u64,
+}
+
+/// What a fault does to the request it meets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// TikTok's error envelope with `code` (HTTP 200), or a gateway timeout for 504.
+    #[default]
+    Error,
+    /// HTTP 200 whose body is cut off mid-JSON.
+    MalformedJson,
+    /// The page lists each of its rows twice.
+    DuplicateRows,
+    /// The page is answered, then the advertiser gains a campaign (with its ad groups and
+    /// ads), so the next page's `page_info` counts more rows.
+    RowsAdded,
+    /// The answer comes after `millis`, past a client's timeout.
+    Hang,
+    /// The token's user revokes the app's authorization just before the answer.
+    RevokeUser,
+    /// The advertiser leaves every Business Center just before the answer.
+    RemoveAdvertiser,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl World {
+    /// Takes one matching fault, if any is armed for this path.
+    pub fn take_fault(&mut self, path: &str) -> Option<Fault> {
+        let i = self.faults.iter().position(|f| f.path.trim_matches('/') == path.trim_matches('/') && f.count > 0)?;
+        self.faults[i].count -= 1;
+        let fault = self.faults[i].clone();
+        if self.faults[i].count == 0 {
+            self.faults.remove(i);
+        }
+        Some(fault)
+    }
+}
+
+const MAX_HANG_MS: u64 = 120_000;
+
+/// The answer to a request that met `fault`; `answer` is what the request would get without it.
+pub(super) async fn shape(
+    sandbox: &Sandbox,
+    fault: Fault,
+    query: &Query,
+    headers: &HeaderMap,
+    answer: impl Fn(&Sandbox) -> Response,
+) -> Response {
+    match fault.kind {
+        FaultKind::Error => match fault.code {
+            504 => gateway_timeout(),
+            code => fail(code, fault.message.unwrap_or_else(|| default_message(code).to_string())).into_response(),
+        },
+        FaultKind::Hang => {
+            tokio::time::sleep(std::time::Duration::from_millis(fault.millis.min(MAX_HANG_MS))).await;
+            answer(sandbox)
+        }
+        FaultKind::MalformedJson => {
+            let body = r#"{"code": 0, "message": "OK", "data": {"list": [{"campaign_id": "1"#;
+            ([("content-type", "application/json")], body).into_response()
+        }
+        FaultKind::DuplicateRows => {
+            // Every list in the page (`list`, `pixels`, …), each row twice.
+            rewrite_data(answer(sandbox), |data| {
+                if let Some(fields) = data.as_object_mut() {
+                    for rows in fields.values_mut() {
+                        if let Value::Array(rows) = rows {
+                            *rows = rows.iter().flat_map(|r| [r.clone(), r.clone()]).collect();
+                        }
+                    }
+                }
+            })
+            .await
+        }
+        FaultKind::RowsAdded => {
+            let answered = answer(sandbox);
+            if let Some(advertiser_id) = query.get("advertiser_id") {
+                sandbox.world().add_campaign(advertiser_id);
+            }
+            answered
+        }
+        FaultKind::RevokeUser => {
+            if let Some(user_id) = sandbox.bearer_user(headers) {
+                sandbox.world().revoke_user(&user_id);
+            }
+            answer(sandbox)
+        }
+        FaultKind::RemoveAdvertiser => {
+            if let Some(advertiser_id) = query.get("advertiser_id") {
+                sandbox.world().remove_advertiser(advertiser_id);
+            }
+            answer(sandbox)
+        }
+    }
+}
+
+/// The same answer with its `data` changed (for faults that corrupt a good page).
+async fn rewrite_data(response: Response, change: impl FnOnce(&mut Value)) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let Ok(mut envelope) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    if let Some(data) = envelope.get_mut("data") {
+        change(data);
+    }
+    axum::Json(envelope).into_response()
+}
+
+/// TikTok's own wording for the codes tests inject most, when the fault brings no message.
+fn default_message(code: i64) -> &'static str {
+    match code {
+        40100 => "Due to too many requests, requests from App are temporarily restricted.",
+        40133 => "Advertiser's QPS reaches QPS limit for current path, request is temporarily restricted.",
+        40067 => "Your query is too large, please reduce the query size (e.g. fewer metrics or time range) and retry after a while.",
+        40001 => "No permission to operate this resource.",
+        40102 => "Access token has expired.",
+        40105 => "Access token is invalid.",
+        50000 | 50002 => "System error.",
+        60001 => "The service is under maintenance.",
+        _ => "Sandbox injected fault.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::SandboxSettings;
+
+    #[test]
+    fn a_fault_meets_count_requests_to_its_path_then_leaves_the_queue() {
+        let mut world = World::new(SandboxSettings::default(), vec![]);
+        let fault: Fault =
+            serde_json::from_value(serde_json::json!({"path": "/campaign/get", "code": 40100, "count": 2}))
+                .expect("a fault");
+        world.faults.push(fault);
+        assert!(world.take_fault("ad/get/").is_none());
+        assert_eq!(world.take_fault("campaign/get/").map(|f| f.code), Some(40100));
+        assert_eq!(world.take_fault("campaign/get/").map(|f| f.count), Some(0));
+        assert!(world.take_fault("campaign/get/").is_none());
+        assert!(world.faults.is_empty());
+    }
+}
