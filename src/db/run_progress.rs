@@ -112,6 +112,18 @@ impl Counts {
     }
 }
 
+/// `campaigns=3 ads=12`: the stored keys, for log lines.
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut sep = "";
+        for (step, n) in &self.0 {
+            write!(f, "{sep}{}={n}", step.key())?;
+            sep = " ";
+        }
+        Ok(())
+    }
+}
+
 /// A step that failed while the others completed (a permission TikTok did not grant, say),
 /// with TikTok's evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,5 +206,7 @@ mod tests {
         counts.add(Step::AdGroups, 2);
         assert_eq!(serde_json::to_string(&counts).unwrap(), r#"{"adgroups":5}"#);
         assert_eq!(counts.total(), 5);
+        counts.add(Step::Campaigns, 1);
+        assert_eq!(counts.to_string(), "campaigns=1 adgroups=5", "logged in step order, by key");
     }
 }

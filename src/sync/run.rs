@@ -296,7 +296,7 @@ impl SyncEngine {
             requests,
             rate_limited,
             step_errors = ctx.step_errors.0.len(),
-            counts = ?ctx.counts.0,
+            counts = %ctx.counts,
             "sync run succeeded"
         );
         Ok(Outcome::Finished { run_id, account_id: ctx.account.id, succeeded: true })
