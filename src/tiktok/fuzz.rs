@@ -1,7 +1,6 @@
 //! The wire parser against arbitrary answers: whatever a TikTok (or something posing as it)
 //! sends, decoding and shaping end in a value or an error, never a panic.
 
-use super::client::{decode, ListData};
 use super::wire::*;
 use proptest::prelude::*;
 use serde_json::{Map, Value};

@@ -1,0 +1,140 @@
+//! Walking a paged list: `page=1..total_page` at the endpoint's page size, each page's records
+//! handed on as sent or shaped first (report rows into daily or total rows).
+
+use super::TikTokClient;
+use crate::tiktok::{
+    error::TikTokError,
+    wire::{ListData, PageInfo, WithRaw},
+};
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
+
+/// One page of a list.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page_info: PageInfo,
+}
+
+/// What a page's records `W` become for the caller; a record it cannot shape is dropped.
+pub trait Shape<W> {
+    type Item;
+    fn shape(&self, record: W) -> Option<Self::Item>;
+}
+
+/// The records as TikTok sent them (every list but the reports).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AsSent;
+
+impl<W> Shape<W> for AsSent {
+    type Item = W;
+    fn shape(&self, record: W) -> Option<W> {
+        Some(record)
+    }
+}
+
+/// Walks the pages of one advertiser's list at `path`; records decode as `W`, reach the caller
+/// as `S` shapes them.
+pub struct Pager<'a, W, S = AsSent> {
+    client: &'a TikTokClient,
+    path: &'static str,
+    token: &'a SecretString,
+    advertiser_id: String,
+    /// The endpoint's own query parameters, sent with every page.
+    extra: Vec<(&'static str, String)>,
+    page_size: u32,
+    next_page: Option<u32>,
+    shape: S,
+    _records: PhantomData<fn() -> W>,
+}
+
+impl<'a, W> Pager<'a, W> {
+    pub(super) fn new(
+        client: &'a TikTokClient,
+        path: &'static str,
+        token: &'a SecretString,
+        advertiser_id: &str,
+        page_size: u32,
+        extra: Vec<(&'static str, String)>,
+    ) -> Self {
+        Self {
+            client,
+            path,
+            token,
+            advertiser_id: advertiser_id.to_owned(),
+            extra,
+            page_size,
+            next_page: Some(1),
+            shape: AsSent,
+            _records: PhantomData,
+        }
+    }
+
+    /// The same pages, each record with the object TikTok sent.
+    pub fn with_raw(self) -> Pager<'a, WithRaw<W>> {
+        self.recast(AsSent)
+    }
+}
+
+impl<'a, W, S> Pager<'a, W, S> {
+    /// Starts at `page` (1-based) instead of the first: a run resuming where it stopped.
+    pub fn starting_at(mut self, page: u32) -> Self {
+        self.next_page = Some(page.max(1));
+        self
+    }
+
+    /// The same pages, the records shaped by `shape`.
+    pub(super) fn shaped<T>(self, shape: T) -> Pager<'a, W, T> {
+        self.recast(shape)
+    }
+
+    /// The same pages, records decoded as `V` and shaped by `shape`.
+    fn recast<V, T>(self, shape: T) -> Pager<'a, V, T> {
+        Pager {
+            client: self.client,
+            path: self.path,
+            token: self.token,
+            advertiser_id: self.advertiser_id,
+            extra: self.extra,
+            page_size: self.page_size,
+            next_page: self.next_page,
+            shape,
+            _records: PhantomData,
+        }
+    }
+}
+
+impl<W: DeserializeOwned, S: Shape<W>> Pager<'_, W, S> {
+    pub async fn next_page(&mut self) -> Result<Option<Page<S::Item>>, TikTokError> {
+        let Some(page) = self.next_page else { return Ok(None) };
+        let mut query = vec![
+            ("advertiser_id", self.advertiser_id.clone()),
+            ("page", page.to_string()),
+            ("page_size", self.page_size.to_string()),
+        ];
+        query.extend(self.extra.iter().cloned());
+        let data: ListData<W> = self.client.get(self.path, Some(self.token), query, Some(&self.advertiser_id)).await?;
+        // Without page_info there is no telling whether more pages follow: never guess "one".
+        let Some(page_info) = data.page_info else {
+            return Err(TikTokError::bad_request(format!(
+                "{} answered page {page} without page_info, so its paging cannot be followed",
+                self.path
+            )));
+        };
+        // Judged on the records as sent: a page whose records all fail to shape is not the end.
+        let more = page < page_info.total_page && !data.list.is_empty();
+        self.next_page = more.then_some(page + 1);
+        let items = data.list.into_iter().filter_map(|record| self.shape.shape(record)).collect();
+        Ok(Some(Page { items, page_info }))
+    }
+
+    /// Every item on every page.
+    pub async fn collect(mut self) -> Result<Vec<S::Item>, TikTokError> {
+        let mut all = Vec::new();
+        while let Some(page) = self.next_page().await? {
+            all.extend(page.items);
+        }
+        Ok(all)
+    }
+}
