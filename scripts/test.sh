@@ -26,8 +26,9 @@ run() { # name, command...: runs it, keeps its output to count the results
 }
 
 cargo_test=(cargo test --no-default-features --features ssr --bins --lib --tests)
+# The tests that need Postgres are #[ignore = "needs Postgres"]: skipped on SQLite, run here.
 run "cargo test (SQLite)" env -u TEST_DATABASE_URL "${cargo_test[@]}"
-run "cargo test (Postgres)" env TEST_DATABASE_URL="$pg" "${cargo_test[@]}"
+run "cargo test (Postgres)" env TEST_DATABASE_URL="$pg" "${cargo_test[@]}" -- --include-ignored
 # Test databases are named wevion_t_*; drop what the run left behind.
 if command -v psql >/dev/null; then
   psql "$pg" -Atc "select datname from pg_database where datname like 'wevion_t_%'" 2>/dev/null |

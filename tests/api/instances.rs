@@ -1,6 +1,7 @@
 //! Several instances on one Postgres database against one TikTok (the first instance's sandbox,
 //! reached by the others through TIKTOK_* settings, as a real deployment reaches TikTok). SQLite
-//! is single-instance by design: these tests need `TEST_DATABASE_URL` and say so otherwise.
+//! is single-instance by design: these tests need `TEST_DATABASE_URL`, so they are ignored in the
+//! SQLite pass and run with `--include-ignored` in the Postgres pass of scripts/test.sh.
 
 use crate::helpers::{spawn_app_with, TestApp, TestDb};
 use chrono::Duration;
@@ -16,13 +17,13 @@ use wevion::{
 
 pub(crate) const KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
 
-/// Whether these tests can run here (several instances need Postgres); says so when not.
-pub(crate) fn on_postgres() -> bool {
-    let yes = std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"));
-    if !yes {
-        eprintln!("skipped: several instances need Postgres (set TEST_DATABASE_URL)");
-    }
-    yes
+/// Fails a test that needs Postgres when it was run without it: it must not pass unseen.
+pub(crate) fn require_postgres() {
+    let on_postgres = std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"));
+    assert!(
+        on_postgres,
+        "this test needs Postgres: set TEST_DATABASE_URL=postgres://… (it is ignored without --include-ignored)"
+    );
 }
 
 /// The settings of another instance joining `first`: its TikTok (the sandbox `first` hosts),
@@ -53,11 +54,9 @@ pub(crate) struct Fleet {
 }
 
 impl Fleet {
-    /// `n` instances with `TIKTOK_QPS` = the sandbox's app limit = `qps`; None on SQLite.
-    pub async fn start(n: usize, qps: u32, extra: &[(&str, &str)]) -> Option<Self> {
-        if !on_postgres() {
-            return None;
-        }
+    /// `n` instances with `TIKTOK_QPS` = the sandbox's app limit = `qps`; Postgres only.
+    pub async fn start(n: usize, qps: u32, extra: &[(&str, &str)]) -> Self {
+        require_postgres();
         let db = TestDb::fresh().await;
         let qps = qps.to_string();
         let mut vars = vec![
@@ -79,7 +78,7 @@ impl Fleet {
             vars.extend_from_slice(extra);
             apps.push(spawn_app_with(&db, &vars).await);
         }
-        Some(Self { apps, db })
+        Self { apps, db }
     }
 
     pub fn first(&self) -> &TestApp {
@@ -165,7 +164,7 @@ impl Fleet {
 
 async fn share_one_budget_and_sync_each_account_once_per_cycle(instances: usize) {
     let qps = 20;
-    let Some(fleet) = Fleet::start(instances, qps, &[]).await else { return };
+    let fleet = Fleet::start(instances, qps, &[]).await;
     let accounts = fleet.import(2, 3).await;
     fleet.beat().await;
     for app in &fleet.apps {
@@ -191,18 +190,21 @@ async fn share_one_budget_and_sync_each_account_once_per_cycle(instances: usize)
 }
 
 #[tokio::test]
+#[ignore = "needs Postgres"]
 async fn two_instances_share_one_tiktok_budget_and_sync_each_account_exactly_once_per_cycle() {
     share_one_budget_and_sync_each_account_once_per_cycle(2).await;
 }
 
 #[tokio::test]
+#[ignore = "needs Postgres"]
 async fn three_instances_share_one_tiktok_budget_and_sync_each_account_exactly_once_per_cycle() {
     share_one_budget_and_sync_each_account_once_per_cycle(3).await;
 }
 
 #[tokio::test]
+#[ignore = "needs Postgres"]
 async fn tiktoks_app_rate_limit_met_by_one_instance_pauses_the_others_at_their_next_beat() {
-    let Some(fleet) = Fleet::start(2, 20, &[("TIKTOK_RETRY_DELAY", "3s")]).await else { return };
+    let fleet = Fleet::start(2, 20, &[("TIKTOK_RETRY_DELAY", "3s")]).await;
     fleet.import(1, 1).await;
     let (first, second) = (&fleet.apps[0], &fleet.apps[1]);
     first.sandbox_control("faults", json!({"path": "campaign/get/", "code": 40100})).await;
@@ -224,8 +226,9 @@ async fn tiktoks_app_rate_limit_met_by_one_instance_pauses_the_others_at_their_n
 }
 
 #[tokio::test]
+#[ignore = "needs Postgres"]
 async fn the_connect_flow_works_when_each_request_reaches_another_instance() {
-    let Some(fleet) = Fleet::start(3, 1000, &[]).await else { return };
+    let fleet = Fleet::start(3, 1000, &[]).await;
     let (a, b, c) = (&fleet.apps[0], &fleet.apps[1], &fleet.apps[2]);
     // One browser (its cookies) behind a load balancer that sends each request elsewhere.
     let browser = &a.client;

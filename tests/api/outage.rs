@@ -4,7 +4,7 @@
 
 use crate::{
     helpers::{spawn_app_with, TestDb, CONNECT},
-    instances::on_postgres,
+    instances::require_postgres,
     sync::{drain, last_run, ADGROUPS, ADS, CAMPAIGNS, DAYS, US},
 };
 use sea_orm::{ColumnTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
@@ -61,10 +61,9 @@ impl Proxy {
 }
 
 #[tokio::test]
+#[ignore = "needs Postgres"]
 async fn postgres_going_away_mid_sync_gives_503_pages_and_the_run_resumes_and_completes_when_it_is_back() {
-    if !on_postgres() {
-        return;
-    }
+    require_postgres();
     let db = TestDb::fresh().await;
     let direct = Database::connect(&db.url).await.unwrap();
     let mut url = url::Url::parse(&db.url).unwrap();
