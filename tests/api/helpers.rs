@@ -391,10 +391,17 @@ impl Binary {
                 }
             }));
         }
-        let line = tokio::time::timeout(Duration::from_secs(30), address.recv())
-            .await
-            .expect("the binary got ready within 30 s")
-            .expect("the binary printed its ready line");
+        let line = wait_until("the binary's ready line", Duration::from_secs(30), || {
+            let line = match address.try_recv() {
+                Ok(line) => Some(line),
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => None,
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                    panic!("the binary stopped before its ready line:\n{}", output.lock().unwrap())
+                }
+            };
+            async move { line }
+        })
+        .await;
         let start = line.find("127.0.0.1:").expect("the ready line names an address");
         let addr: String = line[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
         (Self { child, output, readers }, addr.parse().expect("an address"))
@@ -410,6 +417,51 @@ impl Binary {
         }
         let out = self.output.lock().unwrap().clone();
         out
+    }
+}
+
+// ---- waiting --------------------------------------------------------------------------------
+
+/// How often [`wait_until`] looks again.
+const POLL: Duration = Duration::from_millis(10);
+
+/// The one way a test waits for what another task or process does: asks `check` every few
+/// milliseconds until it answers `Some`, and fails the test after `limit`, naming `what`.
+pub async fn wait_until<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = std::time::Instant::now();
+    let timed_out = || -> ! { panic!("timed out after {}s waiting for {what}", limit.as_secs_f64()) };
+    loop {
+        // A check that hangs (a query, a request) counts against the limit too.
+        match tokio::time::timeout(limit.saturating_sub(started.elapsed()), check()).await {
+            Ok(Some(found)) => return found,
+            Ok(None) if started.elapsed() < limit => tokio::time::sleep(POLL).await,
+            _ => timed_out(),
+        }
+    }
+}
+
+impl TestApp {
+    /// Every request the sandbox's Marketing API has counted so far.
+    pub async fn sandbox_requests(&self) -> u64 {
+        let counts = self.sandbox_counts().await;
+        counts["counts"].as_object().expect("counts per path").values().filter_map(serde_json::Value::as_u64).sum()
+    }
+
+    /// Starts `work` (a sync call) on its own task and returns once it has a call at the
+    /// sandbox, which answers after the latency the test set: the run is claimed and mid-page.
+    pub async fn in_flight<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> tokio::task::JoinHandle<T> {
+        let before = self.sandbox_requests().await;
+        let task = tokio::spawn(work);
+        let at_tiktok = || async { (self.sandbox_requests().await > before).then_some(()) };
+        wait_until("the run's next call to reach the sandbox", Duration::from_secs(30), at_tiktok).await;
+        task
     }
 }
 

@@ -3,7 +3,7 @@
 //! is single-instance by design: these tests need `TEST_DATABASE_URL`, so they are ignored in the
 //! SQLite pass and run with `--include-ignored` in the Postgres pass of scripts/test.sh.
 
-use crate::helpers::{spawn_app_with, TestApp, TestDb};
+use crate::helpers::{spawn_app_with, wait_until, TestApp, TestDb};
 use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use secrecy::ExposeSecret;
@@ -135,13 +135,14 @@ impl Fleet {
                 let engine = app.state.sync.clone();
                 workers.spawn(async move {
                     let mut finished = 0;
-                    loop {
+                    for _ in 0..100 {
                         match engine.sync_next().await.expect("sync_next") {
                             Outcome::Idle => return (i, finished),
                             Outcome::Finished { succeeded: true, .. } => finished += 1,
                             other => panic!("instance {i}: {other:?}"),
                         }
                     }
+                    panic!("instance {i}: the queue never emptied");
                 });
             }
         }
@@ -211,12 +212,8 @@ async fn tiktoks_app_rate_limit_met_by_one_instance_pauses_the_others_at_their_n
     fleet.align_clocks();
     let engine = first.state.sync.clone();
     let run = tokio::spawn(async move { engine.sync_next().await });
-    let paused = async {
-        while first.state.tiktok.paused_until().is_none() {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(30), paused).await.expect("the 40100 was met");
+    let met = "the first instance to meet the 40100 and pause";
+    wait_until(met, std::time::Duration::from_secs(30), || async { first.state.tiktok.paused_until() }).await;
     assert_eq!(second.state.tiktok.paused_until(), None);
     fleet.beat().await;
     let paused = second.state.tiktok.paused_until().expect("the other instance pauses too");

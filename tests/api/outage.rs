@@ -5,9 +5,9 @@
 use crate::{
     helpers::{spawn_app_with, TestDb, CONNECT},
     instances::require_postgres,
-    sync::{drain, last_run, ADGROUPS, ADS, CAMPAIGNS, DAYS, US},
+    sync::{drain, last_run, pages_until, ADGROUPS, ADS, CAMPAIGNS, DAYS, US},
 };
-use sea_orm::{ColumnTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{Database, EntityTrait, PaginatorTrait};
 use serde_json::json;
 use std::sync::{
     atomic::{AtomicBool, Ordering},
@@ -18,7 +18,7 @@ use wevion::{
     db::entities::{sync_run::RunStatus, tiktok_ad_account, tiktok_campaign, tiktok_insight_daily},
     roles::Role,
     sandbox::BUSINESS_USER,
-    sync::Outcome,
+    sync::{Outcome, Step},
 };
 
 /// Forwards TCP to Postgres until cut: a cut drops every open connection and refuses new ones.
@@ -78,23 +78,11 @@ async fn postgres_going_away_mid_sync_gives_503_pages_and_the_run_resumes_and_co
     app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     let account = tiktok_ad_account::Entity::find().one(&direct).await.unwrap().unwrap().id;
+    // The database goes away while a page of the insights is at TikTok.
+    let at_insights = pages_until(&app, |r| r.cursor.as_ref().is_some_and(|c| c.step == Step::Insights)).await;
     app.sandbox_control("latency", json!({"millis": 100})).await;
-
     let engine = app.state.sync.clone();
-    let run = tokio::spawn(async move { engine.sync_next().await });
-    loop {
-        let cursor = wevion::db::entities::sync_run::Entity::find()
-            .filter(wevion::db::entities::sync_run::Column::AdAccountId.eq(account))
-            .one(&direct)
-            .await
-            .unwrap()
-            .and_then(|r| r.cursor)
-            .unwrap_or_default();
-        if cursor.step == wevion::sync::Step::Insights {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let run = app.in_flight(async move { engine.sync_next().await }).await;
     proxy.cut();
     let failed = run.await.unwrap();
     assert!(failed.is_err(), "the engine says the database went away: {failed:?}");
@@ -110,7 +98,9 @@ async fn postgres_going_away_mid_sync_gives_503_pages_and_the_run_resumes_and_co
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let resumed = last_run(&app, account).await;
-    assert_eq!((resumed.status, resumed.attempt), (RunStatus::Succeeded, 2), "the same run, resumed at once");
+    assert_eq!(resumed.id, at_insights.id);
+    let attempt = at_insights.attempt + 2; // the one the database went away under, then this
+    assert_eq!((resumed.status, resumed.attempt), (RunStatus::Succeeded, attempt), "the same run, resumed at once");
     assert_eq!(tiktok_campaign::Entity::find().count(&direct).await.unwrap(), CAMPAIGNS);
     assert_eq!(
         tiktok_insight_daily::Entity::find().count(&direct).await.unwrap(),

@@ -5,7 +5,7 @@
 //! (`CARGO_BIN_EXE_wevion`), so it is always there when they run.
 
 use crate::{
-    helpers::Binary,
+    helpers::{wait_until, Binary},
     instances::{joining_vars, Fleet},
     sync::{drain, last_run, ADGROUPS, ADS, CAMPAIGNS, DAYS, US},
 };
@@ -41,17 +41,15 @@ async fn binary_mid_run() -> (Fleet, Binary, i32) {
     let joining = joining_vars(first, "binary-1");
     envs.extend(joining.iter().map(|(k, v)| (k.as_str(), v.clone())));
     let (binary, _) = Binary::start(&["serve"], &envs, "listening").await;
-    let started = Instant::now();
-    loop {
-        let run = last_run(first, account).await;
-        let cursor = run.cursor.clone().unwrap_or_default();
-        if cursor.step == wevion::sync::Step::Insights && cursor.insights_from.is_some() {
-            assert!(run.holder.unwrap_or_default().starts_with("binary-1/"), "the binary holds the run");
-            break;
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the binary never got to insights");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    // Another process: it cannot be driven a page at a time, so this waits for its progress.
+    let mid_insights =
+        wait_until("the binary to get between two report pages", std::time::Duration::from_secs(60), || async {
+            let run = last_run(first, account).await;
+            let cursor = run.cursor.clone().unwrap_or_default();
+            (cursor.step == wevion::sync::Step::Insights && cursor.insights_from.is_some()).then_some(run)
+        })
+        .await;
+    assert!(mid_insights.holder.unwrap_or_default().starts_with("binary-1/"), "the binary holds the run");
     (fleet, binary, account)
 }
 
@@ -97,10 +95,11 @@ async fn an_instance_asked_to_stop_mid_run_writes_its_page_hands_the_run_back_an
     let asked = Instant::now();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let mut binary = binary;
-    let status = tokio::time::timeout(std::time::Duration::from_secs(10), binary.child.wait())
-        .await
-        .expect("the instance exits within 10 s")
-        .unwrap();
+    let status = wait_until("the instance to exit after SIGTERM", std::time::Duration::from_secs(10), || {
+        let exited = binary.child.try_wait().expect("the child's status");
+        async move { exited }
+    })
+    .await;
     assert!(status.success(), "a clean exit: {status}");
     eprintln!("stopped {:?} after SIGTERM", asked.elapsed());
     let output = binary.stop().await;

@@ -1,6 +1,9 @@
 //! Fairness of the queue: a long run cannot hold a worker while other accounts wait.
+//! A run's turn passes while one of its pages is at TikTok: the test brings the run to its ad
+//! groups a page at a time, lets the next page's call reach the sandbox slowly, then moves the
+//! clock past the turn.
 
-use crate::sync::{account, app_with, counts, drain, last_run, until_run_reaches, CAMPAIGNS, EU, JAPAN, US};
+use crate::sync::{account, app_with, at_step, counts, drain, last_run, pages_until, CAMPAIGNS, EU, JAPAN, US};
 use chrono::Duration;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
@@ -10,7 +13,7 @@ use wevion::{
     db::entities::{sync_run::RunStatus, tiktok_campaign},
     roles::Role,
     sandbox::{BUSINESS_USER, SECOND_BUSINESS_USER},
-    sync::Outcome,
+    sync::{Outcome, Step},
 };
 
 #[tokio::test]
@@ -40,30 +43,21 @@ async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_wh
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
     let (us, eu) = (account(&app, US).await, account(&app, EU).await);
-    app.sandbox_control("latency", json!({"millis": 30})).await;
+    let stopped_at = pages_until(&app, at_step(Step::AdGroups)).await;
+    let long_id = stopped_at.ad_account_id;
+    let waiting_id = if long_id == us.id { eu.id } else { us.id };
+    app.sandbox_control("latency", json!({"millis": 300})).await;
     let engine = app.state.sync.clone();
-    let long = tokio::spawn(async move { engine.sync_next().await });
-    let (long_id, waiting_id) = loop {
-        let (a, b) = (last_run(&app, us.id).await, last_run(&app, eu.id).await);
-        let running =
-            [(&a, us.id, eu.id), (&b, eu.id, us.id)].into_iter().find(|(r, ..)| r.status == RunStatus::Running);
-        if let Some((run, mine, other)) = running {
-            if run.cursor.as_ref().is_some_and(|c| c.step == wevion::sync::Step::AdGroups) {
-                break (mine, other);
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    };
-    let stopped_at = last_run(&app, long_id).await;
+    let long = app.in_flight(async move { engine.sync_next().await }).await;
 
     // Its turn is over while the other account waits: it goes back behind it.
     app.clock.advance(Duration::minutes(3));
+    app.sandbox_control("latency", json!({"millis": 0})).await;
     let yielded = long.await.unwrap().unwrap();
     assert!(matches!(yielded, Outcome::Yielded { .. }), "{yielded:?}");
     let handed_back = last_run(&app, long_id).await;
     assert_eq!((handed_back.status, handed_back.holder.clone()), (RunStatus::Queued, None));
 
-    app.sandbox_control("latency", json!({"millis": 0})).await;
     let next = app.state.sync.sync_next().await.unwrap();
     assert!(
         matches!(next, Outcome::Finished { account_id, succeeded: true, .. } if account_id == waiting_id),
@@ -72,7 +66,7 @@ async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_wh
     let last = app.state.sync.sync_next().await.unwrap();
     assert!(matches!(last, Outcome::Finished { account_id, succeeded: true, .. } if account_id == long_id), "{last:?}");
     let resumed = last_run(&app, long_id).await;
-    assert_eq!((resumed.id, resumed.attempt), (stopped_at.id, 2), "the same run, resumed");
+    assert_eq!((resumed.id, resumed.attempt), (stopped_at.id, stopped_at.attempt + 2), "the same run, resumed");
     assert_eq!(counts(&app).await["counts"]["campaign/get/"], 2, "campaigns were not read again");
     assert_eq!(tiktok_campaign::Entity::find().count(&app.state.db).await.unwrap(), 2 * CAMPAIGNS);
 }
@@ -81,11 +75,10 @@ async fn a_long_run_gives_its_turn_to_waiting_accounts_and_resumes_after_them_wh
 async fn a_long_run_with_nobody_waiting_keeps_its_worker() {
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
-    app.sandbox_control("latency", json!({"millis": 30})).await;
-    let us = account(&app, US).await;
+    pages_until(&app, at_step(Step::AdGroups)).await;
+    app.sandbox_control("latency", json!({"millis": 300})).await;
     let engine = app.state.sync.clone();
-    let long = tokio::spawn(async move { engine.sync_next().await });
-    until_run_reaches(&app, us.id, wevion::sync::Step::AdGroups).await;
+    let long = app.in_flight(async move { engine.sync_next().await }).await;
     app.clock.advance(Duration::minutes(3));
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let outcome = long.await.unwrap().unwrap();
@@ -100,14 +93,15 @@ async fn a_long_first_sync_keeps_its_worker_when_only_scheduled_runs_wait_behind
     app.clock.advance(Duration::minutes(16)); // US is due again
     app.connect_and_import(BUSINESS_USER, &[EU]).await;
     let eu = account(&app, EU).await;
-    app.sandbox_control("latency", json!({"millis": 30})).await;
+    let at_ad_groups = pages_until(&app, at_step(Step::AdGroups)).await;
+    assert_eq!(at_ad_groups.ad_account_id, eu.id, "the first sync goes first");
+    app.sandbox_control("latency", json!({"millis": 300})).await;
     let engine = app.state.sync.clone();
-    let first_sync = tokio::spawn(async move { engine.sync_next().await });
-    until_run_reaches(&app, eu.id, wevion::sync::Step::AdGroups).await;
+    let first_sync = app.in_flight(async move { engine.sync_next().await }).await;
     // US's scheduled run waits, but a claim would take this first sync before it anyway.
     app.clock.advance(Duration::minutes(3));
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let outcome = first_sync.await.unwrap().unwrap();
     assert!(matches!(outcome, Outcome::Finished { account_id, .. } if account_id == eu.id), "{outcome:?}");
-    assert_eq!(last_run(&app, eu.id).await.attempt, 1, "never handed back");
+    assert_eq!(last_run(&app, eu.id).await.attempt, at_ad_groups.attempt + 1, "never handed back");
 }

@@ -1,6 +1,6 @@
 //! The sync engine against the built-in sandbox, driven one `sync_next` at a time.
 
-use crate::helpers::{spawn_app_with, TestApp, TestDb, CONNECT};
+use crate::helpers::{spawn_app_with, wait_until, TestApp, TestDb, CONNECT};
 use chrono::{Duration, TimeZone, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -40,13 +40,13 @@ pub(crate) async fn app_with(vars: &[(&'static str, &'static str)]) -> (TestDb, 
 /// Runs `sync_next` until nothing is due; returns what each call did.
 pub(crate) async fn drain(app: &TestApp) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
-    loop {
+    for _ in 0..50 {
         match app.state.sync.sync_next().await.expect("sync_next") {
             Outcome::Idle => return outcomes,
             other => outcomes.push(other),
         }
-        assert!(outcomes.len() < 50, "the queue never empties: {outcomes:?}");
     }
+    panic!("the queue never empties: {outcomes:?}");
 }
 
 pub(crate) async fn account(app: &TestApp, advertiser: &str) -> tiktok_ad_account::Model {
@@ -72,14 +72,26 @@ pub(crate) async fn last_run(app: &TestApp, account_id: i32) -> sync_run::Model 
     runs.pop().unwrap()
 }
 
-/// Waits (at most a minute) until the account's latest run has reached `step`.
-pub(crate) async fn until_run_reaches(app: &TestApp, account_id: i32, step: Step) {
-    let reached = async {
-        while last_run(app, account_id).await.cursor.is_none_or(|c| c.step != step) {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+/// Drives the next run one page at a time ([`wevion::sync::SyncEngine::sync_pages`]: each
+/// page a claim and a hand-back) until `at` holds for it; returns it there, queued. No race
+/// against TikTok's answer times: the run stops exactly where the test wants it.
+pub(crate) async fn pages_until(app: &TestApp, at: impl Fn(&sync_run::Model) -> bool) -> sync_run::Model {
+    for _ in 0..200 {
+        let run_id = match app.state.sync.sync_pages(1).await.expect("sync_pages") {
+            Outcome::Paused { run_id } => run_id,
+            other => panic!("the run ended before it got there: {other:?}"),
+        };
+        let run = sync_run::Entity::find_by_id(run_id).one(&app.state.db).await.unwrap().expect("the run");
+        if at(&run) {
+            return run;
         }
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(60), reached).await.expect("the run got there within a minute");
+    }
+    panic!("no run got there within 200 pages");
+}
+
+/// The run is at `step`.
+pub(crate) fn at_step(step: Step) -> impl Fn(&sync_run::Model) -> bool {
+    move |run| run.cursor.as_ref().is_some_and(|c| c.step == step)
 }
 
 pub(crate) async fn counts(app: &TestApp) -> Value {
@@ -229,17 +241,13 @@ async fn a_run_killed_between_pages_is_taken_over_and_resumed_with_the_same_fina
     let (_db, app) = app_with(&[("SYNC_LEASE", "60s")]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     let us = account(&app, US).await;
-    // Slow answers, so the run can be stopped between two report pages.
-    app.sandbox_control("latency", json!({"millis": 150})).await;
+    // Between two report pages: then a worker takes it on and dies while TikTok answers.
+    let between =
+        pages_until(&app, |r| r.cursor.as_ref().is_some_and(|c| c.step == Step::Insights && c.insights_from.is_some()))
+            .await;
+    app.sandbox_control("latency", json!({"millis": 60_000})).await;
     let engine = app.state.sync.clone();
-    let run = tokio::spawn(async move { engine.sync_next().await });
-    loop {
-        let cursor = last_run(&app, us.id).await.cursor.unwrap_or_default();
-        if cursor.step == Step::Insights && cursor.insights_from.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let run = app.in_flight(async move { engine.sync_next().await }).await;
     run.abort(); // the instance dies: no clean-up, the lease stays taken
     let _ = run.await;
     app.sandbox_control("latency", json!({"millis": 0})).await;
@@ -253,7 +261,7 @@ async fn a_run_killed_between_pages_is_taken_over_and_resumed_with_the_same_fina
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let resumed = last_run(&app, us.id).await;
     assert_eq!(resumed.id, stopped.id, "the same run, resumed");
-    assert_eq!(resumed.attempt, 2);
+    assert_eq!((stopped.attempt, resumed.attempt), (between.attempt + 1, between.attempt + 2), "taken over once");
     let after = counts(&app).await["counts"].clone();
     assert_eq!(after["campaign/get/"], before["campaign/get/"], "steps already done were not read again");
     assert_eq!(
@@ -545,24 +553,22 @@ async fn stopping_the_engine_mid_run_writes_the_page_and_hands_the_run_back_to_r
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     let us = account(&app, US).await;
-    app.sandbox_control("latency", json!({"millis": 100})).await;
+    let at_ad_groups = pages_until(&app, at_step(Step::AdGroups)).await;
+    // Told to stop while a page of ad groups is at TikTok.
+    app.sandbox_control("latency", json!({"millis": 200})).await;
     let stop = tokio_util::sync::CancellationToken::new();
     let (engine, token) = (app.state.sync.clone(), stop.clone());
-    let run = tokio::spawn(async move { engine.sync_next_until(&token).await });
-    loop {
-        if last_run(&app, us.id).await.cursor.is_some_and(|c| c.step == Step::AdGroups) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let run = app.in_flight(async move { engine.sync_next_until(&token).await }).await;
     stop.cancel();
     let outcome = run.await.unwrap().unwrap();
     assert!(matches!(outcome, Outcome::Paused { .. }), "{outcome:?}");
     let paused = last_run(&app, us.id).await;
     assert_eq!((paused.status, paused.holder.clone()), (RunStatus::Queued, None));
+    assert_eq!(paused.cursor.map(|c| c.step), Some(Step::AdGroups), "its place is kept");
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]));
+    assert_eq!(paused.id, at_ad_groups.id);
     assert_eq!(last_run(&app, us.id).await.id, paused.id, "the same run resumed");
     assert_eq!(counts(&app).await["counts"]["campaign/get/"], 1);
 }
@@ -577,17 +583,13 @@ async fn stopping_the_engine_while_tiktok_is_slow_hands_the_run_back_without_wai
     app.sandbox_control("latency", json!({"millis": 60_000})).await;
     let stop = tokio_util::sync::CancellationToken::new();
     let (engine, token) = (app.state.sync.clone(), stop.clone());
-    let run = tokio::spawn(async move { engine.sync_next_until(&token).await });
-    // Until the run's first call is at TikTok, which answers in a minute.
-    while info_calls().await == before {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    // Once the run's first call is at TikTok, which answers in a minute.
+    let run = app.in_flight(async move { engine.sync_next_until(&token).await }).await;
+    assert_eq!(info_calls().await, before + 1, "the run's first call is the one in flight");
     stop.cancel();
-    let outcome = tokio::time::timeout(std::time::Duration::from_secs(10), run)
-        .await
-        .expect("shutdown does not wait for TikTok's answer")
-        .unwrap()
-        .unwrap();
+    let shutdown = "the hand-back, without TikTok's answer";
+    wait_until(shutdown, std::time::Duration::from_secs(10), || async { run.is_finished().then_some(()) }).await;
+    let outcome = run.await.unwrap().unwrap();
     assert!(matches!(outcome, Outcome::Paused { .. }), "{outcome:?}");
     let paused = last_run(&app, us.id).await;
     assert_eq!((paused.status, paused.holder.clone()), (RunStatus::Queued, None));
@@ -656,19 +658,12 @@ async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     let us = account(&app, US).await;
-    // A slow TikTok keeps the first worker mid-run.
-    app.sandbox_control("latency", json!({"millis": 100})).await;
-    let engine = app.state.sync.clone();
-    let first = tokio::spawn(async move { engine.sync_next().await });
-    until_run_reaches(&app, us.id, Step::AdGroups).await;
-    // Hold it inside one slow call, so it writes nothing while the other takes over.
-    let requests =
-        || async { counts(&app).await["counts"].as_object().unwrap().values().filter_map(Value::as_u64).sum::<u64>() };
+    let at_ad_groups = pages_until(&app, at_step(Step::AdGroups)).await;
+    // The first worker is held mid-run inside one slow call, so it writes nothing while the
+    // other takes over.
     app.sandbox_control("latency", json!({"millis": 5000})).await;
-    let seen = requests().await;
-    while requests().await < seen + 1 {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let engine = app.state.sync.clone();
+    let first = app.in_flight(async move { engine.sync_next().await }).await;
     // Its database was away for longer than the lease (the clock says so): another worker in
     // the same process takes the run over and takes it to the end.
     app.clock.advance(Duration::seconds(61));
@@ -678,7 +673,7 @@ async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_
     let first = first.await.unwrap().unwrap();
     assert!(matches!(first, Outcome::LostLease { .. }), "the first worker stopped: {first:?}");
     let run = last_run(&app, us.id).await;
-    assert_eq!((run.status, run.attempt), (RunStatus::Succeeded, 2));
+    assert_eq!((run.status, run.attempt), (RunStatus::Succeeded, at_ad_groups.attempt + 2), "one claim each");
     assert_eq!(rows::<tiktok_campaign::Entity>(&app).await, CAMPAIGNS);
     assert_eq!(
         rows::<tiktok_insight_daily::Entity>(&app).await,
