@@ -1,5 +1,13 @@
 import { test, expect, type Page } from '@playwright/test';
-import { authorizeInPopup, freshMember, signInWith, waitForHydration, type DemoRole, type Member } from './helpers';
+import {
+  authorizeInPopup,
+  freshMember,
+  resetSandbox,
+  signInWith,
+  waitForHydration,
+  type DemoRole,
+  type Member,
+} from './helpers';
 
 const shots = (name: string) => `../target/e2e/screenshots/${name}.png`;
 
@@ -15,6 +23,10 @@ async function openTikTokPage(page: Page, role: DemoRole = 'manager', workspace?
 function card(page: Page, name: string) {
   return page.getByTestId('connection-card').filter({ hasText: name });
 }
+
+test.afterEach(async ({ request }) => {
+  await resetSandbox(request);
+});
 
 test('a manager connects TikTok in a popup, sees Pending review and imports accounts', async ({ page }) => {
   const errors: string[] = [];

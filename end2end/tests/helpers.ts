@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
@@ -7,6 +7,13 @@ import { databaseUrl, demoPassword } from '../playwright.config';
 export type DemoRole = 'mediabuyer' | 'manager' | 'admin' | 'owner' | 'super-admin';
 
 export const demoEmail = (role: DemoRole) => `${role}@demo.wevion.test`;
+
+/** The sandbox is shared by every test: each spec resets it after each test, leaving no fault,
+ * latency or count behind for the next. */
+export async function resetSandbox(request: APIRequestContext) {
+  const response = await request.post('/sandbox/tiktok/control/reset', { data: {} });
+  expect(response.ok(), `sandbox reset answered ${response.status()}`).toBeTruthy();
+}
 
 /** Waits until the wasm bundle has hydrated the page; clicks before that would do nothing. */
 export async function waitForHydration(page: Page) {

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { connectAndImport, freshMember, signInWith, waitForHydration } from './helpers';
+import { connectAndImport, freshMember, resetSandbox, signInWith, waitForHydration } from './helpers';
 
 const shots = (name: string) => `../target/e2e/screenshots/${name}.png`;
 
@@ -18,7 +18,7 @@ async function syncedAcme(page: Page) {
 }
 
 test.afterEach(async ({ request }) => {
-  await request.post('/sandbox/tiktok/control/reset', { data: {} });
+  await resetSandbox(request);
 });
 
 test('Ads Manager lists the synced campaigns, sorts, changes range, drills down to ads and back', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { test, expect, type Page, type APIRequestContext } from '@playwright/test';
-import { connectAndImport } from './helpers';
+import { connectAndImport, resetSandbox } from './helpers';
 
 const shots = (name: string) => `../target/e2e/screenshots/${name}.png`;
 
@@ -13,8 +13,7 @@ async function control(request: APIRequestContext, path: string, data: unknown) 
 }
 
 test.afterEach(async ({ request }) => {
-  // The sandbox is shared by every test: leave no fault behind.
-  await request.post('/sandbox/tiktok/control/reset', { data: {} });
+  await resetSandbox(request);
 });
 
 test('import leads to a moving progress bar, the toast and a connected card, without a reload', async ({ page, request }) => {
