@@ -13,17 +13,32 @@ status=0
 summary=()
 passed=0
 failed=0
+skipped=0
 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 run() { # name, command...: runs it, keeps its output to count the results
   local name=$1; shift
   echo "=== $name"
-  if "$@" 2>&1 | tee "$log"; then summary+=("$name: ok"); else summary+=("$name: FAILED"); status=1; fi
-  # cargo: "test result: ok. 38 passed; 0 failed"; Playwright: "  12 passed (15s)", "  1 failed".
-  local p f
-  p=$(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\1/p; s/^ +([0-9]+) passed.*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
-  f=$(sed -nE 's/^test result: .* ([0-9]+) passed; ([0-9]+) failed.*/\2/p; s/^ +([0-9]+) failed.*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
-  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  local ok=1
+  "$@" 2>&1 | tee "$log" || ok=0
+  # cargo: "test result: ok. 38 passed; 0 failed; 7 ignored; …" (ignored: skipped here);
+  # Playwright: "  12 passed (15s)", "  1 flaky" (passed on a retry), "  1 failed", "  2 skipped",
+  # "  3 did not run".
+  local p f s
+  p=$(sed -nE 's/^test result: .* ([0-9]+) passed; [0-9]+ failed.*/\1/p; s/^ +([0-9]+) (passed|flaky).*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+  f=$(sed -nE 's/^test result: .* [0-9]+ passed; ([0-9]+) failed.*/\1/p; s/^ +([0-9]+) failed.*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+  s=$(sed -nE 's/^test result: .* ([0-9]+) ignored;.*/\1/p; s/^ +([0-9]+) (skipped|did not run).*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+  # A runner that failed without a failed test (a build error, a lint, a crash) is one failure.
+  if [ "$ok" = 0 ] && [ "${f:-0}" = 0 ]; then f=1; fi
+  if [ "$ok" = 1 ]; then summary+=("$name: ok"); else summary+=("$name: FAILED"); status=1; fi
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
 }
+
+# Hygiene first; a failure here is reported at the end, and the tests still run.
+run "cargo fmt" cargo fmt --all --check
+run "cargo clippy (ssr)" cargo clippy --no-default-features --features ssr --lib --bins --tests --benches -- -D warnings
+run "cargo clippy (hydrate)" cargo clippy --no-default-features --features hydrate --lib \
+  --target wasm32-unknown-unknown --target-dir="$CARGO_TARGET_DIR/front" -- -D warnings
 
 cargo_test=(cargo test --no-default-features --features ssr --bins --lib --tests)
 # The tests that need Postgres are #[ignore = "needs Postgres"]: skipped on SQLite, run here.
@@ -41,5 +56,5 @@ run "playwright" bash -c 'cd end2end && npx playwright test'
 
 echo
 printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

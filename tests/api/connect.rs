@@ -59,7 +59,7 @@ async fn the_whole_round_trip_imports_the_chosen_accounts_and_queues_their_first
     let card = &cards[0];
     assert_eq!(card["tiktok_name"], "Avery Business");
     assert_eq!(card["connected_by"], "ann@acme.test");
-    assert!(!crate::helpers::card::needs_reconnect(&card));
+    assert!(!crate::helpers::card::needs_reconnect(card));
     let accounts = card["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 2);
     assert!(accounts.iter().all(|a| a["sync_label"] == "Waiting for first sync"));
@@ -444,16 +444,16 @@ async fn a_token_tiktok_rejects_turns_the_card_to_reconnect_until_reconnected() 
     let err = app_error(app.picker(json!({ "Connection": id })).await).await;
     assert_eq!(err.code, ErrorCode::NeedsReconnect);
     let card = &app.connections().await[0];
-    assert!(crate::helpers::card::needs_reconnect(&card));
-    assert!(crate::helpers::card::auth_error(&card).unwrap().contains("40105"), "TikTok's answer is kept as evidence");
+    assert!(crate::helpers::card::needs_reconnect(card));
+    assert!(crate::helpers::card::auth_error(card).unwrap().contains("40105"), "TikTok's answer is kept as evidence");
     assert!(card["auth"]["Reconnect"]["evidence"]["at"].is_string());
 
     let state = app.start_connect(&format!("?reconnect={id}")).await;
     let url = app.authorize_at_portal(BUSINESS_USER, &state).await;
     assert_eq!(app.callback(&url).await.0, 200);
     let card = &app.connections().await[0];
-    assert!(!crate::helpers::card::needs_reconnect(&card));
-    assert_eq!(crate::helpers::card::auth_error(&card), None);
+    assert!(!crate::helpers::card::needs_reconnect(card));
+    assert_eq!(crate::helpers::card::auth_error(card), None);
     assert_eq!(app.picker(json!({ "Connection": id })).await.status(), 200);
 }
 

@@ -215,8 +215,8 @@ async fn a_token_revoked_mid_run_ends_it_with_reconnect_on_the_card_and_reconnec
     let connection = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(connection.auth_status, AuthStatus::NeedsReconnect);
     let card = &app.connections().await[0];
-    assert!(crate::helpers::card::needs_reconnect(&card));
-    assert!(crate::helpers::card::auth_error(&card).unwrap().contains("40107"), "TikTok's answer as evidence: {card}");
+    assert!(crate::helpers::card::needs_reconnect(card));
+    assert!(crate::helpers::card::auth_error(card).unwrap().contains("40107"), "TikTok's answer as evidence: {card}");
     let before = stored(&app, us.id).await;
     assert_eq!((before[0], before[2], before[3]), (CAMPAIGNS, ADGROUPS, 0), "what was read before is kept");
 
@@ -246,5 +246,5 @@ async fn an_advertiser_removed_from_the_business_center_mid_run_keeps_what_was_r
     let gap = card["gaps"][0].as_str().unwrap();
     assert!(gap.starts_with("TikTok did not give the ads, images, videos,"), "{gap}");
     assert!(gap.contains("daily results and totals check (code 40001: No permission to operate advertiser"), "{gap}");
-    assert_eq!(card["sync_label"].as_str().unwrap().starts_with("Last synced"), true, "{card}");
+    assert!(card["sync_label"].as_str().unwrap().starts_with("Last synced"), "{card}");
 }

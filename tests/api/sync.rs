@@ -172,7 +172,7 @@ async fn a_first_sync_brings_every_entity_and_90_days_of_insights() {
     assert_eq!(us.display_timezone.as_deref(), Some("America/New_York"));
     let run = last_run(&app, us.id).await;
     assert_eq!((run.status, run.trigger), (RunStatus::Succeeded, RunTrigger::First));
-    assert_eq!(run.counts().get(Step::Campaigns), Some(CAMPAIGNS as u64));
+    assert_eq!(run.counts().get(Step::Campaigns), Some(CAMPAIGNS));
     let check = run.data_check.expect("the data check ran");
     assert_eq!(check.mismatched_campaigns, 0);
     // Every page at its endpoint's maximum: one page per entity list, 12 report windows.
@@ -300,7 +300,7 @@ async fn an_outage_past_the_retries_puts_the_run_back_with_its_place_kept_and_it
     assert_eq!(deferred.step, Some(Step::Ads), "its place is kept");
     assert!(deferred.retry_at.is_some());
     let card = &app.connections().await[0]["accounts"][0];
-    assert!(crate::helpers::card::waiting(&card).unwrap().contains("TikTok is not answering right now"), "{card}");
+    assert!(crate::helpers::card::waiting(card).unwrap().contains("TikTok is not answering right now"), "{card}");
     let campaigns_read = counts(&app).await["counts"]["campaign/get/"].clone();
 
     assert!(drain(&app).await.is_empty(), "not before its time");
@@ -422,7 +422,7 @@ async fn a_rejected_refresh_turns_the_card_to_reconnect_and_a_second_connection_
     );
     let cards = ann.connections().await;
     let avery_card = cards.as_array().unwrap().iter().find(|c| c["id"] == avery).unwrap();
-    assert!(crate::helpers::card::needs_reconnect(&avery_card));
+    assert!(crate::helpers::card::needs_reconnect(avery_card));
 }
 
 #[tokio::test]
@@ -537,7 +537,7 @@ async fn a_run_without_progress_for_an_hour_is_stuck_and_retry_replaces_it() {
         .unwrap();
     app.clock.advance(Duration::minutes(61));
     let card = &app.connections().await[0]["accounts"][0];
-    assert!(crate::helpers::card::stuck(&card), "{card}");
+    assert!(crate::helpers::card::stuck(card), "{card}");
     let retried = app.json_fn("tiktok/retry-sync", json!({ "account_id": us.id })).await;
     assert_eq!(retried.status(), 200);
     let outcomes = drain(&app).await;

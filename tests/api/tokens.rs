@@ -56,8 +56,8 @@ async fn a_rejected_refresh_turns_the_card_to_reconnect_with_tiktoks_words() {
     let err = app_error(app.picker(json!({ "Connection": id })).await).await;
     assert_eq!(err.code, ErrorCode::NeedsReconnect);
     let card = &app.connections().await[0];
-    assert!(crate::helpers::card::needs_reconnect(&card));
-    assert!(crate::helpers::card::auth_error(&card).unwrap().contains("40107"), "{card}");
+    assert!(crate::helpers::card::needs_reconnect(card));
+    assert!(crate::helpers::card::auth_error(card).unwrap().contains("40107"), "{card}");
 }
 
 #[tokio::test]
@@ -82,8 +82,8 @@ async fn a_refresh_tiktok_does_not_answer_keeps_the_working_token_and_says_so() 
     assert_eq!(app.picker(json!({ "Connection": id })).await.status(), 200, "the current token still works");
     assert_eq!(refreshes(&app).await, 1, "the refresh was not sent twice");
     let card = &app.connections().await[0];
-    assert!(!crate::helpers::card::needs_reconnect(&card));
-    assert!(crate::helpers::card::auth_warning(&card).unwrap().contains("did not complete a token refresh"), "{card}");
+    assert!(!crate::helpers::card::needs_reconnect(card));
+    assert!(crate::helpers::card::auth_warning(card).unwrap().contains("did not complete a token refresh"), "{card}");
     // The next use tries again and succeeds.
     assert_eq!(app.picker(json!({ "Connection": id })).await.status(), 200);
     assert_eq!(refreshes(&app).await, 2);
