@@ -1,4 +1,4 @@
-//! Why a step of the connect flow did not happen. The pages choose the words.
+//! Why a step of the connect flow did not happen. The words are in `messages`.
 
 use crate::{credentials::CredentialError, tiktok::TikTokError};
 use sea_orm::DbErr;

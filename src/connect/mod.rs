@@ -1,7 +1,8 @@
 //! The connect flow: starting an authorization and finishing it (the OAuth callback), the
 //! advertiser picker, import, reconnect, disconnect, and cleaning up what nobody finished.
-//! Plain functions over the database, the TikTok client and the credentials; the pages turn
-//! what they return into words.
+//! Plain functions over the database, the TikTok client and the credentials. What the page
+//! shows is built from their results in [`view`] (the page data types in `model::connect`), and
+//! what a person reads when a step did not happen in [`messages`].
 
 mod authorize;
 mod error;
@@ -9,9 +10,11 @@ mod grants;
 mod identity;
 mod import;
 mod lifecycle;
+mod messages;
 pub mod oauth_state;
 mod overview;
 mod picker;
+mod view;
 
 pub use authorize::{CallbackFailure, CallbackParams, CallbackProblem, Finished, RetryPlan};
 pub use error::{ConnectError, Doing};
@@ -19,6 +22,7 @@ pub use grants::CleanupReport;
 pub use identity::TikTokIdentity;
 pub use import::ImportOutcome;
 pub use lifecycle::Disconnected;
+pub use messages::ProblemPage;
 pub use oauth_state::StateProblem;
 pub use overview::{AccountOverview, ConnectionOverview};
 pub use picker::{PickerView, ReachableAdvertiser};

@@ -315,6 +315,13 @@ impl Figures {
     }
 }
 
+/// Millionths as money: `1234560000` → `1,234.56`.
+pub fn money(micros: i64) -> String {
+    let cents = (micros as i128 + if micros < 0 { -5_000 } else { 5_000 }) / 10_000;
+    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    format!("{sign}{}.{:02}", grouped((cents / 100) as u128), cents % 100)
+}
+
 /// `1234567` → `1,234,567`.
 pub fn count(n: i64) -> String {
     let sign = if n < 0 { "-" } else { "" };

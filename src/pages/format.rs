@@ -1,18 +1,8 @@
 //! How numbers read on the pages: money from millionths, counts with separators, ratios from
 //! summed parts (never averaged). Server only: the pages get the words ready-made.
 
-pub use crate::model::reports::count;
-use crate::{
-    model::reports::{grouped, Figures},
-    reports::Sums,
-};
-
-/// Millionths as money: `1234560000` → `1,234.56`.
-pub fn money(micros: i64) -> String {
-    let cents = (micros as i128 + if micros < 0 { -5_000 } else { 5_000 }) / 10_000;
-    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
-    format!("{sign}{}.{:02}", grouped((cents / 100) as u128), cents % 100)
-}
+pub use crate::model::reports::{count, money};
+use crate::{model::reports::Figures, reports::Sums};
 
 const NONE: &str = "—";
 

@@ -29,6 +29,15 @@ pub enum SyncRequestError {
     Db(#[from] DbErr),
 }
 
+impl From<SyncRequestError> for crate::error::AppError {
+    fn from(e: SyncRequestError) -> Self {
+        match e {
+            SyncRequestError::NotFound => Self::not_found("This TikTok connection or account"),
+            SyncRequestError::Db(e) => Self::database(e),
+        }
+    }
+}
+
 impl SyncEngine {
     /// Looks at the advertisers of connections not looked at for an interval; returns how many
     /// connections were looked at.

@@ -9,8 +9,6 @@ mod cards;
 pub mod oauth;
 mod picker;
 pub mod popup;
-#[cfg(feature = "ssr")]
-mod words;
 
 use self::{
     api::connect_page,

@@ -1,6 +1,6 @@
 //! `GET /connect/tiktok/start` and the OAuth callback: the popup's round trip through TikTok.
 
-use super::{callback_page, words};
+use super::callback_page;
 use crate::{
     auth::{AuthService, CurrentUser},
     connect::{CallbackParams, ConnectService, Finished, RetryPlan},
@@ -60,7 +60,7 @@ async fn start(
 ) -> Result<Response, AppError> {
     let user = user.require(Capability::ManageConnections)?;
     let same_window = params.window.as_deref() == Some("same");
-    let portal = connect.start(&user, params.reconnect, same_window).await.map_err(words::connect_error)?;
+    let portal = connect.start(&user, params.reconnect, same_window).await?;
     Ok(Redirect::to(portal.as_str()).into_response())
 }
 
@@ -123,9 +123,9 @@ async fn finish_callback(
         }
         Err(failure) => {
             let retry = retry_url(failure.retry);
-            let (status, title, text) = words::callback_problem(failure.problem);
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            callback_page::failure(status, title, &text, &retry)
+            let page = failure.problem.explain();
+            let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            callback_page::failure(status, page.title, &page.text, &retry)
         }
     }
 }

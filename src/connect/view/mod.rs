@@ -1,0 +1,180 @@
+//! What the TikTok page shows, built from the connect flow's typed results: the connector
+//! cards (an account's row in [`account`]), the picker, and what an import or Disconnect did.
+//! The states come from [`crate::db::status`]; here they only become labels and lines.
+
+mod account;
+
+use super::{ConnectionOverview, Disconnected, ImportOutcome, PickerView};
+use crate::{
+    db::status::{ConnectionState, Evidence},
+    model::connect::{
+        CardAuth, ConnectPageData, ConnectionCard, DisconnectSummary, ImportSummary, PickerAdvertiser, PickerData, Said,
+    },
+};
+use chrono::{DateTime, Utc};
+
+/// What a connection or the picker is called when TikTok did not say who signed in.
+pub const FALLBACK_NAME: &str = "TikTok account";
+
+pub fn display_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+impl From<Vec<ConnectionOverview>> for ConnectPageData {
+    fn from(overview: Vec<ConnectionOverview>) -> Self {
+        ConnectPageData { connections: overview.into_iter().map(ConnectionCard::from).collect() }
+    }
+}
+
+/// A connection as its card shows it.
+impl From<ConnectionOverview> for ConnectionCard {
+    fn from(c: ConnectionOverview) -> Self {
+        ConnectionCard {
+            id: c.id,
+            tiktok_name: c.tiktok_name.unwrap_or_else(|| FALLBACK_NAME.into()),
+            connected_by: c.connected_by.unwrap_or_else(|| "a former member".into()),
+            connected_at: display_time(c.connected_at),
+            auth: match c.state {
+                ConnectionState::Connected { warning } => CardAuth::Connected { warning: warning.map(said) },
+                ConnectionState::Reconnect { evidence } => CardAuth::Reconnect { evidence: evidence.map(said) },
+            },
+            available: c.available,
+            accounts: c.accounts.into_iter().map(account::row).collect(),
+        }
+    }
+}
+
+fn said(e: Evidence) -> Said {
+    Said { text: e.text, at: e.at.map(display_time) }
+}
+
+impl From<PickerView> for PickerData {
+    fn from(view: PickerView) -> Self {
+        PickerData {
+            source: view.source,
+            tiktok_name: view.tiktok_name.unwrap_or_else(|| FALLBACK_NAME.into()),
+            advertisers: view
+                .advertisers
+                .into_iter()
+                .map(|a| PickerAdvertiser {
+                    name: a.info.name.clone().unwrap_or_else(|| format!("Advertiser {}", a.info.advertiser_id)),
+                    status: a.info.status,
+                    currency: a.info.currency,
+                    timezone: a.info.display_timezone.or(a.info.timezone),
+                    imported_elsewhere: a.imported_elsewhere,
+                    linked_here: a.linked_here,
+                    advertiser_id: a.info.advertiser_id,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<ImportOutcome> for ImportSummary {
+    fn from(outcome: ImportOutcome) -> Self {
+        match outcome {
+            ImportOutcome::Imported { connection_id, imported, stopped } => {
+                ImportSummary { connection_id, imported, stopped }
+            }
+            ImportOutcome::AlreadyImported { connection_id } => {
+                ImportSummary { connection_id, imported: 0, stopped: 0 }
+            }
+        }
+    }
+}
+
+impl From<Disconnected> for DisconnectSummary {
+    fn from(done: Disconnected) -> Self {
+        DisconnectSummary {
+            revoked_at_tiktok: done.revoked_at_tiktok,
+            accounts_disconnected: done.accounts_disconnected,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        connect::ReachableAdvertiser,
+        model::{
+            connect::PickerSource,
+            ids::{ConnectionId, GrantId},
+        },
+        tiktok::wire::AdvertiserInfo,
+    };
+    use chrono::TimeZone;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 3, 9, 5, 0).unwrap()
+    }
+
+    fn connection(state: ConnectionState) -> ConnectionOverview {
+        ConnectionOverview {
+            id: ConnectionId(3),
+            tiktok_name: None,
+            connected_by: None,
+            connected_at: at(),
+            state,
+            available: vec!["Outlet".into()],
+            accounts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_card_without_names_says_who_it_can() {
+        let card = ConnectionCard::from(connection(ConnectionState::Connected { warning: None }));
+        assert_eq!(card.tiktok_name, "TikTok account");
+        assert_eq!(card.connected_by, "a former member");
+        assert_eq!(card.connected_at, "2026-12-03 09:05 UTC");
+        assert_eq!(card.auth, CardAuth::Connected { warning: None });
+        assert_eq!(card.available, ["Outlet"]);
+    }
+
+    #[test]
+    fn a_rejected_token_is_reconnect_with_tiktoks_words_and_when() {
+        let evidence = Evidence { text: "code 40105: token expired".into(), at: Some(at()) };
+        let card = ConnectionCard::from(connection(ConnectionState::Reconnect { evidence: Some(evidence) }));
+        let said = Said { text: "code 40105: token expired".into(), at: Some("2026-12-03 09:05 UTC".into()) };
+        assert_eq!(card.auth, CardAuth::Reconnect { evidence: Some(said) });
+    }
+
+    #[test]
+    fn the_picker_names_nameless_advertisers_by_id_and_prefers_the_display_timezone() {
+        let mut info = AdvertiserInfo::named("7001".into(), None);
+        info.timezone = Some("Etc/GMT+5".into());
+        info.display_timezone = Some("America/New_York".into());
+        let plain = AdvertiserInfo {
+            timezone: Some("Asia/Tokyo".into()),
+            ..AdvertiserInfo::named("7002".into(), Some("Japan".into()))
+        };
+        let view = PickerView {
+            source: PickerSource::Grant(GrantId(5)),
+            tiktok_name: Some("Avery Business".into()),
+            advertisers: vec![
+                ReachableAdvertiser { info, imported_elsewhere: true, linked_here: false },
+                ReachableAdvertiser { info: plain, imported_elsewhere: false, linked_here: true },
+            ],
+        };
+        let data = PickerData::from(view);
+        assert_eq!(data.tiktok_name, "Avery Business");
+        let rows: Vec<_> = data
+            .advertisers
+            .iter()
+            .map(|a| (a.name.as_str(), a.timezone.as_deref(), a.imported_elsewhere, a.linked_here))
+            .collect();
+        assert_eq!(
+            rows,
+            [("Advertiser 7001", Some("America/New_York"), true, false), ("Japan", Some("Asia/Tokyo"), false, true)]
+        );
+    }
+
+    #[test]
+    fn an_import_done_already_reports_nothing_new() {
+        let again = ImportSummary::from(ImportOutcome::AlreadyImported { connection_id: ConnectionId(3) });
+        assert_eq!(again, ImportSummary { connection_id: ConnectionId(3), imported: 0, stopped: 0 });
+        let done =
+            ImportSummary::from(ImportOutcome::Imported { connection_id: ConnectionId(3), imported: 2, stopped: 1 });
+        assert_eq!((done.imported, done.stopped), (2, 1));
+    }
+}
