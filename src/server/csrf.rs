@@ -3,7 +3,8 @@
 //! request comes from in `Origin`, or else `Sec-Fetch-Site`, or else `Referer`; a request that
 //! says nothing is refused too. Server functions also take only the content types they decode.
 
-use crate::{error::AppError, pages::connect_tiktok::oauth::START_PATH};
+use super::handlers::oauth::START_PATH;
+use crate::error::AppError;
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap, Method, StatusCode},

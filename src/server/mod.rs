@@ -2,12 +2,14 @@
 //! middleware), running it, and the background loops beside it.
 
 mod csrf;
+mod handlers;
 mod headers;
 mod health;
 mod maintenance;
 mod require_login;
 mod state;
 
+use handlers::{export, oauth};
 pub use headers::CspNonce;
 pub use state::AppState;
 
@@ -16,7 +18,6 @@ use crate::{
     auth::{accounts, session_store::SeaOrmStore},
     clock::{Clock, SystemClock},
     db,
-    pages::{ads_manager::export, connect_tiktok::oauth},
     sandbox::{self, RegisteredApp, Sandbox},
     settings::Settings,
 };

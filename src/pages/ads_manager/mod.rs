@@ -3,8 +3,6 @@
 //! works before (and without) wasm, and the back button walks through what a person looked at.
 
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod export;
 
 use self::api::load_ads_table;
 use super::report_parts::{refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker};

@@ -2,11 +2,7 @@
 //! picker and the connector cards.
 
 pub mod api;
-#[cfg(feature = "ssr")]
-mod callback_page;
 mod cards;
-#[cfg(feature = "ssr")]
-pub mod oauth;
 mod picker;
 pub mod popup;
 

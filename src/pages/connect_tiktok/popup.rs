@@ -4,16 +4,26 @@
 #[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
-/// What the callback page tells us.
+/// What the callback page tells us, as `wevion:tiktok:<event>:<id>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PopupEvent {
     Authorized(i32),
     Reconnected(i32),
 }
 
+const PREFIX: &str = "wevion:tiktok:";
+
 impl PopupEvent {
+    /// What the callback page posts (the server builds it, the page parses it).
+    pub fn message(self) -> String {
+        match self {
+            Self::Authorized(id) => format!("{PREFIX}authorized:{id}"),
+            Self::Reconnected(id) => format!("{PREFIX}reconnected:{id}"),
+        }
+    }
+
     pub fn parse(message: &str) -> Option<Self> {
-        let rest = message.strip_prefix("wevion:tiktok:")?;
+        let rest = message.strip_prefix(PREFIX)?;
         let (event, id) = rest.split_once(':')?;
         let id = id.parse().ok()?;
         match event {
@@ -85,5 +95,13 @@ mod tests {
         assert_eq!(PopupEvent::parse("wevion:tiktok:reconnected:3"), Some(PopupEvent::Reconnected(3)));
         assert_eq!(PopupEvent::parse("wevion:tiktok:authorized:x"), None);
         assert_eq!(PopupEvent::parse("hello"), None);
+    }
+
+    #[test]
+    fn messages_name_the_event_and_the_id_and_read_back() {
+        assert_eq!(PopupEvent::Authorized(7).message(), "wevion:tiktok:authorized:7");
+        for event in [PopupEvent::Authorized(7), PopupEvent::Reconnected(3)] {
+            assert_eq!(PopupEvent::parse(&event.message()), Some(event));
+        }
     }
 }

@@ -1,11 +1,11 @@
 //! `GET /ads/export.csv?<the table's query>`: the whole table (every page) as CSV, for what
 //! people do next with it.
 
-use super::api::ssr::table;
 use crate::{
     auth::{AuthService, CurrentUser},
     error::AppError,
     model::reports::{AdsQuery, Level},
+    pages::ads_manager::api::ssr::table,
     reports::ReportsService,
     roles::Capability,
 };

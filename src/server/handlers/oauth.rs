@@ -1,10 +1,11 @@
 //! `GET /connect/tiktok/start` and the OAuth callback: the popup's round trip through TikTok.
 
-use super::callback_page;
+use super::popup_page;
 use crate::{
     auth::{AuthService, CurrentUser},
     connect::{CallbackParams, ConnectService, Finished, RetryPlan},
     error::{AppError, ErrorCode},
+    pages::connect_tiktok::popup::PopupEvent,
     roles::Capability,
 };
 use axum::{
@@ -94,7 +95,7 @@ async fn finish_callback(
     };
     let user = match user.require(Capability::ManageConnections) {
         Ok(u) => u,
-        Err(e) => return callback_page::failure(StatusCode::FORBIDDEN, "Not allowed", &e.message, "/connect/tiktok"),
+        Err(e) => return popup_page::failure(StatusCode::FORBIDDEN, "Not allowed", &e.message, "/connect/tiktok"),
     };
     match connect.finish(&user, params).await {
         Ok(Finished::Authorized { grant_id, same_window }) => {
@@ -102,10 +103,10 @@ async fn finish_callback(
             if same_window {
                 return Redirect::to(&next).into_response();
             }
-            callback_page::success(
+            popup_page::success(
                 "TikTok is connected",
                 "Choose the advertiser accounts to import in the Wevion window.",
-                &callback_page::message("authorized", grant_id),
+                &PopupEvent::Authorized(grant_id).message(),
                 &next,
             )
         }
@@ -114,10 +115,10 @@ async fn finish_callback(
             if same_window {
                 return Redirect::to(next).into_response();
             }
-            callback_page::success(
+            popup_page::success(
                 "TikTok is reconnected",
                 "The connection works again; its advertiser accounts keep syncing.",
-                &callback_page::message("reconnected", connection_id),
+                &PopupEvent::Reconnected(connection_id).message(),
                 next,
             )
         }
@@ -125,7 +126,7 @@ async fn finish_callback(
             let retry = retry_url(failure.retry);
             let page = failure.problem.explain();
             let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            callback_page::failure(status, page.title, &page.text, &retry)
+            popup_page::failure(status, page.title, &page.text, &retry)
         }
     }
 }

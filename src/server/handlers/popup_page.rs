@@ -8,11 +8,6 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-/// The message the opener listens for: `wevion:tiktok:<event>:<id>`.
-pub fn message(event: &str, id: i32) -> String {
-    format!("wevion:tiktok:{event}:{id}")
-}
-
 /// Tells the page that opened the popup, then closes. Without an opener it goes to `next`.
 pub fn success(title: &str, text: &str, msg: &str, next: &str) -> Response {
     let body = format!(
@@ -37,14 +32,4 @@ pub fn failure(status: StatusCode, title: &str, text: &str, retry: &str) -> Resp
         retry = escape(retry),
     );
     (status, Html(document(title, "callback", &body))).into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_name_the_event_and_the_id() {
-        assert_eq!(message("authorized", 7), "wevion:tiktok:authorized:7");
-    }
 }
