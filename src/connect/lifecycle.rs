@@ -25,6 +25,8 @@ use sea_orm::{
 /// What Disconnect did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disconnected {
+    /// The connection's TikTok user, as TikTok last named it.
+    pub tiktok_name: Option<String>,
     /// False when TikTok could not be reached to revoke; the token was deleted here anyway.
     pub revoked_at_tiktok: bool,
     pub accounts_disconnected: usize,
@@ -123,7 +125,7 @@ impl ConnectService {
             accounts_disconnected,
             "disconnected TikTok"
         );
-        Ok(Disconnected { revoked_at_tiktok, accounts_disconnected })
+        Ok(Disconnected { tiktok_name: row.tiktok_display_name, revoked_at_tiktok, accounts_disconnected })
     }
 }
 

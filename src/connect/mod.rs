@@ -14,7 +14,7 @@ mod messages;
 pub mod oauth_state;
 mod overview;
 mod picker;
-mod view;
+pub mod view;
 
 pub use authorize::{CallbackFailure, CallbackParams, CallbackProblem, Finished, RetryPlan};
 pub use error::{ConnectError, Doing};

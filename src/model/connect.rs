@@ -135,6 +135,8 @@ pub struct Progress {
 pub struct SyncNowSummary {
     /// Runs queued (0 when every account already had one queued or running).
     pub queued: u64,
+    /// What the page says it did.
+    pub notice: String,
 }
 
 /// Where the picker's token comes from: a fresh authorization, or an existing connection.
@@ -171,6 +173,8 @@ pub struct ImportSummary {
     pub imported: usize,
     /// Accounts this connection stopped syncing (Manage accounts).
     pub stopped: usize,
+    /// What the page says it did.
+    pub notice: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,6 +182,8 @@ pub struct DisconnectSummary {
     /// False when TikTok could not be reached to revoke; the token was deleted here anyway.
     pub revoked_at_tiktok: bool,
     pub accounts_disconnected: usize,
+    /// What the page says it did.
+    pub notice: String,
 }
 
 #[cfg(test)]

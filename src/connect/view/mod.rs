@@ -1,5 +1,6 @@
 //! What the TikTok page shows, built from the connect flow's typed results: the connector
-//! cards (an account's row in [`account`]), the picker, and what an import or Disconnect did.
+//! cards (an account's row in [`account`]), the picker, and what an import, Sync now or
+//! Disconnect did.
 //! The states come from [`crate::db::status`]; here they only become labels and lines.
 
 mod account;
@@ -8,7 +9,8 @@ use super::{ConnectionOverview, Disconnected, ImportOutcome, PickerView};
 use crate::{
     db::status::{ConnectionState, Evidence},
     model::connect::{
-        CardAuth, ConnectPageData, ConnectionCard, DisconnectSummary, ImportSummary, PickerAdvertiser, PickerData, Said,
+        CardAuth, ConnectPageData, ConnectionCard, DisconnectSummary, ImportSummary, PickerAdvertiser, PickerData,
+        Said, SyncNowSummary,
     },
 };
 use chrono::{DateTime, Utc};
@@ -70,24 +72,59 @@ impl From<PickerView> for PickerData {
     }
 }
 
+/// What the picker's **Import selected** did.
 impl From<ImportOutcome> for ImportSummary {
     fn from(outcome: ImportOutcome) -> Self {
-        match outcome {
-            ImportOutcome::Imported { connection_id, imported, stopped } => {
-                ImportSummary { connection_id, imported, stopped }
-            }
-            ImportOutcome::AlreadyImported { connection_id } => {
-                ImportSummary { connection_id, imported: 0, stopped: 0 }
-            }
+        let (connection_id, imported, stopped) = match outcome {
+            ImportOutcome::Imported { connection_id, imported, stopped } => (connection_id, imported, stopped),
+            ImportOutcome::AlreadyImported { connection_id } => (connection_id, 0, 0),
+        };
+        let mut notice = match imported {
+            0 => "No new advertiser accounts were imported.".to_string(),
+            1 => "Imported 1 advertiser account. Its first sync starts now.".to_string(),
+            n => format!("Imported {n} advertiser accounts. Their first sync starts now."),
+        };
+        if stopped > 0 {
+            notice.push_str(&format!(" Stopped syncing {stopped} account(s); their data is kept."));
         }
+        ImportSummary { connection_id, imported, stopped, notice }
     }
+}
+
+/// What the card's one-click import of newly available advertisers did.
+pub fn imported_available(outcome: ImportOutcome) -> ImportSummary {
+    let summary = ImportSummary::from(outcome);
+    let notice = format!("Imported {} new advertiser account(s). Their first sync starts now.", summary.imported);
+    ImportSummary { notice, ..summary }
+}
+
+/// What the card's **Sync now** did: `queued` runs (0 when all had one queued or running).
+pub fn sync_queued(queued: u64) -> SyncNowSummary {
+    let notice = match queued {
+        0 => "A sync is already queued or running for every account.".to_string(),
+        1 => "Sync queued for 1 advertiser account.".to_string(),
+        n => format!("Sync queued for {n} advertiser accounts."),
+    };
+    SyncNowSummary { queued, notice }
 }
 
 impl From<Disconnected> for DisconnectSummary {
     fn from(done: Disconnected) -> Self {
+        let name = done.tiktok_name.as_deref().unwrap_or(FALLBACK_NAME);
+        let mut notice = format!("Disconnected {name}.");
+        if done.accounts_disconnected > 0 {
+            notice.push_str(&format!(
+                " {} advertiser account(s) no other connection reaches stopped syncing; their data is kept.",
+                done.accounts_disconnected
+            ));
+        }
+        if !done.revoked_at_tiktok {
+            notice.push_str(" TikTok could not be reached to revoke the token; it was deleted here.");
+        }
         DisconnectSummary {
             revoked_at_tiktok: done.revoked_at_tiktok,
             accounts_disconnected: done.accounts_disconnected,
+            notice,
         }
     }
 }
@@ -170,11 +207,49 @@ mod tests {
     }
 
     #[test]
-    fn an_import_done_already_reports_nothing_new() {
+    fn an_import_says_how_many_accounts_start_syncing_and_stop() {
+        let imported = |imported, stopped| {
+            ImportSummary::from(ImportOutcome::Imported { connection_id: ConnectionId(3), imported, stopped }).notice
+        };
+        assert_eq!(imported(1, 0), "Imported 1 advertiser account. Its first sync starts now.");
+        assert_eq!(
+            imported(2, 1),
+            "Imported 2 advertiser accounts. Their first sync starts now. Stopped syncing 1 account(s); their data is kept."
+        );
         let again = ImportSummary::from(ImportOutcome::AlreadyImported { connection_id: ConnectionId(3) });
-        assert_eq!(again, ImportSummary { connection_id: ConnectionId(3), imported: 0, stopped: 0 });
-        let done =
-            ImportSummary::from(ImportOutcome::Imported { connection_id: ConnectionId(3), imported: 2, stopped: 1 });
-        assert_eq!((done.imported, done.stopped), (2, 1));
+        assert_eq!((again.imported, again.stopped), (0, 0));
+        assert_eq!(again.notice, "No new advertiser accounts were imported.");
+        let available =
+            imported_available(ImportOutcome::Imported { connection_id: ConnectionId(3), imported: 2, stopped: 0 });
+        assert_eq!((available.connection_id, available.imported), (ConnectionId(3), 2));
+        assert_eq!(available.notice, "Imported 2 new advertiser account(s). Their first sync starts now.");
+    }
+
+    #[test]
+    fn sync_now_says_how_many_runs_it_queued() {
+        assert_eq!(sync_queued(0).notice, "A sync is already queued or running for every account.");
+        assert_eq!(sync_queued(1).notice, "Sync queued for 1 advertiser account.");
+        assert_eq!(
+            sync_queued(3),
+            SyncNowSummary { queued: 3, notice: "Sync queued for 3 advertiser accounts.".into() }
+        );
+    }
+
+    #[test]
+    fn a_disconnect_names_the_connection_and_what_stopped() {
+        let done = |tiktok_name: Option<&str>, revoked_at_tiktok, accounts_disconnected| {
+            DisconnectSummary::from(Disconnected {
+                tiktok_name: tiktok_name.map(Into::into),
+                revoked_at_tiktok,
+                accounts_disconnected,
+            })
+            .notice
+        };
+        assert_eq!(done(Some("Avery Business"), true, 0), "Disconnected Avery Business.");
+        assert_eq!(
+            done(None, false, 2),
+            "Disconnected TikTok account. 2 advertiser account(s) no other connection reaches stopped syncing; their \
+             data is kept. TikTok could not be reached to revoke the token; it was deleted here."
+        );
     }
 }

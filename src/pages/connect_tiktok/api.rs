@@ -44,7 +44,7 @@ pub async fn import_available(connection_id: ConnectionId) -> Result<ImportSumma
     use self::ssr::*;
     respond(async {
         let user = authorize(Capability::ManageConnections).await?;
-        Ok(service()?.import_available(&user, connection_id).await?.into())
+        Ok(view::imported_available(service()?.import_available(&user, connection_id).await?))
     })
     .await
 }
@@ -54,7 +54,7 @@ pub async fn sync_now(connection_id: ConnectionId) -> Result<SyncNowSummary, App
     use self::ssr::*;
     respond(async {
         let user = authorize(Capability::ManageConnections).await?;
-        Ok(SyncNowSummary { queued: engine()?.sync_now(&user, connection_id).await? })
+        Ok(view::sync_queued(engine()?.sync_now(&user, connection_id).await?))
     })
     .await
 }
@@ -82,7 +82,13 @@ pub async fn disconnect(connection_id: ConnectionId) -> Result<DisconnectSummary
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
-    pub use crate::{auth::authorize, connect::ConnectService, error::respond, roles::Capability, sync::SyncEngine};
+    pub use crate::{
+        auth::authorize,
+        connect::{view, ConnectService},
+        error::respond,
+        roles::Capability,
+        sync::SyncEngine,
+    };
 
     pub fn service() -> Result<ConnectService, AppError> {
         leptos::prelude::use_context::<ConnectService>()

@@ -4,7 +4,7 @@
 
 use super::{
     api::{disconnect, import_available, retry_sync, sync_now},
-    PageCtx,
+    PageCtx, Tone,
 };
 use crate::model::connect::{
     is_pending_review, status_label, AccountRow, CardAuth, ConnectionCard, RunNotice, Said, PENDING_REVIEW_HELP,
@@ -48,26 +48,13 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
         let id = *id;
         async move { disconnect(id).await }
     });
-    Effect::new({
-        let name = name.clone();
-        move |_| match disconnect_action.value().get() {
-            Some(Ok(outcome)) => {
-                let mut text = format!("Disconnected {name}.");
-                if outcome.accounts_disconnected > 0 {
-                    text.push_str(&format!(
-                        " {} advertiser account(s) no other connection reaches stopped syncing; their data is kept.",
-                        outcome.accounts_disconnected
-                    ));
-                }
-                if !outcome.revoked_at_tiktok {
-                    text.push_str(" TikTok could not be reached to revoke the token; it was deleted here.");
-                }
-                ctx.say("ok", text);
-                ctx.reload();
-            }
-            Some(Err(e)) => ctx.say("err", e.message),
-            None => {}
+    Effect::new(move |_| match disconnect_action.value().get() {
+        Some(Ok(outcome)) => {
+            ctx.say(Tone::Ok, outcome.notice);
+            ctx.reload();
         }
+        Some(Err(e)) => ctx.say(Tone::Err, e.message),
+        None => {}
     });
     let sync_now_action = Action::new(move |id: &ConnectionId| {
         let id = *id;
@@ -75,17 +62,10 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
     });
     Effect::new(move |_| match sync_now_action.value().get() {
         Some(Ok(summary)) => {
-            ctx.say(
-                "ok",
-                match summary.queued {
-                    0 => "A sync is already queued or running for every account.".to_string(),
-                    1 => "Sync queued for 1 advertiser account.".to_string(),
-                    n => format!("Sync queued for {n} advertiser accounts."),
-                },
-            );
+            ctx.say(Tone::Ok, summary.notice);
             ctx.reload();
         }
-        Some(Err(e)) => ctx.say("err", e.message),
+        Some(Err(e)) => ctx.say(Tone::Err, e.message),
         None => {}
     });
     let import_action = Action::new(move |id: &ConnectionId| {
@@ -94,13 +74,10 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
     });
     Effect::new(move |_| match import_action.value().get() {
         Some(Ok(summary)) => {
-            ctx.say(
-                "ok",
-                format!("Imported {} new advertiser account(s). Their first sync starts now.", summary.imported),
-            );
+            ctx.say(Tone::Ok, summary.notice);
             ctx.reload();
         }
-        Some(Err(e)) => ctx.say("err", e.message),
+        Some(Err(e)) => ctx.say(Tone::Err, e.message),
         None => {}
     });
     let reconnect_url = format!("/connect/tiktok/start?reconnect={id}");
@@ -237,10 +214,10 @@ fn Account(a: AccountRow, can_manage: bool) -> impl IntoView {
     });
     Effect::new(move |_| match retry.value().get() {
         Some(Ok(())) => {
-            ctx.say("ok", "The stuck sync was stopped; a new one starts now.");
+            ctx.say(Tone::Ok, "The stuck sync was stopped; a new one starts now.");
             ctx.reload();
         }
-        Some(Err(e)) => ctx.say("err", e.message),
+        Some(Err(e)) => ctx.say(Tone::Err, e.message),
         None => {}
     });
     let id = a.id;

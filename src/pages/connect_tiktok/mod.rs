@@ -24,8 +24,25 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 /// A line at the top of the page: what just happened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
-    pub tone: &'static str,
+    pub tone: Tone,
     pub text: String,
+}
+
+/// Whether a notice reports something done or something that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Ok,
+    Err,
+}
+
+impl Tone {
+    /// Its CSS class beside `notice`.
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Ok => "ok",
+            Tone::Err => "err",
+        }
+    }
 }
 
 /// Shared by the page's parts: bump `version` to reload the cards.
@@ -43,7 +60,7 @@ impl PageCtx {
         self.version.update(|v| *v += 1);
     }
 
-    pub fn say(&self, tone: &'static str, text: impl Into<String>) {
+    pub fn say(&self, tone: Tone, text: impl Into<String>) {
         self.notice.set(Some(Notice { tone, text: text.into() }));
     }
 
@@ -83,7 +100,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
     // Same-window reconnect lands here with ?reconnected=1.
     Effect::new(move |_| {
         if query.read().get("reconnected").is_some() {
-            ctx.say("ok", "TikTok is reconnected. Its advertiser accounts keep syncing.");
+            ctx.say(Tone::Ok, "TikTok is reconnected. Its advertiser accounts keep syncing.");
         }
     });
     listen({
@@ -94,7 +111,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
                 navigate(&format!("/connect/tiktok?grant={grant}"), Default::default());
             }
             PopupEvent::Reconnected(_) => {
-                ctx.say("ok", "TikTok is reconnected. Its advertiser accounts keep syncing.");
+                ctx.say(Tone::Ok, "TikTok is reconnected. Its advertiser accounts keep syncing.");
                 ctx.reload();
             }
         }
@@ -102,15 +119,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
     let on_imported = Callback::new({
         let navigate = navigate.clone();
         move |outcome: ImportSummary| {
-            let mut text = match outcome.imported {
-                0 => "No new advertiser accounts were imported.".to_string(),
-                1 => "Imported 1 advertiser account. Its first sync starts now.".to_string(),
-                n => format!("Imported {n} advertiser accounts. Their first sync starts now."),
-            };
-            if outcome.stopped > 0 {
-                text.push_str(&format!(" Stopped syncing {} account(s); their data is kept.", outcome.stopped));
-            }
-            ctx.say("ok", text);
+            ctx.say(Tone::Ok, outcome.notice);
             ctx.reload();
             navigate("/connect/tiktok", Default::default());
         }
@@ -140,7 +149,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
             </Suspense>
         </header>
         {move || ctx.notice.get().map(|n| view! {
-            <p class=format!("notice {}", n.tone) role="status" data-testid="notice">{n.text}</p>
+            <p class=format!("notice {}", n.tone.class()) role="status" data-testid="notice">{n.text}</p>
         })}
         {move || ctx.toast.get().map(|text| view! {
             <div class="toast" role="status" data-testid="toast">
