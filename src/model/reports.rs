@@ -135,6 +135,41 @@ pub enum StatusFilter {
     Paused,
 }
 
+impl StatusFilter {
+    /// The switch the rows it keeps are set to.
+    pub fn operation(self) -> OperationStatus {
+        match self {
+            StatusFilter::Active => OperationStatus::Enable,
+            StatusFilter::Paused => OperationStatus::Disable,
+        }
+    }
+}
+
+/// TikTok's switch on a campaign, ad group or ad (its `operation_status`), stored as TikTok's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperationStatus {
+    Enable,
+    Disable,
+    Delete,
+}
+
+impl OperationStatus {
+    pub const ALL: [OperationStatus; 3] = [OperationStatus::Enable, OperationStatus::Disable, OperationStatus::Delete];
+
+    /// TikTok's code, as stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            OperationStatus::Enable => "ENABLE",
+            OperationStatus::Disable => "DISABLE",
+            OperationStatus::Delete => "DELETE",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<OperationStatus> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
 /// Everything that decides what Ads Manager shows; the URL's query string, typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdsQuery {

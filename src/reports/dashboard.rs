@@ -2,9 +2,14 @@
 //! the last 90 days, and the top campaigns by spend. TikTok's own advertiser-level rows give the
 //! totals and series (one row per account and day), so they stay cheap however many ads there are.
 
-use super::{cache::data_version, sql, AccountHealth, ReportError, ReportsService, Sums};
+use super::{
+    cache::data_version,
+    sql::{self, Fragment},
+    AccountHealth, ReportError, ReportsService, Sums,
+};
+use crate::db::entities::tiktok_insight_daily::Level;
 use chrono::{Duration, NaiveDate};
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::FromQueryResult;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -81,12 +86,21 @@ impl ReportsService {
         today: NaiveDate,
     ) -> Result<DashboardData, ReportError> {
         let backend = self.db.get_database_backend();
-        let mut scope = String::from("a.workspace_id = ?");
-        let mut scope_values: Vec<Value> = vec![workspace_id.into()];
+        let mut scope = Fragment::sql("a.workspace_id = ").bind(workspace_id);
         if let Some(id) = account {
-            scope.push_str(" AND a.id = ?");
-            scope_values.push(id.into());
+            scope = scope.push(" AND a.id = ").bind(id);
         }
+        // The rows of one level over some days, for the accounts in view.
+        let rows_of = |level: Level, from: NaiveDate, to: NaiveDate| {
+            scope
+                .clone()
+                .push(" AND i.level = ")
+                .bind(level)
+                .push(" AND i.date >= ")
+                .bind(from)
+                .push(" AND i.date <= ")
+                .bind(to)
+        };
         let sums = format!(
             "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
             sql::sum("i.spend_micros"),
@@ -94,14 +108,13 @@ impl ReportsService {
             sql::sum("i.clicks"),
             sql::sum("i.conversions")
         );
-        let totals_sql = format!(
-            "SELECT a.currency, {sums} FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
-             WHERE {scope} AND i.level = 'advertiser' AND i.date >= ? AND i.date <= ? GROUP BY a.currency ORDER BY a.currency"
-        );
+        let from_days = "FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id WHERE ";
         let totals_for = |from: NaiveDate, to: NaiveDate| {
-            let mut values = scope_values.clone();
-            values.extend([from.into(), to.into()]);
-            CurrencySums::find_by_statement(sql::statement(backend, &totals_sql, values)).all(&self.db)
+            let stmt = Fragment::sql(format!("SELECT a.currency, {sums} {from_days}"))
+                .append(rows_of(Level::Advertiser, from, to))
+                .push(" GROUP BY a.currency ORDER BY a.currency")
+                .statement(backend);
+            CurrencySums::find_by_statement(stmt).all(&self.db)
         };
         let days = (to - from).num_days() + 1;
         let now = totals_for(from, to).await?;
@@ -122,32 +135,30 @@ impl ReportsService {
         }
 
         let (series_from, series_to) = (today - Duration::days(89), today);
-        let series_sql = format!(
-            "SELECT a.currency, i.date, {sums} FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
-             WHERE {scope} AND i.level = 'advertiser' AND i.date >= ? AND i.date <= ? GROUP BY a.currency, i.date ORDER BY i.date"
-        );
-        let mut values = scope_values.clone();
-        values.extend([series_from.into(), series_to.into()]);
-        let series = DailyPoint::find_by_statement(sql::statement(backend, &series_sql, values)).all(&self.db).await?;
+        let stmt = Fragment::sql(format!("SELECT a.currency, i.date, {sums} {from_days}"))
+            .append(rows_of(Level::Advertiser, series_from, series_to))
+            .push(" GROUP BY a.currency, i.date ORDER BY i.date")
+            .statement(backend);
+        let series = DailyPoint::find_by_statement(stmt).all(&self.db).await?;
 
         // Spend is only comparable within one currency: the top 10 of each.
-        let top_sql = format!(
+        let stmt = Fragment::sql(format!(
             "SELECT campaign_id, name, account_id, advertiser, currency, spend FROM ( \
                SELECT m.object_id AS campaign_id, c.name, a.id AS account_id, a.name AS advertiser, a.currency, m.spend, \
                       ROW_NUMBER() OVER (PARTITION BY a.currency ORDER BY m.spend DESC, m.object_id) AS rank \
-               FROM (SELECT i.ad_account_id, i.object_id, {spend} AS spend FROM tiktok_insight_daily i \
-                     JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
-                     WHERE {scope} AND i.level = 'campaign' AND i.date >= ? AND i.date <= ? \
-                     GROUP BY i.ad_account_id, i.object_id) m \
+               FROM (SELECT i.ad_account_id, i.object_id, {spend} AS spend {from_days}",
+            spend = sql::sum("i.spend_micros"),
+        ))
+        .append(rows_of(Level::Campaign, from, to))
+        .push(
+            " GROUP BY i.ad_account_id, i.object_id) m \
                JOIN tiktok_ad_account a ON a.id = m.ad_account_id \
                LEFT JOIN tiktok_campaign c ON c.ad_account_id = m.ad_account_id AND c.campaign_id = m.object_id \
                WHERE m.spend > 0) t \
              WHERE rank <= 10 ORDER BY currency, spend DESC, campaign_id",
-            spend = sql::sum("i.spend_micros"),
-        );
-        let mut values = scope_values;
-        values.extend([from.into(), to.into()]);
-        let top = TopRow::find_by_statement(sql::statement(backend, &top_sql, values)).all(&self.db).await?;
+        )
+        .statement(backend);
+        let top = TopRow::find_by_statement(stmt).all(&self.db).await?;
         Ok(DashboardData { totals, series, series_from, series_to, top })
     }
 }

@@ -1,27 +1,78 @@
-//! Writing report SQL once for both databases: `?` placeholders (numbered for Postgres) and the
-//! few expressions that differ.
+//! Writing report SQL once for both databases. A [`Fragment`] carries its bound values beside its
+//! text, so fragments join in any order without a value landing on another's placeholder; the
+//! placeholders (`?` on SQLite, `$1…` on Postgres) are only written out with the statement.
 
 use sea_orm::{DatabaseBackend, Statement, Value};
 
-/// A statement from SQL with `?` placeholders.
-pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = match backend {
-        DatabaseBackend::Postgres => {
-            let mut out = String::with_capacity(sql.len() + 16);
-            let mut n = 0;
-            for ch in sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(ch);
+/// A piece of SQL and the values bound in it, in place.
+#[derive(Debug, Clone, Default)]
+pub struct Fragment {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Value(Value),
+}
+
+impl Fragment {
+    /// SQL text of the program's own: identifiers and keywords, never a value from outside.
+    pub fn sql(text: impl Into<String>) -> Self {
+        Self::default().push(text)
+    }
+
+    /// Appends SQL text (see [`Fragment::sql`]).
+    pub fn push(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        // SQLite would take a bare `?` for a placeholder with no value beside it.
+        debug_assert!(!text.contains('?'), "a value goes through bind, not the text: {text}");
+        self.parts.push(Part::Text(text));
+        self
+    }
+
+    /// Appends a placeholder and its value.
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.parts.push(Part::Value(value.into()));
+        self
+    }
+
+    /// Appends another fragment, its values with it.
+    pub fn append(mut self, other: Fragment) -> Self {
+        self.parts.extend(other.parts);
+        self
+    }
+
+    /// The fragments one after another, `separator` between them.
+    pub fn join(separator: &str, fragments: impl IntoIterator<Item = Fragment>) -> Self {
+        let mut out = Fragment::default();
+        for (i, f) in fragments.into_iter().enumerate() {
+            if i > 0 {
+                out = out.push(separator);
+            }
+            out = out.append(f);
+        }
+        out
+    }
+
+    /// The statement for `backend`, its placeholders numbered for Postgres.
+    pub fn statement(self, backend: DatabaseBackend) -> Statement {
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        for part in self.parts {
+            match part {
+                Part::Text(text) => sql.push_str(&text),
+                Part::Value(value) => {
+                    values.push(value);
+                    match backend {
+                        DatabaseBackend::Postgres => sql.push_str(&format!("${}", values.len())),
+                        _ => sql.push('?'),
+                    }
                 }
             }
-            out
         }
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
+        Statement::from_sql_and_values(backend, sql, values)
+    }
 }
 
 /// A `LIKE` pattern that finds `text` anywhere, its own `%` and `_` taken literally (`ESCAPE '\'`).
@@ -59,10 +110,21 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_for_postgres_only() {
-        let pg = statement(DatabaseBackend::Postgres, "a = ? AND b = ?", vec![1.into(), 2.into()]);
+        let f = || Fragment::sql("a = ").bind(1).push(" AND b = ").bind(2);
+        let pg = f().statement(DatabaseBackend::Postgres);
         assert_eq!(pg.sql, "a = $1 AND b = $2");
-        let lite = statement(DatabaseBackend::Sqlite, "a = ?", vec![1.into()]);
-        assert_eq!(lite.sql, "a = ?");
+        let lite = f().statement(DatabaseBackend::Sqlite);
+        assert_eq!(lite.sql, "a = ? AND b = ?");
+    }
+
+    #[test]
+    fn each_value_stays_with_its_fragment_however_they_are_joined() {
+        let first = Fragment::sql("x = ").bind("first");
+        let second = Fragment::sql("y = ").bind("second");
+        let joined = Fragment::join(" AND ", [second, first]).statement(DatabaseBackend::Postgres);
+        assert_eq!(joined.sql, "y = $1 AND x = $2");
+        let values = joined.values.unwrap().0;
+        assert_eq!(values, vec![Value::from("second"), Value::from("first")]);
     }
 
     #[test]
