@@ -3,5 +3,6 @@
 //! beyond TikTok's own status names.
 
 pub mod connect;
+pub mod format;
 pub mod ids;
 pub mod reports;

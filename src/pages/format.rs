@@ -1,8 +1,12 @@
-//! How numbers read on the pages: money from millionths, counts with separators, ratios from
-//! summed parts (never averaged). Server only: the pages get the words ready-made.
+//! Results as the pages read them: figures with ratios from summed parts (never averaged),
+//! statuses, budgets and links. Server only: the pages get the words ready-made.
 
-pub use crate::model::reports::{count, money};
-use crate::{model::reports::Figures, reports::Sums};
+/// The TikTok page's words read money from here.
+pub use crate::model::format::money;
+use crate::{
+    model::{format::humanize, reports::Figures},
+    reports::Sums,
+};
 
 const NONE: &str = "—";
 
@@ -26,14 +30,6 @@ pub fn figures(s: Sums) -> Figures {
     }
 }
 
-/// A change against the previous period, as `+12.5%`; `None` when there was nothing before.
-pub fn change(now: f64, before: f64) -> Option<String> {
-    (before > 0.0).then(|| {
-        let pct = (now - before) / before * 100.0;
-        format!("{}{:.1}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
-    })
-}
-
 /// TikTok's statuses in a word.
 pub fn status(operation: Option<&str>, secondary: Option<&str>, gone: bool) -> String {
     if gone {
@@ -47,16 +43,6 @@ pub fn status(operation: Option<&str>, secondary: Option<&str>, gone: bool) -> S
         (Some("ENABLE"), None) => "Active".into(),
         (Some(other), _) => humanize(other),
         (None, _) => "Unknown".into(),
-    }
-}
-
-/// `BUDGET_MODE_DAY` → `Budget mode day`, `WEB_CONVERSIONS` → `Web conversions`.
-pub fn humanize(code: &str) -> String {
-    let words = code.replace('_', " ").to_lowercase();
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
     }
 }
 
@@ -83,15 +69,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn money_reads_like_money() {
-        assert_eq!(money(1_234_560_000), "1,234.56");
-        assert_eq!(money(0), "0.00");
-        assert_eq!(money(999_995_000), "1,000.00");
-        assert_eq!(money(-3_500_000), "-3.50");
-        assert_eq!(count(1_234_567), "1,234,567");
-    }
-
-    #[test]
     fn ratios_come_from_the_summed_parts() {
         let f = figures(Sums { spend_micros: 30_000_000, impressions: 2_000, clicks: 40, conversions: 0 });
         assert_eq!((f.ctr.as_str(), f.cpc.as_str(), f.cpm.as_str()), ("2.00%", "0.75", "15.00"));
@@ -104,12 +81,5 @@ mod tests {
         assert_eq!(web_url(Some("https://shop.example/a")).as_deref(), Some("https://shop.example/a"));
         assert_eq!(web_url(Some("javascript:alert(1)")), None);
         assert_eq!(web_url(Some("not a url")), None);
-    }
-
-    #[test]
-    fn changes_say_up_or_down() {
-        assert_eq!(change(110.0, 100.0).as_deref(), Some("+10.0%"));
-        assert_eq!(change(90.0, 100.0).as_deref(), Some("−10.0%"));
-        assert_eq!(change(5.0, 0.0), None);
     }
 }

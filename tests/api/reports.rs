@@ -91,7 +91,7 @@ async fn stored(app: &TestApp, level: &str, object: &str, from: NaiveDate, to: N
 }
 
 fn money(micros: i64) -> String {
-    wevion::pages::format::money(micros)
+    wevion::model::format::money(micros)
 }
 
 #[tokio::test]

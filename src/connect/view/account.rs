@@ -12,7 +12,7 @@ use crate::{
     },
     model::{
         connect::{AccountRow, FirstSync, Progress, RunLine, RunNotice},
-        reports::money,
+        format::money,
     },
 };
 use chrono::{DateTime, Utc};

@@ -18,8 +18,8 @@ pub(crate) mod ssr {
     use crate::{
         auth::CurrentUser,
         error::AppError,
-        model::{connect::is_pending_review, reports::*},
-        pages::format::{budget, figures, humanize, status, web_url},
+        model::{connect::is_pending_review, format::humanize, reports::*},
+        pages::format::{budget, figures, status, web_url},
         reports::{AccountHealth, Problem, ReportError, ReportsService},
     };
 

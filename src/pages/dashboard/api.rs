@@ -18,10 +18,13 @@ pub(crate) mod ssr {
     pub use crate::{auth::authorize, error::respond, pages::ads_manager::api::ssr::reports, roles::Capability};
     use crate::{
         error::AppError,
-        model::reports::*,
+        model::{
+            format::{change, count, money},
+            reports::*,
+        },
         pages::{
             ads_manager::api::ssr::{account_options, attention, empty, report_error},
-            format::{change, count, figures, money},
+            format::figures,
         },
         reports::{AccountHealth, ReportsService, Sums},
     };

@@ -1,6 +1,8 @@
-//! What Ads Manager and the Dashboard ask for and get back. The whole state of a view lives in
-//! its URL, so these parse from and print to query strings.
+//! What a report's URL means: the range, level, filters, sort and page of Ads Manager and the
+//! range and account of the Dashboard, typed, and their query strings both ways. The whole state
+//! of a view lives in its URL, so a link or a GET form is all a control needs.
 
+use super::OperationStatus;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -142,31 +144,6 @@ impl StatusFilter {
             StatusFilter::Active => OperationStatus::Enable,
             StatusFilter::Paused => OperationStatus::Disable,
         }
-    }
-}
-
-/// TikTok's switch on a campaign, ad group or ad (its `operation_status`), stored as TikTok's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum OperationStatus {
-    Enable,
-    Disable,
-    Delete,
-}
-
-impl OperationStatus {
-    pub const ALL: [OperationStatus; 3] = [OperationStatus::Enable, OperationStatus::Disable, OperationStatus::Delete];
-
-    /// TikTok's code, as stored.
-    pub fn code(self) -> &'static str {
-        match self {
-            OperationStatus::Enable => "ENABLE",
-            OperationStatus::Disable => "DISABLE",
-            OperationStatus::Delete => "DELETE",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<OperationStatus> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 
@@ -321,144 +298,6 @@ pub fn encode(value: &str) -> String {
     out
 }
 
-/// Summed results, with the ratios computed from the sums (never averaged), as a person reads
-/// them; the raw sums travel too (millionths for money).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Figures {
-    pub spend_micros: i64,
-    pub impressions: i64,
-    pub clicks: i64,
-    pub conversions: i64,
-    pub spend: String,
-    pub ctr: String,
-    pub cpc: String,
-    pub cpm: String,
-    pub cost_per_conversion: String,
-}
-
-impl Figures {
-    pub fn impressions_text(&self) -> String {
-        count(self.impressions)
-    }
-
-    pub fn clicks_text(&self) -> String {
-        count(self.clicks)
-    }
-
-    pub fn conversions_text(&self) -> String {
-        count(self.conversions)
-    }
-}
-
-/// Millionths as money: `1234560000` → `1,234.56`.
-pub fn money(micros: i64) -> String {
-    let cents = (micros as i128 + if micros < 0 { -5_000 } else { 5_000 }) / 10_000;
-    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
-    format!("{sign}{}.{:02}", grouped((cents / 100) as u128), cents % 100)
-}
-
-/// `1234567` → `1,234,567`.
-pub fn count(n: i64) -> String {
-    let sign = if n < 0 { "-" } else { "" };
-    format!("{sign}{}", grouped(n.unsigned_abs() as u128))
-}
-
-/// Digits in groups of three: `1234567` → `1,234,567`.
-pub fn grouped(n: u128) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AdsRow {
-    /// TikTok's id.
-    pub id: String,
-    pub name: String,
-    pub advertiser: String,
-    pub currency: String,
-    pub status: String,
-    pub deleted: bool,
-    pub objective: Option<String>,
-    pub budget: Option<String>,
-    pub figures: Figures,
-    /// The next level down, when there is one.
-    pub drill: Option<String>,
-    /// Ads: what the ad shows.
-    pub creative: Option<Creative>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Creative {
-    pub thumbnail: Option<String>,
-    pub text: Option<String>,
-    pub landing_page: Option<String>,
-    pub format: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Crumb {
-    pub label: String,
-    pub href: String,
-}
-
-/// The totals of one currency (money is never summed across currencies).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CurrencyTotals {
-    pub currency: String,
-    pub figures: Figures,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AccountOption {
-    pub id: i32,
-    pub name: String,
-    pub currency: String,
-    pub pending_review: bool,
-}
-
-/// A line about an account that needs attention, linking to its connector card.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Attention {
-    pub text: String,
-    pub href: String,
-}
-
-/// Nothing to show yet, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Empty {
-    /// No TikTok connection: connect one.
-    NotConnected,
-    /// Accounts are imported but their first sync is not done: its progress.
-    FirstSync { progress: String },
-    /// No account has data and no first sync is running: it stopped (the card says why).
-    FirstSyncStopped,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AdsTable {
-    pub query: AdsQuery,
-    pub empty: Option<Empty>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub crumbs: Vec<Crumb>,
-    pub rows: Vec<AdsRow>,
-    pub total_rows: u64,
-    /// Deleted rows hidden by the "Show deleted" toggle.
-    pub hidden_deleted: u64,
-    pub pages: u32,
-    pub totals: Vec<CurrencyTotals>,
-    pub accounts: Vec<AccountOption>,
-    pub attention: Vec<Attention>,
-    pub pending_review: Vec<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardQuery {
     pub account: Option<i32>,
@@ -487,57 +326,6 @@ impl DashboardQuery {
             format!("/dashboard?{q}")
         }
     }
-}
-
-/// A total and its change against the previous period of the same length.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Kpi {
-    pub label: String,
-    pub value: String,
-    /// "+12.5%", "−3.0%", or None when the previous period had nothing to compare.
-    pub change: Option<String>,
-    /// Up is good (spend up is neutral).
-    pub tone: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CurrencyKpis {
-    pub currency: String,
-    pub kpis: Vec<Kpi>,
-    pub figures: Figures,
-}
-
-/// A chart, drawn on the server as SVG, with its numbers as a table too.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Chart {
-    pub title: String,
-    pub svg: String,
-    /// Day, then one value per series.
-    pub table_head: Vec<String>,
-    pub table: Vec<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopCampaign {
-    pub name: String,
-    pub advertiser: String,
-    pub spend: String,
-    pub href: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Dashboard {
-    pub query: DashboardQuery,
-    pub empty: Option<Empty>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub totals: Vec<CurrencyKpis>,
-    pub charts: Vec<Chart>,
-    pub top: Vec<TopCampaign>,
-    pub accounts: Vec<AccountOption>,
-    /// "Last synced 3 min ago".
-    pub freshness: Option<String>,
-    pub attention: Vec<Attention>,
 }
 
 #[cfg(test)]

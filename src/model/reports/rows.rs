@@ -1,0 +1,170 @@
+//! What Ads Manager and the Dashboard get back: rows, totals, KPIs, charts and empty states,
+//! with their figures already in words.
+
+use super::{AdsQuery, DashboardQuery};
+use crate::model::format::count;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Summed results, with the ratios computed from the sums (never averaged), as a person reads
+/// them; the raw sums travel too (millionths for money).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Figures {
+    pub spend_micros: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub conversions: i64,
+    pub spend: String,
+    pub ctr: String,
+    pub cpc: String,
+    pub cpm: String,
+    pub cost_per_conversion: String,
+}
+
+impl Figures {
+    pub fn impressions_text(&self) -> String {
+        count(self.impressions)
+    }
+
+    pub fn clicks_text(&self) -> String {
+        count(self.clicks)
+    }
+
+    pub fn conversions_text(&self) -> String {
+        count(self.conversions)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdsRow {
+    /// TikTok's id.
+    pub id: String,
+    pub name: String,
+    pub advertiser: String,
+    pub currency: String,
+    pub status: String,
+    pub deleted: bool,
+    pub objective: Option<String>,
+    pub budget: Option<String>,
+    pub figures: Figures,
+    /// The next level down, when there is one.
+    pub drill: Option<String>,
+    /// Ads: what the ad shows.
+    pub creative: Option<Creative>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Creative {
+    pub thumbnail: Option<String>,
+    pub text: Option<String>,
+    pub landing_page: Option<String>,
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+/// The totals of one currency (money is never summed across currencies).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrencyTotals {
+    pub currency: String,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountOption {
+    pub id: i32,
+    pub name: String,
+    pub currency: String,
+    pub pending_review: bool,
+}
+
+/// A line about an account that needs attention, linking to its connector card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attention {
+    pub text: String,
+    pub href: String,
+}
+
+/// Nothing to show yet, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Empty {
+    /// No TikTok connection: connect one.
+    NotConnected,
+    /// Accounts are imported but their first sync is not done: its progress.
+    FirstSync { progress: String },
+    /// No account has data and no first sync is running: it stopped (the card says why).
+    FirstSyncStopped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdsTable {
+    pub query: AdsQuery,
+    pub empty: Option<Empty>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub crumbs: Vec<Crumb>,
+    pub rows: Vec<AdsRow>,
+    pub total_rows: u64,
+    /// Deleted rows hidden by the "Show deleted" toggle.
+    pub hidden_deleted: u64,
+    pub pages: u32,
+    pub totals: Vec<CurrencyTotals>,
+    pub accounts: Vec<AccountOption>,
+    pub attention: Vec<Attention>,
+    pub pending_review: Vec<String>,
+}
+
+/// A total and its change against the previous period of the same length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpi {
+    pub label: String,
+    pub value: String,
+    /// "+12.5%", "−3.0%", or None when the previous period had nothing to compare.
+    pub change: Option<String>,
+    /// Up is good (spend up is neutral).
+    pub tone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrencyKpis {
+    pub currency: String,
+    pub kpis: Vec<Kpi>,
+    pub figures: Figures,
+}
+
+/// A chart, drawn on the server as SVG, with its numbers as a table too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    pub title: String,
+    pub svg: String,
+    /// Day, then one value per series.
+    pub table_head: Vec<String>,
+    pub table: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopCampaign {
+    pub name: String,
+    pub advertiser: String,
+    pub spend: String,
+    pub href: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub query: DashboardQuery,
+    pub empty: Option<Empty>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub totals: Vec<CurrencyKpis>,
+    pub charts: Vec<Chart>,
+    pub top: Vec<TopCampaign>,
+    pub accounts: Vec<AccountOption>,
+    /// "Last synced 3 min ago".
+    pub freshness: Option<String>,
+    pub attention: Vec<Attention>,
+}
