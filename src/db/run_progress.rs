@@ -3,9 +3,9 @@
 //! and the data check's finding. Saved with every page written, so a run taken over after a
 //! crash resumes where it was.
 
-use crate::db::entities::{
-    sync_run::{FailureKind, Step},
-    tiktok_insight_daily::Level,
+use crate::{
+    db::entities::sync_run::{FailureKind, Step},
+    model::reports::Level,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::FromJsonQueryResult;

@@ -7,7 +7,7 @@ use super::{
     sql::{self, Fragment},
     AccountHealth, ReportError, ReportsService, Sums,
 };
-use crate::db::entities::tiktok_insight_daily::Level;
+use crate::model::reports::Level;
 use chrono::{Duration, NaiveDate};
 use sea_orm::FromQueryResult;
 use std::sync::Arc;

@@ -11,13 +11,10 @@ use super::{
 };
 use crate::{
     db::{
-        entities::{
-            sync_run::Step,
-            tiktok_ad_account, tiktok_campaign,
-            tiktok_insight_daily::{self, Level},
-        },
+        entities::{sync_run::Step, tiktok_ad_account, tiktok_campaign, tiktok_insight_daily},
         run_progress::{DataCheck, Mismatch, Window},
     },
+    model::reports::Level,
     tiktok::{
         client::MAX_DAILY_REPORT_DAYS,
         wire::{DataLevel, ReportRow},

@@ -193,7 +193,7 @@ async fn pages_and_sorting_cover_every_row_once_in_order() {
     let (_db, app) = app_with(&[("SANDBOX_CAMPAIGNS", "12"), ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "3")]).await;
     synced(&app, BUSINESS_USER, &[US]).await;
     let ads =
-        |sort, desc| AdsQuery { level: Level::Ads, sort, desc, show_deleted: true, ..campaigns(last(Preset::Last30)) };
+        |sort, desc| AdsQuery { level: Level::Ad, sort, desc, show_deleted: true, ..campaigns(last(Preset::Last30)) };
 
     let first = table(&app, &ads(SortKey::Spend, true)).await;
     assert_eq!((first.total_rows, first.pages, first.rows.len()), (72, 2, 50));
@@ -223,7 +223,7 @@ async fn drilling_down_shows_a_campaigns_ad_groups_then_their_ads_with_creatives
     let campaign = &top.rows[0];
     let drill = campaign.drill.clone().expect("campaigns drill down");
     let q = query_of(&drill);
-    assert_eq!((q.level, q.campaign.as_deref()), (Level::AdGroups, Some(campaign.id.as_str())));
+    assert_eq!((q.level, q.campaign.as_deref()), (Level::AdGroup, Some(campaign.id.as_str())));
 
     let groups = table(&app, &q).await;
     assert_eq!(
@@ -258,7 +258,7 @@ fn query_of(href: &str) -> AdsQuery {
 async fn the_csv_export_holds_the_whole_table() {
     let (_db, app) = app_with(&[("SANDBOX_CAMPAIGNS", "12"), ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "3")]).await;
     synced(&app, BUSINESS_USER, &[US]).await;
-    let q = AdsQuery { level: Level::Ads, range: last(Preset::Last7), ..AdsQuery::default() };
+    let q = AdsQuery { level: Level::Ad, range: last(Preset::Last7), ..AdsQuery::default() };
     let rows = every_row(&app, &q).await;
     let response = app.get(&format!("/ads/export.csv?{}", q.to_query())).await;
     assert_eq!(response.status(), 200);
@@ -302,7 +302,7 @@ async fn another_workspace_never_sees_the_data() {
         )
         .await;
     assert_eq!(app_error(by_account).await.code, ErrorCode::NotFound);
-    let by_campaign = AdsQuery { level: Level::AdGroups, campaign: Some(campaign.clone()), ..AdsQuery::default() };
+    let by_campaign = AdsQuery { level: Level::AdGroup, campaign: Some(campaign.clone()), ..AdsQuery::default() };
     let drill = other.json_fn("ads/table", serde_json::json!({ "query": by_campaign })).await;
     // With no account of its own the workspace sees the empty state; with one, a 404.
     let drill: AdsTable = drill.json().await.unwrap();

@@ -1,20 +1,8 @@
 //! One object's results on one of the advertiser's days. Money and ratios are millionths
 //! (exact on both databases, summed in SQL); TikTok's `"-"` is NULL. CTR is a percentage.
 
+use crate::model::reports::Level;
 use sea_orm::entity::prelude::*;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum Level {
-    #[sea_orm(string_value = "advertiser")]
-    Advertiser,
-    #[sea_orm(string_value = "campaign")]
-    Campaign,
-    #[sea_orm(string_value = "adgroup")]
-    AdGroup,
-    #[sea_orm(string_value = "ad")]
-    Ad,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tiktok_insight_daily")]

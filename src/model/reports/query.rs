@@ -2,7 +2,7 @@
 //! range and account of the Dashboard, typed, and their query strings both ways. The whole state
 //! of a view lives in its URL, so a link or a GET form is all a control needs.
 
-use super::OperationStatus;
+use super::{Level, OperationStatus};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -56,15 +56,6 @@ pub struct Range {
     /// Custom days (both inclusive).
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-}
-
-/// Which rows a table lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Level {
-    #[default]
-    Campaigns,
-    AdGroups,
-    Ads,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -150,6 +141,7 @@ impl StatusFilter {
 /// Everything that decides what Ads Manager shows; the URL's query string, typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdsQuery {
+    /// What the rows are (see [`Level::listed`]).
     pub level: Level,
     /// Drill-down: the campaign (for its ad groups) or ad group (for its ads), by TikTok id.
     pub campaign: Option<String>,
@@ -190,9 +182,9 @@ impl AdsQuery {
         };
         let sort = get("sort").and_then(SortKey::parse).unwrap_or_default();
         let level = match get("level") {
-            Some("adgroups") => Level::AdGroups,
-            Some("ads") => Level::Ads,
-            _ => Level::Campaigns,
+            Some("adgroups") => Level::AdGroup,
+            Some("ads") => Level::Ad,
+            _ => Level::Campaign,
         };
         Self {
             level,
@@ -224,10 +216,10 @@ impl AdsQuery {
     /// The state as query pairs, defaults left out.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
-        match self.level {
-            Level::Campaigns => {}
-            Level::AdGroups => pairs.push(("level", "adgroups".into())),
-            Level::Ads => pairs.push(("level", "ads".into())),
+        match self.level.listed() {
+            Level::Advertiser | Level::Campaign => {}
+            Level::AdGroup => pairs.push(("level", "adgroups".into())),
+            Level::Ad => pairs.push(("level", "ads".into())),
         }
         if let Some(c) = &self.campaign {
             pairs.push(("campaign", c.clone()));
@@ -335,7 +327,7 @@ mod tests {
     #[test]
     fn a_query_survives_its_url() {
         let q = AdsQuery {
-            level: Level::Ads,
+            level: Level::Ad,
             adgroup: Some("19001".into()),
             campaign: Some("18001".into()),
             account: Some(3),

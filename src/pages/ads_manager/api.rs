@@ -135,15 +135,15 @@ pub(crate) mod ssr {
             show_deleted: query.show_deleted,
             ..AdsQuery::default()
         };
-        if query.level != Level::Campaigns {
+        if query.level.listed() != Level::Campaign {
             out.crumbs.push(Crumb { label: "All campaigns".into(), href: top.href() });
             if let (Some(id), Some(name)) = (&query.campaign, &data.campaign_name) {
-                let q = AdsQuery { level: Level::AdGroups, campaign: Some(id.clone()), ..top.clone() };
+                let q = AdsQuery { level: Level::AdGroup, campaign: Some(id.clone()), ..top.clone() };
                 out.crumbs.push(Crumb { label: name.clone(), href: q.href() });
             }
             if let (Some(id), Some(name)) = (&query.adgroup, &data.adgroup_name) {
                 let q = AdsQuery {
-                    level: Level::Ads,
+                    level: Level::Ad,
                     campaign: query.campaign.clone(),
                     adgroup: Some(id.clone()),
                     ..top.clone()
@@ -163,21 +163,21 @@ pub(crate) mod ssr {
             .rows
             .iter()
             .map(|r| {
-                let drill = match query.level {
-                    Level::Campaigns => Some(AdsQuery {
-                        level: Level::AdGroups,
+                let drill = match query.level.listed() {
+                    Level::Advertiser | Level::Campaign => Some(AdsQuery {
+                        level: Level::AdGroup,
                         campaign: Some(r.tiktok_id.clone()),
                         account: Some(r.account_id),
                         ..top.clone()
                     }),
-                    Level::AdGroups => Some(AdsQuery {
-                        level: Level::Ads,
+                    Level::AdGroup => Some(AdsQuery {
+                        level: Level::Ad,
                         campaign: query.campaign.clone(),
                         adgroup: Some(r.tiktok_id.clone()),
                         account: Some(r.account_id),
                         ..top.clone()
                     }),
-                    Level::Ads => None,
+                    Level::Ad => None,
                 };
                 AdsRow {
                     figures: figures(r.sums),
@@ -185,7 +185,7 @@ pub(crate) mod ssr {
                     status: status(r.operation_status.as_deref(), r.secondary_status.as_deref(), r.gone_at.is_some()),
                     objective: r.objective.as_deref().map(humanize),
                     budget: budget(r.budget_micros, r.budget_mode.as_deref()),
-                    creative: (query.level == Level::Ads).then(|| Creative {
+                    creative: (query.level == Level::Ad).then(|| Creative {
                         thumbnail: web_url(r.thumbnail.as_deref()),
                         text: r.ad_text.clone(),
                         landing_page: web_url(r.landing_page_url.as_deref()),

@@ -46,9 +46,9 @@ fn Table(table: AdsTable) -> impl IntoView {
     }
     let q = table.query.clone();
     let noun = match q.level {
-        Level::Campaigns => ("campaign", "campaigns"),
-        Level::AdGroups => ("ad group", "ad groups"),
-        Level::Ads => ("ad", "ads"),
+        Level::Advertiser | Level::Campaign => ("campaign", "campaigns"),
+        Level::AdGroup => ("ad group", "ad groups"),
+        Level::Ad => ("ad", "ads"),
     };
     let range_href = {
         let q = q.clone();
@@ -158,11 +158,13 @@ fn columns(level: Level) -> Vec<(&'static str, Option<SortKey>)> {
         ("Status", Some(SortKey::Status)),
     ];
     match level {
-        Level::Campaigns => cols.extend([("Objective", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))]),
-        Level::AdGroups => {
+        Level::Advertiser | Level::Campaign => {
+            cols.extend([("Objective", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))])
+        }
+        Level::AdGroup => {
             cols.extend([("Optimization goal", Some(SortKey::Objective)), ("Budget", Some(SortKey::Budget))])
         }
-        Level::Ads => cols.push(("Creative", None)),
+        Level::Ad => cols.push(("Creative", None)),
     }
     cols.extend([
         ("Spend", Some(SortKey::Spend)),
@@ -223,7 +225,7 @@ fn Line(row: AdsRow, level: Level) -> impl IntoView {
             <td>{row.advertiser.clone()}</td>
             <td><span class=format!("badge {tone}")>{row.status.clone()}</span></td>
             {match level {
-                Level::Ads => view! { <td><CreativeCell creative=row.creative.clone()/></td> }.into_any(),
+                Level::Ad => view! { <td><CreativeCell creative=row.creative.clone()/></td> }.into_any(),
                 _ => view! {
                     <td>{row.objective.clone().unwrap_or_default()}</td>
                     <td class="num">{row.budget.clone().unwrap_or_else(|| "—".into())}</td>

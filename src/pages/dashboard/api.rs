@@ -105,7 +105,7 @@ pub(crate) mod ssr {
                 advertiser: t.advertiser.clone(),
                 spend: format!("{} {}", money(t.spend.unwrap_or(0)), t.currency.clone().unwrap_or_else(|| "?".into())),
                 href: AdsQuery {
-                    level: Level::AdGroups,
+                    level: Level::AdGroup,
                     campaign: Some(t.campaign_id.clone()),
                     account: Some(t.account_id),
                     ..range.clone()

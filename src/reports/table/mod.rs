@@ -123,11 +123,11 @@ impl ReportsService {
         all: bool,
     ) -> Result<TableData, ReportError> {
         let campaign_name = match &query.campaign {
-            Some(id) => Some(self.name_of(workspace_id, Level::Campaigns, id).await?),
+            Some(id) => Some(self.name_of(workspace_id, Level::Campaign, id).await?),
             None => None,
         };
         let adgroup_name = match &query.adgroup {
-            Some(id) => Some(self.name_of(workspace_id, Level::AdGroups, id).await?),
+            Some(id) => Some(self.name_of(workspace_id, Level::AdGroup, id).await?),
             None => None,
         };
         let backend = self.db.get_database_backend();
@@ -184,7 +184,7 @@ impl ReportsService {
 
     /// A drill-down parent's name, checked to be this workspace's.
     async fn name_of(&self, workspace_id: i32, level: Level, id: &str) -> Result<String, ReportError> {
-        let (table, id_col, _) = shape(level);
+        let (table, id_col) = shape(level);
         let stmt = Fragment::sql(format!(
             "SELECT e.name FROM {table} e JOIN tiktok_ad_account a ON a.id = e.ad_account_id WHERE a.workspace_id = "
         ))

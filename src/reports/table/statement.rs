@@ -2,7 +2,6 @@
 //! (scope, drill-down parent, filter), their sums over the days, and the page, totals and counts.
 
 use crate::{
-    db::entities::tiktok_insight_daily::Level as InsightLevel,
     model::reports::{AdsQuery, Level, OperationStatus, SortKey},
     reports::sql::{self, Fragment},
 };
@@ -40,12 +39,12 @@ fn deleted() -> Fragment {
         .push(")")
 }
 
-/// The entity table, its TikTok id column and the insight level of a table level.
-pub(super) fn shape(level: Level) -> (&'static str, &'static str, InsightLevel) {
-    match level {
-        Level::Campaigns => ("tiktok_campaign", "campaign_id", InsightLevel::Campaign),
-        Level::AdGroups => ("tiktok_adgroup", "adgroup_id", InsightLevel::AdGroup),
-        Level::Ads => ("tiktok_ad", "ad_id", InsightLevel::Ad),
+/// The entity table and its TikTok id column of the level a table lists.
+pub(super) fn shape(level: Level) -> (&'static str, &'static str) {
+    match level.listed() {
+        Level::Advertiser | Level::Campaign => ("tiktok_campaign", "campaign_id"),
+        Level::AdGroup => ("tiktok_adgroup", "adgroup_id"),
+        Level::Ad => ("tiktok_ad", "ad_id"),
     }
 }
 
@@ -84,10 +83,10 @@ impl Rows {
             scope = scope.push(" AND a.id = ").bind(account);
         }
         let mut parent = Vec::new();
-        if let (Some(c), Level::AdGroups | Level::Ads) = (&query.campaign, query.level) {
+        if let (Some(c), Level::AdGroup | Level::Ad) = (&query.campaign, query.level) {
             parent.push(Fragment::sql(" AND e.campaign_id = ").bind(c.clone()));
         }
-        if let (Some(g), Level::Ads) = (&query.adgroup, query.level) {
+        if let (Some(g), Level::Ad) = (&query.adgroup, query.level) {
             parent.push(Fragment::sql(" AND e.adgroup_id = ").bind(g.clone()));
         }
         Self { scope, parent: (!parent.is_empty()).then(|| Fragment::join("", parent)) }
@@ -111,7 +110,8 @@ impl Rows {
 /// few entities count: each one's days are looked up by key (CROSS JOIN keeps SQLite's join
 /// order). A whole list reads the days from the covering index by day.
 fn summed(backend: DatabaseBackend, rows: &Rows, level: Level, from: NaiveDate, to: NaiveDate) -> Fragment {
-    let (table, id_col, insight_level) = shape(level);
+    let level = level.listed();
+    let (table, id_col) = shape(level);
     let sums = format!(
         "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
         sql::sum("i.spend_micros"),
@@ -120,7 +120,7 @@ fn summed(backend: DatabaseBackend, rows: &Rows, level: Level, from: NaiveDate, 
         sql::sum("i.conversions")
     );
     let days = Fragment::sql(" AND i.level = ")
-        .bind(insight_level)
+        .bind(level)
         .push(" AND i.date >= ")
         .bind(from)
         .push(" AND i.date <= ")
@@ -148,11 +148,11 @@ fn summed(backend: DatabaseBackend, rows: &Rows, level: Level, from: NaiveDate, 
 
 /// `r`: the rows the filter keeps, deleted ones flagged, with their sums from `m`.
 fn filtered(rows: Rows, query: &AdsQuery) -> Fragment {
-    let (table, id_col, _) = shape(query.level);
-    let (objective, budget, budget_mode) = match query.level {
-        Level::Campaigns => ("e.objective_type", "e.budget_micros", "e.budget_mode"),
-        Level::AdGroups => ("e.optimization_goal", "e.budget_micros", "e.budget_mode"),
-        Level::Ads => ("NULL", "NULL", "NULL"),
+    let (table, id_col) = shape(query.level);
+    let (objective, budget, budget_mode) = match query.level.listed() {
+        Level::Advertiser | Level::Campaign => ("e.objective_type", "e.budget_micros", "e.budget_mode"),
+        Level::AdGroup => ("e.optimization_goal", "e.budget_micros", "e.budget_mode"),
+        Level::Ad => ("NULL", "NULL", "NULL"),
     };
     Fragment::sql(format!(
         "SELECT e.id AS row_id, e.{id_col} AS tiktok_id, e.name, e.operation_status, e.secondary_status, \
@@ -188,7 +188,7 @@ pub(super) fn statement(
     let r = filtered(rows, query);
 
     // Ads have no budget of their own: sorting them by it keeps the name order.
-    let sort = if query.level == Level::Ads && query.sort == SortKey::Budget { SortKey::Name } else { query.sort };
+    let sort = if query.level == Level::Ad && query.sort == SortKey::Budget { SortKey::Name } else { query.sort };
     let order = order(sort, query.desc);
     let limit = if all {
         String::new()
@@ -202,7 +202,7 @@ pub(super) fn statement(
     let shown = if query.show_deleted { "SELECT * FROM r" } else { "SELECT * FROM r WHERE is_deleted = 0" };
     // The page's pictures are looked up for its rows only, after the sort.
     let creative = match query.level {
-        Level::Ads => format!(
+        Level::Ad => format!(
             "ad.ad_text, ad.landing_page_url, ad.ad_format, \
              COALESCE((SELECT v.cover_url FROM tiktok_video v WHERE v.ad_account_id = ad.ad_account_id AND v.video_id = ad.video_id), \
                       (SELECT im.image_url FROM tiktok_image im WHERE im.ad_account_id = ad.ad_account_id AND im.image_id = {})) AS thumbnail",
@@ -210,7 +210,7 @@ pub(super) fn statement(
         ),
         _ => "NULL AS ad_text, NULL AS landing_page_url, NULL AS ad_format, NULL AS thumbnail".to_owned(),
     };
-    let creative_join = if query.level == Level::Ads { " JOIN tiktok_ad ad ON ad.id = p.row_id" } else { "" };
+    let creative_join = if query.level == Level::Ad { " JOIN tiktok_ad ad ON ad.id = p.row_id" } else { "" };
     let none =
         "NULL AS tiktok_id, NULL AS name, NULL AS operation_status, NULL AS secondary_status, NULL AS objective, \
                 NULL AS budget_micros, NULL AS budget_mode, NULL AS gone_at, NULL AS account_id, NULL AS advertiser";
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn every_placeholder_has_its_value_whatever_the_query_adds() {
         let query = AdsQuery {
-            level: Level::Ads,
+            level: Level::Ad,
             campaign: Some("c1".into()),
             adgroup: Some("g1".into()),
             account: Some(3),
@@ -279,7 +279,7 @@ mod tests {
     #[test]
     fn levels_and_statuses_are_bound_never_written_into_the_sql() {
         let query = AdsQuery {
-            level: Level::AdGroups,
+            level: Level::AdGroup,
             campaign: Some("c1".into()),
             status: Some(StatusFilter::Active),
             ..AdsQuery::default()

@@ -38,9 +38,9 @@ async fn export(
     let data = table(&reports, &user, query.clone(), true).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let what = match query.level {
-        Level::Campaigns => "campaign",
-        Level::AdGroups => "ad group",
-        Level::Ads => "ad",
+        Level::Advertiser | Level::Campaign => "campaign",
+        Level::AdGroup => "ad group",
+        Level::Ad => "ad",
     };
     let write = |csv: &mut csv::Writer<Vec<u8>>, record: &[&str]| csv.write_record(record).map_err(AppError::internal);
     write(
