@@ -131,7 +131,8 @@ pub(crate) mod ssr {
         let ratio = |num: f64, den: i64, scale: f64| (den > 0).then(|| num * scale / den as f64);
         let f = figures(now);
         // (label, shown value, now, before, whether up is good: None for neutral)
-        let rows: [(&str, String, Option<f64>, Option<f64>, Option<bool>); 8] = [
+        type Line<'a> = (&'a str, String, Option<f64>, Option<f64>, Option<bool>);
+        let rows: [Line; 8] = [
             (
                 "Spend",
                 format!("{} {currency}", f.spend),

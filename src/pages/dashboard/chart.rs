@@ -63,8 +63,8 @@ pub fn line(
     }
     if n > 0 {
         let mut path = String::with_capacity(n * 16);
-        for i in 0..n {
-            let _ = write!(path, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(values[i]));
+        for (i, &v) in values.iter().enumerate().take(n) {
+            let _ = write!(path, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(v));
         }
         let base = y(0.0);
         let _ = write!(
@@ -92,7 +92,7 @@ pub fn line(
 
 /// A round step for about four gridlines, and the axis top it reaches.
 fn ticks(max: f64) -> (f64, f64) {
-    if !(max > 0.0) || !max.is_finite() {
+    if max.is_nan() || max <= 0.0 || !max.is_finite() {
         return (1.0, 1.0);
     }
     let raw = max / 4.0;
