@@ -113,6 +113,9 @@ impl SyncEngine {
                     Order::Asc,
                 )
                 .order_by_asc(sync_run::Column::QueuedAt)
+                // Runs queued at the same instant go in the order they were made, on both
+                // databases (Postgres would otherwise return whichever row it updated last).
+                .order_by_asc(sync_run::Column::Id)
                 .limit(1);
             // Postgres: several instances each skip the rows another is claiming right now. SQLite
             // (one instance) needs no lock, and a read-then-write transaction there could not
