@@ -49,7 +49,22 @@ pub struct ConnectionCard {
     pub auth: CardAuth,
     /// Names of advertisers newly added in the Business Center, for a one-click import.
     pub available: Vec<String>,
+    /// The notice about them (`None` when there are none).
+    pub available_line: Option<AvailableLine>,
+    /// "1 advertiser account", "3 advertiser accounts".
+    pub accounts_label: String,
     pub accounts: Vec<AccountRow>,
+}
+
+/// The card's notice about advertisers newly available in the Business Center.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AvailableLine {
+    /// "2 new advertiser accounts available".
+    pub headline: String,
+    /// " in TikTok Business Center: Outlet, Pop-up."
+    pub names: String,
+    /// "Import it", "Import all 2".
+    pub button: String,
 }
 
 /// A connection's auth state: the card's badge and its notice.

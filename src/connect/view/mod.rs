@@ -9,8 +9,8 @@ use super::{ConnectionOverview, Disconnected, ImportOutcome, PickerView};
 use crate::{
     db::status::{ConnectionState, Evidence},
     model::connect::{
-        CardAuth, ConnectPageData, ConnectionCard, DisconnectSummary, ImportSummary, PickerAdvertiser, PickerData,
-        Said, SyncNowSummary,
+        AvailableLine, CardAuth, ConnectPageData, ConnectionCard, DisconnectSummary, ImportSummary, PickerAdvertiser,
+        PickerData, Said, SyncNowSummary,
     },
 };
 use chrono::{DateTime, Utc};
@@ -40,10 +40,24 @@ impl From<ConnectionOverview> for ConnectionCard {
                 ConnectionState::Connected { warning } => CardAuth::Connected { warning: warning.map(said) },
                 ConnectionState::Reconnect { evidence } => CardAuth::Reconnect { evidence: evidence.map(said) },
             },
+            available_line: available_line(&c.available),
             available: c.available,
+            accounts_label: match c.accounts.len() {
+                1 => "1 advertiser account".to_string(),
+                n => format!("{n} advertiser accounts"),
+            },
             accounts: c.accounts.into_iter().map(account::row).collect(),
         }
     }
+}
+
+fn available_line(names: &[String]) -> Option<AvailableLine> {
+    let (headline, button) = match names.len() {
+        0 => return None,
+        1 => ("1 new advertiser account available".to_string(), "Import it".to_string()),
+        n => (format!("{n} new advertiser accounts available"), format!("Import all {n}")),
+    };
+    Some(AvailableLine { headline, names: format!(" in TikTok Business Center: {}.", names.join(", ")), button })
 }
 
 fn said(e: Evidence) -> Said {
@@ -166,6 +180,22 @@ mod tests {
         assert_eq!(card.connected_at, "2026-12-03 09:05 UTC");
         assert_eq!(card.auth, CardAuth::Connected { warning: None });
         assert_eq!(card.available, ["Outlet"]);
+        let line = AvailableLine {
+            headline: "1 new advertiser account available".into(),
+            names: " in TikTok Business Center: Outlet.".into(),
+            button: "Import it".into(),
+        };
+        assert_eq!(card.available_line, Some(line));
+        assert_eq!(card.accounts_label, "0 advertiser accounts");
+    }
+
+    #[test]
+    fn several_new_advertisers_are_named_and_imported_at_once() {
+        let line = available_line(&["Outlet".into(), "Pop-up".into()]).unwrap();
+        assert_eq!(line.headline, "2 new advertiser accounts available");
+        assert_eq!(line.names, " in TikTok Business Center: Outlet, Pop-up.");
+        assert_eq!(line.button, "Import all 2");
+        assert_eq!(available_line(&[]), None);
     }
 
     #[test]

@@ -81,8 +81,6 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
         None => {}
     });
     let reconnect_url = format!("/connect/tiktok/start?reconnect={id}");
-    let count = card.accounts.len();
-    let available = card.available.clone();
     let needs_reconnect = card.auth.needs_reconnect();
     let (badge_class, badge_text) = match card.auth {
         CardAuth::Reconnect { .. } => ("badge warn", "Reconnect"),
@@ -100,9 +98,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                     <h2 class="card-title">{card.tiktok_name.clone()}" "<span class=badge_class data-testid="card-status">{badge_text}</span></h2>
                     <p class="muted">
                         {format!("Connected by {} on {} · ", card.connected_by, card.connected_at)}
-                        <span data-testid="advertiser-count">
-                            {if count == 1 { "1 advertiser account".to_string() } else { format!("{count} advertiser accounts") }}
-                        </span>
+                        <span data-testid="advertiser-count">{card.accounts_label.clone()}</span>
                     </p>
                 </div>
                 {can_manage.then(|| {
@@ -160,22 +156,16 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                     {with_time(w)}
                 </p>
             })}
-            {(!available.is_empty()).then(|| {
-                let n = available.len();
-                view! {
-                    <div class="notice" data-testid="available-advertisers">
-                        <p>
-                            <strong>{if n == 1 { "1 new advertiser account available".to_string() } else { format!("{n} new advertiser accounts available") }}</strong>
-                            {format!(" in TikTok Business Center: {}.", available.join(", "))}
-                        </p>
-                        {can_manage.then(|| view! {
-                            <button type="button" class="button primary" disabled=move || import_action.pending().get()
-                                on:click=move |_| { import_action.dispatch(id); }>
-                                {if n == 1 { "Import it".to_string() } else { format!("Import all {n}") }}
-                            </button>
-                        })}
-                    </div>
-                }
+            {card.available_line.clone().map(|line| view! {
+                <div class="notice" data-testid="available-advertisers">
+                    <p><strong>{line.headline}</strong>{line.names}</p>
+                    {can_manage.then(|| view! {
+                        <button type="button" class="button primary" disabled=move || import_action.pending().get()
+                            on:click=move |_| { import_action.dispatch(id); }>
+                            {line.button}
+                        </button>
+                    })}
+                </div>
             })}
             <Show when=move || confirming.get()>
                 <div class="notice err confirm" role="alertdialog" aria-label="Confirm disconnect">
