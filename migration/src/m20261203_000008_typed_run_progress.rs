@@ -14,10 +14,11 @@ impl MigrationTrait for Migration {
         if m.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
             return Ok(());
         }
+        // An empty text (never JSON) becomes no value rather than stopping the migration.
         for column in COLUMNS {
             m.get_connection()
                 .execute_unprepared(&format!(
-                    "ALTER TABLE sync_run ALTER COLUMN {column} TYPE jsonb USING {column}::jsonb"
+                    "ALTER TABLE sync_run ALTER COLUMN {column} TYPE jsonb USING NULLIF(btrim({column}), '')::jsonb"
                 ))
                 .await?;
         }
