@@ -101,13 +101,7 @@ impl ReportsService {
                 .push(" AND i.date <= ")
                 .bind(to)
         };
-        let sums = format!(
-            "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
-            sql::sum("i.spend_micros"),
-            sql::sum("i.impressions"),
-            sql::sum("i.clicks"),
-            sql::sum("i.conversions")
-        );
+        let sums = sql::sums();
         let from_days = "FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id WHERE ";
         let totals_for = |from: NaiveDate, to: NaiveDate| {
             let stmt = Fragment::sql(format!("SELECT a.currency, {sums} {from_days}"))

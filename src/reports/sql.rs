@@ -104,6 +104,17 @@ pub fn sum(col: &str) -> String {
     format!("CAST(SUM({col}) AS BIGINT)")
 }
 
+/// The four summed metrics of the daily results aliased `i`, as the reports read them.
+pub fn sums() -> String {
+    format!(
+        "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
+        sum("i.spend_micros"),
+        sum("i.impressions"),
+        sum("i.clicks"),
+        sum("i.conversions")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

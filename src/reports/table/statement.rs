@@ -112,13 +112,7 @@ impl Rows {
 fn summed(backend: DatabaseBackend, rows: &Rows, level: Level, from: NaiveDate, to: NaiveDate) -> Fragment {
     let level = level.listed();
     let (table, id_col) = shape(level);
-    let sums = format!(
-        "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
-        sql::sum("i.spend_micros"),
-        sql::sum("i.impressions"),
-        sql::sum("i.clicks"),
-        sql::sum("i.conversions")
-    );
+    let sums = sql::sums();
     let days = Fragment::sql(" AND i.level = ")
         .bind(level)
         .push(" AND i.date >= ")
@@ -265,13 +259,21 @@ mod tests {
             for q in [query.clone(), AdsQuery::default()] {
                 let stmt = statement(backend, 7, &q, day("2026-01-01"), day("2026-01-07"), false).statement(backend);
                 let values = stmt.values.map(|v| v.0).unwrap_or_default();
-                let placeholders = match backend {
+                match backend {
+                    // Exactly $1..=$n, each once: no gap, no stray number past the values.
                     DatabaseBackend::Postgres => {
-                        (1..=values.len()).filter(|n| stmt.sql.contains(&format!("${n}"))).count()
+                        let mut numbers: Vec<usize> = stmt
+                            .sql
+                            .split('$')
+                            .skip(1)
+                            .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+                            .map(|n| n.parse().expect("a number after $"))
+                            .collect();
+                        numbers.sort_unstable();
+                        assert_eq!(numbers, (1..=values.len()).collect::<Vec<_>>(), "{q:?}");
                     }
-                    _ => stmt.sql.matches('?').count(),
-                };
-                assert_eq!(placeholders, values.len(), "{backend:?} {q:?}");
+                    _ => assert_eq!(stmt.sql.matches('?').count(), values.len(), "{backend:?} {q:?}"),
+                }
             }
         }
     }
