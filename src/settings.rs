@@ -214,6 +214,7 @@ impl Settings {
 
     /// Builds settings from any variable lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>, leptos: LeptosOptions) -> Result<Self, ConfigError> {
+        // Long: a flat list, one setting after another, each with its own check.
         let v = Vars::new(get);
 
         let database_url = v.get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/wevion.db?mode=rwc".into());

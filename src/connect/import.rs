@@ -73,18 +73,9 @@ impl ConnectService {
         let now = self.clock.now();
         let txn = self.db.begin().await?;
         let connection = match source {
-            PickerSource::Grant(id) => {
-                // Claim the grant first: a concurrent second import waits here, then finds it spent.
-                let claim = tiktok_pending_grant::Entity::update_many()
-                    .col_expr(tiktok_pending_grant::Column::ImportedAt, Expr::value(now))
-                    .filter(tiktok_pending_grant::Column::Id.eq(id))
-                    .filter(tiktok_pending_grant::Column::WorkspaceId.eq(user.workspace_id))
-                    .filter(tiktok_pending_grant::Column::UserId.eq(user.user_id))
-                    .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
-                    .filter(tiktok_pending_grant::Column::ExpiresAt.gt(now))
-                    .exec(&txn)
-                    .await?;
-                if claim.rows_affected != 1 {
+            PickerSource::Grant(id) => match claim_grant(&txn, user, id, now).await? {
+                Some(connection) => connection,
+                None => {
                     txn.rollback().await?;
                     let grant = self.pending_grant(user, id).await?;
                     return match grant.imported_connection_id {
@@ -93,18 +84,7 @@ impl ConnectService {
                         None => Err(ConnectError::GrantNotFound),
                     };
                 }
-                let grant =
-                    tiktok_pending_grant::Entity::find_by_id(id).one(&txn).await?.ok_or(ConnectError::GrantNotFound)?;
-                let connection = store_grant_as_connection(&txn, user, &grant, now).await?;
-                tiktok_pending_grant::Entity::update_many()
-                    .col_expr(tiktok_pending_grant::Column::ImportedConnectionId, Expr::value(connection.id))
-                    .col_expr(tiktok_pending_grant::Column::AccessTokenEnc, Expr::value(Option::<Vec<u8>>::None))
-                    .col_expr(tiktok_pending_grant::Column::RefreshTokenEnc, Expr::value(Option::<Vec<u8>>::None))
-                    .filter(tiktok_pending_grant::Column::Id.eq(id))
-                    .exec(&txn)
-                    .await?;
-                connection
-            }
+            },
             PickerSource::Connection(id) => lock_connection(&txn, user, id, now).await?,
         };
 
@@ -147,23 +127,10 @@ impl ConnectService {
             .await?;
 
         // Manage accounts: unticked accounts stop syncing through this connection.
-        let mut stopped = 0;
-        if let PickerSource::Connection(_) = source {
-            let paths = tiktok_access_path::Entity::find()
-                .filter(tiktok_access_path::Column::ConnectionId.eq(connection.id))
-                .find_also_related(tiktok_ad_account::Entity)
-                .all(&txn)
-                .await?;
-            for (path, account) in paths {
-                let Some(account) = account else { continue };
-                if !selected.contains(&account.advertiser_id) {
-                    tiktok_access_path::Entity::delete_by_id(path.id).exec(&txn).await?;
-                    if stop_if_unreachable(&txn, &account, now).await? {
-                        stopped += 1;
-                    }
-                }
-            }
-        }
+        let stopped = match source {
+            PickerSource::Connection(_) => unlink_unticked(&txn, connection.id, &selected, now).await?,
+            PickerSource::Grant(_) => 0,
+        };
         txn.commit().await?;
         self.queued.notify_waiters();
         tracing::info!(
@@ -328,4 +295,63 @@ async fn queue_first_sync(
     .exec_without_returning(txn)
     .await?;
     Ok(())
+}
+
+/// Claims grant `id` and stores it as a connection, in `txn`: `None` when it was imported or
+/// expired meanwhile (a concurrent second import waits on the claim, then finds it spent).
+async fn claim_grant(
+    txn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    id: GrantId,
+    now: DateTime<Utc>,
+) -> Result<Option<tiktok_connection::Model>, ConnectError> {
+    let claim = tiktok_pending_grant::Entity::update_many()
+        .col_expr(tiktok_pending_grant::Column::ImportedAt, Expr::value(now))
+        .filter(tiktok_pending_grant::Column::Id.eq(id))
+        .filter(tiktok_pending_grant::Column::WorkspaceId.eq(user.workspace_id))
+        .filter(tiktok_pending_grant::Column::UserId.eq(user.user_id))
+        .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
+        .filter(tiktok_pending_grant::Column::ExpiresAt.gt(now))
+        .exec(txn)
+        .await?;
+    if claim.rows_affected != 1 {
+        return Ok(None);
+    }
+    let grant = tiktok_pending_grant::Entity::find_by_id(id).one(txn).await?.ok_or(ConnectError::GrantNotFound)?;
+    let connection = store_grant_as_connection(txn, user, &grant, now).await?;
+    // The tokens now live on the connection only.
+    tiktok_pending_grant::Entity::update_many()
+        .col_expr(tiktok_pending_grant::Column::ImportedConnectionId, Expr::value(connection.id))
+        .col_expr(tiktok_pending_grant::Column::AccessTokenEnc, Expr::value(Option::<Vec<u8>>::None))
+        .col_expr(tiktok_pending_grant::Column::RefreshTokenEnc, Expr::value(Option::<Vec<u8>>::None))
+        .filter(tiktok_pending_grant::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(Some(connection))
+}
+
+/// Unlinks the accounts of `connection_id` not in `selected`; returns how many stopped syncing
+/// because no other connection reaches them.
+async fn unlink_unticked(
+    txn: &impl ConnectionTrait,
+    connection_id: i32,
+    selected: &BTreeSet<String>,
+    now: DateTime<Utc>,
+) -> Result<usize, ConnectError> {
+    let paths = tiktok_access_path::Entity::find()
+        .filter(tiktok_access_path::Column::ConnectionId.eq(connection_id))
+        .find_also_related(tiktok_ad_account::Entity)
+        .all(txn)
+        .await?;
+    let mut stopped = 0;
+    for (path, account) in paths {
+        let Some(account) = account else { continue };
+        if !selected.contains(&account.advertiser_id) {
+            tiktok_access_path::Entity::delete_by_id(path.id).exec(txn).await?;
+            if stop_if_unreachable(txn, &account, now).await? {
+                stopped += 1;
+            }
+        }
+    }
+    Ok(stopped)
 }

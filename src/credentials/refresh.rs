@@ -7,7 +7,7 @@ use super::{AccessToken, CredentialError, Credentials};
 use crate::{
     db::entities::tiktok_connection::{self, AuthStatus},
     telemetry::metrics,
-    tiktok::{ErrorKind, TikTokError},
+    tiktok::{ErrorKind, TikTokError, TokenGrant},
     token_crypto::Column,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -83,55 +83,7 @@ impl Credentials {
             .await
             .unwrap_or_else(|_| Err(TikTokError::transient("TikTok did not answer the token refresh in time", None)));
         match answer {
-            Ok(grant) => {
-                let sealed = self.seal(row.workspace_id, &row.tiktok_user_key, &grant);
-                let (generation, id) = (row.token_generation, row.id);
-                let mut active = row.clone().into_active_model();
-                sealed.install(&mut active, generation, now);
-                let mut tries = 0;
-                loop {
-                    tries += 1;
-                    // Only over the token we refreshed: a Disconnect or Reconnect meanwhile wins.
-                    // Bounded, so the tries end inside the lease; a write that landed after all
-                    // shows on the next try as a newer generation, which is then used.
-                    let write = tiktok_connection::Entity::update(active.clone())
-                        .validate()?
-                        .filter(tiktok_connection::Column::TokenGeneration.eq(generation))
-                        .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
-                        .exec_without_returning(&self.db);
-                    let written = tokio::time::timeout(STORE_LIMIT, write)
-                        .await
-                        .unwrap_or_else(|_| Err(DbErr::Custom("storing the refreshed token timed out".into())));
-                    match written {
-                        Ok(_) => {
-                            metrics::token_refresh(metrics::Refresh::Ok);
-                            tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
-                            return Ok(AccessToken {
-                                connection_id: id,
-                                token: grant.access_token,
-                                generation: generation + 1,
-                            });
-                        }
-                        Err(DbErr::RecordNotUpdated) => return self.usable(self.live_row(id).await?).await,
-                        // Only while the lease is surely still ours (measured from taking it).
-                        Err(e) if tries < STORE_TRIES && leased.elapsed() < STORE_UNTIL => {
-                            tracing::warn!(connection.id = id, error = %e, "could not store a refreshed token; trying again");
-                            tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(tries))).await;
-                        }
-                        Err(e) => {
-                            // The old refresh token is spent: this call still gets the new access
-                            // token, and the card says what happened.
-                            tracing::error!(connection.id = id, error = %e, "could not store a refreshed token");
-                            self.warn(
-                                &row,
-                                "A refreshed TikTok token could not be saved; if syncing stops, Reconnect.",
-                            )
-                            .await;
-                            return Ok(AccessToken { connection_id: id, token: grant.access_token, generation });
-                        }
-                    }
-                }
-            }
+            Ok(grant) => self.store_refreshed(row, grant, now, leased).await,
             Err(err) if matches!(err.kind, ErrorKind::RefreshTokenInvalid | ErrorKind::TokenInvalid) => {
                 metrics::token_refresh(metrics::Refresh::Rejected);
                 // A refresh answered elsewhere, or an earlier answer we never saw, may have
@@ -166,6 +118,60 @@ impl Credentials {
                     return self.usable(row).await;
                 }
                 Err(CredentialError::TikTok(err))
+            }
+        }
+    }
+
+    /// Stores the token TikTok just gave, over the generation it replaced; the refresh token is
+    /// spent by now, so this call gets the new access token even when the write fails.
+    async fn store_refreshed(
+        &self,
+        row: tiktok_connection::Model,
+        grant: TokenGrant,
+        now: DateTime<Utc>,
+        leased: std::time::Instant,
+    ) -> Result<AccessToken, CredentialError> {
+        let sealed = self.seal(row.workspace_id, &row.tiktok_user_key, &grant);
+        let (generation, id) = (row.token_generation, row.id);
+        let mut active = row.clone().into_active_model();
+        sealed.install(&mut active, generation, now);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            // Only over the token we refreshed: a Disconnect or Reconnect meanwhile wins.
+            // Bounded, so the tries end inside the lease; a write that landed after all
+            // shows on the next try as a newer generation, which is then used.
+            let write = tiktok_connection::Entity::update(active.clone())
+                .validate()?
+                .filter(tiktok_connection::Column::TokenGeneration.eq(generation))
+                .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
+                .exec_without_returning(&self.db);
+            let written = tokio::time::timeout(STORE_LIMIT, write)
+                .await
+                .unwrap_or_else(|_| Err(DbErr::Custom("storing the refreshed token timed out".into())));
+            match written {
+                Ok(_) => {
+                    metrics::token_refresh(metrics::Refresh::Ok);
+                    tracing::info!(connection.id = id, "refreshed a connection's TikTok token");
+                    return Ok(AccessToken {
+                        connection_id: id,
+                        token: grant.access_token,
+                        generation: generation + 1,
+                    });
+                }
+                Err(DbErr::RecordNotUpdated) => return self.usable(self.live_row(id).await?).await,
+                // Only while the lease is surely still ours (measured from taking it).
+                Err(e) if tries < STORE_TRIES && leased.elapsed() < STORE_UNTIL => {
+                    tracing::warn!(connection.id = id, error = %e, "could not store a refreshed token; trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(tries))).await;
+                }
+                Err(e) => {
+                    // The old refresh token is spent: this call still gets the new access
+                    // token, and the card says what happened.
+                    tracing::error!(connection.id = id, error = %e, "could not store a refreshed token");
+                    self.warn(&row, "A refreshed TikTok token could not be saved; if syncing stops, Reconnect.").await;
+                    return Ok(AccessToken { connection_id: id, token: grant.access_token, generation });
+                }
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The one error type that crosses the server-function boundary.
 //!
 //! Server functions and handlers return `AppError`; services return their own domain errors,
-//! which the page layer turns into an `AppError` with words a person can act on. The UI matches
+//! each turned into an `AppError` with words a person can act on beside its service
+//! (`connect/messages.rs`, `reports/view`). The UI matches
 //! on [`ErrorCode`], never on message text. An unexpected failure is logged once, with its cause
 //! chain, where it becomes an `AppError` ([`AppError::internal`]); the browser only ever sees the
 //! safe message.
@@ -151,6 +152,15 @@ pub fn is_connection_error(err: &sea_orm::DbErr) -> bool {
         }
         _ => false,
     }
+}
+
+/// What the server put in a server function's context (a service, the request's parts); its
+/// absence is a wiring bug, logged once.
+#[cfg(feature = "ssr")]
+pub fn from_context<T: Clone + 'static>() -> Result<T, AppError> {
+    leptos::prelude::use_context::<T>().ok_or_else(|| {
+        AppError::internal(format!("{} missing from the server function context", std::any::type_name::<T>()))
+    })
 }
 
 /// Runs a server function body and, on failure, answers with the error's HTTP status, so an

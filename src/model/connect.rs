@@ -3,6 +3,28 @@
 use super::ids::{AccountId, ConnectionId, GrantId};
 use serde::{Deserialize, Serialize};
 
+/// The page of a workspace's connections; lines about an account link to its card there.
+pub const CONNECT_PAGE: &str = "/connect/tiktok";
+/// Where Connect, Reconnect and Try again lead: the server's OAuth start.
+pub const START_PATH: &str = "/connect/tiktok/start";
+
+/// The OAuth start for a new connection or, with `reconnect`, for an existing one;
+/// `same_window` when the popup was blocked and the flow runs in the main window.
+pub fn start_url(same_window: bool, reconnect: Option<ConnectionId>) -> String {
+    let mut params = Vec::new();
+    if same_window {
+        params.push("window=same".to_string());
+    }
+    if let Some(id) = reconnect {
+        params.push(format!("reconnect={id}"));
+    }
+    if params.is_empty() {
+        START_PATH.to_owned()
+    } else {
+        format!("{START_PATH}?{}", params.join("&"))
+    }
+}
+
 /// TikTok's review states: the account can be connected, but ads cannot launch yet.
 pub fn is_pending_review(status: Option<&str>) -> bool {
     matches!(
@@ -204,6 +226,14 @@ pub struct DisconnectSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_start_url_keeps_the_window_mode_and_the_connection() {
+        assert_eq!(start_url(false, None), "/connect/tiktok/start");
+        assert_eq!(start_url(true, None), "/connect/tiktok/start?window=same");
+        assert_eq!(start_url(true, Some(ConnectionId(4))), "/connect/tiktok/start?window=same&reconnect=4");
+        assert_eq!(start_url(false, Some(ConnectionId(4))), "/connect/tiktok/start?reconnect=4");
+    }
 
     #[test]
     fn review_states_are_pending_review() {

@@ -1,6 +1,14 @@
 //! How numbers and TikTok's codes read on the pages: money from millionths, counts with
 //! separators, changes as percentages, codes as words. Built for the server and the browser.
 
+/// What a page shows where a figure has no value (a ratio without its denominator, no budget).
+pub const NO_VALUE: &str = "—";
+
+/// A figure, or the dash when it has none.
+pub fn or_dash(value: Option<&str>) -> String {
+    value.unwrap_or(NO_VALUE).to_owned()
+}
+
 /// `1234567` → `1,234,567`.
 pub fn count(n: i64) -> String {
     let sign = if n < 0 { "-" } else { "" };

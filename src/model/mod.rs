@@ -6,3 +6,4 @@ pub mod connect;
 pub mod format;
 pub mod ids;
 pub mod reports;
+pub mod tone;

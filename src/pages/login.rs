@@ -29,12 +29,14 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use tower_sessions::Session;
 
     crate::error::respond(async move {
-        let missing = |what: &str| AppError::internal(format!("{what} missing from the login context"));
-        let auth = use_context::<AuthService>().ok_or_else(|| missing("AuthService"))?;
-        let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
+        let auth: AuthService = crate::error::from_context()?;
+        let parts: Parts = crate::error::from_context()?;
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
         let user = auth.sign_in(&email, &password, auth.client_ip(&parts.headers, peer)).await?;
-        let session = parts.extensions.get::<Session>().ok_or_else(|| missing("the session"))?;
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .ok_or_else(|| AppError::internal("the session layer is missing from the login request"))?;
         // A fresh id on sign-in, so a session id planted before sign-in is worthless after it.
         session.cycle_id().await.map_err(session_error)?;
         session.insert(SESSION_USER_ID, user.user_id).await.map_err(session_error)?;

@@ -3,8 +3,6 @@
 pub mod ads_manager;
 pub mod connect_tiktok;
 pub mod dashboard;
-#[cfg(feature = "ssr")]
-pub mod format;
 pub mod layout;
 pub mod login;
 pub mod not_found;

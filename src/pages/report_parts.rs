@@ -3,7 +3,10 @@
 
 use crate::{
     error::AppError,
-    model::reports::{AccountOption, Attention, Empty, Preset, Range},
+    model::{
+        ids::AccountId,
+        reports::{AccountOption, Attention, Empty, Preset, Range},
+    },
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -64,7 +67,7 @@ pub fn RangePicker(
 
 /// A select of the workspace's advertiser accounts (name, currency, pending review).
 #[component]
-pub fn AccountPicker(accounts: Vec<AccountOption>, selected: Option<i32>) -> impl IntoView {
+pub fn AccountPicker(accounts: Vec<AccountOption>, selected: Option<AccountId>) -> impl IntoView {
     view! {
         <label>
             "Advertiser "

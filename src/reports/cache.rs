@@ -4,6 +4,7 @@
 //! share nothing here; each finds the version in the database.
 
 use super::{AccountHealth, DashboardData, ReportError, TableData};
+use crate::model::ids::AccountId;
 use chrono::NaiveDate;
 use moka::future::Cache;
 use std::{
@@ -16,7 +17,7 @@ use std::{
 /// A table: the workspace, its data version, the query string, the days.
 pub type TableKey = (i32, u64, String, NaiveDate, NaiveDate);
 /// A dashboard: the workspace, its data version, the account, the days and the advertiser's today.
-pub type DashboardKey = (i32, u64, Option<i32>, NaiveDate, NaiveDate, NaiveDate);
+pub type DashboardKey = (i32, u64, Option<AccountId>, NaiveDate, NaiveDate, NaiveDate);
 
 #[derive(Clone)]
 pub struct ReportCache {

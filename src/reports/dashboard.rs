@@ -7,7 +7,7 @@ use super::{
     sql::{self, Fragment},
     AccountHealth, ReportError, ReportsService, Sums,
 };
-use crate::model::reports::Level;
+use crate::model::{ids::AccountId, reports::Level};
 use chrono::{Duration, NaiveDate};
 use sea_orm::FromQueryResult;
 use std::sync::Arc;
@@ -68,7 +68,7 @@ impl ReportsService {
         &self,
         workspace_id: i32,
         accounts: &[AccountHealth],
-        account: Option<i32>,
+        account: Option<AccountId>,
         from: NaiveDate,
         to: NaiveDate,
         today: NaiveDate,
@@ -80,7 +80,7 @@ impl ReportsService {
     async fn compute_dashboard(
         &self,
         workspace_id: i32,
-        account: Option<i32>,
+        account: Option<AccountId>,
         from: NaiveDate,
         to: NaiveDate,
         today: NaiveDate,

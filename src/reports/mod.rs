@@ -7,6 +7,7 @@ mod cache;
 mod dashboard;
 mod sql;
 mod table;
+mod view;
 
 pub use crate::db::status::Problem;
 pub use accounts::AccountHealth;

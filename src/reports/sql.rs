@@ -25,8 +25,9 @@ impl Fragment {
     /// Appends SQL text (see [`Fragment::sql`]).
     pub fn push(mut self, text: impl Into<String>) -> Self {
         let text = text.into();
-        // SQLite would take a bare `?` for a placeholder with no value beside it.
-        debug_assert!(!text.contains('?'), "a value goes through bind, not the text: {text}");
+        // SQLite would take a bare `?` for a placeholder with no value beside it, shifting every
+        // value after it: refuse it in release builds too (the text is the program's own).
+        assert!(!text.contains('?'), "a value goes through bind, not the text: {text}");
         self.parts.push(Part::Text(text));
         self
     }
@@ -136,6 +137,12 @@ mod tests {
         assert_eq!(joined.sql, "y = $1 AND x = $2");
         let values = joined.values.unwrap().0;
         assert_eq!(values, vec![Value::from("second"), Value::from("first")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "a value goes through bind")]
+    fn a_placeholder_written_into_the_text_is_refused() {
+        let _ = Fragment::sql("a = ?");
     }
 
     #[test]

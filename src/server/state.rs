@@ -46,6 +46,7 @@ impl AppState {
         addr: SocketAddr,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        // Long: start-up wiring, one service after another, in the order they depend on.
         let public_url = match &settings.public_url {
             Some(url) => url.clone(),
             None => Url::parse(&format!("http://{addr}/"))?,

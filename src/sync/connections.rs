@@ -42,6 +42,7 @@ impl SyncEngine {
     /// Looks at the advertisers of connections not looked at for an interval; returns how many
     /// connections were looked at.
     pub async fn check_connections(&self) -> Result<usize, SyncError> {
+        // Long: one pass over the due connections; each branch is what TikTok answered.
         let now = self.clock.now();
         let due = now - Duration::from_std(self.settings.interval).unwrap_or(Duration::minutes(15));
         let connections = tiktok_connection::Entity::find()

@@ -172,6 +172,7 @@ impl SyncEngine {
     /// Compares the stored daily spend per campaign with TikTok's totals for the same days and
     /// keeps what differs on the run, for the card to show.
     pub(super) async fn data_check_step(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
+        // Long: read TikTok's totals, read ours, compare, keep the finding; one pass in order.
         let (Some(from), Some(to)) = (ctx.cursor.insights_from, ctx.cursor.insights_to) else {
             return Ok(Page::StepDone);
         };

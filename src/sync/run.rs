@@ -9,7 +9,7 @@ use super::{
 use crate::{
     db::{
         entities::{
-            sync_run::{self, RunStatus},
+            sync_run::{self, RunStatus, RunTrigger},
             tiktok_ad_account,
         },
         run_progress::StepErrors,
@@ -17,6 +17,7 @@ use crate::{
     telemetry::metrics,
     tiktok::TikTokClient,
 };
+use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use sea_orm::DbErr;
 use std::panic::AssertUnwindSafe;
@@ -188,103 +189,134 @@ impl SyncEngine {
 
         let (turn_ends, trigger) = (self.clock.now() + TURN, run.trigger);
         loop {
-            if lost.is_cancelled() {
-                return Ok(lost_lease(run_id));
-            }
-            // A big account must not hold this worker while others wait: after its turn it goes
-            // back behind them, its place kept (progress is saved at every page).
-            if self.clock.now() >= turn_ends && ctx.cursor.may_yield() && self.others_waiting(run_id, trigger).await? {
-                self.hand_back(run_id, &ctx.holder, true).await?;
-                tracing::info!(
-                    step = ctx.cursor.step.key(),
-                    page = ctx.cursor.page,
-                    "sync run gave its turn to waiting accounts"
-                );
-                return Ok(Outcome::Yielded { run_id });
-            }
-            if stop.is_cancelled() || ctx.pages_left == Some(0) {
-                self.hand_back(run_id, &ctx.holder, false).await?;
-                tracing::info!(
-                    step = ctx.cursor.step.key(),
-                    page = ctx.cursor.page,
-                    "{}; it resumes here",
-                    if stop.is_cancelled() {
-                        "sync run paused for shutdown"
-                    } else {
-                        "sync run paused at its page limit"
-                    }
-                );
-                return Ok(Outcome::Paused { run_id });
+            if let Some(outcome) = self.pause_point(&ctx, &lost, stop, turn_ends, trigger).await? {
+                return Ok(outcome);
             }
             let step = ctx.cursor.step;
             if step == Step::Done {
                 break;
             }
-            let result = match step {
-                Step::Advertiser => self.advertiser_step(&mut ctx).await,
-                Step::Campaigns
-                | Step::AdGroups
-                | Step::Ads
-                | Step::Images
-                | Step::Videos
-                | Step::Audiences
-                | Step::Pixels => self.entity_page(&mut ctx).await,
-                Step::PixelStats => self.pixel_stats_page(&mut ctx).await,
-                Step::Insights => self.insights_page(&mut ctx).await,
-                Step::DataCheck => self.data_check_step(&mut ctx).await,
-                Step::Done => Ok(Page::StepDone),
-            };
-            if result.is_ok() {
-                ctx.pages_left = ctx.pages_left.map(|n| n.saturating_sub(1));
-            }
-            match result {
-                // Progress: an outage later starts its count of deferrals afresh.
-                Ok(Page::More | Page::Advanced) => ctx.cursor.deferrals = 0,
-                Ok(Page::StepDone) => {
-                    ctx.cursor.deferrals = 0;
-                    ctx.cursor.advance();
-                    if !self.save_progress_alone(&ctx).await? {
-                        return Ok(lost_lease(run_id));
-                    }
-                }
-                Err(Stop::SkipStep(error)) => {
-                    tracing::warn!(
-                        step = step.key(),
-                        code = error.code,
-                        "{}: step skipped: {}",
-                        step.key(),
-                        error.message
-                    );
-                    ctx.step_errors.0.push(error);
-                    ctx.cursor.advance();
-                    if !self.save_progress_alone(&ctx).await? {
-                        return Ok(lost_lease(run_id));
-                    }
-                }
-                Err(Stop::Fail { kind, evidence }) if ctx.cursor.deferrals < DEFERRALS && kind.passes_by_itself() => {
-                    // TikTok is busy or failing for now: keep the cursor, try again later.
-                    ctx.cursor.deferrals += 1;
-                    let retry_at = self.clock.now() + chrono::Duration::minutes(1 << ctx.cursor.deferrals.min(5));
-                    tracing::warn!(step = step.key(), %retry_at, "sync run deferred: {evidence}");
-                    return match self.defer(&ctx, retry_at, kind, evidence).await? {
-                        true => Ok(Outcome::Paused { run_id }),
-                        false => Ok(Outcome::LostLease { run_id }),
-                    };
-                }
-                Err(Stop::Fail { kind, evidence }) => {
-                    tracing::warn!(step = step.key(), "sync run failed: {evidence}");
-                    self.finish(&ctx, RunStatus::Failed, Some((kind, evidence))).await?;
-                    return Ok(Outcome::Finished { run_id, account_id: ctx.account.id, succeeded: false });
-                }
-                Err(Stop::LostLease) => {
-                    return Ok(lost_lease(run_id));
-                }
-                // The loop's top hands the run back.
-                Err(Stop::Shutdown) => {}
-                Err(Stop::Db(e)) => return Err(e.into()),
+            let result = self.page(&mut ctx).await;
+            if let Some(outcome) = self.settle(&mut ctx, step, result).await? {
+                return Ok(outcome);
             }
         }
-        self.finish(&ctx, RunStatus::Succeeded, None).await?;
+        self.succeed(&ctx).await
+    }
+
+    /// Between pages: whether the run stops here (its lease lost, its turn over while others
+    /// wait, a shutdown or its page limit), and how.
+    async fn pause_point(
+        &self,
+        ctx: &RunCtx,
+        lost: &CancellationToken,
+        stop: &CancellationToken,
+        turn_ends: DateTime<Utc>,
+        trigger: RunTrigger,
+    ) -> Result<Option<Outcome>, SyncError> {
+        let run_id = ctx.run_id;
+        if lost.is_cancelled() {
+            return Ok(Some(lost_lease(run_id)));
+        }
+        // A big account must not hold this worker while others wait: after its turn it goes
+        // back behind them, its place kept (progress is saved at every page).
+        if self.clock.now() >= turn_ends && ctx.cursor.may_yield() && self.others_waiting(run_id, trigger).await? {
+            self.hand_back(run_id, &ctx.holder, true).await?;
+            tracing::info!(
+                step = ctx.cursor.step.key(),
+                page = ctx.cursor.page,
+                "sync run gave its turn to waiting accounts"
+            );
+            return Ok(Some(Outcome::Yielded { run_id }));
+        }
+        if stop.is_cancelled() || ctx.pages_left == Some(0) {
+            self.hand_back(run_id, &ctx.holder, false).await?;
+            tracing::info!(
+                step = ctx.cursor.step.key(),
+                page = ctx.cursor.page,
+                "{}; it resumes here",
+                if stop.is_cancelled() { "sync run paused for shutdown" } else { "sync run paused at its page limit" }
+            );
+            return Ok(Some(Outcome::Paused { run_id }));
+        }
+        Ok(None)
+    }
+
+    /// One page of the current step.
+    async fn page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
+        let result = match ctx.cursor.step {
+            Step::Advertiser => self.advertiser_step(ctx).await,
+            Step::Campaigns
+            | Step::AdGroups
+            | Step::Ads
+            | Step::Images
+            | Step::Videos
+            | Step::Audiences
+            | Step::Pixels => self.entity_page(ctx).await,
+            Step::PixelStats => self.pixel_stats_page(ctx).await,
+            Step::Insights => self.insights_page(ctx).await,
+            Step::DataCheck => self.data_check_step(ctx).await,
+            Step::Done => Ok(Page::StepDone),
+        };
+        if result.is_ok() {
+            ctx.pages_left = ctx.pages_left.map(|n| n.saturating_sub(1));
+        }
+        result
+    }
+
+    /// What a page of `step` that ended in `result` means for the run: go on (`None`), or the
+    /// run's outcome.
+    async fn settle(
+        &self,
+        ctx: &mut RunCtx,
+        step: Step,
+        result: Result<Page, Stop>,
+    ) -> Result<Option<Outcome>, SyncError> {
+        let run_id = ctx.run_id;
+        match result {
+            // Progress: an outage later starts its count of deferrals afresh.
+            Ok(Page::More | Page::Advanced) => ctx.cursor.deferrals = 0,
+            Ok(Page::StepDone) => {
+                ctx.cursor.deferrals = 0;
+                ctx.cursor.advance();
+                if !self.save_progress_alone(ctx).await? {
+                    return Ok(Some(lost_lease(run_id)));
+                }
+            }
+            Err(Stop::SkipStep(error)) => {
+                tracing::warn!(step = step.key(), code = error.code, "{}: step skipped: {}", step.key(), error.message);
+                ctx.step_errors.0.push(error);
+                ctx.cursor.advance();
+                if !self.save_progress_alone(ctx).await? {
+                    return Ok(Some(lost_lease(run_id)));
+                }
+            }
+            Err(Stop::Fail { kind, evidence }) if ctx.cursor.deferrals < DEFERRALS && kind.passes_by_itself() => {
+                // TikTok is busy or failing for now: keep the cursor, try again later.
+                ctx.cursor.deferrals += 1;
+                let retry_at = self.clock.now() + chrono::Duration::minutes(1 << ctx.cursor.deferrals.min(5));
+                tracing::warn!(step = step.key(), %retry_at, "sync run deferred: {evidence}");
+                return Ok(Some(match self.defer(ctx, retry_at, kind, evidence).await? {
+                    true => Outcome::Paused { run_id },
+                    false => Outcome::LostLease { run_id },
+                }));
+            }
+            Err(Stop::Fail { kind, evidence }) => {
+                tracing::warn!(step = step.key(), "sync run failed: {evidence}");
+                self.finish(ctx, RunStatus::Failed, Some((kind, evidence))).await?;
+                return Ok(Some(Outcome::Finished { run_id, account_id: ctx.account.id, succeeded: false }));
+            }
+            Err(Stop::LostLease) => return Ok(Some(lost_lease(run_id))),
+            // The next pause point hands the run back.
+            Err(Stop::Shutdown) => {}
+            Err(Stop::Db(e)) => return Err(e.into()),
+        }
+        Ok(None)
+    }
+
+    /// Every step done: the run succeeds.
+    async fn succeed(&self, ctx: &RunCtx) -> Result<Outcome, SyncError> {
+        self.finish(ctx, RunStatus::Succeeded, None).await?;
         if ctx.counts.total() >= store::BULK_ROWS {
             // Not worth failing a finished run for: the database's own upkeep catches up later.
             if let Err(e) = store::refresh_statistics(&self.db).await {
@@ -299,7 +331,7 @@ impl SyncEngine {
             counts = %ctx.counts,
             "sync run succeeded"
         );
-        Ok(Outcome::Finished { run_id, account_id: ctx.account.id, succeeded: true })
+        Ok(Outcome::Finished { run_id: ctx.run_id, account_id: ctx.account.id, succeeded: true })
     }
 }
 

@@ -6,7 +6,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use wevion::{
     db::entities::{tiktok_ad_account, tiktok_campaign, tiktok_insight_daily},
     error::ErrorCode,
-    model::reports::{AdsQuery, AdsTable, Dashboard, DashboardQuery, Empty, Level, Preset, Range, SortKey},
+    model::{
+        reports::{AdsQuery, AdsTable, Badge, Dashboard, DashboardQuery, Empty, Level, Preset, Range, SortKey},
+        tone::Tone,
+    },
     roles::Role,
     sandbox::{BUSINESS_USER, SECOND_BUSINESS_USER},
     sync::Outcome,
@@ -115,11 +118,15 @@ async fn ads_manager_shows_each_campaign_with_the_sum_of_its_synced_days_and_rat
             );
             assert_eq!(f.spend, money(spend));
             if impressions > 0 {
-                assert_eq!(f.ctr, format!("{:.2}%", clicks as f64 * 100.0 / impressions as f64));
-                assert_eq!(f.cpm, money(spend * 1000 / impressions));
+                assert_eq!(f.ctr, Some(format!("{:.2}%", clicks as f64 * 100.0 / impressions as f64)));
+                assert_eq!(f.cpm, Some(money(spend * 1000 / impressions)));
+            } else {
+                assert_eq!((&f.ctr, &f.cpm), (&None, &None), "no impressions, no CTR or CPM");
             }
             if clicks > 0 {
-                assert_eq!(f.cpc, money(spend / clicks));
+                assert_eq!(f.cpc, Some(money(spend / clicks)));
+            } else {
+                assert_eq!(f.cpc, None, "no clicks, no CPC");
             }
             assert_eq!(row.currency, "USD");
         }
@@ -183,7 +190,7 @@ async fn deleted_campaigns_are_hidden_until_asked_for() {
     assert_eq!((with_deleted.rows.len(), with_deleted.hidden_deleted), (all.len(), 0));
     let row = with_deleted.rows.iter().find(|r| r.id == deleted.campaign_id).unwrap();
     assert!(row.deleted);
-    assert_eq!(row.status, "Deleted");
+    assert_eq!(row.status, Badge { label: "Deleted".into(), tone: Tone::Err });
     assert!(with_deleted.totals[0].figures.spend_micros >= shown.totals[0].figures.spend_micros);
 }
 
@@ -379,7 +386,7 @@ async fn the_dashboard_totals_match_ads_manager_and_compare_with_the_period_befo
     .await;
     let spend = &d.totals[0].kpis[0];
     assert_eq!(spend.label, "Spend");
-    assert_eq!(spend.value, format!("{} USD", money(now)));
+    assert_eq!(spend.value, Some(format!("{} USD", money(now))));
     let pct = (now - before) as f64 / before as f64 * 100.0;
     assert_eq!(spend.change.clone().unwrap(), format!("{}{:.1}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs()));
 

@@ -3,6 +3,7 @@
 //! of a view lives in its URL, so a link or a GET form is all a control needs.
 
 use super::{Level, OperationStatus};
+use crate::model::ids::AccountId;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -147,7 +148,7 @@ pub struct AdsQuery {
     pub campaign: Option<String>,
     pub adgroup: Option<String>,
     /// One ad account (our id), or all of the workspace's.
-    pub account: Option<i32>,
+    pub account: Option<AccountId>,
     pub status: Option<StatusFilter>,
     pub search: String,
     pub sort: SortKey,
@@ -190,7 +191,7 @@ impl AdsQuery {
             level,
             campaign: get("campaign").map(str::to_owned),
             adgroup: get("adgroup").map(str::to_owned),
-            account: get("account").and_then(|v| v.parse().ok()),
+            account: get("account").and_then(|v| v.parse().ok()).map(AccountId),
             status: match get("status") {
                 Some("active") => Some(StatusFilter::Active),
                 Some("paused") => Some(StatusFilter::Paused),
@@ -292,7 +293,7 @@ pub fn encode(value: &str) -> String {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DashboardQuery {
-    pub account: Option<i32>,
+    pub account: Option<AccountId>,
     pub range: Range,
 }
 
@@ -330,7 +331,7 @@ mod tests {
             level: Level::Ad,
             adgroup: Some("19001".into()),
             campaign: Some("18001".into()),
-            account: Some(3),
+            account: Some(AccountId(3)),
             status: Some(StatusFilter::Paused),
             search: "spring sale & co".into(),
             sort: SortKey::Ctr,

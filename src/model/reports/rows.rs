@@ -2,12 +2,17 @@
 //! with their figures already in words.
 
 use super::{AdsQuery, DashboardQuery};
-use crate::model::format::count;
+use crate::model::{
+    format::count,
+    ids::AccountId,
+    tone::{Tone, Trend},
+};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Summed results, with the ratios computed from the sums (never averaged), as a person reads
-/// them; the raw sums travel too (millionths for money).
+/// them; the raw sums travel too (millionths for money). A ratio is `None` when its sums cannot
+/// give it (no clicks, no cost per click): the page shows a dash, the CSV an empty cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Figures {
     pub spend_micros: i64,
@@ -15,10 +20,10 @@ pub struct Figures {
     pub clicks: i64,
     pub conversions: i64,
     pub spend: String,
-    pub ctr: String,
-    pub cpc: String,
-    pub cpm: String,
-    pub cost_per_conversion: String,
+    pub ctr: Option<String>,
+    pub cpc: Option<String>,
+    pub cpm: Option<String>,
+    pub cost_per_conversion: Option<String>,
 }
 
 impl Figures {
@@ -42,7 +47,7 @@ pub struct AdsRow {
     pub name: String,
     pub advertiser: String,
     pub currency: String,
-    pub status: String,
+    pub status: Badge,
     pub deleted: bool,
     pub objective: Option<String>,
     pub budget: Option<String>,
@@ -51,6 +56,13 @@ pub struct AdsRow {
     pub drill: Option<String>,
     /// Ads: what the ad shows.
     pub creative: Option<Creative>,
+}
+
+/// A status in words, and its colour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Badge {
+    pub label: String,
+    pub tone: Tone,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,7 +88,7 @@ pub struct CurrencyTotals {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountOption {
-    pub id: i32,
+    pub id: AccountId,
     pub name: String,
     pub currency: String,
     pub pending_review: bool,
@@ -122,11 +134,11 @@ pub struct AdsTable {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Kpi {
     pub label: String,
-    pub value: String,
+    /// None when the period's sums cannot give it (a CTR without impressions).
+    pub value: Option<String>,
     /// "+12.5%", "−3.0%", or None when the previous period had nothing to compare.
     pub change: Option<String>,
-    /// Up is good (spend up is neutral).
-    pub tone: String,
+    pub trend: Trend,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ pub mod api;
 
 use self::api::load_ads_table;
 use super::report_parts::{refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker};
-use crate::model::reports::*;
+use crate::model::{format::or_dash, reports::*};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
@@ -40,6 +40,7 @@ pub fn AdsManagerPage() -> impl IntoView {
 
 #[component]
 fn Table(table: AdsTable) -> impl IntoView {
+    // Long: one view tree (toolbar, totals, rows, pages) over one ready-made table.
     if let Some(empty) = table.empty.clone() {
         return view! { <AttentionLines lines=table.attention.clone()/> <EmptyState empty what="campaigns"/> }
             .into_any();
@@ -213,22 +214,16 @@ fn Line(row: AdsRow, level: Level) -> impl IntoView {
         Some(href) => view! { <a href=href.clone() data-testid="drill">{row.name.clone()}</a> }.into_any(),
         None => view! { <span>{row.name.clone()}</span> }.into_any(),
     };
-    let tone = match row.status.as_str() {
-        "Active" => "ok",
-        "Paused" => "neutral",
-        _ if row.deleted => "err",
-        _ => "warn",
-    };
     view! {
         <tr data-testid="ads-row" data-id=row.id.clone() class:deleted=row.deleted>
             <td class="name">{name}<div class="muted small mono">{row.id.clone()}</div></td>
             <td>{row.advertiser.clone()}</td>
-            <td><span class=format!("badge {tone}")>{row.status.clone()}</span></td>
+            <td><span class=format!("badge {}", row.status.tone.class())>{row.status.label.clone()}</span></td>
             {match level {
                 Level::Ad => view! { <td><CreativeCell creative=row.creative.clone()/></td> }.into_any(),
                 _ => view! {
                     <td>{row.objective.clone().unwrap_or_default()}</td>
-                    <td class="num">{row.budget.clone().unwrap_or_else(|| "—".into())}</td>
+                    <td class="num">{or_dash(row.budget.as_deref())}</td>
                 }
                 .into_any(),
             }}
@@ -240,16 +235,16 @@ fn Line(row: AdsRow, level: Level) -> impl IntoView {
 /// The eight result cells; money carries its currency.
 #[component]
 fn Metrics(f: Figures, currency: String) -> impl IntoView {
-    let money = move |v: String| if v == "—" { v } else { format!("{v} {currency}") };
+    let money = move |v: Option<&str>| or_dash(v.map(|v| format!("{v} {currency}")).as_deref());
     view! {
-        <td class="num" data-metric="spend">{money(f.spend.clone())}</td>
+        <td class="num" data-metric="spend">{money(Some(&f.spend))}</td>
         <td class="num" data-metric="impressions">{f.impressions_text()}</td>
         <td class="num" data-metric="clicks">{f.clicks_text()}</td>
         <td class="num" data-metric="conversions">{f.conversions_text()}</td>
-        <td class="num" data-metric="ctr">{f.ctr.clone()}</td>
-        <td class="num" data-metric="cpc">{money(f.cpc.clone())}</td>
-        <td class="num" data-metric="cpm">{money(f.cpm.clone())}</td>
-        <td class="num" data-metric="cpa">{money(f.cost_per_conversion.clone())}</td>
+        <td class="num" data-metric="ctr">{or_dash(f.ctr.as_deref())}</td>
+        <td class="num" data-metric="cpc">{money(f.cpc.as_deref())}</td>
+        <td class="num" data-metric="cpm">{money(f.cpm.as_deref())}</td>
+        <td class="num" data-metric="cpa">{money(f.cost_per_conversion.as_deref())}</td>
     }
 }
 

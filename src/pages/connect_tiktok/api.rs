@@ -91,12 +91,10 @@ mod ssr {
     };
 
     pub fn service() -> Result<ConnectService, AppError> {
-        leptos::prelude::use_context::<ConnectService>()
-            .ok_or_else(|| AppError::internal("ConnectService missing from the server function context"))
+        crate::error::from_context()
     }
 
     pub fn engine() -> Result<SyncEngine, AppError> {
-        leptos::prelude::use_context::<SyncEngine>()
-            .ok_or_else(|| AppError::internal("SyncEngine missing from the server function context"))
+        crate::error::from_context()
     }
 }

@@ -4,12 +4,14 @@
 
 use super::{
     api::{disconnect, import_available, retry_sync, sync_now},
-    PageCtx, Tone,
+    PageCtx,
 };
 use crate::model::connect::{
-    is_pending_review, status_label, AccountRow, CardAuth, ConnectionCard, RunNotice, Said, PENDING_REVIEW_HELP,
+    is_pending_review, start_url, status_label, AccountRow, CardAuth, ConnectionCard, RunNotice, Said,
+    PENDING_REVIEW_HELP,
 };
 use crate::model::ids::{AccountId, ConnectionId};
+use crate::model::tone::Tone;
 use leptos::prelude::*;
 
 #[component]
@@ -40,6 +42,7 @@ pub fn ConnectionCards(cards: Vec<ConnectionCard>, can_manage: bool) -> impl Int
 
 #[component]
 fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
+    // Long: one card's view tree; its menu, notices and rows share the card's actions.
     let ctx = expect_context::<PageCtx>();
     let id = card.id;
     let confirming = RwSignal::new(false);
@@ -80,7 +83,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
         Some(Err(e)) => ctx.say(Tone::Err, e.message),
         None => {}
     });
-    let reconnect_url = format!("/connect/tiktok/start?reconnect={id}");
+    let reconnect_url = start_url(false, Some(id));
     let needs_reconnect = card.auth.needs_reconnect();
     let (badge_class, badge_text) = match card.auth {
         CardAuth::Reconnect { .. } => ("badge warn", "Reconnect"),

@@ -14,8 +14,9 @@ use self::{
 };
 use super::layout::MeResource;
 use crate::model::{
-    connect::{AccountRow, ConnectPageData, FirstSync, ImportSummary, PickerSource},
+    connect::{start_url, AccountRow, ConnectPageData, FirstSync, ImportSummary, PickerSource, START_PATH},
     ids::{AccountId, ConnectionId, GrantId},
+    tone::Tone,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,23 +27,6 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 pub struct Notice {
     pub tone: Tone,
     pub text: String,
-}
-
-/// Whether a notice reports something done or something that failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Ok,
-    Err,
-}
-
-impl Tone {
-    /// Its CSS class beside `notice`.
-    pub fn class(self) -> &'static str {
-        match self {
-            Tone::Ok => "ok",
-            Tone::Err => "err",
-        }
-    }
 }
 
 /// Shared by the page's parts: bump `version` to reload the cards.
@@ -77,6 +61,7 @@ impl PageCtx {
 
 #[component]
 pub fn ConnectTikTokPage() -> impl IntoView {
+    // Long: the page's view tree and the popup's messages share one context of signals.
     let me = expect_context::<MeResource>();
     let ctx = PageCtx {
         version: RwSignal::new(0),
@@ -140,8 +125,8 @@ pub fn ConnectTikTokPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
                     can_manage.then(|| view! {
-                        <a class="button primary" href="/connect/tiktok/start?window=same" rel="external" data-testid="connect-button"
-                            on:click=move |ev| { ev.prevent_default(); ctx.open("/connect/tiktok/start"); }>
+                        <a class="button primary" href=start_url(true, None) rel="external" data-testid="connect-button"
+                            on:click=move |ev| { ev.prevent_default(); ctx.open(START_PATH); }>
                             "Connect"
                         </a>
                     })

@@ -8,7 +8,8 @@ use super::{
 use crate::{
     error::ErrorCode,
     model::connect::{
-        is_pending_review, status_label, ImportSummary, PickerAdvertiser, PickerSource, PENDING_REVIEW_HELP,
+        is_pending_review, start_url, status_label, ImportSummary, PickerAdvertiser, PickerSource, PENDING_REVIEW_HELP,
+        START_PATH,
     },
 };
 use leptos::prelude::*;
@@ -86,8 +87,8 @@ fn NoAdvertisers(on_cancel: Callback<()>) -> impl IntoView {
                 </li>
             </ul>
             <div class="picker-actions">
-                <a class="button primary" href="/connect/tiktok/start?window=same" rel="external"
-                    on:click=move |ev| { ev.prevent_default(); ctx.open("/connect/tiktok/start"); }>
+                <a class="button primary" href=start_url(true, None) rel="external"
+                    on:click=move |ev| { ev.prevent_default(); ctx.open(START_PATH); }>
                     "Try again"
                 </a>
                 <button type="button" class="button" on:click=move |_| on_cancel.run(())>"Close"</button>

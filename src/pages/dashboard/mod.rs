@@ -3,12 +3,10 @@
 //! the URL holds the state and every control is a link or a GET form.
 
 pub mod api;
-#[cfg(feature = "ssr")]
-mod chart;
 
 use self::api::load_dashboard;
 use super::report_parts::{day, refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker};
-use crate::model::reports::*;
+use crate::model::{format::or_dash, reports::*};
 use chrono::Duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,6 +42,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn Board(d: Dashboard) -> impl IntoView {
+    // Long: one view tree (toolbar, KPIs, charts, top campaigns) over one ready-made dashboard.
     let freshness =
         d.freshness.clone().map(|text| view! { <p class="freshness muted" data-testid="freshness">{text}</p> });
     let attention = view! { <AttentionLines lines=d.attention.clone()/> };
@@ -89,8 +88,8 @@ fn Board(d: Dashboard) -> impl IntoView {
                     {t.kpis.iter().map(|k| view! {
                         <div class="kpi" data-kpi=k.label.clone()>
                             <p class="kpi-label">{k.label.clone()}</p>
-                            <p class="kpi-value" data-testid="kpi-value">{k.value.clone()}</p>
-                            <p class=format!("kpi-change {}", k.tone)>{k.change.clone().unwrap_or_else(|| "no earlier data".into())}</p>
+                            <p class="kpi-value" data-testid="kpi-value">{or_dash(k.value.as_deref())}</p>
+                            <p class=format!("kpi-change {}", k.trend.class())>{k.change.clone().unwrap_or_else(|| "no earlier data".into())}</p>
                         </div>
                     }).collect_view()}
                 </div>

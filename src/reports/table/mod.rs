@@ -6,7 +6,10 @@ mod statement;
 
 use self::statement::{shape, statement, Part};
 use super::{cache::data_version, sql::Fragment, AccountHealth, ReportError, ReportsService, Sums};
-use crate::model::reports::{AdsQuery, Level, OperationStatus};
+use crate::model::{
+    ids::AccountId,
+    reports::{AdsQuery, Level, OperationStatus},
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::FromQueryResult;
 use std::sync::Arc;
@@ -198,10 +201,10 @@ impl ReportsService {
     }
 
     /// The accounts a query may name: `None` when it names another workspace's.
-    pub fn scope<'a>(&self, accounts: &'a [AccountHealth], only: Option<i32>) -> Option<Vec<&'a AccountHealth>> {
+    pub fn scope<'a>(&self, accounts: &'a [AccountHealth], only: Option<AccountId>) -> Option<Vec<&'a AccountHealth>> {
         match only {
             None => Some(accounts.iter().collect()),
-            Some(id) => accounts.iter().find(|a| a.account.id == id).map(|a| vec![a]),
+            Some(AccountId(id)) => accounts.iter().find(|a| a.account.id == id).map(|a| vec![a]),
         }
     }
 }

@@ -237,7 +237,7 @@ pub(super) fn statement(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::reports::StatusFilter;
+    use crate::model::{ids::AccountId, reports::StatusFilter};
     use sea_orm::Value;
 
     fn day(s: &str) -> NaiveDate {
@@ -250,7 +250,7 @@ mod tests {
             level: Level::Ad,
             campaign: Some("c1".into()),
             adgroup: Some("g1".into()),
-            account: Some(3),
+            account: Some(AccountId(3)),
             status: Some(StatusFilter::Paused),
             search: "sale".into(),
             ..AdsQuery::default()

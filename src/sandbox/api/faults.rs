@@ -75,6 +75,7 @@ pub(super) async fn shape(
     headers: &HeaderMap,
     answer: impl Fn(&Sandbox) -> Response,
 ) -> Response {
+    // Long: one short arm per kind of fault.
     match fault.kind {
         FaultKind::Error => match fault.code {
             504 => gateway_timeout(),

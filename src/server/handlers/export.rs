@@ -5,7 +5,6 @@ use crate::{
     auth::{AuthService, CurrentUser},
     error::AppError,
     model::reports::{AdsQuery, Level},
-    pages::ads_manager::api::ssr::table,
     reports::ReportsService,
     roles::Capability,
 };
@@ -35,7 +34,7 @@ async fn export(
     let pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect();
     let query = AdsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let data = table(&reports, &user, query.clone(), true).await?;
+    let data = reports.ads_view(user.workspace_id, query.clone(), true).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let what = match query.level {
         Level::Advertiser | Level::Campaign => "campaign",
@@ -63,6 +62,9 @@ async fn export(
             "Cost per conversion",
         ],
     )?;
+    // Numbers as a spreadsheet reads them: no thousands separators, an empty cell for a ratio
+    // without its denominator.
+    let number = |v: Option<&str>| v.unwrap_or("").replace(',', "");
     for r in &data.rows {
         let f = &r.figures;
         let (impressions, clicks, conversions) =
@@ -74,17 +76,17 @@ async fn export(
                 &text_cell(&r.id),
                 &text_cell(&r.advertiser),
                 &r.currency,
-                &text_cell(&r.status),
+                &text_cell(&r.status.label),
                 &text_cell(r.objective.as_deref().unwrap_or("")),
                 r.budget.as_deref().unwrap_or(""),
-                &f.spend.replace(',', ""),
+                &number(Some(&f.spend)),
                 &impressions,
                 &clicks,
                 &conversions,
-                &f.ctr,
-                &f.cpc.replace(',', ""),
-                &f.cpm.replace(',', ""),
-                &f.cost_per_conversion.replace(',', ""),
+                f.ctr.as_deref().unwrap_or(""),
+                &number(f.cpc.as_deref()),
+                &number(f.cpm.as_deref()),
+                &number(f.cost_per_conversion.as_deref()),
             ],
         )?;
     }

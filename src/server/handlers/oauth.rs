@@ -5,6 +5,7 @@ use crate::{
     auth::{AuthService, CurrentUser},
     connect::{CallbackParams, ConnectService, Finished, RetryPlan},
     error::{AppError, ErrorCode},
+    model::{connect::start_url, ids::ConnectionId},
     pages::connect_tiktok::popup::PopupEvent,
     roles::Capability,
 };
@@ -17,7 +18,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-pub const START_PATH: &str = "/connect/tiktok/start";
+pub use crate::model::connect::START_PATH;
 pub const CALLBACK_PATH: &str = "/connect/tiktok/callback";
 
 /// The start and callback routes. The callback is also served at the path of a configured
@@ -43,14 +44,7 @@ pub struct StartParams {
 }
 
 fn retry_url(plan: RetryPlan) -> String {
-    let mut url = format!("{START_PATH}?");
-    if plan.same_window {
-        url.push_str("window=same&");
-    }
-    if let Some(id) = plan.reconnect {
-        url.push_str(&format!("reconnect={id}"));
-    }
-    url.trim_end_matches(['&', '?']).to_owned()
+    start_url(plan.same_window, plan.reconnect.map(ConnectionId))
 }
 
 /// Records a fresh state and sends the browser to TikTok's portal.
@@ -128,19 +122,5 @@ async fn finish_callback(
             let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             popup_page::failure(status, page.title, &page.text, &retry)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn try_again_keeps_the_window_mode_and_the_connection() {
-        let plan = |same_window, reconnect| RetryPlan { same_window, reconnect };
-        assert_eq!(retry_url(plan(false, None)), "/connect/tiktok/start");
-        assert_eq!(retry_url(plan(true, None)), "/connect/tiktok/start?window=same");
-        assert_eq!(retry_url(plan(true, Some(4))), "/connect/tiktok/start?window=same&reconnect=4");
-        assert_eq!(retry_url(plan(false, Some(4))), "/connect/tiktok/start?reconnect=4");
     }
 }
