@@ -34,6 +34,17 @@ test('Ads Manager lists the synced campaigns, sorts, changes range, drills down 
   expect(spends).toEqual([...spends].sort((a, b) => b - a));
   await page.screenshot({ path: shots('ads-manager'), fullPage: true });
 
+  // A status's colour follows TikTok's state: green while it delivers, plain when paused, red
+  // when deleted, yellow for anything else TikTok says.
+  const badges = rows(page).locator('span.badge');
+  await expect(badges.first()).toBeVisible();
+  for (const badge of await badges.all()) {
+    const text = (await badge.textContent()) ?? '';
+    const tone =
+      text === 'Active' ? 'ok' : text === 'Paused' ? 'neutral' : /^(Deleted|Gone from TikTok)$/.test(text) ? 'err' : 'warn';
+    await expect(badge, text).toHaveClass(new RegExp(`\\b${tone}\\b`));
+  }
+
   // Sorting: Spend again turns it round; Name sorts A→Z.
   await page.locator('th a[data-sort="spend"]').click();
   await expect(page).toHaveURL(/dir=asc/);
