@@ -1,4 +1,5 @@
 //! The connect flow end to end over HTTP against the built-in sandbox.
+//! Long: one test per step and refusal of the flow, each short.
 
 use crate::helpers::{app_error, spawn_app_with, TestApp, TestDb, CONNECT};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};

@@ -1,5 +1,6 @@
 //! Spawns the real app on port 0 against a fresh database: a SQLite file in a temp folder,
 //! or, when `TEST_DATABASE_URL` names a Postgres server, a new database on it per test.
+//! Long: the one harness every integration test uses (app, database, member, sandbox, waits).
 
 use leptos::config::LeptosOptions;
 use reqwest::{header, redirect::Policy, Client, Response};

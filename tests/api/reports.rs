@@ -1,4 +1,5 @@
 //! Ads Manager and the Dashboard over data the sync engine wrote from the sandbox.
+//! Long: one test per view and its scoping, each over the same synced data.
 
 use crate::helpers::{app_error, spawn_app_with, TestApp, TestDb, CONNECT, FAST_SANDBOX};
 use chrono::NaiveDate;

@@ -1,4 +1,5 @@
 //! The sync engine against the built-in sandbox, driven one `sync_next` at a time.
+//! Long: one test per behaviour of the engine, over the few helpers at the top.
 
 use crate::helpers::{spawn_app_with, wait_until, TestApp, TestDb, CONNECT};
 use chrono::{Duration, TimeZone, Utc};
