@@ -38,6 +38,8 @@ impl ConnectionState {
             AuthStatus::NeedsReconnect => {
                 ConnectionState::Reconnect { evidence: evidence(&c.auth_error, c.auth_error_at) }
             }
+            // A disconnected connection never reaches a card (the overview and every access
+            // path leave it out); its state as it stood is all there is to say.
             AuthStatus::Healthy | AuthStatus::Disconnected => {
                 ConnectionState::Connected { warning: evidence(&c.auth_warning, c.auth_warning_at) }
             }
