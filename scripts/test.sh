@@ -40,7 +40,8 @@ run "cargo clippy (ssr)" cargo clippy --no-default-features --features ssr --lib
 run "cargo clippy (hydrate)" cargo clippy --no-default-features --features hydrate --lib \
   --target wasm32-unknown-unknown --target-dir="$CARGO_TARGET_DIR/front" -- -D warnings
 
-cargo_test=(cargo test --no-default-features --features ssr --bins --lib --tests)
+# --no-fail-fast: a failing test binary must not keep the others from running and being counted.
+cargo_test=(cargo test --no-fail-fast --no-default-features --features ssr --bins --lib --tests)
 # The tests that need Postgres are #[ignore = "needs Postgres"]: skipped on SQLite, run here.
 run "cargo test (SQLite)" env -u TEST_DATABASE_URL "${cargo_test[@]}"
 run "cargo test (Postgres)" env TEST_DATABASE_URL="$pg" "${cargo_test[@]}" -- --include-ignored

@@ -8,9 +8,80 @@ use crate::{
     model::reports::Level,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Stores each type as a JSON column, like sea-orm's `FromJsonQueryResult`, except that a
+/// value this build cannot read (an empty string, a step or kind a newer version wrote) reads
+/// as NULL with a warning: one bad row must not stop the queue or every card from loading.
+macro_rules! lenient_json_column {
+    ($($ty:ident),+) => {$(
+        impl sea_orm::TryGetableFromJson for $ty {
+            fn try_get_from_json<I: sea_orm::ColIdx>(
+                res: &sea_orm::QueryResult,
+                idx: I,
+            ) -> Result<Self, sea_orm::TryGetError> {
+                let column = format!("{idx:?}");
+                let json = match <serde_json::Value as sea_orm::TryGetable>::try_get_by(res, idx) {
+                    Ok(json) => json,
+                    Err(sea_orm::TryGetError::Null(c)) => return Err(sea_orm::TryGetError::Null(c)),
+                    Err(sea_orm::TryGetError::DbErr(e)) => {
+                        tracing::warn!(column, error = %e, concat!("a stored ", stringify!($ty), " is not JSON; read as none"));
+                        return Err(sea_orm::TryGetError::Null(column));
+                    }
+                };
+                serde_json::from_value(json).map_err(|e| {
+                    tracing::warn!(column, error = %e, concat!("a stored ", stringify!($ty), " could not be read; read as none"));
+                    sea_orm::TryGetError::Null(column)
+                })
+            }
+        }
+
+        impl From<$ty> for sea_orm::Value {
+            fn from(source: $ty) -> Self {
+                // Plain data (strings, numbers, dates, enums with names): serializing cannot fail.
+                sea_orm::Value::Json(serde_json::to_value(&source).ok().map(Box::new))
+            }
+        }
+
+        impl sea_orm::sea_query::ValueType for $ty {
+            fn try_from(v: sea_orm::Value) -> Result<Self, sea_orm::sea_query::ValueTypeErr> {
+                match v {
+                    sea_orm::Value::Json(Some(json)) => {
+                        serde_json::from_value(*json).map_err(|_| sea_orm::sea_query::ValueTypeErr)
+                    }
+                    _ => Err(sea_orm::sea_query::ValueTypeErr),
+                }
+            }
+
+            fn type_name() -> String {
+                stringify!($ty).to_owned()
+            }
+
+            fn array_type() -> sea_orm::sea_query::ArrayType {
+                sea_orm::sea_query::ArrayType::Json
+            }
+
+            fn column_type() -> sea_orm::sea_query::ColumnType {
+                sea_orm::sea_query::ColumnType::Json
+            }
+        }
+
+        impl sea_orm::sea_query::Nullable for $ty {
+            fn null() -> sea_orm::Value {
+                sea_orm::Value::Json(None)
+            }
+        }
+
+        impl sea_orm::IntoActiveValue<$ty> for $ty {
+            fn into_active_value(self) -> sea_orm::ActiveValue<$ty> {
+                sea_orm::ActiveValue::set(self)
+            }
+        }
+    )+};
+}
+
+lenient_json_column!(Cursor, Counts, StepErrors, DataCheck);
 
 /// A report window still to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +107,7 @@ impl Window {
 }
 
 /// Where a run is: its step, the next page, and the report windows still to read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
     pub step: Step,
     /// The next page (or batch) of the step to read, 1-based.
@@ -95,7 +166,7 @@ impl Cursor {
 }
 
 /// Rows written per step.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts(pub BTreeMap<Step, u64>);
 
 impl Counts {
@@ -137,11 +208,11 @@ pub struct StepError {
 }
 
 /// The steps a run could not read, in the order met.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepErrors(pub Vec<StepError>);
 
 /// Stored daily spend against TikTok's own total for the same days, per campaign.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataCheck {
     pub from: NaiveDate,
     pub to: NaiveDate,

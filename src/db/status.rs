@@ -109,7 +109,6 @@ pub enum Activity {
 pub enum LastSync {
     Never,
     Succeeded {
-        first: bool,
         counts: Counts,
     },
     /// With its cause and TikTok's evidence.
@@ -218,9 +217,7 @@ impl AccountState {
             activity: active.map_or(Activity::Idle, |run| activity(run, now)),
             first_sync: active.is_some_and(|r| r.trigger == RunTrigger::First || account.last_synced_at.is_none()),
             last: last.map_or(LastSync::Never, |run| match run.status {
-                RunStatus::Succeeded => {
-                    LastSync::Succeeded { first: run.trigger == RunTrigger::First, counts: run.counts() }
-                }
+                RunStatus::Succeeded => LastSync::Succeeded { counts: run.counts() },
                 _ => LastSync::Failed { kind: run.error_kind, evidence: run.error_message.clone() },
             }),
             last_synced_at: account.last_synced_at,

@@ -154,7 +154,8 @@ pub enum RunNotice {
 pub enum FirstSync {
     /// Queued or running.
     Pending,
-    /// Ended successfully, bringing this many campaigns.
+    /// The last sync ended successfully, bringing this many campaigns (announced by the page
+    /// for an account it watched as Pending).
     Done { campaigns: u64 },
     /// Neither (a later sync, or a first sync that failed).
     Over,

@@ -15,7 +15,9 @@ use crate::{
     },
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 use std::collections::HashSet;
 
 pub use crate::db::entities::sync_run::STUCK_AFTER;
@@ -173,21 +175,50 @@ impl SyncEngine {
             .await?
             .ok_or(SyncRequestError::NotFound)?;
         let now = self.clock.now();
-        sync_run::Entity::update_many()
-            .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Failed))
-            .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
-            .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
-            .col_expr(sync_run::Column::ErrorKind, Expr::value(FailureKind::Stuck))
-            .col_expr(
-                sync_run::Column::ErrorMessage,
-                Expr::value(format!("Stopped by {} after no progress for over an hour.", user.email)),
-            )
-            .filter(sync_run::Column::AdAccountId.eq(account.id))
-            .filter(sync_run::Column::Status.is_in(RunStatus::ACTIVE))
-            .filter(sync_run::Column::LastProgressAt.lte(now - STUCK_AFTER))
-            .exec(&self.db)
+        // Only a running run that stopped moving: a queued one (waiting out TikTok, say) is
+        // not stuck, and asking again must not end it.
+        let stuck = || {
+            Condition::all()
+                .add(sync_run::Column::AdAccountId.eq(account.id))
+                .add(sync_run::Column::Status.eq(RunStatus::Running))
+                .add(sync_run::Column::LastProgressAt.lte(now - STUCK_AFTER))
+        };
+        let txn = self.db.begin().await?;
+        let stuck_run: Option<i32> = sync_run::Entity::find()
+            .select_only()
+            .column(sync_run::Column::Id)
+            .filter(stuck())
+            .into_tuple()
+            .one(&txn)
             .await?;
-        queue_runs(&self.db, [account.id], RunTrigger::Manual, now).await?;
+        if let Some(run_id) = stuck_run {
+            let stopped = sync_run::Entity::update_many()
+                .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Failed))
+                .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
+                .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
+                .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(sync_run::Column::WaitingUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(sync_run::Column::ErrorKind, Expr::value(FailureKind::Stuck))
+                .col_expr(
+                    sync_run::Column::ErrorMessage,
+                    Expr::value(format!("Stopped by {} after no progress for over an hour.", user.email)),
+                )
+                .filter(sync_run::Column::Id.eq(run_id))
+                .filter(stuck())
+                .exec(&txn)
+                .await?;
+            // The stopped run is the account's last one, as any ended run is.
+            if stopped.rows_affected == 1 {
+                tiktok_ad_account::Entity::update_many()
+                    .col_expr(tiktok_ad_account::Column::LastRunId, Expr::value(run_id))
+                    .col_expr(tiktok_ad_account::Column::UpdatedAt, Expr::value(now))
+                    .filter(tiktok_ad_account::Column::Id.eq(account.id))
+                    .exec(&txn)
+                    .await?;
+            }
+        }
+        queue_runs(&txn, [account.id], RunTrigger::Manual, now).await?;
+        txn.commit().await?;
         tracing::info!(user.id = user.user_id, account.id = account.id, "retrying a stuck sync");
         self.wake.notify_waiters();
         Ok(())

@@ -118,21 +118,56 @@ impl SyncEngine {
         txn.commit().await
     }
 
+    /// A claimed run whose row this build cannot read (a state written by a newer version, say)
+    /// fails with that said, so the account's next sync starts afresh instead of the run being
+    /// claimed and dropped again and again.
+    pub(super) async fn end_unreadable(&self, run_id: i32, account_id: i32, holder: &str) -> Result<(), DbErr> {
+        let failure = (
+            FailureKind::InternalError,
+            "This sync's saved progress could not be read (logged on the server); the next sync starts afresh."
+                .to_owned(),
+        );
+        let txn = self.db.begin().await?;
+        // Its unreadable progress goes with it: the next run must not meet it again.
+        sync_run::Entity::update_many()
+            .col_expr(sync_run::Column::Cursor, Expr::value(Option::<crate::db::run_progress::Cursor>::None))
+            .col_expr(sync_run::Column::Step, Expr::value(Option::<sync_run::Step>::None))
+            .filter(sync_run::Column::Id.eq(run_id))
+            .filter(sync_run::Column::Holder.eq(holder))
+            .exec(&txn)
+            .await?;
+        self.release(
+            &txn,
+            run_id,
+            account_id,
+            holder,
+            Release::End { status: RunStatus::Failed, failure: Some(failure) },
+        )
+        .await?;
+        txn.commit().await
+    }
+
     /// Ends a run: its status and evidence with its last progress, the account's last sync and
-    /// next one, and the path that worked.
+    /// next one, and the path that worked. False when the run is no longer this claim's (nothing
+    /// was written).
     pub(super) async fn finish(
         &self,
         ctx: &RunCtx,
         status: RunStatus,
         failure: Option<(FailureKind, String)>,
-    ) -> Result<(), DbErr> {
+    ) -> Result<bool, DbErr> {
         let txn = self.db.begin().await?;
         // The counts and evidence go with the ending, whoever holds the run's progress row.
         if !self.save_progress(&txn, ctx, true).await? {
-            return txn.rollback().await;
+            txn.rollback().await?;
+            return Ok(false);
         }
         let how = Release::End { status, failure };
-        if self.release(&txn, ctx.run_id, ctx.account.id, &ctx.holder, how).await? && status == RunStatus::Succeeded {
+        if !self.release(&txn, ctx.run_id, ctx.account.id, &ctx.holder, how).await? {
+            txn.rollback().await?;
+            return Ok(false);
+        }
+        if status == RunStatus::Succeeded {
             if let Some(path) = ctx.paths.first() {
                 tiktok_access_path::Entity::update_many()
                     .col_expr(tiktok_access_path::Column::LastSuccessAt, Expr::value(self.clock.now()))
@@ -141,7 +176,8 @@ impl SyncEngine {
                     .await?;
             }
         }
-        txn.commit().await
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// TikTok could not answer: the run goes back to the queue with its cursor and progress,
@@ -160,29 +196,36 @@ impl SyncEngine {
             return Ok(false);
         }
         let how = Release::Requeue { queued_at: None, retry: Some((retry_at, kind, evidence)) };
-        self.release(&txn, ctx.run_id, ctx.account.id, &ctx.holder, how).await?;
+        let released = self.release(&txn, ctx.run_id, ctx.account.id, &ctx.holder, how).await?;
         txn.commit().await?;
-        Ok(true)
+        Ok(released)
     }
 
     /// Hands the run back: as if queued now (`to_queue_end`, so the runs already waiting go
-    /// first), or with its place kept (shutdown, an outage).
-    pub(super) async fn hand_back(&self, run_id: i32, holder: &str, to_queue_end: bool) -> Result<(), DbErr> {
+    /// first), or with its place kept (shutdown, an outage). False when the run is no longer
+    /// this claim's.
+    pub(super) async fn hand_back(&self, run_id: i32, holder: &str, to_queue_end: bool) -> Result<bool, DbErr> {
         let queued_at = to_queue_end.then(|| self.clock.now());
         // An account id is needed only by an ending; a hand-back leaves the account as it is.
-        self.release(&self.db, run_id, 0, holder, Release::Requeue { queued_at, retry: None }).await?;
-        Ok(())
+        self.release(&self.db, run_id, 0, holder, Release::Requeue { queued_at, retry: None }).await
     }
 
     /// Hands back the runs the database went away under (only those still ours).
     pub(super) async fn release_orphans(&self) -> Result<(), DbErr> {
         let orphans = std::mem::take(&mut *self.orphans.lock().unwrap_or_else(|p| p.into_inner()));
         for (i, (run_id, holder)) in orphans.iter().enumerate() {
-            if let Err(e) = self.hand_back(*run_id, holder, false).await {
-                self.orphans.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(&orphans[i..]);
-                return Err(e);
+            match self.hand_back(*run_id, holder, false).await {
+                Ok(true) => tracing::info!(
+                    run.id = run_id,
+                    "the database is back; the run it went away under is queued to resume"
+                ),
+                // Its lease lapsed meanwhile and another worker took it over: nothing to hand back.
+                Ok(false) => {}
+                Err(e) => {
+                    self.orphans.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(&orphans[i..]);
+                    return Err(e);
+                }
             }
-            tracing::info!(run.id = run_id, "the database is back; the run it went away under is queued to resume");
         }
         Ok(())
     }

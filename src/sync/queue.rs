@@ -26,6 +26,9 @@ pub(super) struct Claimed {
     pub holder: String,
 }
 
+/// What a claim reads of a run: id, account, and when it started and last moved.
+type ClaimRow = (i32, i32, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Queues a run of `trigger` for each account that has none queued or running; returns how
 /// many were queued.
 pub async fn queue_runs(
@@ -121,18 +124,27 @@ impl SyncEngine {
             // (one instance) needs no lock, and a read-then-write transaction there could not
             // wait for the write lock: the conditional update below is the claim on both.
             let txn = if postgres { Some(self.db.begin().await?) } else { None };
+            // Only the columns the claim needs: a row this build cannot read whole must not
+            // keep every worker from claiming (it is ended below instead).
+            let next = next.select_only().columns([
+                sync_run::Column::Id,
+                sync_run::Column::AdAccountId,
+                sync_run::Column::StartedAt,
+                sync_run::Column::LastProgressAt,
+            ]);
             let run = match &txn {
                 Some(txn) => {
                     next.lock_with_behavior(
                         sea_orm::sea_query::LockType::Update,
                         sea_orm::sea_query::LockBehavior::SkipLocked,
                     )
+                    .into_tuple::<ClaimRow>()
                     .one(txn)
                     .await?
                 }
-                None => next.one(&self.db).await?,
+                None => next.into_tuple::<ClaimRow>().one(&self.db).await?,
             };
-            let Some(run) = run else {
+            let Some((run_id, account_id, started_at, last_progress_at)) = run else {
                 if let Some(txn) = txn {
                     txn.commit().await?;
                 }
@@ -146,9 +158,9 @@ impl SyncEngine {
                 .col_expr(sync_run::Column::HeartbeatAt, Expr::value(now))
                 .col_expr(sync_run::Column::RetryAt, Expr::value(Option::<DateTime<Utc>>::None))
                 .col_expr(sync_run::Column::Attempt, Expr::col(sync_run::Column::Attempt).add(1))
-                .col_expr(sync_run::Column::StartedAt, Expr::value(run.started_at.unwrap_or(now)))
-                .col_expr(sync_run::Column::LastProgressAt, Expr::value(run.last_progress_at.unwrap_or(now)))
-                .filter(sync_run::Column::Id.eq(run.id))
+                .col_expr(sync_run::Column::StartedAt, Expr::value(started_at.unwrap_or(now)))
+                .col_expr(sync_run::Column::LastProgressAt, Expr::value(last_progress_at.unwrap_or(now)))
+                .filter(sync_run::Column::Id.eq(run_id))
                 .filter(Self::claimable(now));
             let taken = match txn {
                 Some(txn) => {
@@ -161,10 +173,19 @@ impl SyncEngine {
             if taken.rows_affected != 1 {
                 continue; // another worker got it first
             }
-            let Some(account) = tiktok_ad_account::Entity::find_by_id(run.ad_account_id).one(&self.db).await? else {
+            let Some(account) = tiktok_ad_account::Entity::find_by_id(account_id).one(&self.db).await? else {
                 continue;
             };
-            let run = sync_run::Entity::find_by_id(run.id).one(&self.db).await?.unwrap_or(run);
+            let run = match sync_run::Entity::find_by_id(run_id).one(&self.db).await {
+                Ok(Some(run)) => run,
+                Ok(None) => continue,
+                Err(e) if crate::error::is_connection_error(&e) => return Err(e.into()),
+                Err(e) => {
+                    tracing::error!(run.id = run_id, account.id = account_id, error = %e, "a sync run's stored state could not be read; it ends failed");
+                    self.end_unreadable(run_id, account_id, &holder).await?;
+                    continue;
+                }
+            };
             if run.attempt > 1 {
                 tracing::info!(
                     run.id = run.id,

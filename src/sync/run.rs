@@ -221,7 +221,9 @@ impl SyncEngine {
         // A big account must not hold this worker while others wait: after its turn it goes
         // back behind them, its place kept (progress is saved at every page).
         if self.clock.now() >= turn_ends && ctx.cursor.may_yield() && self.others_waiting(run_id, trigger).await? {
-            self.hand_back(run_id, &ctx.holder, true).await?;
+            if !self.hand_back(run_id, &ctx.holder, true).await? {
+                return Ok(Some(lost_lease(run_id)));
+            }
             tracing::info!(
                 step = ctx.cursor.step.key(),
                 page = ctx.cursor.page,
@@ -230,7 +232,9 @@ impl SyncEngine {
             return Ok(Some(Outcome::Yielded { run_id }));
         }
         if stop.is_cancelled() || ctx.pages_left == Some(0) {
-            self.hand_back(run_id, &ctx.holder, false).await?;
+            if !self.hand_back(run_id, &ctx.holder, false).await? {
+                return Ok(Some(lost_lease(run_id)));
+            }
             tracing::info!(
                 step = ctx.cursor.step.key(),
                 page = ctx.cursor.page,
@@ -303,7 +307,9 @@ impl SyncEngine {
             }
             Err(Stop::Fail { kind, evidence }) => {
                 tracing::warn!(step = step.key(), "sync run failed: {evidence}");
-                self.finish(ctx, RunStatus::Failed, Some((kind, evidence))).await?;
+                if !self.finish(ctx, RunStatus::Failed, Some((kind, evidence))).await? {
+                    return Ok(Some(lost_lease(run_id)));
+                }
                 return Ok(Some(Outcome::Finished { run_id, account_id: ctx.account.id, succeeded: false }));
             }
             Err(Stop::LostLease) => return Ok(Some(lost_lease(run_id))),
@@ -316,7 +322,9 @@ impl SyncEngine {
 
     /// Every step done: the run succeeds.
     async fn succeed(&self, ctx: &RunCtx) -> Result<Outcome, SyncError> {
-        self.finish(ctx, RunStatus::Succeeded, None).await?;
+        if !self.finish(ctx, RunStatus::Succeeded, None).await? {
+            return Ok(lost_lease(ctx.run_id));
+        }
         if ctx.counts.total() >= store::BULK_ROWS {
             // Not worth failing a finished run for: the database's own upkeep catches up later.
             if let Err(e) = store::refresh_statistics(&self.db).await {

@@ -105,3 +105,62 @@ async fn a_long_first_sync_keeps_its_worker_when_only_scheduled_runs_wait_behind
     assert!(matches!(outcome, Outcome::Finished { account_id, .. } if account_id == eu.id), "{outcome:?}");
     assert_eq!(last_run(&app, eu.id).await.attempt, at_ad_groups.attempt + 1, "never handed back");
 }
+
+/// Writes straight to a run row, as another version of the app could have.
+async fn write_run_row(app: &crate::helpers::TestApp, account_id: i32, set: &str) {
+    use sea_orm::ConnectionTrait;
+    let sql = format!("update sync_run set {set} where ad_account_id = {account_id}");
+    app.state.db.execute_unprepared(&sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_run_whose_saved_state_this_version_cannot_read_ends_failed_and_the_queue_goes_on() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
+    let (us, eu) = (account(&app, US).await, account(&app, EU).await);
+    // A newer version queued it at a step this one does not know.
+    write_run_row(&app, us.id, r#"step = 'audience_breakdowns', cursor = '{"step":"audience_breakdowns","page":1}'"#)
+        .await;
+
+    let outcomes = drain(&app).await;
+    assert!(
+        matches!(outcomes.as_slice(), [Outcome::Finished { account_id, succeeded: true, .. }] if *account_id == eu.id),
+        "the other account still syncs: {outcomes:?}"
+    );
+    let ended = last_run(&app, us.id).await;
+    assert_eq!((ended.status, ended.step, ended.cursor), (RunStatus::Failed, None, None));
+    assert!(ended.error_message.unwrap().contains("could not be read"));
+    let card = &app.connections().await[0]["accounts"];
+    let us_card = card.as_array().unwrap().iter().find(|a| a["advertiser_id"] == US).unwrap();
+    assert!(us_card["sync_error"].as_str().unwrap().contains("could not be read"), "{us_card}");
+
+    // Its next sync starts afresh.
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(last_run(&app, us.id).await.status, RunStatus::Succeeded);
+}
+
+#[tokio::test]
+async fn a_saved_cursor_that_is_not_json_reads_as_none_and_the_run_starts_from_the_beginning() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let us = account(&app, US).await;
+    write_run_row(&app, us.id, r#"cursor = '{"step":"campaigns","page":"two"}'"#).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    assert_eq!(tiktok_campaign::Entity::find().count(&app.state.db).await.unwrap(), CAMPAIGNS);
+}
+
+#[tokio::test]
+async fn cards_still_load_when_a_last_run_carries_a_cause_this_version_does_not_know() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
+    drain(&app).await;
+    let us = account(&app, US).await;
+    write_run_row(&app, us.id, "error_kind = 'from_a_newer_version'").await;
+    let cards = app.connections().await;
+    let accounts = cards[0]["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 2, "{cards}");
+    let eu_card = accounts.iter().find(|a| a["advertiser_id"] == EU).unwrap();
+    assert!(eu_card["sync_label"].as_str().unwrap().starts_with("Last synced"), "{eu_card}");
+}

@@ -253,7 +253,8 @@ async fn a_run_killed_between_pages_is_taken_over_and_resumed_with_the_same_fina
     let _ = run.await;
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let before = counts(&app).await["counts"].clone();
-    let stopped = last_run(&app, us.id).await;
+    let last_id = account(&app, US).await.last_run_id.expect("a last run");
+    let stopped = sync_run::Entity::find_by_id(last_id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(stopped.status, RunStatus::Running);
 
     assert!(drain(&app).await.is_empty(), "the lease holds until it expires");
@@ -541,12 +542,39 @@ async fn a_run_without_progress_for_an_hour_is_stuck_and_retry_replaces_it() {
     assert!(crate::helpers::card::stuck(card), "{card}");
     let retried = app.json_fn("tiktok/retry-sync", json!({ "account_id": us.id })).await;
     assert_eq!(retried.status(), 200);
+    let last_id = account(&app, US).await.last_run_id.expect("a last run");
+    let stopped = sync_run::Entity::find_by_id(last_id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(
+        (stopped.status, stopped.error_kind, stopped.holder),
+        (RunStatus::Failed, Some(FailureKind::Stuck), None),
+        "the stopped run is the account's last one"
+    );
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let runs =
         sync_run::Entity::find().filter(sync_run::Column::AdAccountId.eq(us.id)).all(&app.state.db).await.unwrap();
     assert!(runs.iter().any(|r| r.status == RunStatus::Failed && r.error_kind == Some(FailureKind::Stuck)));
     assert!(!crate::helpers::card::stuck(&app.connections().await[0]["accounts"][0]));
+}
+
+#[tokio::test]
+async fn retry_leaves_alone_a_queued_run_that_waits_out_tiktok() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let us = account(&app, US).await;
+    let now = app.clock_now();
+    sync_run::Entity::update_many()
+        .col_expr(sync_run::Column::LastProgressAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(sync_run::Column::RetryAt, sea_orm::sea_query::Expr::value(now + Duration::hours(2)))
+        .filter(sync_run::Column::AdAccountId.eq(us.id))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    app.clock.advance(Duration::minutes(61));
+    let waiting = last_run(&app, us.id).await;
+    assert_eq!(app.json_fn("tiktok/retry-sync", json!({ "account_id": us.id })).await.status(), 200);
+    let after = last_run(&app, us.id).await;
+    assert_eq!((after.id, after.status, after.error_kind), (waiting.id, RunStatus::Queued, None), "not ended as stuck");
 }
 
 #[tokio::test]

@@ -27,9 +27,9 @@ pub(super) fn row(a: AccountOverview) -> AccountRow {
     };
     let first_sync = match &state.last {
         _ if state.first_sync => FirstSync::Pending,
-        LastSync::Succeeded { first: true, counts } => {
-            FirstSync::Done { campaigns: counts.get(Step::Campaigns).unwrap_or(0) }
-        }
+        // Whatever ran it (Import, Sync now, the schedule): the page announces it only for an
+        // account it watched as Pending.
+        LastSync::Succeeded { counts } => FirstSync::Done { campaigns: counts.get(Step::Campaigns).unwrap_or(0) },
         _ => FirstSync::Over,
     };
     AccountRow {
@@ -231,15 +231,24 @@ mod tests {
     fn a_first_sync_is_pending_until_it_succeeds_with_its_campaigns() {
         let first = |s: AccountState| row(account(s)).first_sync;
         assert_eq!(first(AccountState { first_sync: true, ..state() }), FirstSync::Pending);
-        let done = LastSync::Succeeded { first: true, counts: counts(4, 8, 16) };
+        let done = LastSync::Succeeded { counts: counts(4, 8, 16) };
         assert_eq!(first(AccountState { last: done, ..state() }), FirstSync::Done { campaigns: 4 });
-        let later = LastSync::Succeeded { first: false, counts: counts(4, 8, 16) };
-        assert_eq!(first(AccountState { last: later, ..state() }), FirstSync::Over);
+        let failed = LastSync::Failed { kind: None, evidence: None };
+        assert_eq!(first(AccountState { last: failed, ..state() }), FirstSync::Over);
+    }
+
+    #[test]
+    fn a_first_sync_retried_by_sync_now_still_reports_its_campaigns_when_it_succeeds() {
+        // The import's run failed; a manual run is the account's first sync now.
+        let retried = AccountState { first_sync: true, ..state() };
+        assert_eq!(row(account(retried)).first_sync, FirstSync::Pending);
+        let done = AccountState { last: LastSync::Succeeded { counts: counts(3, 6, 9) }, ..state() };
+        assert_eq!(row(account(done)).first_sync, FirstSync::Done { campaigns: 3 });
     }
 
     #[test]
     fn what_the_last_sync_brought_reads_in_one_line() {
-        let last = LastSync::Succeeded { first: false, counts: counts(1, 8, 16) };
+        let last = LastSync::Succeeded { counts: counts(1, 8, 16) };
         let r = row(account(AccountState { last, ..state() }));
         assert_eq!(r.counts.as_deref(), Some("1 campaign · 8 ad groups · 16 ads"));
         assert_eq!(counts_line(&Counts::default()), None);

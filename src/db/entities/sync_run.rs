@@ -4,7 +4,7 @@
 
 use crate::db::run_progress::{Counts, Cursor, DataCheck, StepErrors};
 use chrono::{DateTime, Utc};
-use sea_orm::{entity::prelude::*, Condition};
+use sea_orm::{entity::prelude::*, Condition, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 /// A run with no progress for this long is stuck.
@@ -284,16 +284,15 @@ pub async fn active_and_last(
     accounts: &[super::tiktok_ad_account::Model],
 ) -> Result<std::collections::HashMap<i32, RunsOf>, DbErr> {
     let last_ids: Vec<i32> = accounts.iter().filter_map(|a| a.last_run_id).collect();
-    let runs = Entity::find()
-        .filter(
-            Condition::any().add(Column::Id.is_in(last_ids)).add(
-                Condition::all()
-                    .add(Column::AdAccountId.is_in(accounts.iter().map(|a| a.id)))
-                    .add(Column::Status.is_in(RunStatus::ACTIVE)),
-            ),
-        )
-        .all(db)
-        .await?;
+    let wanted = Condition::any().add(Column::Id.is_in(last_ids)).add(
+        Condition::all()
+            .add(Column::AdAccountId.is_in(accounts.iter().map(|a| a.id)))
+            .add(Column::Status.is_in(RunStatus::ACTIVE)),
+    );
+    let runs = match Entity::find().filter(wanted.clone()).all(db).await {
+        Ok(runs) => runs,
+        Err(e) => readable_runs(db, wanted, e).await?,
+    };
     let mut by_account: std::collections::HashMap<i32, RunsOf> = std::collections::HashMap::new();
     for run in runs {
         let entry = by_account.entry(run.ad_account_id).or_default();
@@ -304,4 +303,24 @@ pub async fn active_and_last(
         }
     }
     Ok(by_account)
+}
+
+/// The runs that can be read one by one, when reading them together failed: a row this build
+/// cannot read (a state a newer version wrote) is left out with a warning rather than keeping
+/// every card from loading. The first error stands when even the ids cannot be read.
+async fn readable_runs(db: &impl ConnectionTrait, wanted: Condition, first: DbErr) -> Result<Vec<Model>, DbErr> {
+    let Ok(ids) = Entity::find().select_only().column(Column::Id).filter(wanted).into_tuple::<i32>().all(db).await
+    else {
+        return Err(first);
+    };
+    let mut runs = Vec::with_capacity(ids.len());
+    for id in ids {
+        match Entity::find_by_id(id).one(db).await {
+            Ok(Some(run)) => runs.push(run),
+            Ok(None) => {}
+            Err(e) if crate::error::is_connection_error(&e) => return Err(e),
+            Err(e) => tracing::warn!(run.id = id, error = %e, "a sync run's stored state could not be read; left out"),
+        }
+    }
+    Ok(runs)
 }

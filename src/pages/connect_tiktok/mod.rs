@@ -190,7 +190,8 @@ fn watch_syncs(ctx: PageCtx, data: Resource<Result<ConnectPageData, crate::error
                 FirstSync::Pending | FirstSync::Over => 0,
             })
             .sum();
-        if accounts.clone().any(|a| watched(&a)) {
+        // A first sync that failed says so on its card; only data brought is announced.
+        if accounts.clone().any(|a| watched(&a) && matches!(a.first_sync, FirstSync::Done { .. })) {
             ctx.toast.set(Some(match campaigns {
                 1 => "Imported 1 campaign from TikTok".to_string(),
                 n => format!("Imported {n} campaigns from TikTok"),
