@@ -242,7 +242,10 @@ mod tests {
     #[test]
     fn steps_run_in_order_and_end_done() {
         assert_eq!(Step::Advertiser.next(), Step::Campaigns);
-        assert_eq!(Step::DataCheck.next(), Step::Done);
+        assert_eq!(Step::Ads.next(), Step::Insights, "the spend before the minor steps");
+        assert_eq!(Step::Insights.next(), Step::DataCheck);
+        assert_eq!(Step::PixelStats.next(), Step::Done);
+        assert!(Step::ALL.iter().take_while(|s| s.is_core()).count() == 5, "the core steps come first");
         assert_eq!(Step::AdGroups.position(), (3, 11));
     }
 

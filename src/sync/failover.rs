@@ -127,7 +127,9 @@ impl SyncEngine {
             CallFailure::Stopped => Stop::Shutdown,
             CallFailure::NoConnection(evidence) => Stop::Fail { kind: FailureKind::NeedsReconnect, evidence },
             CallFailure::KeyMissing(evidence) => Stop::Fail { kind: FailureKind::KeyMissing, evidence },
-            CallFailure::TikTok(err) if err.kind == ErrorKind::Permission => {
+            // A lasting answer on a minor step (not granted, not supported for this advertiser,
+            // a code the client does not know) is a gap; TikTok's outages are waited out first.
+            CallFailure::TikTok(err) if !step.is_core() && is_lasting_for_a_step(err.kind) => {
                 Stop::SkipStep(step_error(step, &err, self.clock.now()))
             }
             CallFailure::TikTok(err) => {
@@ -135,4 +137,9 @@ impl SyncEngine {
             }
         }
     }
+}
+
+/// An answer about this step's data, not about the token or TikTok's health.
+fn is_lasting_for_a_step(kind: ErrorKind) -> bool {
+    matches!(kind, ErrorKind::Permission | ErrorKind::BadRequest | ErrorKind::QueryTooLarge)
 }

@@ -231,20 +231,22 @@ async fn a_token_revoked_mid_run_ends_it_with_reconnect_on_the_card_and_reconnec
 }
 
 #[tokio::test]
-async fn an_advertiser_removed_from_the_business_center_mid_run_keeps_what_was_read_and_shows_each_missed_step() {
+async fn an_advertiser_removed_from_the_business_center_mid_run_keeps_what_was_read_and_fails_with_tiktoks_words() {
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     app.sandbox_control("faults", json!({"path": "ad/get/", "kind": "remove_advertiser"})).await;
     let outcomes = drain(&app).await;
-    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { .. }]), "{outcomes:?}");
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: false, .. }]), "{outcomes:?}");
     let us = accounts(&app, US).await[0].clone();
     let mine = stored(&app, us.id).await;
     assert_eq!((mine[0], mine[2], mine[3]), (CAMPAIGNS, ADGROUPS, 0), "campaigns and ad groups were read first");
     assert_eq!(mine[1], 0, "nothing marked gone for want of access");
+    let run = last_run(&app, us.id).await;
+    assert_eq!(run.error_kind, Some(wevion::db::entities::sync_run::FailureKind::Permission));
     let card = card_of(&app.connections().await, US);
-    assert_eq!(card["gaps"].as_array().unwrap().len(), 1, "one cause, one line: {card}");
-    let gap = card["gaps"][0].as_str().unwrap();
-    assert!(gap.starts_with("TikTok did not give the ads, images, videos,"), "{gap}");
-    assert!(gap.contains("daily results and totals check (code 40001: No permission to operate advertiser"), "{gap}");
-    assert!(card["sync_label"].as_str().unwrap().starts_with("Last synced"), "{card}");
+    let error = card["sync_error"].as_str().unwrap();
+    assert!(
+        error.contains("No permission to operate advertiser"),
+        "the ads are core: the run fails, saying why: {card}"
+    );
 }

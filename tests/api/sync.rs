@@ -253,8 +253,7 @@ async fn a_run_killed_between_pages_is_taken_over_and_resumed_with_the_same_fina
     let _ = run.await;
     app.sandbox_control("latency", json!({"millis": 0})).await;
     let before = counts(&app).await["counts"].clone();
-    let last_id = account(&app, US).await.last_run_id.expect("a last run");
-    let stopped = sync_run::Entity::find_by_id(last_id).one(&app.state.db).await.unwrap().unwrap();
+    let stopped = last_run(&app, us.id).await;
     assert_eq!(stopped.status, RunStatus::Running);
 
     assert!(drain(&app).await.is_empty(), "the lease holds until it expires");
@@ -337,6 +336,54 @@ async fn a_permission_tiktok_did_not_grant_skips_that_step_and_the_others_comple
     assert_eq!(rows::<tiktok_insight_daily::Entity>(&app).await, (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS);
     let card = &app.connections().await[0]["accounts"][0];
     assert!(card["gaps"][0].as_str().unwrap().contains("images"), "{card}");
+}
+
+#[tokio::test]
+async fn a_lasting_error_on_a_minor_step_is_a_gap_and_the_daily_results_still_land() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // An endpoint this advertiser's type does not support, and a code the client does not know.
+    app.sandbox_control(
+        "faults",
+        json!({"path": "dmp/custom_audience/list/", "code": 40002, "count": 1, "message": "Not supported for this advertiser"}),
+    )
+    .await;
+    app.sandbox_control(
+        "faults",
+        json!({"path": "pixel/list/", "code": 47777, "count": 1, "message": "Something new"}),
+    )
+    .await;
+    drain(&app).await;
+    let run = last_run(&app, account(&app, US).await.id).await;
+    assert_eq!(run.status, RunStatus::Succeeded, "{:?}", run.error_message);
+    let gaps: Vec<(Step, Option<i64>)> = run.step_errors().iter().map(|e| (e.step, e.code)).collect();
+    assert_eq!(gaps, [(Step::Audiences, Some(40002)), (Step::Pixels, Some(47777))]);
+    assert_eq!(rows::<tiktok_insight_daily::Entity>(&app).await, (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS);
+    let card = &app.connections().await[0]["accounts"][0];
+    assert_eq!(card["gaps"].as_array().unwrap().len(), 2, "{card}");
+    assert!(card["sync_label"].as_str().unwrap().starts_with("Last synced"), "{card}");
+}
+
+#[tokio::test]
+async fn the_daily_results_are_read_right_after_the_ads_before_creatives_and_audiences() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    pages_until(&app, at_step(Step::Images)).await;
+    assert_eq!(rows::<tiktok_insight_daily::Entity>(&app).await, (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS);
+    assert_eq!(rows::<tiktok_image::Entity>(&app).await, 0, "images come after");
+}
+
+#[tokio::test]
+async fn a_lasting_error_on_a_core_step_fails_the_run_with_tiktoks_evidence() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    app.sandbox_control("faults", json!({"path": "adgroup/get/", "code": 40002, "count": 1, "message": "Bad filter"}))
+        .await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: false, .. }]), "{outcomes:?}");
+    let run = last_run(&app, account(&app, US).await.id).await;
+    assert_eq!(run.error_kind, Some(FailureKind::BadRequest));
+    assert!(run.error_message.unwrap().contains("Bad filter"));
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ impl RunStatus {
     }
 }
 
-/// The steps of a run, in order: what people look at first comes first. Stored by key on the
+/// The steps of a run, in order: what people act on (the spend) comes first. Stored by key on the
 /// run (and in its cursor and counts); the old variant names still read in cursors written
 /// before the keys were used there.
 #[derive(
@@ -98,14 +98,21 @@ impl Step {
         Step::Campaigns,
         Step::AdGroups,
         Step::Ads,
+        Step::Insights,
+        Step::DataCheck,
         Step::Images,
         Step::Videos,
         Step::Audiences,
         Step::Pixels,
         Step::PixelStats,
-        Step::Insights,
-        Step::DataCheck,
     ];
+
+    /// The steps without which the spend cannot be read or placed: a lasting error there fails
+    /// the run. Any other step that TikTok will not give is a gap on the card, and the run goes
+    /// on; the daily results come right after the ads so that no minor step stands before them.
+    pub fn is_core(self) -> bool {
+        matches!(self, Step::Advertiser | Step::Campaigns | Step::AdGroups | Step::Ads | Step::Insights)
+    }
 
     /// 1-based position among the steps, and how many there are.
     pub fn position(self) -> (i32, i32) {
