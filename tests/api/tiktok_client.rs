@@ -240,3 +240,66 @@ async fn concurrent_tasks_share_one_budget_and_never_trip_the_sandbox_limit() {
     // 48 requests at 20/s with a burst of 10 take at least (48 - 10) / 20 seconds.
     assert!(elapsed >= (sent - 10.0) / 20.0 - 0.05, "{sent} requests in {elapsed:.2}s exceed 20/s");
 }
+
+/// A client of TikTok's API at `base` (a stand-in this test serves).
+fn client_at(base: &str) -> wevion::tiktok::TikTokClient {
+    use wevion::tiktok::{ClientConfig, RetryPolicy};
+    let zero = std::time::Duration::ZERO;
+    wevion::tiktok::TikTokClient::new(
+        ClientConfig {
+            api_base_url: url::Url::parse(base).unwrap(),
+            auth_url: url::Url::parse(base).unwrap(),
+            app_id: "app".into(),
+            app_secret: SecretString::from("secret"),
+            qps: 1000,
+            advertiser_path_qps: 1000,
+            timeout: std::time::Duration::from_secs(10),
+            retry: RetryPolicy { max_retries: 0, min_delay: zero, max_delay: zero },
+        },
+        std::sync::Arc::new(wevion::clock::SystemClock),
+    )
+    .unwrap()
+}
+
+/// Serves `router` on a free port; its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = crate::helpers::free_listener().await;
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_so_the_token_never_reaches_another_host() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static REACHED: AtomicBool = AtomicBool::new(false);
+    let elsewhere = serve(axum::Router::new().fallback(|| async {
+        REACHED.store(true, Ordering::SeqCst);
+        "{}"
+    }))
+    .await;
+    let to = format!("{elsewhere}steal");
+    let redirecting = serve(axum::Router::new().fallback(move || {
+        let to = to.clone();
+        async move { axum::response::Redirect::temporary(&to) }
+    }))
+    .await;
+    let err = client_at(&redirecting).advertisers(&SecretString::from("tok")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadRequest);
+    assert!(err.message.contains("redirect"), "{}", err.message);
+    assert!(!REACHED.load(Ordering::SeqCst), "the other host was never called");
+}
+
+#[tokio::test]
+async fn an_answer_past_the_size_limit_is_refused_without_reading_it_all() {
+    // 40 MiB of JSON whitespace, streamed without a length.
+    let endless = serve(axum::Router::new().fallback(|| async {
+        let chunks = futures::stream::iter(
+            (0..40).map(|_| Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; 1 << 20]))),
+        );
+        axum::body::Body::from_stream(chunks)
+    }))
+    .await;
+    let err = client_at(&endless).advertisers(&SecretString::from("tok")).await.unwrap_err();
+    assert!(err.message.contains("over 32 MiB"), "{}", err.message);
+}

@@ -85,6 +85,9 @@ impl TikTokClient {
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("wevion/", env!("CARGO_PKG_VERSION")))
+            // A redirect would carry the Access-Token header and POST bodies with the app secret
+            // to whatever host it names: TikTok's API never redirects, so none is followed.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let limits = Limits::new(config.qps, config.advertiser_path_qps);
         let (retry, timeout) = (config.retry, config.timeout);

@@ -180,7 +180,13 @@ impl TikTokClient {
         self.meter.requests.fetch_add(1, Ordering::Relaxed);
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(transport_error)?;
+        if status.is_redirection() {
+            return Err(TikTokError::bad_request(format!(
+                "TikTok answered {} with HTTP {status}, a redirect; it is not followed",
+                call.path
+            )));
+        }
+        let bytes = read_capped(response, MAX_BODY).await?;
         let envelope = envelope(call.path, status, &bytes)?;
         tracing::debug!(
             tiktok.path = call.path,
@@ -264,4 +270,24 @@ fn transport_error(err: reqwest::Error) -> TikTokError {
     let status = err.status().map(|s| s.as_u16());
     let not_sent = err.is_connect();
     TikTokError { not_sent, ..TikTokError::transient(format!("{kind}: {}", err.without_url()), status) }
+}
+
+/// The largest answer read: TikTok's biggest pages (1,000 report rows) are a few MiB, and a
+/// stand-in that sends without end must not take the server's memory with it.
+const MAX_BODY: usize = 32 * 1024 * 1024;
+
+/// The body, refused once it passes `limit` bytes (read chunk by chunk, never all at once).
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, TikTokError> {
+    let too_large = || TikTokError::bad_request(format!("TikTok's answer is over {} MiB; refused", limit >> 20));
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
