@@ -51,6 +51,21 @@ impl<'a> Vars<'a> {
         }
     }
 
+    /// A duration within `range`; outside it, the one-line error says which values work.
+    pub fn duration_within(
+        &self,
+        name: &'static str,
+        default: Duration,
+        range: std::ops::RangeInclusive<Duration>,
+    ) -> Result<Duration, ConfigError> {
+        let d = self.duration(name, default)?;
+        if range.contains(&d) {
+            return Ok(d);
+        }
+        let (lo, hi) = (humantime::format_duration(*range.start()), humantime::format_duration(*range.end()));
+        Err(ConfigError::new(name, format!("must be between {lo} and {hi}, not {}", humantime::format_duration(d))))
+    }
+
     /// A whole number within `range`.
     pub fn number<T>(
         &self,
@@ -97,6 +112,18 @@ mod tests {
         assert_eq!(v.duration("B", Duration::ZERO), Ok(Duration::from_secs(90)));
         assert_eq!(v.duration("C", Duration::ZERO).unwrap_err().var, "C");
         assert_eq!(v.duration("D", Duration::from_secs(7)), Ok(Duration::from_secs(7)), "blank is unset");
+    }
+
+    #[test]
+    fn durations_outside_their_range_are_refused_with_the_range() {
+        let map = vars(&[("LEASE", "0s"), ("OK", "2m"), ("LONG", "400d")]);
+        let v = Vars::new(|k| map.get(k).cloned());
+        let range = Duration::from_secs(5)..=Duration::from_secs(3600);
+        let err = v.duration_within("LEASE", Duration::from_secs(60), range.clone()).unwrap_err();
+        assert_eq!((err.var, err.to_string().contains("between 5s and 1h, not 0s")), ("LEASE", true), "{err}");
+        assert_eq!(v.duration_within("OK", Duration::ZERO, range.clone()), Ok(Duration::from_secs(120)));
+        assert!(v.duration_within("LONG", Duration::ZERO, range.clone()).is_err());
+        assert_eq!(v.duration_within("UNSET", Duration::from_secs(60), range), Ok(Duration::from_secs(60)));
     }
 
     #[test]

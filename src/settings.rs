@@ -267,7 +267,11 @@ impl Settings {
                 .number("TIKTOK_QPS", 10, 1..=100_000)
                 .map_err(|_| ConfigError::new("TIKTOK_QPS", "must be a whole number above 0"))?,
             max_retries: v.number("TIKTOK_MAX_RETRIES", 6, 0..=20)?,
-            retry_delay: v.duration("TIKTOK_RETRY_DELAY", Duration::from_millis(500))?,
+            retry_delay: v.duration_within(
+                "TIKTOK_RETRY_DELAY",
+                Duration::from_millis(500),
+                Duration::from_millis(10)..=Duration::from_secs(30),
+            )?,
             timeout: match v.duration("TIKTOK_TIMEOUT", Duration::from_secs(30))? {
                 t if (Duration::from_secs(1)..=Duration::from_secs(300)).contains(&t) => t,
                 _ => return Err(ConfigError::new("TIKTOK_TIMEOUT", "must be between 1s and 300s")),
@@ -310,9 +314,17 @@ impl Settings {
             public_url: url_var("APP_PUBLIC_URL")?,
             tiktok,
             token_keys,
-            sync_interval: v.duration("SYNC_INTERVAL", Duration::from_secs(15 * 60))?,
+            sync_interval: v.duration_within(
+                "SYNC_INTERVAL",
+                Duration::from_secs(15 * 60),
+                Duration::from_secs(10)..=Duration::from_secs(24 * 3600),
+            )?,
             sync_concurrency: v.number("SYNC_CONCURRENCY", 4, 0..=64)?,
-            sync_lease: v.duration("SYNC_LEASE", Duration::from_secs(60))?,
+            sync_lease: v.duration_within(
+                "SYNC_LEASE",
+                Duration::from_secs(60),
+                Duration::from_secs(5)..=Duration::from_secs(3600),
+            )?,
             report_cache_entries: v.number("REPORT_CACHE_ENTRIES", 1000, 0..=1_000_000)?,
             metrics_token: v.get("METRICS_TOKEN").filter(|t| !t.is_empty()).map(SecretString::from),
             instance_id: v.get("INSTANCE_ID").unwrap_or_else(default_instance_id),

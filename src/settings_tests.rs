@@ -56,6 +56,24 @@ fn sync_interval_accepts_human_durations() {
 }
 
 #[test]
+fn settings_that_would_break_the_engine_are_refused_at_start_up() {
+    for (var, value) in [
+        ("SYNC_LEASE", "0s"),
+        ("SYNC_LEASE", "1ms"),
+        ("SYNC_LEASE", "30d"),
+        ("SYNC_INTERVAL", "0s"),
+        ("SYNC_INTERVAL", "400d"),
+        ("TIKTOK_RETRY_DELAY", "0s"),
+        ("TIKTOK_RETRY_DELAY", "1h"),
+    ] {
+        let err = settings(&[(var, value)]).expect_err(&format!("{var}={value} must be refused"));
+        assert_eq!(err.var, var);
+        assert!(err.to_string().contains("must be between"), "{err}");
+    }
+    assert!(settings(&[("SYNC_LEASE", "5s"), ("SYNC_INTERVAL", "10s"), ("TIKTOK_RETRY_DELAY", "10ms")]).is_ok());
+}
+
+#[test]
 fn api_base_url_gains_a_trailing_slash() {
     let s = settings(&[("TIKTOK_API_BASE_URL", "http://127.0.0.1:9/open_api/v1.3")]).unwrap();
     assert_eq!(s.tiktok.api_base_url.unwrap().path(), "/open_api/v1.3/");
