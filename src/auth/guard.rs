@@ -1,7 +1,7 @@
 //! The one guard every route and server function goes through: who is signed in, in which
 //! workspace, and whether their role allows what they ask ([`Capability`]).
 
-use super::{accounts, login_limit::LoginLimiter, SESSION_USER_ID, SESSION_WORKSPACE_ID};
+use super::{accounts, login_limit::LoginLimiter, SESSION_SEEN_AT, SESSION_USER_ID, SESSION_WORKSPACE_ID};
 use crate::{
     db::accounts::Member,
     error::AppError,
@@ -89,7 +89,11 @@ impl AuthService {
         let (Some(user_id), Some(workspace_id)) = (user_id, workspace_id) else {
             return Ok(None);
         };
-        Ok(crate::db::accounts::member(&self.db, user_id, workspace_id).await?.map(CurrentUser::from))
+        let member = crate::db::accounts::member(&self.db, user_id, workspace_id).await?.map(CurrentUser::from);
+        if member.is_some() {
+            keep_alive(session).await?;
+        }
+        Ok(member)
     }
 
     /// Checks a sign-in attempt against the rate limits and the password.
@@ -120,6 +124,20 @@ impl AuthService {
     pub fn forget_idle_limits(&self) {
         self.limiter.forget_idle();
     }
+}
+
+/// Sessions end after 14 days without use, not 14 days after sign-in: the session layer stores
+/// a session again (with a fresh expiry and cookie) only when it changed, so a member's use
+/// changes it, at most once an hour to keep requests free of writes.
+pub async fn keep_alive(session: &Session) -> Result<(), AppError> {
+    const RENEW_AFTER_SECS: i64 = 3600;
+    let read = super::session_store::session_error;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let seen: Option<i64> = session.get(SESSION_SEEN_AT).await.map_err(read)?;
+    if seen.is_none_or(|at| now - at >= RENEW_AFTER_SECS) {
+        session.insert(SESSION_SEEN_AT, now).await.map_err(read)?;
+    }
+    Ok(())
 }
 
 /// For server functions: the signed-in member, if they may do `what`.

@@ -13,3 +13,6 @@ pub use guard::{authorize, AuthService, CurrentUser, MemberCache};
 /// changed or removed membership takes effect at once.
 pub const SESSION_USER_ID: &str = "user_id";
 pub const SESSION_WORKSPACE_ID: &str = "workspace_id";
+/// When the session was last used (unix seconds, renewed at most hourly): renewing it marks
+/// the session changed, so its 14 days of inactivity start again.
+pub const SESSION_SEEN_AT: &str = "seen_at";

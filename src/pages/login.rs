@@ -41,6 +41,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         session.cycle_id().await.map_err(session_error)?;
         session.insert(SESSION_USER_ID, user.user_id).await.map_err(session_error)?;
         session.insert(SESSION_WORKSPACE_ID, user.workspace_id).await.map_err(session_error)?;
+        crate::auth::guard::keep_alive(session).await?;
         tracing::info!(user.id = user.user_id, workspace.id = user.workspace_id, "signed in");
         leptos_axum::redirect(&safe_next(next.as_deref()));
         Ok(())

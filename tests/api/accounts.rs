@@ -83,6 +83,46 @@ async fn a_session_survives_a_server_restart() {
     assert!(response.text().await.unwrap().contains("ann@acme.test"));
 }
 
+#[tokio::test]
+async fn a_session_lasts_fourteen_days_from_its_last_use_not_from_sign_in() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+    use wevion::db::entities::session;
+    let db = TestDb::fresh().await;
+    let app = spawn_app(&db).await;
+    app.signed_in_as("Acme", "ann@acme.test", Role::Manager).await;
+
+    // As if Ann signed in thirteen days ago and was last here then: an hour of the session left.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let row = session::Entity::find().one(&app.state.db).await.unwrap().expect("the session row");
+    let mut data: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&row.data).unwrap();
+    data.insert(wevion::auth::SESSION_SEEN_AT.into(), (now - 13 * 86_400).into());
+    let mut aged = row.into_active_model();
+    aged.data = Set(serde_json::to_string(&data).unwrap());
+    aged.expires_at = Set(now + 3600);
+    aged.update(&app.state.db).await.unwrap();
+
+    let visit = app.get("/connect/tiktok").await;
+    assert_eq!(visit.status(), 200, "an hour was left");
+    let cookie = visit.headers().get(header::SET_COOKIE).expect("the cookie is renewed").to_str().unwrap();
+    let max_age: i64 = cookie
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("Max-Age="))
+        .and_then(|age| age.parse().ok())
+        .unwrap_or_else(|| panic!("a Max-Age: {cookie}"));
+    assert!(max_age >= 14 * 86_400 - 60, "fourteen days from now: {cookie}");
+    let row = session::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    assert!(row.expires_at >= now + 14 * 86_400 - 60, "the stored session lasts fourteen days from this visit");
+
+    let again = app.get("/connect/tiktok").await;
+    assert_eq!(again.status(), 200);
+    assert!(again.headers().get(header::SET_COOKIE).is_none(), "a second visit within the hour writes nothing");
+
+    let mut idle = session::Entity::find().one(&app.state.db).await.unwrap().unwrap().into_active_model();
+    idle.expires_at = Set(now - 1);
+    idle.update(&app.state.db).await.unwrap();
+    assert_eq!(app.get("/connect/tiktok").await.status(), 303, "fourteen idle days end it");
+}
+
 async fn session_cookie(app: &crate::helpers::TestApp) -> String {
     // Sign in again on a bare client to read the cookie it is given.
     let response = client_for(&app.base)
