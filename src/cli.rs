@@ -3,7 +3,7 @@
 use crate::{
     auth::accounts,
     clock::SystemClock,
-    credentials::Credentials,
+    credentials::{Credentials, RowFailure},
     db::{self, accounts::AddUserOutcome},
     roles::Role,
     server::{AppState, Application},
@@ -74,14 +74,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let credentials: Credentials = state.credentials;
             let report = credentials.rotate_keys().await?;
             println!("re-encrypted {} stored TikTok token(s) with key {key_id}", report.resealed);
-            if !report.unreadable.is_empty() {
-                for row in &report.unreadable {
-                    eprintln!("could not read {} {}: {}", row.what, row.id, row.reason);
+            if !report.failed.is_empty() {
+                for row in &report.failed {
+                    eprintln!("could not re-encrypt {} {}: {}", row.what, row.id, row.reason);
                 }
+                let unreadable = report.failed.iter().filter(|r| r.failure == RowFailure::Unreadable).count();
                 anyhow::bail!(
-                    "{} stored token(s) could not be read with TIKTOK_TOKEN_KEY or TIKTOK_TOKEN_KEY_PREVIOUS; \
-                     their connections need Reconnect",
-                    report.unreadable.len()
+                    "{} stored token(s) are still sealed the old way: {unreadable} could not be read with \
+                     TIKTOK_TOKEN_KEY or TIKTOK_TOKEN_KEY_PREVIOUS (their connections need Reconnect), {} could \
+                     not be written (run the command again)",
+                    report.failed.len(),
+                    report.failed.len() - unreadable
                 );
             }
         }

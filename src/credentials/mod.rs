@@ -6,7 +6,7 @@
 mod refresh;
 mod rotate;
 
-pub use rotate::{RotationReport, UnreadableRow};
+pub use rotate::{FailedRow, RotationReport, RowFailure};
 
 use crate::{
     clock::Clock,
@@ -106,6 +106,9 @@ impl SealedTokens {
 
 /// Refresh ahead of expiry by this much.
 const REFRESH_AHEAD: chrono::Duration = chrono::Duration::minutes(15);
+/// After a refresh ahead of expiry failed, wait this long before the next one (a few tries
+/// fit before the token expires), instead of trying on every call.
+const REFRESH_BACKOFF: chrono::Duration = chrono::Duration::minutes(3);
 
 #[derive(Clone)]
 pub struct Credentials {
@@ -177,12 +180,15 @@ impl Credentials {
     }
 
     /// A usable access token for a live connection: refreshed first when it expires within
-    /// 15 minutes.
+    /// 15 minutes, unless a refresh ahead failed moments ago and the token still works.
     pub async fn access_token(&self, connection_id: i32) -> Result<AccessToken, CredentialError> {
         let row = self.live_row(connection_id).await?;
         let now = self.clock.now();
         let due = row.refresh_token_enc.is_some() && row.access_expires_at.is_some_and(|at| at - REFRESH_AHEAD <= now);
-        if due {
+        // A refresh problem is recorded as the warning of this token generation.
+        let backing_off = row.auth_warning_at.is_some_and(|at| now < at + REFRESH_BACKOFF)
+            && row.access_expires_at.is_some_and(|at| at > now);
+        if due && !backing_off {
             return self.refresh(connection_id, row.token_generation, None).await;
         }
         self.usable(row).await
@@ -251,8 +257,8 @@ impl Credentials {
     }
 
     /// Seals a row's tokens again under the current key and format, unless a newer token
-    /// replaced them meanwhile. Returns whether the row was rewritten.
-    async fn reseal(&self, row: &tiktok_connection::Model) -> Result<bool, CryptoError> {
+    /// replaced them meanwhile.
+    async fn reseal(&self, row: &tiktok_connection::Model) -> Result<Resealed, ResealError> {
         let bind = |column| Binding { workspace_id: row.workspace_id, tiktok_user: &row.tiktok_user_key, column };
         let access = self.keys.encrypt(&self.open(row, Column::Access)?, bind(Column::Access));
         let refresh = match row.refresh_token_enc {
@@ -267,8 +273,9 @@ impl Credentials {
             .filter(tiktok_connection::Column::Id.eq(row.id))
             .filter(tiktok_connection::Column::TokenGeneration.eq(row.token_generation))
             .exec(&self.db)
-            .await;
-        Ok(written.is_ok_and(|r| r.rows_affected == 1))
+            .await
+            .map_err(ResealError::Write)?;
+        Ok(if written.rows_affected == 1 { Resealed::Done } else { Resealed::Replaced })
     }
 
     /// A stored token that does not open: a key missing from the configuration is said and
@@ -319,4 +326,20 @@ impl Credentials {
         flights.retain(|_, lock| Arc::strong_count(lock) > 1);
         flights.entry(connection_id).or_default().clone()
     }
+}
+
+/// What re-sealing one connection's tokens did.
+#[derive(Debug, PartialEq, Eq)]
+enum Resealed {
+    Done,
+    /// A newer token (sealed with the current key) replaced the one that was read.
+    Replaced,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ResealError {
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    #[error("the database refused the rewrite: {0}")]
+    Write(DbErr),
 }

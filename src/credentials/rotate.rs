@@ -1,10 +1,10 @@
 //! `wevion rotate-token-key`: seals every stored TikTok token again with `TIKTOK_TOKEN_KEY` in
 //! the current format, reading ones sealed with `TIKTOK_TOKEN_KEY_PREVIOUS` or in the legacy
 //! format. Safe while the app runs: a row is rewritten only if it still holds the token that was
-//! read. A row that cannot be read is reported (and its connection marked Reconnect) without
-//! stopping the rotation.
+//! read. A row that cannot be read or written is reported (an unreadable connection is marked
+//! Reconnect) without stopping the rotation, and the command then fails.
 
-use super::Credentials;
+use super::{Credentials, ResealError, Resealed};
 use crate::{
     db::entities::{tiktok_connection, tiktok_pending_grant},
     token_crypto::{Binding, Column, CryptoError},
@@ -15,15 +15,25 @@ use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, Query
 #[derive(Debug, Default)]
 pub struct RotationReport {
     pub resealed: usize,
-    pub unreadable: Vec<UnreadableRow>,
+    /// Rows still sealed the old way: the rotation is not complete while this holds any.
+    pub failed: Vec<FailedRow>,
 }
 
-/// A stored token that neither key opens.
+/// A stored token the rotation left as it was.
 #[derive(Debug)]
-pub struct UnreadableRow {
+pub struct FailedRow {
     pub what: &'static str,
     pub id: i32,
+    pub failure: RowFailure,
     pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFailure {
+    /// Neither key opens it.
+    Unreadable,
+    /// It opened, but the database refused the rewrite.
+    NotWritten,
 }
 
 impl Credentials {
@@ -39,19 +49,23 @@ impl Credentials {
             .all(&self.db)
             .await?;
         for row in connections {
-            match self.reseal(&row).await {
-                Ok(true) => report.resealed += 1,
-                Ok(false) => {} // replaced meanwhile by a newer token, sealed with the current key
-                Err(e) => {
-                    let reason = e.to_string();
+            let failure = match self.reseal(&row).await {
+                Ok(Resealed::Done) => {
+                    report.resealed += 1;
+                    continue;
+                }
+                Ok(Resealed::Replaced) => continue, // a newer token, sealed with the current key
+                Err(ResealError::Write(e)) => (RowFailure::NotWritten, e.to_string()),
+                Err(ResealError::Crypto(e)) => {
                     // A key missing from the settings is fixed there; only damage needs Reconnect.
                     if matches!(e, CryptoError::Damaged) {
-                        let evidence = format!("The stored token cannot be read during a key rotation ({reason}).");
+                        let evidence = format!("The stored token cannot be read during a key rotation ({e}).");
                         self.needs_reconnect(row.id, row.token_generation, &evidence).await;
                     }
-                    report.unreadable.push(UnreadableRow { what: "connection", id: row.id, reason });
+                    (RowFailure::Unreadable, e.to_string())
                 }
-            }
+            };
+            report.failed.push(FailedRow { what: "connection", id: row.id, failure: failure.0, reason: failure.1 });
         }
 
         let grants = tiktok_pending_grant::Entity::find()
@@ -70,12 +84,10 @@ impl Credentials {
             let open = |blob: &[u8], column| self.keys.decrypt(&grant.key_id, grant.token_format, blob, bind(column));
             let access = grant.access_token_enc.as_deref().map(|b| open(b, Column::Access)).transpose();
             let refresh = grant.refresh_token_enc.as_deref().map(|b| open(b, Column::Refresh)).transpose();
+            let what = "pending authorization";
             let (Ok(Some(access)), Ok(refresh)) = (access, refresh) else {
-                report.unreadable.push(UnreadableRow {
-                    what: "pending authorization",
-                    id: grant.id,
-                    reason: "neither key opens it".into(),
-                });
+                let (failure, reason) = (RowFailure::Unreadable, "neither key opens it".into());
+                report.failed.push(FailedRow { what, id: grant.id, failure, reason });
                 continue;
             };
             let access = self.keys.encrypt(&access, bind(Column::Access));
@@ -89,8 +101,14 @@ impl Credentials {
                 .filter(tiktok_pending_grant::Column::KeyId.eq(&grant.key_id))
                 .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
                 .exec(&self.db)
-                .await?;
-            report.resealed += done.rows_affected as usize;
+                .await;
+            match done {
+                Ok(done) => report.resealed += done.rows_affected as usize,
+                Err(e) => {
+                    let (failure, reason) = (RowFailure::NotWritten, format!("the database refused the rewrite: {e}"));
+                    report.failed.push(FailedRow { what, id: grant.id, failure, reason });
+                }
+            }
         }
         Ok(report)
     }

@@ -79,3 +79,51 @@ async fn a_token_under_a_key_the_settings_lack_fails_the_sync_without_asking_for
     let row = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
     assert_eq!(row.auth_status, AuthStatus::Healthy, "the token is fine; the key is what is missing");
 }
+
+#[tokio::test]
+async fn a_row_the_database_refuses_to_rewrite_fails_the_rotation_and_is_named() {
+    let db = TestDb::fresh().await;
+    let (app, id) = connected_under(&db, OLD).await;
+    refuse_token_rewrites_of(&app, id).await;
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"))
+        .arg("rotate-token-key")
+        .env("DATABASE_URL", &db.url)
+        .env("TIKTOK_TOKEN_KEY", NEW)
+        .env("TIKTOK_TOKEN_KEY_PREVIOUS", OLD)
+        .output()
+        .await
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(!output.status.success(), "a row left under the old key is not a finished rotation: {stdout}");
+    assert!(stdout.contains("re-encrypted 0 stored TikTok token"), "{stdout}");
+    assert!(stderr.contains(&format!("could not re-encrypt connection {id}")), "{stderr}");
+    assert!(stderr.contains("1 could not be written"), "{stderr}");
+    let row = tiktok_connection::Entity::find_by_id(id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(row.key_id, TokenKeys::parse(OLD, None).unwrap().current_key_id(), "still under the old key");
+    assert_eq!(row.auth_status, AuthStatus::Healthy, "the token itself is fine");
+}
+
+/// A trigger that makes the database refuse to rewrite one connection's token.
+async fn refuse_token_rewrites_of(app: &TestApp, id: i32) {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let db = &app.state.db;
+    let statements = match db.get_database_backend() {
+        DbBackend::Postgres => vec![
+            "CREATE FUNCTION refuse_rewrite() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ \
+             LANGUAGE plpgsql"
+                .to_string(),
+            format!(
+                "CREATE TRIGGER refuse_rewrite BEFORE UPDATE OF access_token_enc ON tiktok_connection \
+                 FOR EACH ROW WHEN (OLD.id = {id}) EXECUTE FUNCTION refuse_rewrite()"
+            ),
+        ],
+        _ => vec![format!(
+            "CREATE TRIGGER refuse_rewrite BEFORE UPDATE OF access_token_enc ON tiktok_connection \
+             WHEN OLD.id = {id} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )],
+    };
+    for sql in statements {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+}

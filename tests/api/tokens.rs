@@ -84,7 +84,11 @@ async fn a_refresh_tiktok_does_not_answer_keeps_the_working_token_and_says_so() 
     let card = &app.connections().await[0];
     assert!(!crate::helpers::card::needs_reconnect(card));
     assert!(crate::helpers::card::auth_warning(card).unwrap().contains("did not complete a token refresh"), "{card}");
-    // The next use tries again and succeeds.
+    // Right after, the working token is used as it is: no refresh on every call.
+    assert_eq!(app.picker(json!({ "Connection": id })).await.status(), 200);
+    assert_eq!(refreshes(&app).await, 1, "a failed refresh ahead backs off");
+    // A few minutes later, the next use tries again and succeeds.
+    app.clock.advance(chrono::Duration::minutes(3));
     assert_eq!(app.picker(json!({ "Connection": id })).await.status(), 200);
     assert_eq!(refreshes(&app).await, 2);
     assert_eq!(crate::helpers::card::auth_warning(&app.connections().await[0]), None);
