@@ -224,9 +224,116 @@ pub struct DisconnectSummary {
     pub notice: String,
 }
 
+/// Follows the first syncs an import started, so the page says **one** thing when they have all
+/// ended: the import's total, not each account's count as it finishes.
+#[derive(Debug, Clone, Default)]
+pub struct ImportWatch {
+    /// Accounts seen with a first sync pending since the last announcement.
+    watched: std::collections::BTreeSet<AccountId>,
+}
+
+impl ImportWatch {
+    /// Takes the accounts as a reload shows them; returns the toast once every watched first
+    /// sync has ended (an account gone from the page has ended too). When none of them succeeded
+    /// there is nothing to announce: each card says why its sync failed.
+    pub fn observe<'a>(&mut self, accounts: impl IntoIterator<Item = &'a AccountRow>) -> Option<String> {
+        let accounts: Vec<&AccountRow> = accounts.into_iter().collect();
+        self.watched.extend(accounts.iter().filter(|a| a.first_sync == FirstSync::Pending).map(|a| a.id));
+        let watched: Vec<&&AccountRow> = accounts.iter().filter(|a| self.watched.contains(&a.id)).collect();
+        if self.watched.is_empty() || watched.iter().any(|a| a.first_sync == FirstSync::Pending) {
+            return None;
+        }
+        self.watched.clear();
+        let brought: Vec<u64> = watched
+            .iter()
+            .filter_map(|a| match a.first_sync {
+                FirstSync::Done { campaigns } => Some(campaigns),
+                FirstSync::Pending | FirstSync::Over => None,
+            })
+            .collect();
+        match brought.iter().sum::<u64>() {
+            _ if brought.is_empty() => None,
+            0 => Some("The import brought no campaigns from TikTok: these accounts have none yet".to_string()),
+            1 => Some("Imported 1 campaign from TikTok".to_string()),
+            n => Some(format!("Imported {n} campaigns from TikTok")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn account(id: i32, first_sync: FirstSync) -> AccountRow {
+        AccountRow {
+            id: AccountId(id),
+            advertiser_id: format!("{id}"),
+            name: format!("Account {id}"),
+            tiktok_status: None,
+            sync_label: String::new(),
+            shared: false,
+            run: None,
+            sync_error: None,
+            gaps: vec![],
+            data_check: None,
+            counts: None,
+            first_sync,
+        }
+    }
+
+    #[test]
+    fn an_import_is_announced_once_with_its_total_when_every_first_sync_has_ended() {
+        let mut watch = ImportWatch::default();
+        let pending = [account(1, FirstSync::Pending), account(2, FirstSync::Pending)];
+        assert_eq!(watch.observe(&pending), None);
+        // The account with no campaigns finishes first: nothing yet.
+        let one_done = [account(1, FirstSync::Done { campaigns: 0 }), account(2, FirstSync::Pending)];
+        assert_eq!(watch.observe(&one_done), None);
+        let both_done = [account(1, FirstSync::Done { campaigns: 0 }), account(2, FirstSync::Done { campaigns: 17 })];
+        assert_eq!(watch.observe(&both_done).as_deref(), Some("Imported 17 campaigns from TikTok"));
+        // Said once: the next reload is quiet.
+        assert_eq!(watch.observe(&both_done), None);
+    }
+
+    #[test]
+    fn an_import_that_brought_no_campaigns_says_so_plainly() {
+        let mut watch = ImportWatch::default();
+        watch.observe(&[account(1, FirstSync::Pending)]);
+        let said = watch.observe(&[account(1, FirstSync::Done { campaigns: 0 })]);
+        assert_eq!(said.as_deref(), Some("The import brought no campaigns from TikTok: these accounts have none yet"));
+    }
+
+    #[test]
+    fn one_campaign_is_singular() {
+        let mut watch = ImportWatch::default();
+        watch.observe(&[account(1, FirstSync::Pending)]);
+        let said = watch.observe(&[account(1, FirstSync::Done { campaigns: 1 })]);
+        assert_eq!(said.as_deref(), Some("Imported 1 campaign from TikTok"));
+    }
+
+    #[test]
+    fn failed_first_syncs_are_left_to_their_cards_and_count_nothing() {
+        let mut watch = ImportWatch::default();
+        watch.observe(&[account(1, FirstSync::Pending), account(2, FirstSync::Pending)]);
+        assert_eq!(watch.observe(&[account(1, FirstSync::Over), account(2, FirstSync::Over)]), None);
+        watch.observe(&[account(1, FirstSync::Pending), account(2, FirstSync::Pending)]);
+        let said = watch.observe(&[account(1, FirstSync::Over), account(2, FirstSync::Done { campaigns: 3 })]);
+        assert_eq!(said.as_deref(), Some("Imported 3 campaigns from TikTok"));
+    }
+
+    #[test]
+    fn an_account_removed_while_syncing_does_not_hold_the_announcement_back() {
+        let mut watch = ImportWatch::default();
+        watch.observe(&[account(1, FirstSync::Pending), account(2, FirstSync::Pending)]);
+        let said = watch.observe(&[account(2, FirstSync::Done { campaigns: 4 })]);
+        assert_eq!(said.as_deref(), Some("Imported 4 campaigns from TikTok"));
+    }
+
+    #[test]
+    fn nothing_is_said_when_nothing_was_watched() {
+        let mut watch = ImportWatch::default();
+        assert_eq!(watch.observe(&[account(1, FirstSync::Done { campaigns: 9 })]), None);
+    }
 
     #[test]
     fn the_start_url_keeps_the_window_mode_and_the_connection() {

@@ -14,8 +14,8 @@ use self::{
 };
 use super::layout::MeResource;
 use crate::model::{
-    connect::{start_url, AccountRow, ConnectPageData, FirstSync, ImportSummary, PickerSource, START_PATH},
-    ids::{AccountId, ConnectionId, GrantId},
+    connect::{start_url, ConnectPageData, FirstSync, ImportSummary, ImportWatch, PickerSource, START_PATH},
+    ids::{ConnectionId, GrantId},
     tone::Tone,
 };
 use leptos::prelude::*;
@@ -172,32 +172,17 @@ pub fn ConnectTikTokPage() -> impl IntoView {
 }
 
 /// While anything syncs, reloads the cards every 2 seconds (a short poll), and says
-/// **Imported N campaigns from TikTok** when a first sync this page watched has ended.
+/// **Imported N campaigns from TikTok** once the first syncs this page watched have all ended.
 fn watch_syncs(ctx: PageCtx, data: Resource<Result<ConnectPageData, crate::error::AppError>>) {
     let busy = RwSignal::new(false);
-    let first_syncs = StoredValue::new(std::collections::HashSet::<AccountId>::new());
+    let import = StoredValue::new(ImportWatch::default());
     Effect::new(move |_| {
         let Some(Ok(page)) = data.get() else { return };
-        let accounts = page.connections.iter().flat_map(|c| c.accounts.iter());
-        busy.set(accounts.clone().any(|a| a.run.is_some() || a.first_sync == FirstSync::Pending));
-        let watched =
-            |a: &&AccountRow| a.first_sync != FirstSync::Pending && first_syncs.with_value(|w| w.contains(&a.id));
-        let campaigns: u64 = accounts
-            .clone()
-            .filter(watched)
-            .map(|a| match a.first_sync {
-                FirstSync::Done { campaigns } => campaigns,
-                FirstSync::Pending | FirstSync::Over => 0,
-            })
-            .sum();
-        // A first sync that failed says so on its card; only data brought is announced.
-        if accounts.clone().any(|a| watched(&a) && matches!(a.first_sync, FirstSync::Done { .. })) {
-            ctx.toast.set(Some(match campaigns {
-                1 => "Imported 1 campaign from TikTok".to_string(),
-                n => format!("Imported {n} campaigns from TikTok"),
-            }));
+        let accounts = || page.connections.iter().flat_map(|c| c.accounts.iter());
+        busy.set(accounts().any(|a| a.run.is_some() || a.first_sync == FirstSync::Pending));
+        if let Some(said) = import.try_update_value(|w| w.observe(accounts())).flatten() {
+            ctx.toast.set(Some(said));
         }
-        first_syncs.set_value(accounts.filter(|a| a.first_sync == FirstSync::Pending).map(|a| a.id).collect());
     });
     // Effects run in the browser only: the server renders once and never polls.
     Effect::new(move |_| {
