@@ -128,6 +128,9 @@ pub struct Cursor {
     /// Times the run was put back for TikTok to recover with no page read since.
     #[serde(default)]
     pub deferrals: u32,
+    /// Times the database refused a page's writes with no page written since.
+    #[serde(default)]
+    pub refusals: u32,
 }
 
 impl Default for Cursor {
@@ -154,6 +157,7 @@ impl Cursor {
             insights_to: None,
             insights_incomplete: false,
             deferrals: 0,
+            refusals: 0,
         }
     }
 

@@ -83,13 +83,22 @@ impl StepProgress {
     }
 }
 
+/// Why a queued run waits before it tries again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holdup {
+    /// TikTok was not answering (or kept answering with an outage).
+    TikTok,
+    /// The database refused to store the last page.
+    Database,
+}
+
 /// What the account's queued or running sync is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Activity {
     Idle,
-    /// Waiting for a worker; `resumes_at` when it was put back because TikTok was not answering.
+    /// Waiting for a worker; `resumes_at` when it was put back to try again later, and why.
     Queued {
-        resumes_at: Option<DateTime<Utc>>,
+        resumes_at: Option<(DateTime<Utc>, Holdup)>,
     },
     Syncing(StepProgress),
     /// Waiting out TikTok's rate limit (neutral, not an error).
@@ -288,7 +297,11 @@ impl Activity {
 
 fn activity(run: &sync_run::Model, now: DateTime<Utc>) -> Activity {
     if run.status == RunStatus::Queued {
-        return Activity::Queued { resumes_at: run.retry_at.filter(|t| *t > now) };
+        let holdup = match run.error_kind {
+            Some(FailureKind::DatabaseRefused) => Holdup::Database,
+            _ => Holdup::TikTok,
+        };
+        return Activity::Queued { resumes_at: run.retry_at.filter(|t| *t > now).map(|t| (t, holdup)) };
     }
     let (page, pages) = run.step_pages();
     let step = run.step.unwrap_or(Step::Advertiser);

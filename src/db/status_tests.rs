@@ -120,9 +120,20 @@ fn a_running_sync_shows_its_step_and_how_far_it_got() {
 fn a_run_put_back_while_tiktok_is_down_says_when_it_resumes() {
     let at = now() + Duration::minutes(2);
     let queued = sync_run::Model { retry_at: Some(at), ..run(RunStatus::Queued) };
-    assert_eq!(decide(Some(&queued), None).activity, Activity::Queued { resumes_at: Some(at) });
+    assert_eq!(decide(Some(&queued), None).activity, Activity::Queued { resumes_at: Some((at, Holdup::TikTok)) });
     let due = sync_run::Model { retry_at: Some(now() - Duration::seconds(1)), ..run(RunStatus::Queued) };
     assert_eq!(decide(Some(&due), None).activity, Activity::Queued { resumes_at: None }, "a past retry is no wait");
+}
+
+#[test]
+fn a_run_put_back_because_the_database_refused_a_page_says_so() {
+    let at = now() + Duration::minutes(2);
+    let queued = sync_run::Model {
+        retry_at: Some(at),
+        error_kind: Some(FailureKind::DatabaseRefused),
+        ..run(RunStatus::Queued)
+    };
+    assert_eq!(decide(Some(&queued), None).activity, Activity::Queued { resumes_at: Some((at, Holdup::Database)) });
 }
 
 #[test]

@@ -267,12 +267,14 @@ impl SyncEngine {
     }
 
     /// The cursor, counts and evidence, and a renewed lease; false when this instance no longer
-    /// holds the run. `waited`: no page was read since the last save, so deferrals keep counting.
+    /// holds the run. `waited`: no page was read since the last save, so deferrals and refusals
+    /// keep counting.
     async fn save_progress(&self, txn: &DatabaseTransaction, ctx: &RunCtx, waited: bool) -> Result<bool, DbErr> {
         let now = self.clock.now();
         let mut cursor = ctx.cursor.clone();
         if !waited {
             cursor.deferrals = 0;
+            cursor.refusals = 0;
         }
         let (done, total) = ctx.cursor.step.position();
         let (requests, rate_limited) = ctx.totals();

@@ -52,6 +52,9 @@ pub(super) struct RunCtx {
 
 /// Times in a row a run is put back for later when TikTok is busy or failing, before it fails.
 const DEFERRALS: u32 = 5;
+/// Times in a row the database may refuse a page (not an outage: a value it will not store, a
+/// constraint) before the run fails, so one such page never holds its account's syncs forever.
+const REFUSALS: u32 = 3;
 /// How long a run keeps its worker while other runs wait.
 const TURN: chrono::Duration = chrono::Duration::minutes(2);
 
@@ -130,8 +133,8 @@ impl SyncEngine {
         if let Some(ending) = ended {
             metrics::run_ended(ending.key(), started.elapsed().as_secs_f64());
         }
-        // Only an outage: a statement that fails on its own would fail again at once, so that run
-        // waits out its lease as before.
+        // Only an outage (a page the database refused is settled by the run itself): any other
+        // statement of ours that fails would fail again at once, so that run waits out its lease.
         if let Ok(Err(SyncError::Db(e))) = &ran {
             if crate::error::is_connection_error(e) {
                 tracing::warn!(parent: &span, error = %e, "the database went away mid-run; the run resumes once it is back");
@@ -279,9 +282,9 @@ impl SyncEngine {
         let run_id = ctx.run_id;
         match result {
             // Progress: an outage later starts its count of deferrals afresh.
-            Ok(Page::More | Page::Advanced) => ctx.cursor.deferrals = 0,
+            Ok(Page::More | Page::Advanced) => (ctx.cursor.deferrals, ctx.cursor.refusals) = (0, 0),
             Ok(Page::StepDone) => {
-                ctx.cursor.deferrals = 0;
+                (ctx.cursor.deferrals, ctx.cursor.refusals) = (0, 0);
                 ctx.cursor.advance();
                 if !self.save_progress_alone(ctx).await? {
                     return Ok(Some(lost_lease(run_id)));
@@ -326,9 +329,38 @@ impl SyncEngine {
             Err(Stop::LostLease) => return Ok(Some(lost_lease(run_id))),
             // The next pause point hands the run back.
             Err(Stop::Shutdown) => {}
+            Err(Stop::Db(e)) if !crate::error::is_connection_error(&e) => {
+                return self.refused(ctx, step, e).await.map(Some)
+            }
             Err(Stop::Db(e)) => return Err(e.into()),
         }
         Ok(None)
+    }
+
+    /// The database refused the page's writes (rolled back whole) though it is up. A passing
+    /// cause (a deadlock, a lock timeout) goes away on a later try; one that stays (a value it
+    /// will not store) fails the run after [`REFUSALS`] tries, so the account's syncs go on.
+    async fn refused(&self, ctx: &mut RunCtx, step: Step, e: DbErr) -> Result<Outcome, SyncError> {
+        let run_id = ctx.run_id;
+        if ctx.cursor.refusals < REFUSALS {
+            ctx.cursor.refusals += 1;
+            let retry_at = self.clock.now() + chrono::Duration::seconds(30 << (ctx.cursor.refusals - 1));
+            tracing::warn!(step = step.key(), refusals = ctx.cursor.refusals, %retry_at, error = %e, "the database refused a page of this sync run; it tries again later");
+            let evidence = format!("The database did not store a page of {}; trying again", step.label());
+            return Ok(match self.defer(ctx, retry_at, FailureKind::DatabaseRefused, evidence).await? {
+                true => Outcome::Paused { run_id },
+                false => lost_lease(run_id),
+            });
+        }
+        tracing::error!(step = step.key(), error = %e, "the database refused a page of this sync run again; it ends failed");
+        let evidence = format!(
+            "The database refused to store what TikTok sent for {} {REFUSALS} times in a row (logged on the server); the next sync starts afresh.",
+            step.label()
+        );
+        if !self.finish(ctx, RunStatus::Failed, Some((FailureKind::DatabaseRefused, evidence))).await? {
+            return Ok(lost_lease(run_id));
+        }
+        Ok(Outcome::Finished { run_id, account_id: ctx.account.id, succeeded: false })
     }
 
     /// Every step done: the run succeeds.

@@ -12,6 +12,7 @@ mod logs;
 mod outage;
 mod process;
 mod queue;
+mod refusals;
 mod reports;
 mod sandbox_contract;
 mod security;

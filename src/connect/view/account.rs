@@ -8,7 +8,7 @@ use crate::{
     db::{
         entities::sync_run::{FailureKind, Step},
         run_progress::{Counts, DataCheck, StepError},
-        status::{Access, Activity, LastSync, StepProgress},
+        status::{Access, Activity, Holdup, LastSync, StepProgress},
     },
     model::{
         connect::{AccountRow, FirstSync, Progress, RunLine, RunNotice},
@@ -97,8 +97,15 @@ fn run_line(activity: &Activity) -> Option<RunLine> {
         Activity::Idle => return None,
         Activity::Queued { resumes_at } => (
             Progress { label: "Queued — starting shortly".into(), percent: 0 },
-            resumes_at.as_ref().map(|t| {
-                RunNotice::Waiting(format!("TikTok is not answering right now — the sync resumes at {} UTC", hhmm(t)))
+            resumes_at.as_ref().map(|(t, holdup)| {
+                RunNotice::Waiting(match holdup {
+                    Holdup::TikTok => {
+                        format!("TikTok is not answering right now — the sync resumes at {} UTC", hhmm(t))
+                    }
+                    Holdup::Database => {
+                        format!("The database did not take the last page — the sync tries again at {} UTC", hhmm(t))
+                    }
+                })
             }),
         ),
         Activity::Syncing(p) => (syncing(p), None),
@@ -259,11 +266,18 @@ mod tests {
     #[test]
     fn runs_say_their_step_and_why_they_wait() {
         assert_eq!(run_line(&Activity::Idle), None);
-        let queued = run_line(&Activity::Queued { resumes_at: Some(at(14, 30)) }).unwrap();
+        let queued = run_line(&Activity::Queued { resumes_at: Some((at(14, 30), Holdup::TikTok)) }).unwrap();
         assert_eq!(queued.progress, Progress { label: "Queued — starting shortly".into(), percent: 0 });
         assert_eq!(
             queued.notice,
             Some(RunNotice::Waiting("TikTok is not answering right now — the sync resumes at 14:30 UTC".into()))
+        );
+        let refused = run_line(&Activity::Queued { resumes_at: Some((at(9, 5), Holdup::Database)) }).unwrap();
+        assert_eq!(
+            refused.notice,
+            Some(RunNotice::Waiting(
+                "The database did not take the last page — the sync tries again at 09:05 UTC".into()
+            ))
         );
         let syncing = run_line(&Activity::Syncing(progress())).unwrap();
         assert_eq!(syncing.progress.label, "Syncing ad groups… 3 of 11");

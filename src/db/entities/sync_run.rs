@@ -198,6 +198,9 @@ pub enum FailureKind {
     /// A person stopped it after no progress for over an hour.
     #[sea_orm(string_value = "stuck")]
     Stuck,
+    /// The database refused to store a page (not an outage), again and again.
+    #[sea_orm(string_value = "database_refused")]
+    DatabaseRefused,
     /// Replaced by another run when connections were merged (written by a migration).
     #[sea_orm(string_value = "superseded")]
     Superseded,

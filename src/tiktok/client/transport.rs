@@ -13,7 +13,7 @@ use crate::{
     telemetry::metrics,
     tiktok::{
         error::{ErrorKind, TikTokError},
-        wire::{decode, Envelope},
+        wire::{decode, without_nul, Envelope},
     },
 };
 use backon::{ExponentialBuilder, Retryable};
@@ -186,7 +186,7 @@ impl TikTokClient {
                 call.path
             )));
         }
-        let bytes = read_capped(response, MAX_BODY).await?;
+        let bytes = without_nul(read_capped(response, MAX_BODY).await?);
         let envelope = envelope(call.path, status, &bytes)?;
         tracing::debug!(
             tiktok.path = call.path,

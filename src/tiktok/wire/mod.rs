@@ -11,7 +11,7 @@ mod reports;
 
 pub use creatives::{Image, Video};
 pub use entities::{Ad, AdGroup, AdvertiserInfo, Audience, Campaign, Pixel, PixelEvent};
-pub(crate) use envelope::{decode, ListData};
+pub(crate) use envelope::{decode, without_nul, ListData};
 pub use envelope::{Envelope, PageInfo, WithRaw};
 pub use lenient::parse_metric;
 pub use oauth::{AdvertiserRef, UserInfo};

@@ -1,0 +1,104 @@
+//! What the database will not store: text TikTok sends that Postgres refuses is cleaned at the
+//! wire, and a page the database keeps refusing fails its run instead of holding the account.
+
+use crate::{
+    helpers::{card, TestApp},
+    sync::{account, app_with, drain, last_run, US},
+};
+use chrono::Duration;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+use wevion::{
+    db::entities::{
+        sync_run::{FailureKind, RunStatus},
+        tiktok_adgroup,
+    },
+    sandbox::BUSINESS_USER,
+    sync::Outcome,
+};
+
+/// Makes the database refuse every new ad group row, as it would a value it cannot store.
+async fn refuse_ad_group_rows(app: &TestApp) {
+    let db = &app.state.db;
+    let statements = match db.get_database_backend() {
+        DbBackend::Postgres => vec![
+            "CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ \
+             LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_row BEFORE INSERT ON tiktok_adgroup FOR EACH ROW EXECUTE FUNCTION refuse_row()",
+        ],
+        _ => vec![
+            "CREATE TRIGGER refuse_row BEFORE INSERT ON tiktok_adgroup BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+    };
+    for sql in statements {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+async fn allow_ad_group_rows(app: &TestApp) {
+    let sql = match app.state.db.get_database_backend() {
+        DbBackend::Postgres => "DROP TRIGGER refuse_row ON tiktok_adgroup",
+        _ => "DROP TRIGGER refuse_row",
+    };
+    app.state.db.execute_unprepared(sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn nul_characters_in_tiktok_text_are_dropped_and_the_sync_stores_the_rest() {
+    let (_db, app) = app_with(&[]).await;
+    let added: Value = app
+        .sandbox_control("advertisers", json!({"user_id": BUSINESS_USER, "name": "Acme\u{0} Pop-up"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let advertiser = added["advertiser_id"].as_str().unwrap();
+    app.connect_and_import(BUSINESS_USER, &[advertiser]).await;
+    drain(&app).await;
+    let stored = account(&app, advertiser).await;
+    assert_eq!(stored.name, "Acme Pop-up");
+    assert_eq!(last_run(&app, stored.id).await.status, RunStatus::Succeeded, "Postgres refuses NUL in text");
+}
+
+#[tokio::test]
+async fn a_page_the_database_keeps_refusing_fails_the_run_after_three_tries_and_the_next_sync_goes_on() {
+    let (_db, app) = app_with(&[]).await;
+    refuse_ad_group_rows(&app).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+
+    let mut tries = 0;
+    let ended = loop {
+        assert!(tries <= 5, "the run never ended");
+        match app.state.sync.sync_next().await.unwrap() {
+            Outcome::Paused { .. } => {
+                tries += 1;
+                let cards = app.connections().await;
+                let row = &cards[0]["accounts"][0];
+                let waiting = card::waiting(row).unwrap_or_default();
+                assert!(waiting.starts_with("The database did not take the last page"), "{row}");
+                app.clock.advance(Duration::minutes(5));
+            }
+            Outcome::Idle => panic!("the run was left unclaimable"),
+            other => break other,
+        }
+    };
+    assert_eq!(tries, 3, "three tries before it fails");
+    assert!(matches!(ended, Outcome::Finished { succeeded: false, .. }), "{ended:?}");
+    let us = account(&app, US).await;
+    let run = last_run(&app, us.id).await;
+    assert_eq!(run.error_kind, Some(FailureKind::DatabaseRefused));
+    let said = app.connections().await[0]["accounts"][0]["sync_error"].as_str().unwrap_or_default().to_owned();
+    assert!(said.contains("refused to store what TikTok sent for ad groups 3 times in a row"), "{said}");
+    assert!(us.next_sync_at.is_some(), "the account stays scheduled");
+
+    allow_ad_group_rows(&app).await;
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(last_run(&app, us.id).await.status, RunStatus::Succeeded);
+    let ad_groups = tiktok_adgroup::Entity::find()
+        .filter(tiktok_adgroup::Column::AdAccountId.eq(us.id))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert!(ad_groups > 0);
+}
