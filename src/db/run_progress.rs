@@ -131,6 +131,13 @@ pub struct Cursor {
     /// Times the database refused a page's writes with no page written since.
     #[serde(default)]
     pub refusals: u32,
+    /// A list step's `total_number`, as its first page said.
+    #[serde(default)]
+    pub list_total: Option<u32>,
+    /// This pass over the list cannot vouch that it saw every row (see [`Cursor::resumed`] and
+    /// the list steps), so nothing is marked gone at its end; the next whole pass does that.
+    #[serde(default)]
+    pub partial_pass: bool,
 }
 
 impl Default for Cursor {
@@ -158,6 +165,8 @@ impl Cursor {
             insights_incomplete: false,
             deferrals: 0,
             refusals: 0,
+            list_total: None,
+            partial_pass: false,
         }
     }
 
@@ -166,6 +175,16 @@ impl Cursor {
         self.step = self.step.next();
         self.page = 1;
         self.pages = 0;
+        self.list_total = None;
+        self.partial_pass = false;
+    }
+
+    /// A run picked up again mid-list (after a pause, a hand-back, a takeover) cannot vouch for
+    /// the pages it read before: rows removed at TikTok meanwhile shift others onto them.
+    pub fn resumed(&mut self) {
+        if self.page > 1 {
+            self.partial_pass = true;
+        }
     }
 }
 

@@ -184,6 +184,7 @@ impl SyncEngine {
             stop: stop.clone(),
             pages_left,
         };
+        ctx.cursor.resumed();
         tracing::info!(trigger = ?run.trigger, step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run started");
         let lost = CancellationToken::new();
         let heartbeat =

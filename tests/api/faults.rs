@@ -250,3 +250,71 @@ async fn an_advertiser_removed_from_the_business_center_mid_run_keeps_what_was_r
         "the ads are core: the run fails, saying why: {card}"
     );
 }
+
+/// Two pages of campaigns (TikTok's page size is 1,000), small otherwise; synced once.
+async fn two_pages_of_campaigns_synced() -> (crate::helpers::TestDb, TestApp, tiktok_ad_account::Model) {
+    let (db, app) = app_with(&[
+        ("SANDBOX_CAMPAIGNS", "2000"),
+        ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "1"),
+        ("SANDBOX_ADS_PER_ADGROUP", "1"),
+        ("SANDBOX_DAYS", "2"),
+    ])
+    .await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let us = accounts(&app, US).await[0].clone();
+    (db, app, us)
+}
+
+async fn campaigns_gone(app: &TestApp, account_id: i32) -> Vec<String> {
+    tiktok_campaign::Entity::find()
+        .filter(tiktok_campaign::Column::AdAccountId.eq(account_id))
+        .filter(tiktok_campaign::Column::GoneAt.is_not_null())
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.campaign_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_run_resumed_mid_list_marks_nothing_gone_and_the_next_whole_pass_marks_only_what_went() {
+    let (_db, app, us) = two_pages_of_campaigns_synced().await;
+    app.clock.advance(Duration::minutes(16));
+    // The next run pauses after the first page of campaigns ...
+    crate::sync::pages_until(&app, |run| {
+        run.cursor.as_ref().is_some_and(|c| c.step == wevion::sync::Step::Campaigns && c.page == 2)
+    })
+    .await;
+    // ... and meanwhile a campaign of that page leaves: the second page's first row moves up
+    // onto the first page, which this run has read already.
+    let first: Vec<tiktok_campaign::Model> = tiktok_campaign::Entity::find()
+        .filter(tiktok_campaign::Column::AdAccountId.eq(us.id))
+        // Stored in the order of the first pages.
+        .order_by_asc(tiktok_campaign::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let leaving = first[0].campaign_id.clone();
+    app.sandbox_control("entity", json!({"id": leaving, "change": "remove"})).await;
+    drain(&app).await;
+    assert_eq!(last_run(&app, us.id).await.status, RunStatus::Succeeded);
+    assert_eq!(campaigns_gone(&app, us.id).await, Vec::<String>::new(), "a resumed pass vouches for nothing gone");
+
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(campaigns_gone(&app, us.id).await, vec![leaving], "the whole pass marks only the one that left");
+}
+
+#[tokio::test]
+async fn an_empty_page_before_the_last_does_not_end_the_list() {
+    let (_db, app, us) = two_pages_of_campaigns_synced().await;
+    app.clock.advance(Duration::minutes(16));
+    app.sandbox_control("faults", json!({"path": "campaign/get/", "kind": "empty_page", "count": 1})).await;
+    let before = counts(&app).await["counts"]["campaign/get/"].as_u64().unwrap();
+    drain(&app).await;
+    assert_eq!(last_run(&app, us.id).await.status, RunStatus::Succeeded);
+    assert_eq!(counts(&app).await["counts"]["campaign/get/"].as_u64().unwrap() - before, 2, "the second page was read");
+    assert_eq!(campaigns_gone(&app, us.id).await, Vec::<String>::new(), "the rows of the empty page are not gone");
+}

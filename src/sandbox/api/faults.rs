@@ -37,6 +37,8 @@ pub enum FaultKind {
     MalformedJson,
     /// The page lists each of its rows twice.
     DuplicateRows,
+    /// The page comes back with no rows, its `page_info` unchanged (more pages may follow).
+    EmptyPage,
     /// The page is answered, then the advertiser gains a campaign (with its ad groups and
     /// ads), so the next page's `page_info` counts more rows.
     RowsAdded,
@@ -96,6 +98,18 @@ pub(super) async fn shape(
                     for rows in fields.values_mut() {
                         if let Value::Array(rows) = rows {
                             *rows = rows.iter().flat_map(|r| [r.clone(), r.clone()]).collect();
+                        }
+                    }
+                }
+            })
+            .await
+        }
+        FaultKind::EmptyPage => {
+            rewrite_data(answer(sandbox), |data| {
+                if let Some(fields) = data.as_object_mut() {
+                    for rows in fields.values_mut() {
+                        if let Value::Array(rows) = rows {
+                            rows.clear();
                         }
                     }
                 }

@@ -1,7 +1,7 @@
 //! The entity steps: advertiser info, then campaigns, ad groups, ads, images, videos, audiences
 //! and pixels (with their events) page by page, then the pixels' event counts. Each page is
-//! upserted as it arrives (so campaigns show while ads are still coming); once a step has read
-//! every page, what it did not see is marked gone.
+//! upserted as it arrives (so campaigns show while ads are still coming); once a whole pass of a
+//! step has read every page, what it did not see is marked gone.
 //!
 //! The paged steps share one driver ([`SyncEngine::entity_page`]); what differs between them is
 //! an [`EntityStep`] on the wire record, next to its table's [`table::SyncedTable`].
@@ -91,14 +91,26 @@ impl SyncEngine {
             .await
             .map_err(|f| self.stop_for(step, f))?;
         let Some(fetched) = fetched else { return self.step_complete::<E>(ctx).await };
-        let more = page < fetched.page_info.total_page && !fetched.items.is_empty();
+        let info = fetched.page_info;
+        // What was not seen is gone only after a whole pass: one whose count held from the first
+        // page to the last (rows removed meanwhile shift others onto pages already read), every
+        // record of which could be read, with no page missing its rows before the last.
+        if page == 1 {
+            ctx.cursor.list_total = Some(info.total_number);
+        } else if ctx.cursor.list_total != Some(info.total_number) {
+            ctx.cursor.partial_pass = true;
+        }
+        let more = page < info.total_page;
+        if fetched.items.len() < fetched.sent || (more && fetched.sent == 0) {
+            ctx.cursor.partial_pass = true;
+        }
         let n = fetched.items.len();
         let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id, now: self.clock.now() };
         let txn = self.db.begin().await?;
         E::write(&txn, &stamp, unique_by(fetched.items, |r| r.item.id().to_owned())).await?;
         ctx.add_count(step, n);
         ctx.cursor.page = page + 1;
-        ctx.cursor.pages = fetched.page_info.total_page;
+        ctx.cursor.pages = info.total_page;
         self.commit_page(txn, ctx).await?;
         if more {
             Ok(Page::More)
@@ -112,12 +124,18 @@ impl SyncEngine {
     async fn step_complete<E: EntityStep>(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id, now: self.clock.now() };
         let step = ctx.cursor.step;
+        let whole = !ctx.cursor.partial_pass;
         let txn = self.db.begin().await?;
-        let gone = E::mark_gone(&txn, &stamp).await?;
+        let gone = if whole { E::mark_gone(&txn, &stamp).await? } else { 0 };
         ctx.cursor.advance();
         self.commit_page(txn, ctx).await?;
         if gone > 0 {
             tracing::info!(step = step.key(), gone, "marked records TikTok no longer returns as gone");
+        } else if !whole {
+            tracing::info!(
+                step = step.key(),
+                "this pass over the list was not whole; nothing is marked gone until one is"
+            );
         }
         Ok(Page::Advanced)
     }

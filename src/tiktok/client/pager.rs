@@ -15,6 +15,8 @@ use std::marker::PhantomData;
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page_info: PageInfo,
+    /// Records as sent, before those that could not be shaped were dropped.
+    pub sent: usize,
 }
 
 /// What a page's records `W` become for the caller; a record it cannot shape is dropped.
@@ -125,8 +127,9 @@ impl<W: DeserializeOwned, S: Shape<W>> Pager<'_, W, S> {
         // Judged on the records as sent: a page whose records all fail to shape is not the end.
         let more = page < page_info.total_page && !data.list.is_empty();
         self.next_page = more.then_some(page + 1);
+        let sent = data.list.len();
         let items = data.list.into_iter().filter_map(|record| self.shape.shape(record)).collect();
-        Ok(Some(Page { items, page_info }))
+        Ok(Some(Page { items, page_info, sent }))
     }
 
     /// Every item on every page.
