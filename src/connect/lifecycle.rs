@@ -153,11 +153,16 @@ pub(super) async fn stop_if_unreachable(
         .filter(tiktok_ad_account::Column::Id.eq(account.id))
         .exec(txn)
         .await?;
+    // A running run ends too: its worker's next write finds the run no longer its own and
+    // writes nothing more, so the account's last sync and next one stay as they were.
     sync_run::Entity::update_many()
         .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Cancelled))
         .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
+        .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
+        .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(sync_run::Column::WaitingUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .filter(sync_run::Column::AdAccountId.eq(account.id))
-        .filter(sync_run::Column::Status.eq(RunStatus::Queued))
+        .filter(sync_run::Column::Status.is_in([RunStatus::Queued, RunStatus::Running]))
         .exec(txn)
         .await?;
     Ok(true)

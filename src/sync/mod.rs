@@ -75,6 +75,9 @@ pub enum Outcome {
     Yielded { run_id: i32 },
     /// Another instance took the run over (this one lost its lease); nothing more was written.
     LostLease { run_id: i32 },
+    /// The account stopped syncing while the run ran (Disconnect, Manage accounts): it ended at
+    /// its next write, which was not made.
+    Stopped { run_id: i32 },
 }
 
 /// How a claimed run let go of its worker (the `/metrics` label of a run).
@@ -85,6 +88,7 @@ pub enum RunEnding {
     Paused,
     Yielded,
     LostLease,
+    Stopped,
 }
 
 impl RunEnding {
@@ -95,6 +99,7 @@ impl RunEnding {
             RunEnding::Paused => "paused",
             RunEnding::Yielded => "yielded",
             RunEnding::LostLease => "lost_lease",
+            RunEnding::Stopped => "stopped",
         }
     }
 }
@@ -109,6 +114,7 @@ impl Outcome {
             Outcome::Paused { .. } => Some(RunEnding::Paused),
             Outcome::Yielded { .. } => Some(RunEnding::Yielded),
             Outcome::LostLease { .. } => Some(RunEnding::LostLease),
+            Outcome::Stopped { .. } => Some(RunEnding::Stopped),
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, EntityTrait, QuerySelect};
 use std::panic::AssertUnwindSafe;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -122,9 +122,13 @@ impl SyncEngine {
         let (run_id, account_id) = (run.id, account.id);
         let claim = holder.clone();
         let started = std::time::Instant::now();
-        let ran = AssertUnwindSafe(self.execute_in_span(run, account, holder, stop, pages).instrument(span.clone()))
-            .catch_unwind()
-            .await;
+        let mut ran =
+            AssertUnwindSafe(self.execute_in_span(run, account, holder, stop, pages).instrument(span.clone()))
+                .catch_unwind()
+                .await;
+        if let Ok(Ok(Outcome::LostLease { .. })) = &ran {
+            ran = Ok(self.why_let_go(run_id).instrument(span.clone()).await);
+        }
         let ended = match &ran {
             Ok(Ok(outcome)) => outcome.ended(),
             Ok(Err(_)) => None,
@@ -387,8 +391,27 @@ impl SyncEngine {
     }
 }
 
-/// The run is another instance's now: nothing more is written here.
+/// The run is no longer this claim's: nothing more is written here ([`SyncEngine::why_let_go`]
+/// says why).
 fn lost_lease(run_id: i32) -> Outcome {
-    tracing::warn!("another instance took this sync run over; stopping here");
     Outcome::LostLease { run_id }
+}
+
+impl SyncEngine {
+    /// Why a run stopped being this claim's: its account stopped syncing (the run was cancelled
+    /// under it), or another instance took it over.
+    async fn why_let_go(&self, run_id: i32) -> Result<Outcome, SyncError> {
+        let status = sync_run::Entity::find_by_id(run_id)
+            .select_only()
+            .column(sync_run::Column::Status)
+            .into_tuple::<RunStatus>()
+            .one(&self.db)
+            .await?;
+        if status == Some(RunStatus::Cancelled) {
+            tracing::info!("the account stopped syncing while this run ran; it ended here, writing nothing more");
+            return Ok(Outcome::Stopped { run_id });
+        }
+        tracing::warn!("another instance took this sync run over; stopping here");
+        Ok(Outcome::LostLease { run_id })
+    }
 }

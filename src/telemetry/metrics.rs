@@ -38,7 +38,7 @@ pub fn budget(per_second: u32, instances: u32) {
     metrics::gauge!("wevion_instances").set(f64::from(instances));
 }
 
-/// A sync run came to an end here: `succeeded`, `failed`, `paused`, `yielded` or `lost_lease`.
+/// A sync run came to an end here: `succeeded`, `failed`, `paused`, `yielded`, `lost_lease` or `stopped`.
 pub fn run_ended(outcome: &'static str, seconds: f64) {
     metrics::counter!("wevion_sync_runs_total", "outcome" => outcome).increment(1);
     metrics::histogram!("wevion_sync_run_duration_seconds", "outcome" => outcome).record(seconds);

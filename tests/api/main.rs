@@ -16,6 +16,7 @@ mod refusals;
 mod reports;
 mod sandbox_contract;
 mod security;
+mod stopping;
 mod sync;
 mod tiktok_client;
 mod tiktok_fixtures;
