@@ -9,10 +9,6 @@ use super::{
 };
 use crate::{
     auth::CurrentUser,
-    db::entities::{
-        tiktok_connection::{self, AuthStatus},
-        tiktok_pending_grant,
-    },
     tiktok::{TikTokError, TokenGrant},
 };
 use sea_orm::DbErr;
@@ -173,7 +169,7 @@ impl ConnectService {
     /// never retried, so it does not stay live there with nobody holding it; unless that TikTok
     /// user is connected somewhere, as TikTok may hand the same user the same token again.
     async fn discard(&self, grant: &TokenGrant, tiktok_user_key: &str) {
-        match self.user_is_connected(tiktok_user_key).await {
+        match super::tiktok_user_in_use(&self.db, tiktok_user_key, None, self.clock.now()).await {
             Ok(false) => {
                 if let Err(e) = self.tiktok.revoke(&grant.access_token).await {
                     tracing::warn!(error = %e, "could not revoke a TikTok token that is not kept");
@@ -182,23 +178,6 @@ impl ConnectService {
             Ok(true) => {}
             Err(e) => tracing::warn!(error = %e, "could not check whether a token not kept may be revoked; left as is"),
         }
-    }
-
-    async fn user_is_connected(&self, tiktok_user_key: &str) -> Result<bool, DbErr> {
-        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-        let live = tiktok_connection::Entity::find()
-            .filter(tiktok_connection::Column::TiktokUserKey.eq(tiktok_user_key))
-            .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
-            .count(&self.db)
-            .await?;
-        // An authorization of the same user waiting for its picker may hold the same token.
-        let waiting = tiktok_pending_grant::Entity::find()
-            .filter(tiktok_pending_grant::Column::TiktokUserKey.eq(tiktok_user_key))
-            .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
-            .filter(tiktok_pending_grant::Column::ExpiresAt.gt(self.clock.now()))
-            .count(&self.db)
-            .await?;
-        Ok(live + waiting > 0)
     }
 }
 

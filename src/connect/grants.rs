@@ -90,7 +90,16 @@ impl ConnectService {
                     .await?
                     .rows_affected
                     == 1;
-            if claimed {
+            // The same user connected, or authorizing again: TikTok may have handed them this
+            // very token, so it is left to expire at TikTok rather than cut a live connection off.
+            let in_use = claimed && super::tiktok_user_in_use(&self.db, &grant.tiktok_user_key, None, now).await?;
+            if in_use {
+                tracing::info!(
+                    grant.id = grant.id,
+                    "an expired authorization's TikTok user is connected; its token is not revoked"
+                );
+            }
+            if claimed && !in_use {
                 match self.credentials.open_grant(&grant) {
                     Ok(token) => match self.tiktok.revoke(&token).await {
                         Ok(_) => report.grants_revoked += 1,

@@ -1,10 +1,8 @@
 //! Reconnect (a fresh token on the same connection: same card, same accounts, same history)
 //! and Disconnect (revoke at TikTok, delete the secret, stop syncing what nothing else reaches).
 
-use super::{
-    authorize::ReconnectRefused, connection_of, lock_connection, ConnectError, ConnectService, Doing, TikTokIdentity,
-};
-use crate::model::ids::ConnectionId;
+use super::{authorize::ReconnectRefused, lock_connection, ConnectError, ConnectService, Doing, TikTokIdentity};
+use crate::model::{connect::Revocation, ids::ConnectionId};
 use crate::{
     auth::CurrentUser,
     credentials::SealedTokens,
@@ -27,8 +25,8 @@ use sea_orm::{
 pub struct Disconnected {
     /// The connection's TikTok user, as TikTok last named it.
     pub tiktok_name: Option<String>,
-    /// False when TikTok could not be reached to revoke; the token was deleted here anyway.
-    pub revoked_at_tiktok: bool,
+    /// What became of the token at TikTok.
+    pub revocation: Revocation,
     pub accounts_disconnected: usize,
 }
 
@@ -69,29 +67,21 @@ impl ConnectService {
         Ok(())
     }
 
+    /// Ends a connection: under its row lock the token is taken out and the connection marked
+    /// disconnected, so nothing here uses the token again (a refresh waits, then finds it gone);
+    /// only then is it revoked at TikTok, once, and only if no other connection of the same
+    /// TikTok user may hold it.
     pub async fn disconnect(
         &self,
         user: &CurrentUser,
         connection_id: ConnectionId,
     ) -> Result<Disconnected, ConnectError> {
-        let row = connection_of(&self.db, user, connection_id).await?;
-        let revoked_at_tiktok = match self.credentials.stored_access(&row) {
-            Some(access) => match self.tiktok.revoke(&access).await {
-                Ok(_) => true,
-                // Already dead at TikTok: nothing left to revoke.
-                Err(e) if e.kind == ErrorKind::TokenInvalid => true,
-                Err(e) => {
-                    let e = ConnectError::tiktok(e, Doing::Revoking);
-                    tracing::warn!(error = %e, connection.id = connection_id.0, "could not revoke at TikTok; deleting the token here anyway");
-                    false
-                }
-            },
-            None => false,
-        };
         let now = self.clock.now();
         let txn = self.db.begin().await?;
         // A second Disconnect of the same card finds it gone: NotFound, nothing done twice.
-        let row = lock_connection(&txn, user, ConnectionId(row.id), now).await?;
+        let row = lock_connection(&txn, user, connection_id, now).await?;
+        let in_use_elsewhere = super::tiktok_user_in_use(&txn, &row.tiktok_user_key, Some(connection_id), now).await?;
+        let access = self.credentials.stored_access(&row);
         let paths = tiktok_access_path::Entity::find()
             .filter(tiktok_access_path::Column::ConnectionId.eq(row.id))
             .find_also_related(tiktok_ad_account::Entity)
@@ -118,14 +108,28 @@ impl ConnectService {
             }
         }
         txn.commit().await?;
+        let revocation = match (in_use_elsewhere, access) {
+            (true, _) => Revocation::InUseElsewhere,
+            (false, None) => Revocation::Unreadable,
+            (false, Some(access)) => match self.tiktok.revoke(&access).await {
+                Ok(_) => Revocation::Revoked,
+                // Already dead at TikTok: nothing left to revoke.
+                Err(e) if e.kind == ErrorKind::TokenInvalid => Revocation::Revoked,
+                Err(e) => {
+                    let e = ConnectError::tiktok(e, Doing::Revoking);
+                    tracing::warn!(error = %e, connection.id = connection_id.0, "could not revoke at TikTok; the token is deleted here anyway");
+                    Revocation::Unreachable
+                }
+            },
+        };
         tracing::info!(
             workspace.id = user.workspace_id,
             connection.id = row.id,
-            revoked_at_tiktok,
+            revocation = ?revocation,
             accounts_disconnected,
             "disconnected TikTok"
         );
-        Ok(Disconnected { tiktok_name: row.tiktok_display_name, revoked_at_tiktok, accounts_disconnected })
+        Ok(Disconnected { tiktok_name: row.tiktok_display_name, revocation, accounts_disconnected })
     }
 }
 

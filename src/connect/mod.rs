@@ -31,12 +31,17 @@ use crate::{
     auth::CurrentUser,
     clock::Clock,
     credentials::Credentials,
-    db::entities::tiktok_connection::{self, AuthStatus},
+    db::entities::{
+        tiktok_connection::{self, AuthStatus},
+        tiktok_pending_grant,
+    },
     model::ids::ConnectionId,
     tiktok::TikTokClient,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use std::sync::Arc;
 use tokio::sync::Notify;
 use url::Url;
@@ -106,4 +111,32 @@ async fn lock_connection(
         return Err(ConnectError::ConnectionNotFound);
     }
     connection_of(txn, user, id).await
+}
+
+/// Whether a token of this TikTok user may still be in use here, apart from connection
+/// `except`: a live connection of the same user (in any workspace) or an authorization of theirs
+/// waiting for its picker. TikTok may hand a user the same token again, so revoking a token of
+/// theirs could cut off a connection that works; such a token is left to expire instead.
+async fn tiktok_user_in_use(
+    db: &impl ConnectionTrait,
+    tiktok_user_key: &str,
+    except: Option<ConnectionId>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let mut live = tiktok_connection::Entity::find()
+        .filter(tiktok_connection::Column::TiktokUserKey.eq(tiktok_user_key))
+        .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected));
+    if let Some(except) = except {
+        live = live.filter(tiktok_connection::Column::Id.ne(except.0));
+    }
+    if live.count(db).await? > 0 {
+        return Ok(true);
+    }
+    let waiting = tiktok_pending_grant::Entity::find()
+        .filter(tiktok_pending_grant::Column::TiktokUserKey.eq(tiktok_user_key))
+        .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
+        .filter(tiktok_pending_grant::Column::ExpiresAt.gt(now))
+        .count(db)
+        .await?;
+    Ok(waiting > 0)
 }

@@ -215,10 +215,23 @@ pub struct ImportSummary {
     pub notice: String,
 }
 
+/// What became of a disconnected connection's token at TikTok (it is deleted here whatever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Revocation {
+    /// Revoked, or TikTok already had it dead.
+    Revoked,
+    /// Left valid: another live connection (or a waiting authorization) of the same TikTok
+    /// user may hold the same token, as TikTok hands a user the same token again.
+    InUseElsewhere,
+    /// TikTok could not be reached (never retried: a revoke spends the token).
+    Unreachable,
+    /// The stored token could not be read (its key is missing), so there was nothing to send.
+    Unreadable,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DisconnectSummary {
-    /// False when TikTok could not be reached to revoke; the token was deleted here anyway.
-    pub revoked_at_tiktok: bool,
+    pub revocation: Revocation,
     pub accounts_disconnected: usize,
     /// What the page says it did.
     pub notice: String,

@@ -185,3 +185,53 @@ async fn key_rotation_skips_and_reports_an_unreadable_row_and_rotates_the_rest()
     assert_eq!(row(&app, good).await.key_id, new_key.current_key_id());
     assert_eq!(row(&app, broken).await.auth_status, AuthStatus::NeedsReconnect, "its card asks for Reconnect");
 }
+
+async fn revokes(app: &TestApp) -> u64 {
+    app.sandbox_counts().await["counts"]["oauth2/revoke_token/"].as_u64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn disconnecting_a_tiktok_user_connected_in_another_workspace_leaves_their_token_valid_there() {
+    let (_db, ann, ours) = connected(&[]).await;
+    let gus = ann.second_member("Globex", "gus@globex.test", Role::Manager).await;
+    let theirs = gus.connect_and_import(BUSINESS_USER, &[US]).await;
+
+    let outcome: serde_json::Value =
+        ann.json_fn("tiktok/disconnect", json!({ "connection_id": ours })).await.json().await.unwrap();
+    assert_eq!(outcome["revocation"], "InUseElsewhere");
+    assert!(outcome["notice"].as_str().unwrap().contains("stays valid at TikTok"), "{outcome}");
+    assert_eq!(revokes(&ann).await, 0, "TikTok may have handed Globex the same token");
+    assert_eq!(row(&ann, theirs).await.auth_status, AuthStatus::Healthy);
+
+    // The last connection of that TikTok user goes: now its token is revoked.
+    let outcome: serde_json::Value =
+        gus.json_fn("tiktok/disconnect", json!({ "connection_id": theirs })).await.json().await.unwrap();
+    assert_eq!(outcome["revocation"], "Revoked");
+    assert_eq!(revokes(&ann).await, 1);
+}
+
+#[tokio::test]
+async fn the_cleanup_leaves_an_expired_authorizations_token_valid_while_its_tiktok_user_is_connected() {
+    let (_db, app, _id) = connected(&[]).await;
+    app.connect_tiktok_user(BUSINESS_USER).await; // authorized again, never imported
+    app.clock.advance(chrono::Duration::minutes(61));
+
+    let report = app.state.connect.cleanup().await.unwrap();
+    // The grant the connection came from and the one never imported are both gone.
+    assert_eq!((report.grants_deleted, report.grants_revoked), (2, 0));
+    assert_eq!(revokes(&app).await, 0, "the connection may hold the very same token");
+}
+
+#[tokio::test]
+async fn two_disconnects_of_one_card_at_once_revoke_its_token_once() {
+    let (_db, app, id) = connected(&[]).await;
+    app.sandbox_control("latency", json!({"millis": 300})).await;
+    let (first, second) = tokio::join!(
+        app.json_fn("tiktok/disconnect", json!({ "connection_id": id })),
+        app.json_fn("tiktok/disconnect", json!({ "connection_id": id })),
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 404], "one Disconnect did it, the other found the card gone");
+    assert_eq!(revokes(&app).await, 1, "the row is locked before the token is read and revoked");
+}

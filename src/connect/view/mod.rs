@@ -10,7 +10,7 @@ use crate::{
     db::status::{ConnectionState, Evidence},
     model::connect::{
         AvailableLine, CardAuth, ConnectPageData, ConnectionCard, DisconnectSummary, ImportSummary, PickerAdvertiser,
-        PickerData, Said, SyncNowSummary,
+        PickerData, Revocation, Said, SyncNowSummary,
     },
 };
 use chrono::{DateTime, Utc};
@@ -132,14 +132,16 @@ impl From<Disconnected> for DisconnectSummary {
                 done.accounts_disconnected
             ));
         }
-        if !done.revoked_at_tiktok {
-            notice.push_str(" TikTok could not be reached to revoke the token; it was deleted here.");
-        }
-        DisconnectSummary {
-            revoked_at_tiktok: done.revoked_at_tiktok,
-            accounts_disconnected: done.accounts_disconnected,
-            notice,
-        }
+        notice.push_str(match done.revocation {
+            Revocation::Revoked => "",
+            Revocation::InUseElsewhere => {
+                " Its token stays valid at TikTok, as another connection of the same TikTok user uses it; it was \
+                 deleted here."
+            }
+            Revocation::Unreachable => " TikTok could not be reached to revoke the token; it was deleted here.",
+            Revocation::Unreadable => " The token could not be read to revoke it at TikTok; it was deleted here.",
+        });
+        DisconnectSummary { revocation: done.revocation, accounts_disconnected: done.accounts_disconnected, notice }
     }
 }
 
@@ -267,19 +269,28 @@ mod tests {
 
     #[test]
     fn a_disconnect_names_the_connection_and_what_stopped() {
-        let done = |tiktok_name: Option<&str>, revoked_at_tiktok, accounts_disconnected| {
+        let done = |tiktok_name: Option<&str>, revocation, accounts_disconnected| {
             DisconnectSummary::from(Disconnected {
                 tiktok_name: tiktok_name.map(Into::into),
-                revoked_at_tiktok,
+                revocation,
                 accounts_disconnected,
             })
             .notice
         };
-        assert_eq!(done(Some("Avery Business"), true, 0), "Disconnected Avery Business.");
+        assert_eq!(done(Some("Avery Business"), Revocation::Revoked, 0), "Disconnected Avery Business.");
         assert_eq!(
-            done(None, false, 2),
+            done(None, Revocation::Unreachable, 2),
             "Disconnected TikTok account. 2 advertiser account(s) no other connection reaches stopped syncing; their \
              data is kept. TikTok could not be reached to revoke the token; it was deleted here."
+        );
+        assert_eq!(
+            done(Some("Avery Business"), Revocation::InUseElsewhere, 0),
+            "Disconnected Avery Business. Its token stays valid at TikTok, as another connection of the same TikTok \
+             user uses it; it was deleted here."
+        );
+        assert_eq!(
+            done(Some("Avery Business"), Revocation::Unreadable, 0),
+            "Disconnected Avery Business. The token could not be read to revoke it at TikTok; it was deleted here."
         );
     }
 }
