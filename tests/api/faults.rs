@@ -145,16 +145,17 @@ async fn a_page_listing_its_rows_twice_stores_each_row_once() {
     assert_eq!(mine, clean_run(&app, US).await);
 }
 
+/// Two full pages of campaigns (TikTok's page size is 1,000); small otherwise.
+const TWO_PAGES_OF_CAMPAIGNS: &[(&str, &str)] = &[
+    ("SANDBOX_CAMPAIGNS", "2000"),
+    ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "1"),
+    ("SANDBOX_ADS_PER_ADGROUP", "1"),
+    ("SANDBOX_DAYS", "2"),
+];
+
 #[tokio::test]
 async fn rows_added_while_paging_are_all_stored_though_the_page_count_changed_between_pages() {
-    // Two full pages of campaigns (TikTok's page size is 1,000); small otherwise.
-    let (_db, app) = app_with(&[
-        ("SANDBOX_CAMPAIGNS", "2000"),
-        ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "1"),
-        ("SANDBOX_ADS_PER_ADGROUP", "1"),
-        ("SANDBOX_DAYS", "2"),
-    ])
-    .await;
+    let (_db, app) = app_with(TWO_PAGES_OF_CAMPAIGNS).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     // A campaign is created right after the first page: the second page counts 2,001 rows over
     // three pages, where the first said 2,000 over two.
@@ -251,15 +252,9 @@ async fn an_advertiser_removed_from_the_business_center_mid_run_keeps_what_was_r
     );
 }
 
-/// Two pages of campaigns (TikTok's page size is 1,000), small otherwise; synced once.
+/// [`TWO_PAGES_OF_CAMPAIGNS`], synced once.
 async fn two_pages_of_campaigns_synced() -> (crate::helpers::TestDb, TestApp, tiktok_ad_account::Model) {
-    let (db, app) = app_with(&[
-        ("SANDBOX_CAMPAIGNS", "2000"),
-        ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "1"),
-        ("SANDBOX_ADS_PER_ADGROUP", "1"),
-        ("SANDBOX_DAYS", "2"),
-    ])
-    .await;
+    let (db, app) = app_with(TWO_PAGES_OF_CAMPAIGNS).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     drain(&app).await;
     let us = accounts(&app, US).await[0].clone();
