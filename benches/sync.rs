@@ -37,7 +37,7 @@ async fn main() {
     let qps = knob("BENCH_QPS", 10);
     let db = BenchDb::fresh(std::env::var("BENCH_POSTGRES").is_ok_and(|v| v == "1")).await;
     let (cs, gs, as_, q) = (c.to_string(), g.to_string(), a.to_string(), qps.to_string());
-    let cache = if knob("BENCH_REPORT_CACHE", 1) == 0 { "0" } else { "1000" }.to_string();
+    let cache = if knob("BENCH_REPORT_CACHE", 1) == 0 { "0" } else { "64" }.to_string();
     let app = support::spawn_app(
         &db,
         &[
@@ -49,7 +49,7 @@ async fn main() {
             ("TIKTOK_QPS", q.as_str()),
             ("TIKTOK_ADVERTISER_PATH_QPS", q.as_str()),
             ("SYNC_CONCURRENCY", "0"),
-            ("REPORT_CACHE_ENTRIES", cache.as_str()),
+            ("REPORT_CACHE_MB", cache.as_str()),
         ],
     )
     .await;

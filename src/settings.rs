@@ -32,7 +32,7 @@ pub struct Settings {
     /// How long a sync run stays this instance's without a heartbeat.
     pub sync_lease: Duration,
     /// Report answers kept in memory between syncs (0 keeps none).
-    pub report_cache_entries: u64,
+    pub report_cache_mb: u64,
     /// The bearer token `/metrics` asks for; unset: no `/metrics`.
     pub metrics_token: Option<SecretString>,
     /// This instance's name on the sync runs it holds (defaults to host and process id).
@@ -325,7 +325,11 @@ impl Settings {
                 Duration::from_secs(60),
                 Duration::from_secs(5)..=Duration::from_secs(3600),
             )?,
-            report_cache_entries: v.number("REPORT_CACHE_ENTRIES", 1000, 0..=1_000_000)?,
+            report_cache_mb: match v.get("REPORT_CACHE_ENTRIES") {
+                // A count of answers says nothing of their size: refused rather than ignored.
+                Some(_) => return Err(ConfigError::new("REPORT_CACHE_ENTRIES", "is replaced by REPORT_CACHE_MB")),
+                None => v.number("REPORT_CACHE_MB", 64, 0..=65_536)?,
+            },
             metrics_token: v.get("METRICS_TOKEN").filter(|t| !t.is_empty()).map(SecretString::from),
             instance_id: v.get("INSTANCE_ID").unwrap_or_else(default_instance_id),
             sandbox: SandboxSettings::from_vars(&v)?,

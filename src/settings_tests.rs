@@ -124,3 +124,12 @@ fn sandbox_mode_refuses_https_or_a_public_address_unless_asked_for_on_purpose() 
     assert_eq!(real.check_sandbox_exposure(), Ok(()), "the real TikTok may serve anywhere");
     assert_eq!(settings(&[("TIKTOK_APP_ID", "1"), ("SANDBOX", "1")]).unwrap_err().var, "SANDBOX");
 }
+
+#[test]
+fn the_answer_cache_is_sized_in_megabytes_and_the_old_count_is_refused_not_ignored() {
+    assert_eq!(settings(&[]).unwrap().report_cache_mb, 64);
+    assert_eq!(settings(&[("REPORT_CACHE_MB", "0")]).unwrap().report_cache_mb, 0, "0 keeps none");
+    let err = settings(&[("REPORT_CACHE_ENTRIES", "1000")]).unwrap_err();
+    assert_eq!(err.var, "REPORT_CACHE_ENTRIES");
+    assert!(err.to_string().contains("REPORT_CACHE_MB"), "{err}");
+}

@@ -7,15 +7,24 @@ use crate::{
 };
 use sea_orm::{DatabaseConnection, DbErr};
 
-/// Checks an email and password. `None` for an unknown email or a wrong password alike (both
-/// cost one hash verification). Signs into the member's first workspace.
-pub async fn verify_login(db: &DatabaseConnection, email: &str, pw: &str) -> Result<Option<Member>, DbErr> {
+/// Checks an email and password, in the turn `turn` of the [`password::PasswordGate`]. `None`
+/// for an unknown email or a wrong password alike (both cost one hash verification). Signs into
+/// the member's first workspace.
+pub async fn verify_login(
+    db: &DatabaseConnection,
+    email: &str,
+    pw: &str,
+    turn: tokio::sync::OwnedSemaphorePermit,
+) -> Result<Option<Member>, DbErr> {
     let user = accounts::user_by_email(db, email).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_owned());
     let candidate = pw.to_owned();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored))
-        .await
-        .map_err(|e| DbErr::Custom(format!("password check panicked: {e}")))?;
+    let ok = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        password::verify(&candidate, &stored)
+    })
+    .await
+    .map_err(|e| DbErr::Custom(format!("password check panicked: {e}")))?;
     let (Some(user), true) = (user, ok) else {
         return Ok(None);
     };

@@ -1,8 +1,11 @@
 //! The one guard every route and server function goes through: who is signed in, in which
 //! workspace, and whether their role allows what they ask ([`Capability`]).
 
-use super::{accounts, login_limit::LoginLimiter, SESSION_SEEN_AT, SESSION_USER_ID, SESSION_WORKSPACE_ID};
+use super::{
+    accounts, login_limit::LoginLimiter, password::PasswordGate, SESSION_SEEN_AT, SESSION_USER_ID, SESSION_WORKSPACE_ID,
+};
 use crate::{
+    clock::Clock,
     db::accounts::Member,
     error::AppError,
     roles::{Capability, Role},
@@ -60,14 +63,20 @@ pub struct MemberCache(Arc<OnceCell<Option<CurrentUser>>>);
 #[derive(Clone)]
 pub struct AuthService {
     db: DatabaseConnection,
-    limiter: Arc<LoginLimiter>,
+    limiter: LoginLimiter,
+    gate: PasswordGate,
     /// A header a trusted proxy sets to the client's address.
     proxy_header: Option<String>,
 }
 
 impl AuthService {
-    pub fn new(db: DatabaseConnection, proxy_header: Option<String>) -> Self {
-        Self { db, limiter: Arc::new(LoginLimiter::default()), proxy_header }
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        gate: PasswordGate,
+        proxy_header: Option<String>,
+    ) -> Self {
+        Self { limiter: LoginLimiter::new(db.clone(), clock), db, gate, proxy_header }
     }
 
     /// The signed-in member of the request whose extensions these are (its session and, when
@@ -99,11 +108,18 @@ impl AuthService {
     /// Checks a sign-in attempt against the rate limits and the password.
     pub async fn sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<CurrentUser, AppError> {
         let email = crate::db::accounts::normalize_email(email);
-        if !self.limiter.check(&email, client) {
+        if !self.limiter.check(&email, client).await? {
             tracing::warn!(client.ip = ?client, "sign-in rate limited");
             return Err(AppError::rate_limited("Too many sign-in attempts. Wait a minute, then try again."));
         }
-        match accounts::verify_login(&self.db, &email, password).await? {
+        let Ok(turn) = self.gate.enter().await else {
+            tracing::warn!(client.ip = ?client, "sign-in turned away: every password check is taken");
+            return Err(AppError::new(
+                crate::error::ErrorCode::Unavailable,
+                "Wevion is busy signing people in. Try again in a moment.",
+            ));
+        };
+        match accounts::verify_login(&self.db, &email, password, turn).await? {
             Some(member) => Ok(member.into()),
             None => {
                 tracing::info!(client.ip = ?client, "sign-in refused: wrong email or password");
@@ -121,8 +137,8 @@ impl AuthService {
     }
 
     /// Drops rate-limit state nobody needs any more (run periodically).
-    pub fn forget_idle_limits(&self) {
-        self.limiter.forget_idle();
+    pub async fn forget_idle_limits(&self) -> Result<u64, sea_orm::DbErr> {
+        self.limiter.forget_idle().await
     }
 }
 

@@ -1,74 +1,111 @@
-//! Login attempts are limited per email address and per client address, so neither one
-//! account nor one attacker can try passwords quickly.
+//! Sign-in attempts are limited per email address and per client address (an IPv6 client by its
+//! /64, the block one host or home is handed whole), so neither one account nor one attacker can
+//! try passwords quickly. The budgets live in the database, so every instance counts the same
+//! attempts. Each key is a GCRA cell: its row holds when its budget is whole again, and one
+//! conditional upsert both checks and spends an attempt, atomically on either database.
 
+use crate::{clock::Clock, db::entities::login_limit};
 use axum::http::HeaderMap;
-use governor::{
-    clock::{Clock, DefaultClock},
-    middleware::NoOpMiddleware,
-    state::keyed::DefaultKeyedStateStore,
-    Quota, RateLimiter,
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func, OnConflict, Query},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
 };
-use std::{net::IpAddr, num::NonZeroU32};
+use std::{
+    net::{IpAddr, Ipv6Addr},
+    sync::Arc,
+};
 
-type Keyed<K, C> = RateLimiter<K, DefaultKeyedStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
-
-/// Past this many remembered keys, idle ones are dropped at once rather than at the next sweep.
-const MAX_KEYS: usize = 100_000;
-
-/// Generic over governor's clock so tests can move its time.
-pub struct LoginLimiter<C: Clock = DefaultClock> {
-    per_email: Keyed<String, C>,
-    per_ip: Keyed<IpAddr, C>,
+/// Attempts allowed at once, then one every `60 / per_minute` seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    pub burst: u32,
+    pub per_minute: u32,
 }
 
-impl Default for LoginLimiter {
-    /// 10 attempts per email, then one every 6 s; 30 per address, then two a second.
-    fn default() -> Self {
-        Self::new(10, 10, 30, 120)
+impl Quota {
+    fn interval_ms(self) -> i64 {
+        60_000 / i64::from(Ord::max(self.per_minute, 1))
     }
+
+    /// How far ahead of now a key's budget may be and still take one more attempt.
+    fn tolerance_ms(self) -> i64 {
+        self.interval_ms() * i64::from(Ord::max(self.burst, 1) - 1)
+    }
+}
+
+/// Longer keys name no real address; they are cut so a huge "email" cannot become a huge row.
+const MAX_KEY: usize = 300;
+
+#[derive(Clone)]
+pub struct LoginLimiter {
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    per_email: Quota,
+    per_ip: Quota,
 }
 
 impl LoginLimiter {
-    pub fn new(email_burst: u32, email_per_minute: u32, ip_burst: u32, ip_per_minute: u32) -> Self {
-        Self::with_clock(email_burst, email_per_minute, ip_burst, ip_per_minute, DefaultClock::default())
+    /// 10 attempts per email, then one every 6 s; 30 per address, then two a second.
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        Self::with_quotas(db, clock, Quota { burst: 10, per_minute: 10 }, Quota { burst: 30, per_minute: 120 })
+    }
+
+    pub fn with_quotas(db: DatabaseConnection, clock: Arc<dyn Clock>, per_email: Quota, per_ip: Quota) -> Self {
+        Self { db, clock, per_email, per_ip }
+    }
+
+    /// Counts one attempt; false when either budget is spent (the address is checked first, so
+    /// an address out of budget spends nothing of the email's).
+    pub async fn check(&self, email: &str, ip: Option<IpAddr>) -> Result<bool, DbErr> {
+        if let Some(ip) = ip {
+            if !self.take(&format!("ip:{}", ip_key(ip)), self.per_ip).await? {
+                return Ok(false);
+            }
+        }
+        let email: String = email.chars().take(MAX_KEY).collect();
+        self.take(&format!("email:{email}"), self.per_email).await
+    }
+
+    /// Spends one attempt of `key`'s budget, when it has one left.
+    async fn take(&self, key: &str, quota: Quota) -> Result<bool, DbErr> {
+        use login_limit::Column;
+        let now = self.clock.now().timestamp_millis();
+        let (interval, tolerance) = (quota.interval_ms(), quota.tolerance_ms());
+        let stored = Expr::col((login_limit::Entity, Column::TatMs));
+        let from = Func::greatest([stored.clone(), Expr::val(now)]);
+        let insert = Query::insert()
+            .into_table(login_limit::Entity)
+            .columns([Column::Key, Column::TatMs])
+            .values_panic([key.into(), (now + interval).into()])
+            .on_conflict(
+                OnConflict::column(Column::Key)
+                    .value(Column::TatMs, Expr::expr(from.clone()).add(interval))
+                    .action_and_where(Expr::expr(from).sub(now).lte(tolerance))
+                    .to_owned(),
+            )
+            .returning_col(Column::Key)
+            .to_owned();
+        Ok(self.db.query_one(&insert).await?.is_some())
+    }
+
+    /// Forgets keys whose budget is whole again: they behave exactly like unseen ones.
+    pub async fn forget_idle(&self) -> Result<u64, DbErr> {
+        let now = self.clock.now().timestamp_millis();
+        let gone =
+            login_limit::Entity::delete_many().filter(login_limit::Column::TatMs.lte(now)).exec(&self.db).await?;
+        Ok(gone.rows_affected)
     }
 }
 
-impl<C: Clock + Clone> LoginLimiter<C> {
-    pub fn with_clock(email_burst: u32, email_per_minute: u32, ip_burst: u32, ip_per_minute: u32, clock: C) -> Self {
-        let quota = |burst: u32, per_minute: u32| {
-            Quota::per_minute(NonZeroU32::new(per_minute.max(1)).expect("max(1) is non-zero"))
-                .allow_burst(NonZeroU32::new(burst.max(1)).expect("max(1) is non-zero"))
-        };
-        Self {
-            per_email: RateLimiter::new(
-                quota(email_burst, email_per_minute),
-                DefaultKeyedStateStore::default(),
-                clock.clone(),
-            ),
-            per_ip: RateLimiter::new(quota(ip_burst, ip_per_minute), DefaultKeyedStateStore::default(), clock),
-        }
-    }
-
-    /// Counts one attempt; false when either budget is spent.
-    pub fn check(&self, email: &str, ip: Option<IpAddr>) -> bool {
-        if self.per_email.len() + self.per_ip.len() > MAX_KEYS {
-            self.forget_idle();
-        }
-        let ip_ok = ip.is_none_or(|ip| self.per_ip.check_key(&ip).is_ok());
-        ip_ok && self.per_email.check_key(&email.to_owned()).is_ok()
-    }
-
-    /// Forgets keys whose budget has refilled: they behave exactly like unseen ones.
-    pub fn forget_idle(&self) {
-        self.per_email.retain_recent();
-        self.per_email.shrink_to_fit();
-        self.per_ip.retain_recent();
-        self.per_ip.shrink_to_fit();
-    }
-
-    pub fn remembered(&self) -> usize {
-        self.per_email.len() + self.per_ip.len()
+/// The key of a client address: an IPv4 address as it is (an IPv4-mapped IPv6 one too), an
+/// IPv6 address by its /64.
+pub fn ip_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => format!("{}/64", Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
     }
 }
 
@@ -84,34 +121,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_email_is_refused_after_its_burst_of_attempts() {
-        let limiter = LoginLimiter::new(3, 1, 100, 100);
-        for _ in 0..3 {
-            assert!(limiter.check("a@x.test", None));
-        }
-        assert!(!limiter.check("a@x.test", None));
-        assert!(limiter.check("b@x.test", None), "other accounts are unaffected");
+    fn an_ipv6_client_is_keyed_by_its_64_and_ipv4_as_it_is() {
+        let key = |s: &str| ip_key(s.parse().expect("an address"));
+        assert_eq!(key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"), "one /64, one budget");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(key("::ffff:203.0.113.9"), "203.0.113.9", "an IPv4 client seen over IPv6 is itself");
     }
 
     #[test]
-    fn one_address_cannot_spray_many_emails() {
-        let limiter = LoginLimiter::new(100, 100, 2, 1);
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        assert!(limiter.check("a@x.test", Some(ip)));
-        assert!(limiter.check("b@x.test", Some(ip)));
-        assert!(!limiter.check("c@x.test", Some(ip)));
-    }
-
-    #[test]
-    fn idle_keys_are_forgotten_and_limited_ones_are_kept() {
-        let clock = governor::clock::FakeRelativeClock::default();
-        let limiter = LoginLimiter::with_clock(1, 1, 100, 100, clock.clone());
-        limiter.check("idle@x.test", None);
-        limiter.forget_idle();
-        assert_eq!(limiter.remembered(), 1, "a spent budget is remembered");
-        clock.advance(std::time::Duration::from_secs(121));
-        limiter.forget_idle();
-        assert_eq!(limiter.remembered(), 0, "a refilled budget needs no memory");
+    fn a_quota_allows_its_burst_then_one_per_interval() {
+        let q = Quota { burst: 10, per_minute: 10 };
+        assert_eq!((q.interval_ms(), q.tolerance_ms()), (6_000, 54_000));
+        let one = Quota { burst: 1, per_minute: 0 };
+        assert_eq!((one.interval_ms(), one.tolerance_ms()), (60_000, 0), "never zero: a key always waits");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Argon2id password hashing (PHC strings with their own salt and parameters).
+//! Argon2id password hashing (PHC strings with their own salt and parameters), and the gate
+//! that keeps password checks from taking the whole machine.
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -26,6 +27,40 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash("decoy password that matches nothing"))
 }
 
+/// Each password check runs Argon2 (about 19 MiB and tens of milliseconds of a core): at most
+/// `permits` run at once, so a flood of sign-ins cannot take every core or gigabytes of memory.
+/// One more waits up to `wait` for its turn, then is told the server is busy.
+#[derive(Clone)]
+pub struct PasswordGate {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+}
+
+/// Every password check is taken; try again shortly.
+#[derive(Debug)]
+pub struct Busy;
+
+impl PasswordGate {
+    pub fn new(permits: usize, wait: std::time::Duration) -> Self {
+        Self { permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))), wait }
+    }
+
+    /// As many checks at once as the machine has cores; a sign-in waits up to 2 s for one.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self::new(cores, std::time::Duration::from_secs(2))
+    }
+
+    /// A turn to check a password, held until the check ends (move it into the blocking task,
+    /// so that a caller who goes away does not free it while Argon2 still runs).
+    pub async fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Busy> {
+        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +81,18 @@ mod tests {
     #[test]
     fn a_malformed_hash_never_verifies() {
         assert!(!verify("pw", "not a hash"));
+    }
+
+    #[tokio::test]
+    async fn password_checks_past_the_cap_wait_briefly_then_are_turned_away() {
+        let gate = PasswordGate::new(1, std::time::Duration::from_millis(20));
+        let first = gate.enter().await.expect("a free turn");
+        assert!(gate.enter().await.is_err(), "the second check waited its 20 ms and was turned away");
+        drop(first);
+        let waiting = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.enter().await.is_ok() }
+        });
+        assert!(waiting.await.expect("the task ran"), "a freed turn is taken at once");
     }
 }

@@ -169,13 +169,13 @@ impl ConnectService {
     /// never retried, so it does not stay live there with nobody holding it; unless that TikTok
     /// user is connected somewhere, as TikTok may hand the same user the same token again.
     async fn discard(&self, grant: &TokenGrant, tiktok_user_key: &str) {
-        match super::tiktok_user_in_use(&self.db, tiktok_user_key, None, self.clock.now()).await {
-            Ok(false) => {
+        match self.nobody_holds(tiktok_user_key).await {
+            Ok(true) => {
                 if let Err(e) = self.tiktok.revoke(&grant.access_token).await {
                     tracing::warn!(error = %e, "could not revoke a TikTok token that is not kept");
                 }
             }
-            Ok(true) => {}
+            Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "could not check whether a token not kept may be revoked; left as is"),
         }
     }

@@ -78,10 +78,13 @@ impl ConnectService {
             .all(&self.db)
             .await?;
         for grant in expired {
+            // Checked before it is claimed: a check that fails leaves the grant as it was, for
+            // the next pass, instead of claimed and then deleted unrevoked.
+            let live = grant.imported_at.is_none() && grant.access_token_enc.is_some();
+            let in_use = live && !self.nobody_holds(&grant.tiktok_user_key).await?;
             // Claimed like an import claims it, so an import at the last moment and this
             // cleanup never both use the token.
-            let claimed = grant.imported_at.is_none()
-                && grant.access_token_enc.is_some()
+            let claimed = live
                 && tiktok_pending_grant::Entity::update_many()
                     .col_expr(tiktok_pending_grant::Column::ImportedAt, Expr::value(now))
                     .filter(tiktok_pending_grant::Column::Id.eq(grant.id))
@@ -92,8 +95,7 @@ impl ConnectService {
                     == 1;
             // The same user connected, or authorizing again: TikTok may have handed them this
             // very token, so it is left to expire at TikTok rather than cut a live connection off.
-            let in_use = claimed && super::tiktok_user_in_use(&self.db, &grant.tiktok_user_key, None, now).await?;
-            if in_use {
+            if claimed && in_use {
                 tracing::info!(
                     grant.id = grant.id,
                     "an expired authorization's TikTok user is connected; its token is not revoked"

@@ -2,7 +2,10 @@
 //! them in one transaction, and each new account's first sync queued at once. Every write is
 //! an upsert on its unique key, so a double click or two imports at once end the same.
 
-use super::{lifecycle::stop_if_unreachable, lock_connection, ConnectError, ConnectService};
+use super::{
+    lifecycle::{lock_runs, stop_if_unreachable},
+    lock_connection, ConnectError, ConnectService,
+};
 use crate::model::ids::{ConnectionId, GrantId};
 use crate::{
     auth::CurrentUser,
@@ -343,6 +346,11 @@ async fn unlink_unticked(
         .find_also_related(tiktok_ad_account::Entity)
         .all(txn)
         .await?;
+    lock_runs(
+        txn,
+        paths.iter().filter_map(|(_, a)| a.as_ref()).filter(|a| !selected.contains(&a.advertiser_id)).map(|a| a.id),
+    )
+    .await?;
     let mut stopped = 0;
     for (path, account) in paths {
         let Some(account) = account else { continue };

@@ -6,18 +6,21 @@ use crate::model::{connect::Revocation, ids::ConnectionId};
 use crate::{
     auth::CurrentUser,
     credentials::SealedTokens,
-    db::entities::{
-        sync_run::{self, RunStatus},
-        tiktok_access_path, tiktok_ad_account,
-        tiktok_ad_account::SyncState,
-        tiktok_connection::{self, AuthStatus},
+    db::{
+        entities::{
+            sync_run::{self, RunStatus},
+            tiktok_access_path, tiktok_ad_account,
+            tiktok_ad_account::SyncState,
+            tiktok_connection::{self, AuthStatus},
+        },
+        tiktok_users::{self, Holders},
     },
     tiktok::{ErrorKind, TokenGrant},
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 /// What Disconnect did.
@@ -80,13 +83,17 @@ impl ConnectService {
         let txn = self.db.begin().await?;
         // A second Disconnect of the same card finds it gone: NotFound, nothing done twice.
         let row = lock_connection(&txn, user, connection_id, now).await?;
-        let in_use_elsewhere = super::tiktok_user_in_use(&txn, &row.tiktok_user_key, Some(connection_id), now).await?;
+        // Whoever else decides about this TikTok user's tokens waits until this commits.
+        tiktok_users::lock(&txn, &row.tiktok_user_key).await?;
+        let holders =
+            tiktok_users::holders(&txn, &row.tiktok_user_key, Some(connection_id.0), user.workspace_id, now).await?;
         let access = self.credentials.stored_access(&row);
         let paths = tiktok_access_path::Entity::find()
             .filter(tiktok_access_path::Column::ConnectionId.eq(row.id))
             .find_also_related(tiktok_ad_account::Entity)
             .all(&txn)
             .await?;
+        lock_runs(&txn, paths.iter().map(|(path, _)| path.ad_account_id)).await?;
         let generation = row.token_generation;
         let mut active = row.clone().into_active_model();
         active.access_token_enc = Set(None);
@@ -108,10 +115,19 @@ impl ConnectService {
             }
         }
         txn.commit().await?;
-        let revocation = match (in_use_elsewhere, access) {
-            (true, _) => Revocation::InUseElsewhere,
-            (false, None) => Revocation::Unreadable,
-            (false, Some(access)) => match self.tiktok.revoke(&access).await {
+        let revocation = match (holders, access) {
+            (Holders::ThisWorkspace, _) => Revocation::InUseElsewhere,
+            // Another workspace's use of the same TikTok user is not this one's to know: it
+            // reads as a plain Disconnect (the log says what happened).
+            (Holders::OtherWorkspaces, _) => {
+                tracing::info!(
+                    connection.id = row.id,
+                    "the token is left valid: the same TikTok user is connected in another workspace"
+                );
+                Revocation::Revoked
+            }
+            (Holders::None, None) => Revocation::Unreadable,
+            (Holders::None, Some(access)) => match self.tiktok.revoke(&access).await {
                 Ok(_) => Revocation::Revoked,
                 // Already dead at TikTok: nothing left to revoke.
                 Err(e) if e.kind == ErrorKind::TokenInvalid => Revocation::Revoked,
@@ -131,6 +147,33 @@ impl ConnectService {
         );
         Ok(Disconnected { tiktok_name: row.tiktok_display_name, revocation, accounts_disconnected })
     }
+}
+
+/// Locks the queued and running runs of these accounts (Postgres) before their paths and the
+/// accounts themselves: a finishing run takes its run, then its account, then its path, so
+/// whatever stops accounts takes them in that order too and the two never wait on each other.
+pub(super) async fn lock_runs(
+    txn: &impl ConnectionTrait,
+    account_ids: impl IntoIterator<Item = i32>,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(()); // one writer at a time
+    }
+    let ids: Vec<i32> = account_ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sync_run::Entity::find()
+        .select_only()
+        .column(sync_run::Column::Id)
+        .filter(sync_run::Column::AdAccountId.is_in(ids))
+        .filter(sync_run::Column::Status.is_in(RunStatus::ACTIVE))
+        .order_by_asc(sync_run::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i32>()
+        .all(txn)
+        .await?;
+    Ok(())
 }
 
 /// After an access path is removed: an account no live connection reaches stops syncing (its

@@ -31,16 +31,17 @@ use crate::{
     auth::CurrentUser,
     clock::Clock,
     credentials::Credentials,
-    db::entities::{
-        tiktok_connection::{self, AuthStatus},
-        tiktok_pending_grant,
+    db::{
+        entities::tiktok_connection::{self, AuthStatus},
+        tiktok_users,
     },
     model::ids::ConnectionId,
     tiktok::TikTokClient,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -73,6 +74,16 @@ impl ConnectService {
 
     pub fn redirect_uri(&self) -> &Url {
         &self.redirect_uri
+    }
+
+    /// Whether no connection or waiting authorization may hold a token of this TikTok user
+    /// (see [`tiktok_users`]): then a token of theirs that is not kept may be revoked.
+    async fn nobody_holds(&self, tiktok_user_key: &str) -> Result<bool, DbErr> {
+        let txn = self.db.begin().await?;
+        tiktok_users::lock(&txn, tiktok_user_key).await?;
+        let holders = tiktok_users::holders(&txn, tiktok_user_key, None, 0, self.clock.now()).await?;
+        txn.commit().await?;
+        Ok(holders == tiktok_users::Holders::None)
     }
 }
 
@@ -111,32 +122,4 @@ async fn lock_connection(
         return Err(ConnectError::ConnectionNotFound);
     }
     connection_of(txn, user, id).await
-}
-
-/// Whether a token of this TikTok user may still be in use here, apart from connection
-/// `except`: a live connection of the same user (in any workspace) or an authorization of theirs
-/// waiting for its picker. TikTok may hand a user the same token again, so revoking a token of
-/// theirs could cut off a connection that works; such a token is left to expire instead.
-async fn tiktok_user_in_use(
-    db: &impl ConnectionTrait,
-    tiktok_user_key: &str,
-    except: Option<ConnectionId>,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let mut live = tiktok_connection::Entity::find()
-        .filter(tiktok_connection::Column::TiktokUserKey.eq(tiktok_user_key))
-        .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected));
-    if let Some(except) = except {
-        live = live.filter(tiktok_connection::Column::Id.ne(except.0));
-    }
-    if live.count(db).await? > 0 {
-        return Ok(true);
-    }
-    let waiting = tiktok_pending_grant::Entity::find()
-        .filter(tiktok_pending_grant::Column::TiktokUserKey.eq(tiktok_user_key))
-        .filter(tiktok_pending_grant::Column::ImportedAt.is_null())
-        .filter(tiktok_pending_grant::Column::ExpiresAt.gt(now))
-        .count(db)
-        .await?;
-    Ok(waiting > 0)
 }

@@ -5,13 +5,19 @@
 
 use super::{AccessToken, CredentialError, Credentials};
 use crate::{
-    db::entities::tiktok_connection::{self, AuthStatus},
+    db::{
+        entities::tiktok_connection::{self, AuthStatus},
+        tiktok_users,
+    },
     telemetry::metrics,
     tiktok::{ErrorKind, TikTokError, TokenGrant},
     token_crypto::Column,
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
+};
+use secrecy::SecretString;
 
 /// How long a refresh may hold the row before others may take over.
 const LEASE: Duration = Duration::seconds(90);
@@ -159,7 +165,13 @@ impl Credentials {
                         generation: generation + 1,
                     });
                 }
-                Err(DbErr::RecordNotUpdated) => return self.usable(self.live_row(id).await?).await,
+                Err(DbErr::RecordNotUpdated) => {
+                    // Disconnected meanwhile: the new token is live at TikTok and kept nowhere.
+                    if self.disconnected(id).await? {
+                        self.revoke_unkept(&row.tiktok_user_key, &grant.access_token).await;
+                    }
+                    return self.usable(self.live_row(id).await?).await;
+                }
                 // Only while the lease is surely still ours (measured from taking it).
                 Err(e) if tries < STORE_TRIES && leased.elapsed() < STORE_UNTIL => {
                     tracing::warn!(connection.id = id, error = %e, "could not store a refreshed token; trying again");
@@ -173,6 +185,34 @@ impl Credentials {
                     return Ok(AccessToken { connection_id: id, token: grant.access_token, generation });
                 }
             }
+        }
+    }
+
+    async fn disconnected(&self, connection_id: i32) -> Result<bool, DbErr> {
+        let row = tiktok_connection::Entity::find_by_id(connection_id).one(&self.db).await?;
+        Ok(row.is_none_or(|r| r.auth_status == AuthStatus::Disconnected))
+    }
+
+    /// Revokes a token TikTok gave that no row keeps, unless another connection or waiting
+    /// authorization of the same TikTok user may hold it (TikTok may hand out the same token).
+    /// Once, never retried.
+    async fn revoke_unkept(&self, tiktok_user_key: &str, token: &SecretString) {
+        let nobody = async {
+            let txn = self.db.begin().await?;
+            tiktok_users::lock(&txn, tiktok_user_key).await?;
+            let holders = tiktok_users::holders(&txn, tiktok_user_key, None, 0, self.clock.now()).await?;
+            txn.commit().await?;
+            Ok::<_, DbErr>(holders == tiktok_users::Holders::None)
+        };
+        match nobody.await {
+            Ok(true) => match self.tiktok.revoke(token).await {
+                Ok(_) => tracing::info!("revoked a refreshed token whose connection was disconnected meanwhile"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not revoke a refreshed token whose connection was disconnected meanwhile")
+                }
+            },
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "could not check whether a refreshed token not kept may be revoked"),
         }
     }
 

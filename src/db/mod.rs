@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod entities;
 pub mod run_progress;
 pub mod status;
+pub mod tiktok_users;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{

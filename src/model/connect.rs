@@ -218,7 +218,9 @@ pub struct ImportSummary {
 /// What became of a disconnected connection's token at TikTok (it is deleted here whatever).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Revocation {
-    /// Revoked, or TikTok already had it dead.
+    /// Revoked, or TikTok already had it dead; or, as far as this workspace may know, ended:
+    /// another workspace's connection of the same TikTok user keeps it valid, which is that
+    /// workspace's business (the log says so).
     Revoked,
     /// Left valid: another live connection (or a waiting authorization) of the same TikTok
     /// user may hold the same token, as TikTok hands a user the same token again.

@@ -13,6 +13,7 @@ pub use crate::db::status::Problem;
 pub use accounts::AccountHealth;
 pub use dashboard::{DailyPoint, DashboardData, TopRow};
 pub use table::{Row, TableData};
+pub use view::Export;
 
 use crate::{
     clock::Clock,
@@ -45,12 +46,18 @@ pub struct ReportsService {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     cache: cache::ReportCache,
+    /// Exports being written: each holds a database connection while its client reads.
+    exports: Arc<tokio::sync::Semaphore>,
 }
 
+/// Exports written at once by one instance, so slow downloads never hold the connection pool.
+pub const EXPORTS_AT_ONCE: usize = 2;
+
 impl ReportsService {
-    /// `cache_entries`: answers of each kind kept between syncs (0 keeps none).
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, cache_entries: u64) -> Self {
-        Self { db, clock, cache: cache::ReportCache::new(cache_entries) }
+    /// `cache_bytes`: answers of each kind kept between syncs, up to this many bytes (0 keeps none).
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, cache_bytes: u64) -> Self {
+        let exports = Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE));
+        Self { db, clock, cache: cache::ReportCache::new(cache_bytes), exports }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -129,9 +129,9 @@ impl Application {
         let stop_sync = CancellationToken::new();
         let sync = (self.state.sync.settings().concurrency > 0)
             .then(|| tokio::spawn(self.state.sync.clone().run(stop_sync.clone())));
-        // Instances running the engine share TikTok's budget (web-only ones make few calls).
-        let beats = (self.state.sync.settings().concurrency > 0)
-            .then(|| tokio::spawn(self.state.sync.clone().keep_beating(stop_sync.clone())));
+        // Every instance calls TikTok (a web-only one for pickers and callbacks), so every one
+        // beats and takes its share of TikTok's app budget.
+        let beats = tokio::spawn(self.state.sync.clone().keep_beating(stop_sync.clone()));
         // Streamed pages send several chunks per response: without TCP_NODELAY the second one
         // waits for a delayed ACK (~40 ms) on kept-alive connections.
         let listener = self.listener.tap_io(|tcp| {
@@ -157,9 +157,7 @@ impl Application {
             }
         }
         self.state.credentials.finish_refreshes(std::time::Duration::from_secs(35)).await;
-        if let Some(beats) = beats {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), beats).await;
-        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), beats).await;
         served
     }
 }

@@ -107,8 +107,13 @@ impl AppState {
             },
             wake,
         );
-        let auth = AuthService::new(db.clone(), settings.trusted_proxy_header.clone());
-        let reports = ReportsService::new(db.clone(), clock.clone(), settings.report_cache_entries);
+        let auth = AuthService::new(
+            db.clone(),
+            clock.clone(),
+            crate::auth::password::PasswordGate::for_this_machine(),
+            settings.trusted_proxy_header.clone(),
+        );
+        let reports = ReportsService::new(db.clone(), clock.clone(), settings.report_cache_mb << 20);
         Ok(Self {
             settings: Arc::new(settings),
             db,

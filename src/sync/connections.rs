@@ -16,11 +16,14 @@ use crate::{
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::collections::HashSet;
 
 pub use crate::db::entities::sync_run::STUCK_AFTER;
+
+/// Connections looked at per pass (a pass a minute).
+const CHECKS_PER_PASS: u64 = 50;
 
 /// Why a request about syncs was refused.
 #[derive(Debug, thiserror::Error)]
@@ -41,24 +44,42 @@ impl From<SyncRequestError> for crate::error::AppError {
 }
 
 impl SyncEngine {
-    /// Looks at the advertisers of connections not looked at for an interval; returns how many
-    /// connections were looked at.
+    /// Looks at the advertisers of connections not looked at for an interval, longest waiting
+    /// first; returns how many connections were looked at. Each is claimed before it is looked
+    /// at (its time moved on, whatever the look brings), so instances share the looks, and one
+    /// whose look keeps failing waits its interval like the rest instead of holding a place.
     pub async fn check_connections(&self) -> Result<usize, SyncError> {
         // Long: one pass over the due connections; each branch is what TikTok answered.
         let now = self.clock.now();
         let due = now - Duration::from_std(self.settings.interval).unwrap_or(Duration::minutes(15));
-        let connections = tiktok_connection::Entity::find()
-            .filter(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy))
-            .filter(
+        let is_due = || {
+            Condition::all().add(tiktok_connection::Column::AuthStatus.eq(AuthStatus::Healthy)).add(
                 Condition::any()
                     .add(tiktok_connection::Column::AdvertisersCheckedAt.is_null())
                     .add(tiktok_connection::Column::AdvertisersCheckedAt.lte(due)),
             )
-            .limit(50)
+        };
+        let connections = tiktok_connection::Entity::find()
+            .filter(is_due())
+            // Never looked at first (NULL sorts first ascending on SQLite, last on Postgres).
+            .order_by_desc(tiktok_connection::Column::AdvertisersCheckedAt.is_null())
+            .order_by_asc(tiktok_connection::Column::AdvertisersCheckedAt)
+            .order_by_asc(tiktok_connection::Column::Id)
+            .limit(CHECKS_PER_PASS)
             .all(&self.db)
             .await?;
         let mut looked = 0;
         for connection in connections {
+            // Stamped when claimed: a long pass must not leave the later ones claimable again.
+            let claimed = tiktok_connection::Entity::update_many()
+                .col_expr(tiktok_connection::Column::AdvertisersCheckedAt, Expr::value(self.clock.now()))
+                .filter(tiktok_connection::Column::Id.eq(connection.id))
+                .filter(is_due())
+                .exec(&self.db)
+                .await?;
+            if claimed.rows_affected != 1 {
+                continue; // another instance is looking at it
+            }
             let client = self.tiktok.clone();
             let listed = self.credentials.with_token(connection.id, |token| {
                 let client = client.clone();
@@ -71,7 +92,6 @@ impl SyncEngine {
                     .collect(),
                 Err(CredentialError::TikTok(e)) => {
                     tracing::warn!(connection.id = connection.id, error = %e, "could not list a connection's advertisers; trying again next interval");
-                    self.mark_checked(connection.id).await?;
                     continue;
                 }
                 Err(CredentialError::Db(e)) => return Err(e.into()),
@@ -118,21 +138,11 @@ impl SyncEngine {
                     tiktok_connection::Column::AvailableAdvertisers,
                     Expr::value(serde_json::to_string(&available).ok()),
                 )
-                .col_expr(tiktok_connection::Column::AdvertisersCheckedAt, Expr::value(now))
                 .filter(tiktok_connection::Column::Id.eq(connection.id))
                 .exec(&self.db)
                 .await?;
         }
         Ok(looked)
-    }
-
-    async fn mark_checked(&self, connection_id: i32) -> Result<(), DbErr> {
-        tiktok_connection::Entity::update_many()
-            .col_expr(tiktok_connection::Column::AdvertisersCheckedAt, Expr::value(self.clock.now()))
-            .filter(tiktok_connection::Column::Id.eq(connection_id))
-            .exec(&self.db)
-            .await?;
-        Ok(())
     }
 
     /// Sync now: a manual run for each active account the connection reaches (nothing for one

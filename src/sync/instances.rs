@@ -1,5 +1,7 @@
 //! Instances serving one database share TikTok's app budget (`TIKTOK_QPS` is per app, not per
 //! process): each beats its row every few seconds, counts the live ones and keeps to its share.
+//! Every instance calls TikTok, but not alike: one that syncs takes [`SYNCING_WEIGHT`] shares, a
+//! web-only one (`SYNC_CONCURRENCY=0`: pickers and callbacks only) one share.
 //! A stopped instance removes its row; a dead one drops out once its beat is old, so its share
 //! returns within seconds. A 40100 pause spreads the same way, at the others' next beat.
 
@@ -15,6 +17,8 @@ use tokio_util::sync::CancellationToken;
 /// How often an instance beats, and how old a beat may be for the instance to count as alive.
 pub const BEAT_EVERY: Duration = Duration::from_secs(5);
 const ALIVE_FOR: chrono::Duration = chrono::Duration::seconds(20);
+/// Budget shares of an instance that runs syncs, against one for a web-only instance.
+pub const SYNCING_WEIGHT: u32 = 4;
 
 impl SyncEngine {
     /// Beats this instance's row, then shares the budget among the live instances; returns how
@@ -24,32 +28,41 @@ impl SyncEngine {
     /// row, and the others pause as long here.
     pub async fn beat(&self) -> Result<u32, DbErr> {
         let now = self.clock.now();
+        let weight = if self.settings.concurrency > 0 { SYNCING_WEIGHT } else { 1 };
         let row = sync_instance::ActiveModel {
             instance_id: Set(self.settings.instance_id.clone()),
             started_at: Set(now),
             heartbeat_at: Set(now),
             tiktok_paused_until: Set(self.tiktok.paused_until()),
+            budget_weight: Set(weight as i32),
         };
         sync_instance::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(sync_instance::Column::InstanceId)
-                    .update_columns([sync_instance::Column::HeartbeatAt, sync_instance::Column::TiktokPausedUntil])
+                    .update_columns([
+                        sync_instance::Column::HeartbeatAt,
+                        sync_instance::Column::TiktokPausedUntil,
+                        sync_instance::Column::BudgetWeight,
+                    ])
                     .to_owned(),
             )
             .exec_without_returning(&self.db)
             .await?;
-        let live: Vec<Option<DateTime<Utc>>> = sync_instance::Entity::find()
+        let live: Vec<(Option<DateTime<Utc>>, i32)> = sync_instance::Entity::find()
             .select_only()
             .column(sync_instance::Column::TiktokPausedUntil)
+            .column(sync_instance::Column::BudgetWeight)
             .filter(sync_instance::Column::HeartbeatAt.gt(now - ALIVE_FOR))
             .into_tuple()
             .all(&self.db)
             .await?;
-        if let Some(until) = live.iter().flatten().max().filter(|until| **until > now) {
-            self.tiktok.pause_until(*until);
+        if let Some(until) = live.iter().filter_map(|(until, _)| *until).max().filter(|until| *until > now) {
+            self.tiktok.pause_until(until);
         }
+        // This instance's own row is among them (just written), unless the clock jumped.
+        let all: u32 = live.iter().map(|(_, w)| u32::try_from(*w).unwrap_or(1).max(1)).sum::<u32>().max(weight);
+        self.tiktok.share_budget(weight, all);
         let live = u32::try_from(live.len()).unwrap_or(u32::MAX).max(1);
-        self.tiktok.share_budget_with(live);
         metrics::budget(self.tiktok.budget_per_second(), live);
         Ok(live)
     }

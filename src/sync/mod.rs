@@ -10,6 +10,7 @@ mod connections;
 mod entities;
 mod evidence;
 mod failover;
+mod history;
 mod insights;
 mod instances;
 mod lease;
@@ -22,7 +23,10 @@ pub use crate::db::{
     run_progress::{Counts, Cursor, DataCheck, Mismatch, StepError},
 };
 pub use connections::{SyncRequestError, STUCK_AFTER};
+pub use history::KEEP_RUNS;
 pub use insights::today_of;
+pub use instances::SYNCING_WEIGHT;
+pub use queue::explain_claim;
 
 use crate::{clock::Clock, credentials::Credentials, tiktok::TikTokClient};
 use futures::FutureExt;

@@ -13,7 +13,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict, Query},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect, QueryTrait, Select, Statement, TransactionTrait,
 };
 
 /// A run this instance holds, and its account.
@@ -91,14 +91,34 @@ impl SyncEngine {
     }
 
     pub(super) fn claimable(now: DateTime<Utc>) -> Condition {
+        // The status is said once more on its own so that both planners reach the rows through
+        // the (status, queued_at) index however many finished runs the table keeps.
+        let active = sync_run::Column::Status.is_in(RunStatus::ACTIVE);
         let queued = Condition::all()
             .add(sync_run::Column::Status.eq(RunStatus::Queued))
             .add(Condition::any().add(sync_run::Column::RetryAt.is_null()).add(sync_run::Column::RetryAt.lte(now)));
-        Condition::any().add(queued).add(
-            Condition::all()
-                .add(sync_run::Column::Status.eq(RunStatus::Running))
-                .add(sync_run::Column::LeaseExpiresAt.lt(now)),
+        Condition::all().add(active).add(
+            Condition::any().add(queued).add(
+                Condition::all()
+                    .add(sync_run::Column::Status.eq(RunStatus::Running))
+                    .add(sync_run::Column::LeaseExpiresAt.lt(now)),
+            ),
         )
+    }
+
+    /// The next claimable run, first syncs and manual runs before scheduled ones, oldest first.
+    fn next_claimable(now: DateTime<Utc>) -> Select<sync_run::Entity> {
+        sync_run::Entity::find()
+            .filter(Self::claimable(now))
+            .order_by(
+                Into::<Expr>::into(Expr::case(sync_run::Column::Trigger.eq(RunTrigger::Scheduled), 1).finally(0)),
+                Order::Asc,
+            )
+            .order_by_asc(sync_run::Column::QueuedAt)
+            // Runs queued at the same instant go in the order they were made, on both
+            // databases (Postgres would otherwise return whichever row it updated last).
+            .order_by_asc(sync_run::Column::Id)
+            .limit(1)
     }
 
     /// Claims the next run: first syncs and manual runs before scheduled ones, oldest first; a
@@ -109,17 +129,7 @@ impl SyncEngine {
             let now = self.clock.now();
             let lease_until =
                 now + chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
-            let next = sync_run::Entity::find()
-                .filter(Self::claimable(now))
-                .order_by(
-                    Into::<Expr>::into(Expr::case(sync_run::Column::Trigger.eq(RunTrigger::Scheduled), 1).finally(0)),
-                    Order::Asc,
-                )
-                .order_by_asc(sync_run::Column::QueuedAt)
-                // Runs queued at the same instant go in the order they were made, on both
-                // databases (Postgres would otherwise return whichever row it updated last).
-                .order_by_asc(sync_run::Column::Id)
-                .limit(1);
+            let next = Self::next_claimable(now);
             // Postgres: several instances each skip the rows another is claiming right now. SQLite
             // (one instance) needs no lock, and a read-then-write transaction there could not
             // wait for the write lock: the conditional update below is the claim on both.
@@ -198,4 +208,21 @@ impl SyncEngine {
         }
         Ok(None)
     }
+}
+
+/// How the database plans the claim query (`EXPLAIN`), one line per plan row: the claim must
+/// reach its rows through an index whatever the number of finished runs.
+pub async fn explain_claim(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<String, DbErr> {
+    let backend = db.get_database_backend();
+    let query = SyncEngine::next_claimable(now).build(backend);
+    let (prefix, column) = match backend {
+        DatabaseBackend::Postgres => ("EXPLAIN ", "QUERY PLAN"),
+        _ => ("EXPLAIN QUERY PLAN ", "detail"),
+    };
+    let explain = Statement { sql: format!("{prefix}{}", query.sql), ..query };
+    let mut lines = Vec::new();
+    for row in db.query_all_raw(explain).await? {
+        lines.push(row.try_get::<String>("", column)?);
+    }
+    Ok(lines.join("\n"))
 }

@@ -254,8 +254,10 @@ impl SyncEngine {
         Ok(None)
     }
 
-    /// One page of the current step.
+    /// One page of the current step. A page whose writes the database refused leaves the run's
+    /// progress as it was, so the page is read again when the run tries again.
     async fn page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
+        let before = (ctx.cursor.clone(), ctx.counts.clone(), ctx.step_errors.clone(), ctx.data_check.clone());
         let result = match ctx.cursor.step {
             Step::Advertiser => self.advertiser_step(ctx).await,
             Step::Campaigns
@@ -270,8 +272,10 @@ impl SyncEngine {
             Step::DataCheck => self.data_check_step(ctx).await,
             Step::Done => Ok(Page::StepDone),
         };
-        if result.is_ok() {
-            ctx.pages_left = ctx.pages_left.map(|n| n.saturating_sub(1));
+        match &result {
+            Ok(_) => ctx.pages_left = ctx.pages_left.map(|n| n.saturating_sub(1)),
+            Err(Stop::Db(_)) => (ctx.cursor, ctx.counts, ctx.step_errors, ctx.data_check) = before,
+            Err(_) => {}
         }
         result
     }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
+    sea_query::{Alias, Asterisk, Expr, ExprTrait, OnConflict, Query},
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, Iterable,
 };
 
@@ -62,6 +62,27 @@ pub async fn mark_gone<E: EntityTrait + Default>(
         .and_where(col("seen_run_id").is_null().or(col("seen_run_id").ne(run_id)))
         .to_owned();
     Ok(db.execute(&stmt).await?.rows_affected())
+}
+
+/// The account's rows of `E` that the run `run_id` saw (wrote; writing a row clears its gone mark).
+pub async fn count_seen<E: EntityTrait + Default>(
+    db: &impl ConnectionTrait,
+    account_id: i32,
+    run_id: i32,
+) -> Result<u64, DbErr> {
+    let col = |name: &str| Expr::col((E::default(), Alias::new(name)));
+    let stmt = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from(E::default())
+        .and_where(col("ad_account_id").eq(account_id))
+        .and_where(col("seen_run_id").eq(run_id))
+        .to_owned();
+    let row = db.query_one(&stmt).await?;
+    let n: i64 = match row {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Rows written by one run past which the planner's statistics are refreshed at its end.

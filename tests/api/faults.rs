@@ -273,26 +273,41 @@ async fn campaigns_gone(app: &TestApp, account_id: i32) -> Vec<String> {
         .collect()
 }
 
+/// The account's campaigns in the order the first pass stored them (the list's order).
+async fn campaigns_in_list_order(app: &TestApp, account_id: i32) -> Vec<String> {
+    tiktok_campaign::Entity::find()
+        .filter(tiktok_campaign::Column::AdAccountId.eq(account_id))
+        .order_by_asc(tiktok_campaign::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.campaign_id)
+        .collect()
+}
+
 #[tokio::test]
 async fn a_run_resumed_mid_list_marks_nothing_gone_and_the_next_whole_pass_marks_only_what_went() {
     let (_db, app, us) = two_pages_of_campaigns_synced().await;
+    let listed = campaigns_in_list_order(&app, us.id).await;
+    let (leaving, returning) = (listed[0].clone(), listed[listed.len() - 1].clone());
+    // The last campaign leaves first, so that it can come back later and keep the count.
+    app.sandbox_control("entity", json!({"id": returning, "change": "remove"})).await;
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(campaigns_gone(&app, us.id).await, vec![returning.clone()]);
+
     app.clock.advance(Duration::minutes(16));
     // The next run pauses after the first page of campaigns ...
     crate::sync::pages_until(&app, |run| {
         run.cursor.as_ref().is_some_and(|c| c.step == wevion::sync::Step::Campaigns && c.page == 2)
     })
     .await;
-    // ... and meanwhile a campaign of that page leaves: the second page's first row moves up
-    // onto the first page, which this run has read already.
-    let first: Vec<tiktok_campaign::Model> = tiktok_campaign::Entity::find()
-        .filter(tiktok_campaign::Column::AdAccountId.eq(us.id))
-        // Stored in the order of the first pages.
-        .order_by_asc(tiktok_campaign::Column::Id)
-        .all(&app.state.db)
-        .await
-        .unwrap();
-    let leaving = first[0].campaign_id.clone();
+    // ... and meanwhile a campaign of that page leaves and the last one comes back: the count
+    // holds and the second page has as many rows as before, but its first row moved up onto
+    // the first page, which this run has read already.
     app.sandbox_control("entity", json!({"id": leaving, "change": "remove"})).await;
+    app.sandbox_control("entity", json!({"id": returning, "change": "restore"})).await;
     drain(&app).await;
     assert_eq!(last_run(&app, us.id).await.status, RunStatus::Succeeded);
     assert_eq!(campaigns_gone(&app, us.id).await, Vec::<String>::new(), "a resumed pass vouches for nothing gone");
@@ -300,6 +315,22 @@ async fn a_run_resumed_mid_list_marks_nothing_gone_and_the_next_whole_pass_marks
     app.clock.advance(Duration::minutes(16));
     drain(&app).await;
     assert_eq!(campaigns_gone(&app, us.id).await, vec![leaving], "the whole pass marks only the one that left");
+}
+
+#[tokio::test]
+async fn an_empty_last_page_marks_nothing_gone() {
+    let (_db, app, us) = two_pages_of_campaigns_synced().await;
+    app.clock.advance(Duration::minutes(16));
+    app.sandbox_control("faults", json!({"path": "campaign/get/", "kind": "empty_page", "page": 2})).await;
+    drain(&app).await;
+    assert_eq!(last_run(&app, us.id).await.status, RunStatus::Succeeded);
+    assert_eq!(campaigns_gone(&app, us.id).await, Vec::<String>::new(), "TikTok still counts the rows it did not send");
+
+    app.clock.advance(Duration::minutes(16));
+    app.sandbox_control("entity", json!({"id": campaigns_in_list_order(&app, us.id).await[0], "change": "remove"}))
+        .await;
+    drain(&app).await;
+    assert_eq!(campaigns_gone(&app, us.id).await.len(), 1, "the next whole pass marks what went");
 }
 
 #[tokio::test]

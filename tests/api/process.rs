@@ -115,3 +115,34 @@ async fn an_instance_asked_to_stop_mid_run_writes_its_page_hands_the_run_back_an
     assert_eq!(last_run(first, account).await.id, handed_back.id);
     assert_complete_and_unduplicated(&fleet).await;
 }
+
+#[tokio::test]
+#[ignore = "needs Postgres"]
+async fn an_instance_that_runs_no_syncs_still_takes_its_share_of_the_tiktok_budget() {
+    // The in-process instance runs the engine (nothing to sync): four shares.
+    let fleet = Fleet::start(1, 10, &[("SYNC_CONCURRENCY", "1")]).await;
+    let first = fleet.first();
+    let mut envs: Vec<(&str, String)> = vec![
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
+        ("DATABASE_URL", fleet.db.url.clone()),
+        ("SYNC_CONCURRENCY", "0".into()),
+        ("TIKTOK_QPS", "10".into()),
+    ];
+    let joining = joining_vars(first, "web-only-1");
+    envs.extend(joining.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    let (binary, _) = Binary::start(&["serve"], &envs, "listening").await;
+    // Its pickers and callbacks call TikTok too: it takes one share of the app's 10 a second
+    // beside the syncing instance's four.
+    wait_until(
+        "the web-only instance to count among those sharing the budget",
+        std::time::Duration::from_secs(30),
+        || async {
+            // The binary's beats carry the real time; this instance's clock is the test's.
+            first.clock.set(chrono::Utc::now());
+            (first.state.sync.beat().await.unwrap() == 2).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(first.state.tiktok.budget_per_second(), 8);
+    binary.stop().await;
+}

@@ -102,3 +102,62 @@ async fn a_page_the_database_keeps_refusing_fails_the_run_after_three_tries_and_
         .unwrap();
     assert!(ad_groups > 0);
 }
+
+/// Makes the database refuse to record progress that counts ad groups: the page's rows go in,
+/// then the run's own row refuses the move, as a commit can fail after the page's writes.
+async fn refuse_ad_group_progress(app: &TestApp) {
+    let db = &app.state.db;
+    let statements = match db.get_database_backend() {
+        DbBackend::Postgres => vec![
+            "CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ \
+             LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_row BEFORE UPDATE ON sync_run FOR EACH ROW WHEN (NEW.counts::text LIKE '%dgroups%') \
+             EXECUTE FUNCTION refuse_row()",
+        ],
+        _ => vec![
+            "CREATE TRIGGER refuse_row BEFORE UPDATE ON sync_run WHEN NEW.counts LIKE '%dgroups%' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ],
+    };
+    for sql in statements {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+async fn allow_progress(app: &TestApp) {
+    let sql = match app.state.db.get_database_backend() {
+        DbBackend::Postgres => "DROP TRIGGER refuse_row ON sync_run",
+        _ => "DROP TRIGGER refuse_row",
+    };
+    app.state.db.execute_unprepared(sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_page_whose_commit_is_refused_is_read_again_with_nothing_counted_twice() {
+    let (_db, app) = app_with(&[]).await;
+    refuse_ad_group_progress(&app).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let mut tries = 0;
+    while !matches!(app.state.sync.sync_next().await.unwrap(), Outcome::Paused { .. }) {
+        tries += 1;
+        assert!(tries < 20, "the refused page never put the run back");
+    }
+    let us = account(&app, US).await;
+    let run = last_run(&app, us.id).await;
+    let cursor = run.cursor.expect("a saved cursor");
+    assert_eq!((cursor.step, cursor.page), (wevion::sync::Step::AdGroups, 1), "the cursor stays on the refused page");
+    assert_eq!(run.counts.unwrap_or_default().get(wevion::sync::Step::AdGroups), None, "nothing counted as written");
+
+    allow_progress(&app).await;
+    app.clock.advance(Duration::minutes(5));
+    drain(&app).await;
+    let run = last_run(&app, us.id).await;
+    assert_eq!(run.status, RunStatus::Succeeded);
+    let stored = tiktok_adgroup::Entity::find()
+        .filter(tiktok_adgroup::Column::AdAccountId.eq(us.id))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(run.counts.unwrap_or_default().get(wevion::sync::Step::AdGroups), Some(stored));
+    assert!(stored > 0, "every ad group is stored once the database takes them");
+}

@@ -270,6 +270,7 @@ async fn the_csv_export_holds_the_whole_table() {
     let rows = every_row(&app, &q).await;
     let response = app.get(&format!("/ads/export.csv?{}", q.to_query())).await;
     assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-length").is_none(), "written out as it is read, not built whole first");
     assert!(response.headers()["content-disposition"]
         .to_str()
         .unwrap()

@@ -685,6 +685,8 @@ async fn instances_on_one_database_split_the_tiktok_budget_and_a_dead_ones_share
         started_at: Set(app.clock_now()),
         heartbeat_at: Set(app.clock_now()),
         tiktok_paused_until: Set(None),
+        // Like this test instance (which runs no engine loop of its own): one share each.
+        budget_weight: Set(1),
     };
     sync_instance::Entity::insert(other).exec(&app.state.db).await.unwrap();
     assert_eq!(engine.beat().await.unwrap(), 2);

@@ -303,3 +303,23 @@ async fn an_answer_past_the_size_limit_is_refused_without_reading_it_all() {
     let err = client_at(&endless).advertisers(&SecretString::from("tok")).await.unwrap_err();
     assert!(err.message.contains("over 32 MiB"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn a_call_a_person_waits_on_reports_an_app_pause_longer_than_its_limit_instead_of_waiting_it_out() {
+    let db = TestDb::fresh().await;
+    let app = spawn_app_with(&db, FAST_SANDBOX).await;
+    let token = app.sandbox_token(BUSINESS_USER).await;
+    let client = app.tiktok_client(1000, 2);
+    // Another instance met TikTok's app limit (40100) and holds every call back for a minute.
+    client.pause_until(client.now() + chrono::Duration::seconds(60));
+    let before = app.sandbox_requests().await;
+
+    let bound = std::time::Duration::from_secs(20);
+    let answered = tokio::time::timeout(bound, client.interactive().advertisers(&token))
+        .await
+        .expect("the interactive call waited out the pause instead of answering within its limit");
+    let err = answered.expect_err("nothing is sent while the app is paused");
+    assert_eq!(err.kind, ErrorKind::RateLimited);
+    assert!(err.message.contains("slow down"), "{err}");
+    assert_eq!(app.sandbox_requests().await, before, "no request reached TikTok");
+}

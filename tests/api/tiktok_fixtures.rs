@@ -317,3 +317,36 @@ async fn a_huge_expires_in_is_taken_as_no_expiry_instead_of_panicking() {
     assert_eq!(grant.access_expires_at, None);
     assert_eq!(grant.refresh_expires_at, None);
 }
+
+/// A campaigns page `page` of `total_page`, with `rows` campaigns.
+fn campaigns_page(page: u32, total_page: u32, rows: usize) -> ResponseTemplate {
+    let list: Vec<serde_json::Value> =
+        (0..rows).map(|i| serde_json::json!({"campaign_id": format!("{page}{i}"), "campaign_name": "c"})).collect();
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "code": 0, "message": "OK", "request_id": "x",
+        "data": {"list": list, "page_info": {"page": page, "page_size": 2, "total_number": 2 * total_page, "total_page": total_page}}
+    }))
+}
+
+#[tokio::test]
+async fn an_empty_page_before_the_last_does_not_end_a_list() {
+    let server = MockServer::start().await;
+    for (page, rows) in [(1, 2), (2, 0), (3, 2)] {
+        Mock::given(method("GET"))
+            .and(path(CAMPAIGNS))
+            .and(query_param("page", page.to_string()))
+            .respond_with(campaigns_page(page, 3, rows))
+            .mount(&server)
+            .await;
+    }
+    let campaigns = client(&server, 0, Duration::from_secs(5)).campaigns(&token(), "7").collect().await.unwrap();
+    assert_eq!(campaigns.len(), 4, "the third page was read too");
+}
+
+#[tokio::test]
+async fn a_page_count_no_list_reaches_is_refused_not_followed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).and(path(CAMPAIGNS)).respond_with(campaigns_page(1, 4_000_000, 2)).mount(&server).await;
+    let err = client(&server, 0, Duration::from_secs(5)).campaigns(&token(), "7").collect().await.unwrap_err();
+    assert!(err.message.contains("4000000 pages"), "{err}");
+}

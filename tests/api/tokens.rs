@@ -198,8 +198,9 @@ async fn disconnecting_a_tiktok_user_connected_in_another_workspace_leaves_their
 
     let outcome: serde_json::Value =
         ann.json_fn("tiktok/disconnect", json!({ "connection_id": ours })).await.json().await.unwrap();
-    assert_eq!(outcome["revocation"], "InUseElsewhere");
-    assert!(outcome["notice"].as_str().unwrap().contains("stays valid at TikTok"), "{outcome}");
+    // Acme is not told that the same TikTok user is connected at Globex.
+    assert_eq!(outcome["revocation"], "Revoked");
+    assert!(!outcome["notice"].as_str().unwrap().contains("TikTok"), "nothing about the token: {outcome}");
     assert_eq!(revokes(&ann).await, 0, "TikTok may have handed Globex the same token");
     assert_eq!(row(&ann, theirs).await.auth_status, AuthStatus::Healthy);
 
@@ -234,4 +235,42 @@ async fn two_disconnects_of_one_card_at_once_revoke_its_token_once() {
     statuses.sort();
     assert_eq!(statuses, [200, 404], "one Disconnect did it, the other found the card gone");
     assert_eq!(revokes(&app).await, 1, "the row is locked before the token is read and revoked");
+}
+
+#[tokio::test]
+async fn a_teammate_authorizing_the_same_tiktok_user_keeps_the_token_valid_and_disconnect_says_so() {
+    let (_db, ann, ours) = connected(&[]).await;
+    ann.connect_tiktok_user(BUSINESS_USER).await; // authorized again in this workspace, picker open
+    let outcome: serde_json::Value =
+        ann.json_fn("tiktok/disconnect", json!({ "connection_id": ours })).await.json().await.unwrap();
+    assert_eq!(outcome["revocation"], "InUseElsewhere");
+    assert!(outcome["notice"].as_str().unwrap().contains("stays valid at TikTok"), "{outcome}");
+    assert_eq!(revokes(&ann).await, 0);
+}
+
+#[tokio::test]
+async fn a_token_refreshed_while_its_connection_is_disconnected_is_revoked_too() {
+    let (_db, app, id) = connected(&[("SANDBOX_ACCESS_TOKEN_TTL", "1h")]).await;
+    app.clock.advance(chrono::Duration::minutes(50));
+    let refresh = json!({"path": "oauth2/refresh_token/", "kind": "hang", "millis": 1500, "count": 1});
+    app.sandbox_control("faults", refresh).await;
+    let (picker, disconnected) = tokio::join!(app.picker(json!({ "Connection": id })), async {
+        crate::helpers::wait_until("the refresh in flight", std::time::Duration::from_secs(10), || async {
+            (refreshes(&app).await == 1).then_some(())
+        })
+        .await;
+        app.json_fn("tiktok/disconnect", json!({ "connection_id": id })).await
+    });
+    assert_eq!(disconnected.status(), 200);
+    assert_ne!(picker.status(), 200, "the picker's connection is gone");
+
+    let tokens: serde_json::Value =
+        crate::helpers::client().get(app.sandbox_url("control/tokens")).send().await.unwrap().json().await.unwrap();
+    let live: Vec<&serde_json::Value> = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["user_id"] == BUSINESS_USER && t.get("access_token").is_some() && t["revoked"] == false)
+        .collect();
+    assert!(live.is_empty(), "no access token of the disconnected user is left live at TikTok: {live:?}");
 }

@@ -11,6 +11,8 @@ pub struct Model {
     pub heartbeat_at: ChronoDateTimeUtc,
     /// Until when this instance holds back its TikTok calls after a 40100, for the others to follow.
     pub tiktok_paused_until: Option<ChronoDateTimeUtc>,
+    /// The shares of TikTok's app budget this instance takes (see `sync::instances`).
+    pub budget_weight: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -170,6 +170,15 @@ impl AdsQuery {
     pub const PAGE_SIZE: u32 = 50;
     /// Beyond any table's end; keeps the offset arithmetic far from overflowing.
     pub const MAX_PAGE: u32 = 1_000_000;
+    /// Characters of a search kept.
+    pub const MAX_SEARCH: usize = 200;
+
+    /// The same query within the URL's limits: a query that came another way (a server
+    /// function's JSON body) meets them too, and what the URL could not say falls back.
+    pub fn checked(&self) -> Self {
+        let pairs = self.pairs();
+        Self::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+    }
 
     /// Reads a query string's pairs; anything unknown or malformed falls back to the default.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
@@ -189,15 +198,15 @@ impl AdsQuery {
         };
         Self {
             level,
-            campaign: get("campaign").map(str::to_owned),
-            adgroup: get("adgroup").map(str::to_owned),
+            campaign: get("campaign").filter(|v| is_tiktok_id(v)).map(str::to_owned),
+            adgroup: get("adgroup").filter(|v| is_tiktok_id(v)).map(str::to_owned),
             account: get("account").and_then(|v| v.parse().ok()).map(AccountId),
             status: match get("status") {
                 Some("active") => Some(StatusFilter::Active),
                 Some("paused") => Some(StatusFilter::Paused),
                 _ => None,
             },
-            search: get("q").unwrap_or_default().chars().take(200).collect(),
+            search: get("q").unwrap_or_default().chars().take(Self::MAX_SEARCH).collect(),
             sort,
             desc: match get("dir") {
                 Some("asc") => false,
@@ -303,6 +312,12 @@ impl DashboardQuery {
         Self { account: ads.account, range: ads.range }
     }
 
+    /// See [`AdsQuery::checked`].
+    pub fn checked(&self) -> Self {
+        let ads = self.as_ads().checked();
+        Self { account: ads.account, range: ads.range }
+    }
+
     fn as_ads(&self) -> AdsQuery {
         AdsQuery { account: self.account, range: self.range, ..AdsQuery::default() }
     }
@@ -321,9 +336,39 @@ impl DashboardQuery {
     }
 }
 
+/// TikTok's ids are short strings of digits (letters are let by too); anything else names
+/// nothing.
+fn is_tiktok_id(v: &str) -> bool {
+    (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_that_came_as_json_meets_the_urls_limits() {
+        let q = AdsQuery {
+            search: "x".repeat(2_000_000),
+            page: 0,
+            campaign: Some("1".repeat(10_000)),
+            adgroup: Some("19001' or 1=1".into()),
+            range: Range { preset: Preset::Custom, from: NaiveDate::from_ymd_opt(1900, 1, 1), to: None },
+            ..AdsQuery::default()
+        }
+        .checked();
+        assert_eq!(q.search.chars().count(), AdsQuery::MAX_SEARCH);
+        assert_eq!((q.page, q.campaign, q.adgroup, q.range.from), (1, None, None, None));
+        let q = AdsQuery { page: u32::MAX, ..AdsQuery::default() }.checked();
+        assert_eq!(q.page, 1);
+        let fine = AdsQuery { page: 7, campaign: Some("18001".into()), ..AdsQuery::default() };
+        assert_eq!(fine.checked(), fine, "a query within the limits is kept as it is");
+        let d = DashboardQuery {
+            account: Some(AccountId(2)),
+            range: Range { preset: Preset::Custom, from: NaiveDate::from_ymd_opt(3000, 1, 1), to: None },
+        };
+        assert_eq!(d.checked().range.from, None);
+    }
 
     #[test]
     fn a_query_survives_its_url() {

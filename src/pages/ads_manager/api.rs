@@ -13,7 +13,7 @@ pub async fn load_ads_table(query: AdsQuery) -> Result<AdsTable, AppError> {
     respond(async move {
         let user = authorize(Capability::View).await?;
         let reports: ReportsService = from_context()?;
-        reports.ads_view(user.workspace_id, query, false).await
+        reports.ads_view(user.workspace_id, query).await
     })
     .await
 }

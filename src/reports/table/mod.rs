@@ -4,15 +4,21 @@
 
 mod statement;
 
-use self::statement::{shape, statement, Part};
+use self::statement::{shape, statement, Answer, Part};
 use super::{cache::data_version, sql::Fragment, AccountHealth, ReportError, ReportsService, Sums};
 use crate::model::{
     ids::AccountId,
     reports::{AdsQuery, Level, OperationStatus},
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use futures::{stream::BoxStream, StreamExt};
 use sea_orm::FromQueryResult;
 use std::sync::Arc;
+
+/// Rows the export reads ahead of the client: its memory, whatever the table's size.
+const EXPORT_AHEAD: usize = 256;
+/// How long an export waits for its client to read on before it gives up.
+const EXPORT_STALL: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -83,6 +89,27 @@ struct Line {
 }
 
 impl Line {
+    fn row(self) -> Row {
+        Row {
+            sums: self.sums(),
+            tiktok_id: self.tiktok_id.unwrap_or_default(),
+            name: self.name,
+            operation_status: self.operation_status,
+            secondary_status: self.secondary_status,
+            objective: self.objective,
+            budget_micros: self.budget_micros,
+            budget_mode: self.budget_mode,
+            gone_at: self.gone_at,
+            account_id: self.account_id.unwrap_or_default(),
+            advertiser: self.advertiser.unwrap_or_default(),
+            currency: self.currency,
+            ad_text: self.ad_text,
+            landing_page_url: self.landing_page_url,
+            ad_format: self.ad_format,
+            thumbnail: self.thumbnail,
+        }
+    }
+
     fn sums(&self) -> Sums {
         Sums {
             spend_micros: self.spend.unwrap_or(0),
@@ -99,8 +126,8 @@ struct Name {
 }
 
 impl ReportsService {
-    /// The table for `query` over `from..=to` in `workspace_id`, whose `accounts` are given;
-    /// `all` lifts paging (the CSV export, computed afresh each time).
+    /// The page of the table for `query` over `from..=to` in `workspace_id`, whose `accounts`
+    /// are given.
     pub async fn table(
         &self,
         workspace_id: i32,
@@ -108,13 +135,68 @@ impl ReportsService {
         query: &AdsQuery,
         from: NaiveDate,
         to: NaiveDate,
-        all: bool,
     ) -> Result<Arc<TableData>, ReportError> {
-        if all {
-            return self.compute_table(workspace_id, query, from, to, true).await.map(Arc::new);
-        }
         let key = (workspace_id, data_version(accounts), query.to_query(), from, to);
-        self.cache.table(key, self.compute_table(workspace_id, query, from, to, false)).await
+        self.cache.table(key, self.compute_table(workspace_id, query, from, to)).await
+    }
+
+    /// Every row of the table, in its order, as the database sends them: a few hundred rows
+    /// are read ahead of the caller, however many the table has. `turn` (one of the exports
+    /// allowed at once) is held until the last row is read. Ends early when the caller drops
+    /// the stream (the client went away), and with an error when it stops reading for
+    /// [`EXPORT_STALL`], so a stalled download does not hold a database connection.
+    pub fn every_row(
+        &self,
+        workspace_id: i32,
+        query: &AdsQuery,
+        from: NaiveDate,
+        to: NaiveDate,
+        turn: tokio::sync::OwnedSemaphorePermit,
+    ) -> BoxStream<'static, Result<Row, ReportError>> {
+        let backend = self.db.get_database_backend();
+        let stmt = statement(backend, workspace_id, query, from, to, Answer::EveryRow).statement(backend);
+        let db = self.db.clone();
+        let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_AHEAD);
+        let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stalled.clone();
+        tokio::spawn(async move {
+            let _turn = turn;
+            let lines = match Line::find_by_statement(stmt).stream(&db).await {
+                Ok(lines) => lines,
+                Err(e) => {
+                    let _ = tx.send(Err(ReportError::Db(e))).await;
+                    return;
+                }
+            };
+            futures::pin_mut!(lines);
+            while let Some(line) = lines.next().await {
+                let failed = line.is_err();
+                match tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Line::row).map_err(ReportError::Db))).await {
+                    Ok(Ok(())) if !failed => {}
+                    Ok(_) => return, // the caller went away, or the error is on its way
+                    Err(_) => {
+                        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                        tracing::warn!("an export's client stopped reading; the export ends");
+                        return;
+                    }
+                }
+            }
+        });
+        futures::stream::unfold(Some(rx), move |rx| {
+            let stalled = stalled.clone();
+            async move {
+                let mut rx = rx?;
+                match rx.recv().await {
+                    Some(row) => Some((row, Some(rx))),
+                    // Cut off, not finished: the body must not end as if it were whole.
+                    None if stalled.load(std::sync::atomic::Ordering::Relaxed) => {
+                        Some((Err(ReportError::Db(sea_orm::DbErr::Custom("the export stalled".into()))), None))
+                    }
+                    None => None,
+                }
+            }
+        })
+        .boxed()
     }
 
     async fn compute_table(
@@ -123,7 +205,6 @@ impl ReportsService {
         query: &AdsQuery,
         from: NaiveDate,
         to: NaiveDate,
-        all: bool,
     ) -> Result<TableData, ReportError> {
         let campaign_name = match &query.campaign {
             Some(id) => Some(self.name_of(workspace_id, Level::Campaign, id).await?),
@@ -134,7 +215,7 @@ impl ReportsService {
             None => None,
         };
         let backend = self.db.get_database_backend();
-        let stmt = statement(backend, workspace_id, query, from, to, all).statement(backend);
+        let stmt = statement(backend, workspace_id, query, from, to, Answer::Page).statement(backend);
         let lines = Line::find_by_statement(stmt).all(&self.db).await?;
 
         let mut rows: Vec<(i64, Row)> = Vec::new();
@@ -142,27 +223,7 @@ impl ReportsService {
         let (mut all_rows, mut deleted) = (0u64, 0u64);
         for line in lines {
             match Part::parse(&line.part) {
-                Some(Part::Row) => rows.push((
-                    line.pos.unwrap_or(0),
-                    Row {
-                        sums: line.sums(),
-                        tiktok_id: line.tiktok_id.unwrap_or_default(),
-                        name: line.name,
-                        operation_status: line.operation_status,
-                        secondary_status: line.secondary_status,
-                        objective: line.objective,
-                        budget_micros: line.budget_micros,
-                        budget_mode: line.budget_mode,
-                        gone_at: line.gone_at,
-                        account_id: line.account_id.unwrap_or_default(),
-                        advertiser: line.advertiser.unwrap_or_default(),
-                        currency: line.currency,
-                        ad_text: line.ad_text,
-                        landing_page_url: line.landing_page_url,
-                        ad_format: line.ad_format,
-                        thumbnail: line.thumbnail,
-                    },
-                )),
+                Some(Part::Row) => rows.push((line.pos.unwrap_or(0), line.row())),
                 Some(Part::Total) => totals.push((line.currency.clone().unwrap_or_else(|| "?".into()), line.sums())),
                 Some(Part::Count) | None => {
                     all_rows = line.n.unwrap_or(0).max(0) as u64;
@@ -183,6 +244,17 @@ impl ReportsService {
             campaign_name,
             adgroup_name,
         })
+    }
+
+    /// The query's drill-down parents are this workspace's (`NotFound` otherwise).
+    pub async fn check_parents(&self, workspace_id: i32, query: &AdsQuery) -> Result<(), ReportError> {
+        if let Some(id) = &query.campaign {
+            self.name_of(workspace_id, Level::Campaign, id).await?;
+        }
+        if let Some(id) = &query.adgroup {
+            self.name_of(workspace_id, Level::AdGroup, id).await?;
+        }
+        Ok(())
     }
 
     /// A drill-down parent's name, checked to be this workspace's.

@@ -167,15 +167,24 @@ fn filtered(rows: Rows, query: &AdsQuery) -> Fragment {
     .append(Rows::filter(query))
 }
 
-/// The table's one statement: the page of rows (with their pictures, for ads), the totals per
-/// currency and the counts, over the CTEs `m` (sums) and `r` (filtered rows); `all` lifts paging.
+/// What the statement answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Answer {
+    /// The query's page of rows, the totals per currency and the counts (Ads Manager).
+    Page,
+    /// Every row in the table's order and nothing else, to be read as it comes (the export).
+    EveryRow,
+}
+
+/// The table's one statement: the rows (with their pictures, for ads) and, for a page, the
+/// totals per currency and the counts, over the CTEs `m` (sums) and `r` (filtered rows).
 pub(super) fn statement(
     backend: DatabaseBackend,
     workspace_id: i32,
     query: &AdsQuery,
     from: NaiveDate,
     to: NaiveDate,
-    all: bool,
+    answer: Answer,
 ) -> Fragment {
     let rows = Rows::of(workspace_id, query);
     let m = summed(backend, &rows, query.level, from, to);
@@ -184,14 +193,13 @@ pub(super) fn statement(
     // Ads have no budget of their own: sorting them by it keeps the name order.
     let sort = if query.level == Level::Ad && query.sort == SortKey::Budget { SortKey::Name } else { query.sort };
     let order = order(sort, query.desc);
-    let limit = if all {
-        String::new()
-    } else {
-        format!(
+    let limit = match answer {
+        Answer::EveryRow => String::new(),
+        Answer::Page => format!(
             " LIMIT {} OFFSET {}",
             AdsQuery::PAGE_SIZE,
             u64::from(query.page.max(1) - 1) * u64::from(AdsQuery::PAGE_SIZE)
-        )
+        ),
     };
     let shown = if query.show_deleted { "SELECT * FROM r" } else { "SELECT * FROM r WHERE is_deleted = 0" };
     // The page's pictures are looked up for its rows only, after the sort.
@@ -209,20 +217,26 @@ pub(super) fn statement(
         "NULL AS tiktok_id, NULL AS name, NULL AS operation_status, NULL AS secondary_status, NULL AS objective, \
                 NULL AS budget_micros, NULL AS budget_mode, NULL AS gone_at, NULL AS account_id, NULL AS advertiser";
     let no_creative = "NULL AS ad_text, NULL AS landing_page_url, NULL AS ad_format, NULL AS thumbnail";
-    // Postgres types a UNION pairwise: NULLs that meet numbers later are cast up front.
-    let rest = format!(
+    let rows = format!(
         "), shown AS ({shown}) \
          SELECT '{row}' AS part, p.pos, p.tiktok_id, p.name, p.operation_status, p.secondary_status, p.objective, \
                 p.budget_micros, p.budget_mode, p.gone_at, p.account_id, p.advertiser, p.currency, \
                 p.spend, p.impressions, p.clicks, p.conversions, {creative}, CAST(NULL AS BIGINT) AS n, \
                 CAST(NULL AS BIGINT) AS deleted \
-         FROM (SELECT shown.*, ROW_NUMBER() OVER (ORDER BY {order}) AS pos FROM shown ORDER BY {order}{limit}) p{creative_join} \
+         FROM (SELECT shown.*, ROW_NUMBER() OVER (ORDER BY {order}) AS pos FROM shown ORDER BY {order}{limit}) p{creative_join}",
+        row = Part::Row.tag(),
+    );
+    if answer == Answer::EveryRow {
+        return Fragment::sql("WITH m AS (").append(m).push("), r AS (").append(r).push(rows).push(" ORDER BY p.pos");
+    }
+    // Postgres types a UNION pairwise: NULLs that meet numbers later are cast up front.
+    let rest = format!(
+        "{rows} \
          UNION ALL \
          SELECT '{total}', NULL, {none}, currency, {spend}, {imp}, {clk}, {conv}, {no_creative}, COUNT(*), CAST(NULL AS BIGINT) \
          FROM shown GROUP BY currency \
          UNION ALL \
          SELECT '{count}', NULL, {none}, NULL, NULL, NULL, NULL, NULL, {no_creative}, COUNT(*), {deleted} FROM r",
-        row = Part::Row.tag(),
         total = Part::Total.tag(),
         count = Part::Count.tag(),
         spend = sql::sum("spend"),
@@ -257,7 +271,8 @@ mod tests {
         };
         for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
             for q in [query.clone(), AdsQuery::default()] {
-                let stmt = statement(backend, 7, &q, day("2026-01-01"), day("2026-01-07"), false).statement(backend);
+                let stmt =
+                    statement(backend, 7, &q, day("2026-01-01"), day("2026-01-07"), Answer::Page).statement(backend);
                 let values = stmt.values.map(|v| v.0).unwrap_or_default();
                 match backend {
                     // Exactly $1..=$n, each once: no gap, no stray number past the values.
@@ -287,7 +302,7 @@ mod tests {
             ..AdsQuery::default()
         };
         let backend = DatabaseBackend::Postgres;
-        let stmt = statement(backend, 7, &query, day("2026-01-01"), day("2026-01-07"), false).statement(backend);
+        let stmt = statement(backend, 7, &query, day("2026-01-01"), day("2026-01-07"), Answer::Page).statement(backend);
         for literal in ["'adgroup'", "'ENABLE'", "'DELETE'"] {
             assert!(!stmt.sql.contains(literal), "{literal} in {}", stmt.sql);
         }

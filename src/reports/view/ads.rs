@@ -6,10 +6,12 @@ use super::{
     words::{budget, figures, status, web_url},
 };
 use crate::{
+    error::AppError,
     model::{format::humanize, ids::AccountId, reports::*},
-    reports::{Row, TableData},
+    reports::{ReportError, Row, TableData},
 };
 use chrono::NaiveDate;
+use futures::{stream::BoxStream, StreamExt};
 
 /// Nothing to show yet (see [`Shown::empty`]): the pickers and the lines only.
 pub(super) fn empty(query: AdsQuery, shown: Shown) -> AdsTable {
@@ -48,6 +50,15 @@ pub(super) fn table(query: AdsQuery, shown: Shown, from: NaiveDate, to: NaiveDat
         to: Some(to),
         ..empty(query, shown)
     }
+}
+
+/// The table's lines as its rows come, for the export.
+pub(super) fn lines(
+    query: &AdsQuery,
+    rows: BoxStream<'static, Result<Row, ReportError>>,
+) -> BoxStream<'static, Result<AdsRow, AppError>> {
+    let (query, top) = (query.clone(), top_of(query));
+    rows.map(move |row| row.map(|r| line(&query, &top, &r)).map_err(AppError::from)).boxed()
 }
 
 /// The campaigns of the same accounts, days and deleted toggle: where drill-downs start.

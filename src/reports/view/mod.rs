@@ -11,8 +11,18 @@ mod words;
 use super::{ReportError, ReportsService};
 use crate::{
     error::AppError,
-    model::reports::{AdsQuery, AdsTable, Dashboard, DashboardQuery},
+    model::reports::{AdsQuery, AdsRow, AdsTable, Dashboard, DashboardQuery},
 };
+use chrono::NaiveDate;
+use futures::{stream::BoxStream, StreamExt};
+
+/// The export of a table: its query and days, and its lines as they are read.
+pub struct Export {
+    pub query: AdsQuery,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub lines: BoxStream<'static, Result<AdsRow, AppError>>,
+}
 
 impl From<ReportError> for AppError {
     fn from(e: ReportError) -> Self {
@@ -24,8 +34,10 @@ impl From<ReportError> for AppError {
 }
 
 impl ReportsService {
-    /// Ads Manager's table for `query` in `workspace_id`; `all` lifts paging (the CSV export).
-    pub async fn ads_view(&self, workspace_id: i32, query: AdsQuery, all: bool) -> Result<AdsTable, AppError> {
+    /// Ads Manager's table for `query` in `workspace_id`. The query meets the URL's limits
+    /// however it came (a server function's JSON body too).
+    pub async fn ads_view(&self, workspace_id: i32, query: AdsQuery) -> Result<AdsTable, AppError> {
+        let query = query.checked();
         let accounts = self.accounts(workspace_id).await?;
         let in_view =
             self.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
@@ -35,12 +47,35 @@ impl ReportsService {
         }
         let owned: Vec<_> = in_view.iter().map(|a| (*a).clone()).collect();
         let (from, to) = self.days(&query.range, &owned);
-        let data = self.table(workspace_id, &accounts, &query, from, to, all).await?;
+        let data = self.table(workspace_id, &accounts, &query, from, to).await?;
         Ok(ads::table(query, shown, from, to, &data))
+    }
+
+    /// Every line of Ads Manager's table for `query`, as the export writes them: read from the
+    /// database as they are written out, so its memory stays bounded whatever the table's size.
+    pub async fn ads_export(&self, workspace_id: i32, query: AdsQuery) -> Result<Export, AppError> {
+        let query = query.checked();
+        let accounts = self.accounts(workspace_id).await?;
+        let in_view =
+            self.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
+        let shown = attention::Shown::of(&accounts, &in_view);
+        if shown.empty.is_some() {
+            return Ok(Export { query, from: None, to: None, lines: futures::stream::empty().boxed() });
+        }
+        let owned: Vec<_> = in_view.iter().map(|a| (*a).clone()).collect();
+        let (from, to) = self.days(&query.range, &owned);
+        // A drill-down into what is not this workspace's is refused before anything is sent.
+        self.check_parents(workspace_id, &query).await?;
+        let Ok(turn) = self.exports.clone().try_acquire_owned() else {
+            return Err(AppError::rate_limited("Other exports are being written right now. Try again in a moment."));
+        };
+        let lines = ads::lines(&query, self.every_row(workspace_id, &query, from, to, turn));
+        Ok(Export { query, from: Some(from), to: Some(to), lines })
     }
 
     /// The Dashboard for `query` in `workspace_id`.
     pub async fn dashboard_view(&self, workspace_id: i32, query: DashboardQuery) -> Result<Dashboard, AppError> {
+        let query = query.checked();
         let accounts = self.accounts(workspace_id).await?;
         let in_view =
             self.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;

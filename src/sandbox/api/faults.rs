@@ -24,6 +24,9 @@ pub struct Fault {
     /// For [`FaultKind::Hang`]: how long the answer takes.
     #[serde(default)]
     pub millis: u64,
+    /// Only requests for this page of a list meet the fault (any page when unset).
+    #[serde(default)]
+    pub page: Option<u32>,
 }
 
 /// What a fault does to the request it meets.
@@ -55,9 +58,11 @@ fn one() -> u32 {
 }
 
 impl World {
-    /// Takes one matching fault, if any is armed for this path.
-    pub fn take_fault(&mut self, path: &str) -> Option<Fault> {
-        let i = self.faults.iter().position(|f| f.path.trim_matches('/') == path.trim_matches('/') && f.count > 0)?;
+    /// Takes one matching fault, if any is armed for this path (and `page` of its list).
+    pub fn take_fault(&mut self, path: &str, page: Option<u32>) -> Option<Fault> {
+        let i = self.faults.iter().position(|f| {
+            f.path.trim_matches('/') == path.trim_matches('/') && f.count > 0 && f.page.is_none_or(|p| Some(p) == page)
+        })?;
         self.faults[i].count -= 1;
         let fault = self.faults[i].clone();
         if self.faults[i].count == 0 {
@@ -180,10 +185,22 @@ mod tests {
             serde_json::from_value(serde_json::json!({"path": "/campaign/get", "code": 40100, "count": 2}))
                 .expect("a fault");
         world.faults.push(fault);
-        assert!(world.take_fault("ad/get/").is_none());
-        assert_eq!(world.take_fault("campaign/get/").map(|f| f.code), Some(40100));
-        assert_eq!(world.take_fault("campaign/get/").map(|f| f.count), Some(0));
-        assert!(world.take_fault("campaign/get/").is_none());
+        assert!(world.take_fault("ad/get/", None).is_none());
+        assert_eq!(world.take_fault("campaign/get/", None).map(|f| f.code), Some(40100));
+        assert_eq!(world.take_fault("campaign/get/", Some(3)).map(|f| f.count), Some(0));
+        assert!(world.take_fault("campaign/get/", None).is_none());
         assert!(world.faults.is_empty());
+    }
+
+    #[test]
+    fn a_fault_for_one_page_lets_the_other_pages_by() {
+        let mut world = World::new(SandboxSettings::default(), vec![]);
+        let fault: Fault =
+            serde_json::from_value(serde_json::json!({"path": "campaign/get/", "kind": "empty_page", "page": 2}))
+                .expect("a fault");
+        world.faults.push(fault);
+        assert!(world.take_fault("campaign/get/", Some(1)).is_none());
+        assert!(world.take_fault("campaign/get/", None).is_none());
+        assert_eq!(world.take_fault("campaign/get/", Some(2)).map(|f| f.kind), Some(FaultKind::EmptyPage));
     }
 }

@@ -37,8 +37,9 @@ pub async fn handle(
     if latency > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
-    let fault = sandbox.world().take_fault(&path);
     let query = Query::parse(raw_query.as_deref());
+    let page = query.get("page").and_then(|p| p.parse().ok());
+    let fault = sandbox.world().take_fault(&path, page);
     let answer = |sandbox: &Sandbox| {
         route(sandbox, &method, &path, &query, &headers, &body).unwrap_or_else(IntoResponse::into_response)
     };

@@ -93,17 +93,14 @@ impl SyncEngine {
         let Some(fetched) = fetched else { return self.step_complete::<E>(ctx).await };
         let info = fetched.page_info;
         // What was not seen is gone only after a whole pass: one whose count held from the first
-        // page to the last (rows removed meanwhile shift others onto pages already read), every
-        // record of which could be read, with no page missing its rows before the last.
+        // page to the last (rows removed meanwhile shift others onto pages already read), and
+        // that saw as many rows as that count (see `step_complete`).
         if page == 1 {
             ctx.cursor.list_total = Some(info.total_number);
         } else if ctx.cursor.list_total != Some(info.total_number) {
             ctx.cursor.partial_pass = true;
         }
         let more = page < info.total_page;
-        if fetched.items.len() < fetched.sent || (more && fetched.sent == 0) {
-            ctx.cursor.partial_pass = true;
-        }
         let n = fetched.items.len();
         let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id, now: self.clock.now() };
         let txn = self.db.begin().await?;
@@ -124,8 +121,14 @@ impl SyncEngine {
     async fn step_complete<E: EntityStep>(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id, now: self.clock.now() };
         let step = ctx.cursor.step;
-        let whole = !ctx.cursor.partial_pass;
         let txn = self.db.begin().await?;
+        // A page that came back short or empty (the last one too) leaves rows unseen that
+        // TikTok still counts: they are not gone.
+        let whole = !ctx.cursor.partial_pass
+            && match ctx.cursor.list_total {
+                Some(total) => stamp.seen::<E::Table>(&txn).await? >= u64::from(total),
+                None => false,
+            };
         let gone = if whole { E::mark_gone(&txn, &stamp).await? } else { 0 };
         ctx.cursor.advance();
         self.commit_page(txn, ctx).await?;

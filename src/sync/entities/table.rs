@@ -39,6 +39,14 @@ impl Stamp {
     ) -> impl Future<Output = Result<u64, DbErr>> + Send + 'a {
         store::mark_gone::<T>(txn, self.account_id, self.run_id, self.now)
     }
+
+    /// How many of the account's rows of `T` this run saw.
+    pub fn seen<'a, T: SyncedTable>(
+        &self,
+        txn: &'a DatabaseTransaction,
+    ) -> impl Future<Output = Result<u64, DbErr>> + Send + 'a {
+        store::count_seen::<T>(txn, self.account_id, self.run_id)
+    }
 }
 
 /// Makes a table module's `Entity` a [`SyncedTable`]: unique on the account and `key`, and

@@ -5,10 +5,7 @@
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::{
     num::NonZeroU32,
-    sync::{
-        atomic::{AtomicU32, Ordering},
-        Arc, Mutex, RwLock,
-    },
+    sync::{Arc, Mutex, RwLock},
     time::{Duration, Instant},
 };
 
@@ -40,15 +37,16 @@ impl Limits {
     /// A budget of `qps` for background work, split like the app budget and resized with it.
     pub(super) fn background(&self, qps: u32) -> Arc<Budget> {
         let budget = Arc::new(Budget::new(qps));
-        budget.share_with(self.app.instances.load(Ordering::Relaxed));
+        let (mine, all) = self.app.share();
+        budget.share_with(mine, all);
         self.background.lock().unwrap_or_else(|p| p.into_inner()).push(budget.clone());
         budget
     }
 
-    pub(super) fn share_with(&self, instances: u32) {
-        self.app.share_with(instances);
+    pub(super) fn share_with(&self, mine: u32, all: u32) {
+        self.app.share_with(mine, all);
         for budget in self.background.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            budget.share_with(instances);
+            budget.share_with(mine, all);
         }
     }
 
@@ -86,16 +84,17 @@ impl Limits {
     }
 }
 
-/// A requests-per-second budget that several instances may split: `qps ÷ instances` each.
+/// A requests-per-second budget that several instances may split: `qps × mine ÷ all` each.
 pub(super) struct Budget {
     qps: u32,
-    instances: AtomicU32,
+    /// This instance's shares, and all the live instances' shares together.
+    share: Mutex<(u32, u32)>,
     limiter: RwLock<Arc<DefaultDirectRateLimiter>>,
 }
 
 impl Budget {
     fn new(qps: u32) -> Self {
-        Self { qps, instances: AtomicU32::new(1), limiter: RwLock::new(Arc::new(RateLimiter::direct(paced(qps)))) }
+        Self { qps, share: Mutex::new((1, 1)), limiter: RwLock::new(Arc::new(RateLimiter::direct(paced(qps)))) }
     }
 
     /// A limiter for a new share that starts empty: a fresh one would let a whole burst through
@@ -110,17 +109,28 @@ impl Budget {
         self.limiter.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// This instance's share when `instances` serve the same TikTok app (at least one a second).
-    fn share_with(&self, instances: u32) {
-        let instances = instances.max(1);
+    fn share(&self) -> (u32, u32) {
+        *self.share.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// This instance's share when the instances serving the same TikTok app take `all` shares
+    /// and this one `mine` of them (at least one request a second).
+    fn share_with(&self, mine: u32, all: u32) {
+        let new = (mine.max(1), all.max(mine).max(1));
         let mut limiter = self.limiter.write().unwrap_or_else(|p| p.into_inner());
-        if self.instances.swap(instances, Ordering::Relaxed) != instances {
-            *limiter = Self::drained((self.qps / instances).max(1));
+        let mut share = self.share.lock().unwrap_or_else(|p| p.into_inner());
+        if *share != new {
+            *share = new;
+            *limiter = Self::drained(Self::of(self.qps, new));
         }
     }
 
+    fn of(qps: u32, (mine, all): (u32, u32)) -> u32 {
+        (u64::from(qps) * u64::from(mine) / u64::from(all.max(1))).clamp(1, u64::from(u32::MAX)) as u32
+    }
+
     fn per_second(&self) -> u32 {
-        (self.qps / self.instances.load(Ordering::Relaxed).max(1)).max(1)
+        Self::of(self.qps, self.share())
     }
 }
 
@@ -152,11 +162,13 @@ mod tests {
     fn an_instance_keeps_to_its_share_of_the_app_budget() {
         let budget = Budget::new(10);
         assert_eq!((budget.per_second(), burst(&budget)), (10, 1), "evenly spaced: no second gets more than 10");
-        budget.share_with(2);
+        budget.share_with(1, 2);
         assert_eq!((budget.per_second(), burst(&budget)), (5, 0), "a new share starts without a burst");
-        budget.share_with(20);
+        budget.share_with(4, 5);
+        assert_eq!(budget.per_second(), 8, "a syncing instance beside a web-only one");
+        budget.share_with(1, 20);
         assert_eq!(budget.per_second(), 1, "never less than one a second");
-        budget.share_with(0);
+        budget.share_with(0, 0);
         assert_eq!(budget.per_second(), 10, "no count means this instance alone");
     }
 }

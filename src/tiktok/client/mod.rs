@@ -77,6 +77,9 @@ pub struct TikTokClient {
     /// Background work also passes this budget, so part of the app budget stays free for the
     /// calls a person waits on.
     background: Option<Arc<Budget>>,
+    /// The longest a call waits for its turn (a person's call: its own time limit); unset, a
+    /// background call waits as long as the budget or a pause needs.
+    wait_limit: Option<Duration>,
 }
 
 impl TikTokClient {
@@ -97,6 +100,7 @@ impl TikTokClient {
             retry,
             timeout,
             background: None,
+            wait_limit: None,
         })
     }
 
@@ -107,10 +111,10 @@ impl TikTokClient {
         Self { background: Some(self.shared.limits.background(qps)), ..self.clone() }
     }
 
-    /// TikTok's limit is per app: with `instances` serving it, this one keeps to its share of
-    /// `TIKTOK_QPS` (and of the background part of it).
-    pub fn share_budget_with(&self, instances: u32) {
-        self.shared.limits.share_with(instances);
+    /// TikTok's limit is per app: this instance keeps to `mine` of `all` the shares of
+    /// `TIKTOK_QPS` the instances serving it take (and of the background part of it).
+    pub fn share_budget(&self, mine: u32, all: u32) {
+        self.shared.limits.share_with(mine, all);
     }
 
     /// Requests a second this instance may send now (its share of the app budget).
@@ -138,14 +142,16 @@ impl TikTokClient {
     }
 
     /// For calls a person is waiting on (the connect flow): at most two quick retries and
-    /// 15 s per request, so a TikTok outage is reported in seconds, not minutes.
+    /// 15 s per request, so a TikTok outage is reported in seconds, not minutes; and no longer
+    /// than that for its turn, so a pause for TikTok's app rate limit is reported, not waited out.
     pub fn interactive(&self) -> Self {
         let retry = RetryPolicy {
             max_retries: self.retry.max_retries.min(2),
             min_delay: self.retry.min_delay.min(Duration::from_millis(300)),
             max_delay: self.retry.max_delay.min(Duration::from_secs(2)),
         };
-        Self { retry, timeout: self.timeout.min(Duration::from_secs(15)), ..self.clone() }
+        let timeout = self.timeout.min(Duration::from_secs(15));
+        Self { retry, timeout, wait_limit: Some(timeout), ..self.clone() }
     }
 
     pub fn meter(&self) -> MeterSnapshot {

@@ -10,6 +10,12 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 
+/// Pages a list may have (at 1,000 rows a page, ten million rows).
+pub const MAX_PAGES: u32 = 10_000;
+
+/// Empty pages in a row after which [`Pager::collect`] takes a list to be at its end.
+const EMPTY_PAGES: u32 = 3;
+
 /// One page of a list.
 #[derive(Debug)]
 pub struct Page<T> {
@@ -124,19 +130,33 @@ impl<W: DeserializeOwned, S: Shape<W>> Pager<'_, W, S> {
                 self.path
             )));
         };
-        // Judged on the records as sent: a page whose records all fail to shape is not the end.
-        let more = page < page_info.total_page && !data.list.is_empty();
+        // More than any list of an advertiser holds: a count that would keep a caller paging
+        // for days is refused, not followed.
+        if page_info.total_page > MAX_PAGES {
+            return Err(TikTokError::bad_request(format!(
+                "{} answered that its list has {} pages, more than {MAX_PAGES}; it is not followed",
+                self.path, page_info.total_page
+            )));
+        }
+        // An empty page before the last is not the end: rows that moved meanwhile leave one.
+        let more = page < page_info.total_page;
         self.next_page = more.then_some(page + 1);
         let sent = data.list.len();
         let items = data.list.into_iter().filter_map(|record| self.shape.shape(record)).collect();
         Ok(Some(Page { items, page_info, sent }))
     }
 
-    /// Every item on every page.
+    /// Every item on every page: up to `total_page`, or until as many records as TikTok counts
+    /// came, or after [`EMPTY_PAGES`] empty pages in a row (a count that runs ahead of the rows).
     pub async fn collect(mut self) -> Result<Vec<S::Item>, TikTokError> {
-        let mut all = Vec::new();
+        let (mut all, mut sent, mut empty) = (Vec::new(), 0usize, 0u32);
         while let Some(page) = self.next_page().await? {
+            sent += page.sent;
+            empty = if page.sent == 0 { empty + 1 } else { 0 };
             all.extend(page.items);
+            if sent >= page.page_info.total_number as usize || empty >= EMPTY_PAGES {
+                break;
+            }
         }
         Ok(all)
     }

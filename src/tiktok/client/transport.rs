@@ -140,8 +140,10 @@ impl TikTokClient {
             .with_max_times(policy.max_retries)
             .with_jitter();
         let path = call.path;
+        // A person's call keeps one deadline for its turn over all its attempts.
+        let deadline = self.wait_limit.map(|limit| Instant::now() + limit);
         let attempt = || async {
-            let answer = self.send_once(call).await;
+            let answer = self.send_once(call, deadline).await;
             metrics::tiktok_request(path, answer.as_ref().map_or_else(|e| e.kind.as_str(), |_| "ok"));
             answer
         };
@@ -170,10 +172,33 @@ impl TikTokClient {
             .await
     }
 
-    /// One attempt: waits its turn, sends, and hands back the body of a successful answer.
-    async fn send_once(&self, call: &Call<'_>) -> Result<Vec<u8>, TikTokError> {
+    /// One attempt: waits its turn (until `deadline` at most), sends, and hands back the body of
+    /// a successful answer.
+    async fn send_once(&self, call: &Call<'_>, deadline: Option<Instant>) -> Result<Vec<u8>, TikTokError> {
         let started = Instant::now();
-        self.shared.limits.wait_turn(call.advertiser_id, call.path, self.background.as_deref()).await;
+        let turn = self.shared.limits.wait_turn(call.advertiser_id, call.path, self.background.as_deref());
+        match deadline {
+            None => turn.await,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(started);
+                let message = match self.shared.limits.paused_for().filter(|pause| *pause > left) {
+                    Some(pause) => Some(format!(
+                        "TikTok asked this app to slow down; it can call again in about {} s",
+                        pause.as_secs().max(1)
+                    )),
+                    None => tokio::time::timeout(left, turn).await.err().map(|_| {
+                        "This app's TikTok requests are all taken right now; try again in a moment".to_owned()
+                    }),
+                };
+                if let Some(message) = message {
+                    return Err(TikTokError {
+                        kind: ErrorKind::RateLimited,
+                        not_sent: true,
+                        ..TikTokError::bad_request(message)
+                    });
+                }
+            }
+        }
         self.meter.waited(started.elapsed());
 
         let request = self.request(call)?;
