@@ -17,30 +17,39 @@ use wevion::{
     sync::Outcome,
 };
 
-/// Makes the database refuse every new ad group row, as it would a value it cannot store.
-async fn refuse_ad_group_rows(app: &TestApp) {
+/// Makes the database refuse `event` (`INSERT ON tiktok_adgroup`, say) on its rows for which
+/// `when` holds (every row without one), as it would a value it cannot store.
+async fn refuse(app: &TestApp, event: &str, when: Option<&str>) {
     let db = &app.state.db;
+    let when = when.map(|w| format!("WHEN ({w})")).unwrap_or_default();
     let statements = match db.get_database_backend() {
         DbBackend::Postgres => vec![
             "CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ \
-             LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse_row BEFORE INSERT ON tiktok_adgroup FOR EACH ROW EXECUTE FUNCTION refuse_row()",
+             LANGUAGE plpgsql"
+                .to_owned(),
+            format!("CREATE TRIGGER refuse_row BEFORE {event} FOR EACH ROW {when} EXECUTE FUNCTION refuse_row()"),
         ],
-        _ => vec![
-            "CREATE TRIGGER refuse_row BEFORE INSERT ON tiktok_adgroup BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-        ],
+        _ => vec![format!(
+            "CREATE TRIGGER refuse_row BEFORE {event} {when} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )],
     };
     for sql in statements {
-        db.execute_unprepared(sql).await.unwrap();
+        db.execute_unprepared(&sql).await.unwrap();
     }
 }
 
-async fn allow_ad_group_rows(app: &TestApp) {
+/// Takes the refusal on `table` away.
+async fn allow(app: &TestApp, table: &str) {
     let sql = match app.state.db.get_database_backend() {
-        DbBackend::Postgres => "DROP TRIGGER refuse_row ON tiktok_adgroup",
-        _ => "DROP TRIGGER refuse_row",
+        DbBackend::Postgres => format!("DROP TRIGGER refuse_row ON {table}"),
+        _ => "DROP TRIGGER refuse_row".to_owned(),
     };
-    app.state.db.execute_unprepared(sql).await.unwrap();
+    app.state.db.execute_unprepared(&sql).await.unwrap();
+}
+
+/// Every new ad group row is refused.
+async fn refuse_ad_group_rows(app: &TestApp) {
+    refuse(app, "INSERT ON tiktok_adgroup", None).await;
 }
 
 #[tokio::test]
@@ -91,7 +100,7 @@ async fn a_page_the_database_keeps_refusing_fails_the_run_after_three_tries_and_
     assert!(said.contains("refused to store what TikTok sent for ad groups 3 times in a row"), "{said}");
     assert!(us.next_sync_at.is_some(), "the account stays scheduled");
 
-    allow_ad_group_rows(&app).await;
+    allow(&app, "tiktok_adgroup").await;
     app.clock.advance(Duration::minutes(16));
     drain(&app).await;
     assert_eq!(last_run(&app, us.id).await.status, RunStatus::Succeeded);
@@ -106,30 +115,10 @@ async fn a_page_the_database_keeps_refusing_fails_the_run_after_three_tries_and_
 /// Makes the database refuse to record progress that counts ad groups: the page's rows go in,
 /// then the run's own row refuses the move, as a commit can fail after the page's writes.
 async fn refuse_ad_group_progress(app: &TestApp) {
-    let db = &app.state.db;
-    let statements = match db.get_database_backend() {
-        DbBackend::Postgres => vec![
-            "CREATE FUNCTION refuse_row() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ \
-             LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse_row BEFORE UPDATE ON sync_run FOR EACH ROW WHEN (NEW.counts::text LIKE '%dgroups%') \
-             EXECUTE FUNCTION refuse_row()",
-        ],
-        _ => vec![
-            "CREATE TRIGGER refuse_row BEFORE UPDATE ON sync_run WHEN NEW.counts LIKE '%dgroups%' \
-             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-        ],
-    };
-    for sql in statements {
-        db.execute_unprepared(sql).await.unwrap();
-    }
-}
-
-async fn allow_progress(app: &TestApp) {
-    let sql = match app.state.db.get_database_backend() {
-        DbBackend::Postgres => "DROP TRIGGER refuse_row ON sync_run",
-        _ => "DROP TRIGGER refuse_row",
-    };
-    app.state.db.execute_unprepared(sql).await.unwrap();
+    // Postgres keeps the counts as jsonb.
+    let counts =
+        if app.state.db.get_database_backend() == DbBackend::Postgres { "NEW.counts::text" } else { "NEW.counts" };
+    refuse(app, "UPDATE ON sync_run", Some(&format!("{counts} LIKE '%dgroups%'"))).await;
 }
 
 #[tokio::test]
@@ -148,7 +137,7 @@ async fn a_page_whose_commit_is_refused_is_read_again_with_nothing_counted_twice
     assert_eq!((cursor.step, cursor.page), (wevion::sync::Step::AdGroups, 1), "the cursor stays on the refused page");
     assert_eq!(run.counts.unwrap_or_default().get(wevion::sync::Step::AdGroups), None, "nothing counted as written");
 
-    allow_progress(&app).await;
+    allow(&app, "sync_run").await;
     app.clock.advance(Duration::minutes(5));
     drain(&app).await;
     let run = last_run(&app, us.id).await;

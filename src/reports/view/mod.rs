@@ -8,10 +8,13 @@ mod chart;
 mod dashboard;
 mod words;
 
-use super::{ReportError, ReportsService};
+use super::{AccountHealth, ReportError, ReportsService};
 use crate::{
     error::AppError,
-    model::reports::{AdsQuery, AdsRow, AdsTable, Dashboard, DashboardQuery},
+    model::{
+        ids::AccountId,
+        reports::{AdsQuery, AdsRow, AdsTable, Dashboard, DashboardQuery},
+    },
 };
 use chrono::NaiveDate;
 use futures::{stream::BoxStream, StreamExt};
@@ -33,21 +36,47 @@ impl From<ReportError> for AppError {
     }
 }
 
+/// A view's accounts: the workspace's, and those its query names (all, or the one picked).
+struct Scope {
+    accounts: Vec<AccountHealth>,
+    in_view: Vec<AccountHealth>,
+}
+
+impl Scope {
+    fn in_view(&self) -> Vec<&AccountHealth> {
+        self.in_view.iter().collect()
+    }
+
+    /// What the page says about the accounts; `empty` set when there is nothing to show yet.
+    fn shown(&self) -> attention::Shown {
+        attention::Shown::of(&self.accounts, &self.in_view())
+    }
+}
+
 impl ReportsService {
+    /// The workspace's accounts and those `account` names; NotFound for another workspace's.
+    async fn scope_of(&self, workspace_id: i32, account: Option<AccountId>) -> Result<Scope, AppError> {
+        let accounts = self.accounts(workspace_id).await?;
+        let in_view: Vec<AccountHealth> = self
+            .scope(&accounts, account)
+            .ok_or_else(|| AppError::not_found("This advertiser account"))?
+            .into_iter()
+            .cloned()
+            .collect();
+        Ok(Scope { accounts, in_view })
+    }
+
     /// Ads Manager's table for `query` in `workspace_id`. The query meets the URL's limits
     /// however it came (a server function's JSON body too).
     pub async fn ads_view(&self, workspace_id: i32, query: AdsQuery) -> Result<AdsTable, AppError> {
         let query = query.checked();
-        let accounts = self.accounts(workspace_id).await?;
-        let in_view =
-            self.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
-        let shown = attention::Shown::of(&accounts, &in_view);
+        let scope = self.scope_of(workspace_id, query.account).await?;
+        let shown = scope.shown();
         if shown.empty.is_some() {
             return Ok(ads::empty(query, shown));
         }
-        let owned: Vec<_> = in_view.iter().map(|a| (*a).clone()).collect();
-        let (from, to) = self.days(&query.range, &owned);
-        let data = self.table(workspace_id, &accounts, &query, from, to).await?;
+        let (from, to) = self.days(&query.range, &scope.in_view);
+        let data = self.table(workspace_id, &scope.accounts, &query, from, to).await?;
         Ok(ads::table(query, shown, from, to, &data))
     }
 
@@ -55,15 +84,11 @@ impl ReportsService {
     /// database as they are written out, so its memory stays bounded whatever the table's size.
     pub async fn ads_export(&self, workspace_id: i32, query: AdsQuery) -> Result<Export, AppError> {
         let query = query.checked();
-        let accounts = self.accounts(workspace_id).await?;
-        let in_view =
-            self.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
-        let shown = attention::Shown::of(&accounts, &in_view);
-        if shown.empty.is_some() {
+        let scope = self.scope_of(workspace_id, query.account).await?;
+        if scope.shown().empty.is_some() {
             return Ok(Export { query, from: None, to: None, lines: futures::stream::empty().boxed() });
         }
-        let owned: Vec<_> = in_view.iter().map(|a| (*a).clone()).collect();
-        let (from, to) = self.days(&query.range, &owned);
+        let (from, to) = self.days(&query.range, &scope.in_view);
         // A drill-down into what is not this workspace's is refused before anything is sent.
         self.check_parents(workspace_id, &query).await?;
         let Ok(turn) = self.exports.clone().try_acquire_owned() else {
@@ -76,18 +101,16 @@ impl ReportsService {
     /// The Dashboard for `query` in `workspace_id`.
     pub async fn dashboard_view(&self, workspace_id: i32, query: DashboardQuery) -> Result<Dashboard, AppError> {
         let query = query.checked();
-        let accounts = self.accounts(workspace_id).await?;
-        let in_view =
-            self.scope(&accounts, query.account).ok_or_else(|| AppError::not_found("This advertiser account"))?;
-        let shown = attention::Shown::of(&accounts, &in_view);
-        let freshness = dashboard::freshness(&in_view, self.now());
+        let scope = self.scope_of(workspace_id, query.account).await?;
+        let shown = scope.shown();
+        let freshness = dashboard::freshness(&scope.in_view(), self.now());
         if shown.empty.is_some() {
             return Ok(dashboard::empty(query, shown, freshness));
         }
-        let owned: Vec<_> = in_view.iter().map(|a| (*a).clone()).collect();
-        let (from, to) = self.days(&query.range, &owned);
+        let (owned, accounts) = (&scope.in_view, &scope.accounts);
+        let (from, to) = self.days(&query.range, owned);
         let today = owned.iter().map(|a| a.today(self.now())).max().unwrap_or(to);
-        let data = self.dashboard(workspace_id, &accounts, query.account, from, to, today).await?;
+        let data = self.dashboard(workspace_id, accounts, query.account, from, to, today).await?;
         Ok(dashboard::board(query, shown, freshness, from, to, &data))
     }
 }
