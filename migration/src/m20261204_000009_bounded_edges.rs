@@ -53,7 +53,8 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(SyncInstance::Table)
-                .add_column(integer(SyncInstance::BudgetWeight).default(1))
+                // Rows from before were all syncing instances (only those beat): four shares.
+                .add_column(integer(SyncInstance::BudgetWeight).default(4))
                 .to_owned(),
         )
         .await

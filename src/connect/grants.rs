@@ -103,7 +103,7 @@ impl ConnectService {
             }
             if claimed && !in_use {
                 match self.credentials.open_grant(&grant) {
-                    Ok(token) => match self.tiktok.revoke(&token).await {
+                    Ok(token) => match self.patient.revoke(&token).await {
                         Ok(_) => report.grants_revoked += 1,
                         Err(e) => {
                             tracing::warn!(grant.id = grant.id, error = %e, "could not revoke an expired authorization at TikTok; deleting it here anyway")

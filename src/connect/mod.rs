@@ -53,6 +53,8 @@ pub struct ConnectService {
     db: DatabaseConnection,
     /// The fail-fast client: a person is waiting on these calls.
     tiktok: TikTokClient,
+    /// For the housekeeping, which nobody waits on: it waits out TikTok's pauses.
+    patient: TikTokClient,
     credentials: Credentials,
     clock: Arc<dyn Clock>,
     redirect_uri: Url,
@@ -69,7 +71,7 @@ impl ConnectService {
         redirect_uri: Url,
         queued: Arc<Notify>,
     ) -> Self {
-        Self { db, tiktok: tiktok.interactive(), credentials, clock, redirect_uri, queued }
+        Self { db, tiktok: tiktok.interactive(), patient: tiktok.clone(), credentials, clock, redirect_uri, queued }
     }
 
     pub fn redirect_uri(&self) -> &Url {

@@ -169,7 +169,13 @@ impl ReportsService {
                 }
             };
             futures::pin_mut!(lines);
-            while let Some(line) = lines.next().await {
+            loop {
+                // A client gone while the database still sorts frees its turn at once.
+                let line = tokio::select! {
+                    line = lines.next() => line,
+                    () = tx.closed() => return,
+                };
+                let Some(line) = line else { return };
                 let failed = line.is_err();
                 match tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Line::row).map_err(ReportError::Db))).await {
                     Ok(Ok(())) if !failed => {}

@@ -47,6 +47,9 @@ pub enum FaultKind {
     RowsAdded,
     /// The answer comes after `millis`, past a client's timeout.
     Hang,
+    /// The request is done at once, its answer sent only after `millis` (a late reply to
+    /// something TikTok has already done, a refresh say).
+    LateAnswer,
     /// The token's user revokes the app's authorization just before the answer.
     RevokeUser,
     /// The advertiser leaves every Business Center just before the answer.
@@ -91,6 +94,11 @@ pub(super) async fn shape(
         FaultKind::Hang => {
             tokio::time::sleep(std::time::Duration::from_millis(fault.millis.min(MAX_HANG_MS))).await;
             answer(sandbox)
+        }
+        FaultKind::LateAnswer => {
+            let answered = answer(sandbox);
+            tokio::time::sleep(std::time::Duration::from_millis(fault.millis.min(MAX_HANG_MS))).await;
+            answered
         }
         FaultKind::MalformedJson => {
             let body = r#"{"code": 0, "message": "OK", "data": {"list": [{"campaign_id": "1"#;

@@ -154,7 +154,8 @@ impl<W: DeserializeOwned, S: Shape<W>> Pager<'_, W, S> {
             sent += page.sent;
             empty = if page.sent == 0 { empty + 1 } else { 0 };
             all.extend(page.items);
-            if sent >= page.page_info.total_number as usize || empty >= EMPTY_PAGES {
+            let total = page.page_info.total_number as usize;
+            if (total > 0 && sent >= total) || empty >= EMPTY_PAGES {
                 break;
             }
         }

@@ -149,7 +149,8 @@ impl TikTokClient {
         };
         attempt
             .retry(backoff)
-            .when(|err: &TikTokError| call.retry.allows(err))
+            // A person's call is not tried again past its deadline.
+            .when(|err: &TikTokError| call.retry.allows(err) && deadline.is_none_or(|d| Instant::now() < d))
             .notify(|err: &TikTokError, wait: Duration| {
                 self.meter.retries.fetch_add(1, Ordering::Relaxed);
                 self.meter.waited(wait);
@@ -186,6 +187,9 @@ impl TikTokClient {
                         "TikTok asked this app to slow down; it can call again in about {} s",
                         pause.as_secs().max(1)
                     )),
+                    None if left.is_zero() => {
+                        Some("This app's TikTok requests are all taken right now; try again in a moment".to_owned())
+                    }
                     None => tokio::time::timeout(left, turn).await.err().map(|_| {
                         "This app's TikTok requests are all taken right now; try again in a moment".to_owned()
                     }),
