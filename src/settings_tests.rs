@@ -133,3 +133,20 @@ fn the_answer_cache_is_sized_in_megabytes_and_the_old_count_is_refused_not_ignor
     assert_eq!(err.var, "REPORT_CACHE_ENTRIES");
     assert!(err.to_string().contains("REPORT_CACHE_MB"), "{err}");
 }
+
+#[test]
+fn the_attribution_window_and_its_tiers_are_settings_within_what_tiktok_revises() {
+    let s = settings(&[]).unwrap();
+    assert_eq!(s.attribution, crate::sync::tiers::Attribution::default());
+    assert_eq!(s.attribution.window_days, 28);
+    let s = settings(&[("ATTRIBUTION_WINDOW", "7"), ("ATTRIBUTION_WEEK_EVERY", "30m")]).unwrap();
+    assert_eq!((s.attribution.window_days, s.attribution.week_every), (7, Duration::from_secs(1800)));
+    for (var, value) in [
+        ("ATTRIBUTION_WINDOW", "0"),
+        ("ATTRIBUTION_WINDOW", "91"),
+        ("ATTRIBUTION_WEEK_EVERY", "1s"),
+        ("ATTRIBUTION_WINDOW_EVERY", "30d"),
+    ] {
+        assert_eq!(settings(&[(var, value)]).unwrap_err().var, var, "{var}={value}");
+    }
+}

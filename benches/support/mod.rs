@@ -12,7 +12,7 @@ use std::{
 };
 use wevion::{
     auth::accounts,
-    clock::SystemClock,
+    clock::{Clock, SystemClock},
     roles::Role,
     server::{AppState, Application},
     settings::Settings,
@@ -88,12 +88,17 @@ pub struct BenchApp {
 }
 
 pub async fn spawn_app(db: &BenchDb, extra: &[(&str, &str)]) -> BenchApp {
+    spawn_app_on_clock(db, extra, Arc::new(SystemClock)).await
+}
+
+/// The app on `clock` (a [`wevion::clock::ManualClock`] lets a day of syncs pass at once).
+pub async fn spawn_app_on_clock(db: &BenchDb, extra: &[(&str, &str)], clock: Arc<dyn Clock>) -> BenchApp {
     let mut vars: HashMap<String, String> = HashMap::from([("DATABASE_URL".into(), db.url.clone())]);
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let leptos = LeptosOptions::builder().output_name("wevion").site_root("target/site").build();
     let settings = Settings::from_lookup(|k| vars.get(k).cloned(), leptos).expect("bench settings");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::build_on(settings, listener, Arc::new(SystemClock)).await.expect("app builds");
+    let app = Application::build_on(settings, listener, clock).await.expect("app builds");
     let base = format!("http://{}", app.addr());
     let state = app.state().clone();
     tokio::spawn(async move { app.run_until_stopped().await.unwrap() });

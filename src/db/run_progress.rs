@@ -106,6 +106,20 @@ impl Window {
     }
 }
 
+/// Which of the days a sync's insights step re-reads (see `sync::tiers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reread {
+    /// A first sync: the whole history.
+    History,
+    /// The whole attribution window.
+    Window,
+    /// The last 7 days.
+    Week,
+    /// Today, yesterday and any day since the last sync.
+    Recent,
+}
+
 /// Where a run is: its step, the next page, and the report windows still to read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -122,6 +136,9 @@ pub struct Cursor {
     pub insights_from: Option<NaiveDate>,
     #[serde(default)]
     pub insights_to: Option<NaiveDate>,
+    /// Which days those are: what the account has re-read once the step is done.
+    #[serde(default)]
+    pub reread: Option<Reread>,
     /// A step lost a window for good (40067 even for one day): insights are not complete.
     #[serde(default)]
     pub insights_incomplete: bool,
@@ -162,6 +179,7 @@ impl Cursor {
             windows: Vec::new(),
             insights_from: None,
             insights_to: None,
+            reread: None,
             insights_incomplete: false,
             deferrals: 0,
             refusals: 0,

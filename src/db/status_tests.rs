@@ -28,6 +28,8 @@ fn account() -> tiktok_ad_account::Model {
         display_timezone: None,
         insights_through: None,
         last_run_id: Some(9),
+        week_reread_at: None,
+        window_reread_at: None,
     }
 }
 

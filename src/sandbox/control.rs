@@ -182,6 +182,26 @@ pub async fn daily_spend_drift(State(sb): State<Sandbox>, Json(body): Json<Drift
     StatusCode::NO_CONTENT
 }
 
+/// `{"advertiser_id": "...", "days": 20}`: that many days pass for attribution: conversions of
+/// the advertiser's last 28 days grow, as TikTok's do when clicks convert later.
+#[derive(Deserialize)]
+pub struct Attribution {
+    advertiser_id: String,
+    days: u32,
+}
+
+pub async fn late_attribution(State(sb): State<Sandbox>, Json(body): Json<Attribution>) -> impl IntoResponse {
+    let now = sb.now();
+    let mut world = sb.world();
+    // The advertiser's days, as its reports count them.
+    let tz = world.advertisers.get(&body.advertiser_id).and_then(|a| a.timezone.parse::<chrono_tz::Tz>().ok());
+    let today = now.with_timezone(&tz.unwrap_or(chrono_tz::UTC)).date_naive();
+    let as_of = (today - crate::sandbox::data::EPOCH).num_days();
+    let days = world.late_attribution.get(&body.advertiser_id).map_or(0, |l| l.days).saturating_add(body.days);
+    world.late_attribution.insert(body.advertiser_id, crate::sandbox::data::LateAttribution { days, as_of });
+    StatusCode::NO_CONTENT
+}
+
 /// `{"advertiser_id": "..."}`: the advertiser leaves every Business Center.
 #[derive(Deserialize)]
 pub struct RemoveAdvertiser {
@@ -220,6 +240,7 @@ pub async fn reset(State(sb): State<Sandbox>, Json(_): Json<Value>) -> impl Into
     world.removed.clear();
     world.daily_spend_drift.clear();
     world.extra_campaigns.clear();
+    world.late_attribution.clear();
     sb.inner.rate_limited.store(0, Ordering::Relaxed);
     StatusCode::NO_CONTENT
 }

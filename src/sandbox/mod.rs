@@ -94,6 +94,7 @@ impl Sandbox {
             .route("/control/counts", get(control::counts))
             .route("/control/entity", post(control::change_entity))
             .route("/control/daily-spend-drift", post(control::daily_spend_drift))
+            .route("/control/attribution", post(control::late_attribution))
             .route("/control/remove-advertiser", post(control::remove_advertiser))
             .route("/control/tokens", get(control::tokens))
             .route("/control/reset", post(control::reset))

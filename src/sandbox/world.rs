@@ -90,6 +90,8 @@ pub struct World {
     pub daily_spend_drift: HashMap<String, f64>,
     /// Per advertiser: campaigns created since the start, beyond the configured number.
     pub extra_campaigns: HashMap<String, u32>,
+    /// Per advertiser: days that passed for attribution (conversions of earlier days grew).
+    pub late_attribution: HashMap<String, super::data::LateAttribution>,
 }
 
 const MAX_EXTRA_CAMPAIGNS: u32 = 10_000;
@@ -173,6 +175,7 @@ impl World {
             deleted: Default::default(),
             removed: Default::default(),
             daily_spend_drift: HashMap::new(),
+            late_attribution: HashMap::new(),
             extra_campaigns: HashMap::new(),
         }
     }
@@ -185,7 +188,8 @@ impl World {
         let mut sizes = self.config.sizes;
         let extra = self.extra_campaigns.get(&advertiser.id).copied().unwrap_or(0);
         sizes.campaigns = sizes.campaigns.saturating_add(extra);
-        Generator { seed: self.config.seed, index: advertiser.index, sizes }
+        let late = self.late_attribution.get(&advertiser.id).copied();
+        Generator { seed: self.config.seed, index: advertiser.index, sizes, late }
     }
 
     /// A known advertiser gains a campaign (with its ad groups and ads), up to a bound.

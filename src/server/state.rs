@@ -103,6 +103,7 @@ impl AppState {
             SyncSettings {
                 concurrency: settings.sync_concurrency,
                 lease: settings.sync_lease,
+                attribution: settings.attribution,
                 ..SyncSettings::new(settings.sync_interval, settings.instance_id.clone())
             },
             wake,

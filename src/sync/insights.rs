@@ -1,17 +1,21 @@
 //! Daily insights at campaign, ad group, ad and advertiser level, in windows of at most 30 of
-//! the advertiser's days (a first sync: the last 90; later: a 7-day attribution lookback plus
-//! the new days). TikTok's 40067 (query too large) halves the window and carries on. Then the
+//! the advertiser's days (a first sync: the last 90; later: the tiers of the attribution window
+//! that are due, see [`super::tiers`]). TikTok's 40067 (query too large) halves the window and carries on. Then the
 //! data check: stored daily spend per campaign against TikTok's own total for the same days.
 
 use super::{
     evidence::step_error,
     run::{Page, RunCtx, Stop},
     store::{count, micros, upsert},
+    tiers::{self, ReadSoFar, Reread},
     SyncEngine,
 };
 use crate::{
     db::{
-        entities::{sync_run::Step, tiktok_ad_account, tiktok_campaign, tiktok_insight_daily},
+        entities::{
+            sync_run::{RunTrigger, Step},
+            tiktok_ad_account, tiktok_campaign, tiktok_insight_daily,
+        },
         run_progress::{DataCheck, Mismatch, Window},
     },
     model::reports::Level,
@@ -60,22 +64,28 @@ pub fn plan(from: NaiveDate, to: NaiveDate) -> Vec<Window> {
 }
 
 impl SyncEngine {
-    /// The days this run reads: the history on a first sync, else the lookback plus new days.
-    fn insight_days(&self, account: &tiktok_ad_account::Model) -> (NaiveDate, NaiveDate) {
-        let today = today_of(account, self.clock.now());
-        let oldest = today - Duration::days(i64::from(self.settings.history_days) - 1);
-        let from = match account.insights_through {
-            Some(through) => (through - Duration::days(i64::from(self.settings.lookback_days))).max(oldest).min(today),
-            None => oldest,
+    /// The days this run reads, and which tier they are: the history on a first sync, else the
+    /// tiers of the attribution window that are due (all of it when a person asked).
+    fn insight_days(&self, account: &tiktok_ad_account::Model, asked: bool) -> (NaiveDate, NaiveDate, Reread) {
+        let now = self.clock.now();
+        let today = today_of(account, now);
+        let read = ReadSoFar {
+            through: account.insights_through,
+            week_at: account.week_reread_at,
+            window_at: account.window_reread_at,
         };
-        (from, today)
+        let (from, tier) =
+            tiers::days_to_read(today, self.settings.history_days, self.settings.attribution, read, asked, now);
+        (from, today, tier)
     }
 
     pub(super) async fn insights_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         if ctx.cursor.insights_from.is_none() {
-            let (from, to) = self.insight_days(&ctx.account);
+            let (from, to, tier) = self.insight_days(&ctx.account, ctx.trigger != RunTrigger::Scheduled);
+            tracing::info!(from = %from, to = %to, reread = ?tier, "reading daily results");
             ctx.cursor.insights_from = Some(from);
             ctx.cursor.insights_to = Some(to);
+            ctx.cursor.reread = Some(tier);
             ctx.cursor.windows = plan(from, to);
             ctx.cursor.page = 1;
         }
@@ -152,11 +162,25 @@ impl SyncEngine {
         let txn = self.db.begin().await?;
         let through = match (ctx.cursor.insights_to, ctx.cursor.insights_incomplete) {
             (Some(to), false) => {
-                tiktok_ad_account::Entity::update_many()
+                // The tiers this read covered start their wait again.
+                let now = self.clock.now();
+                let (week, window) = match ctx.cursor.reread {
+                    Some(Reread::History | Reread::Window) => (true, true),
+                    Some(Reread::Week) => (true, false),
+                    Some(Reread::Recent) | None => (false, false),
+                };
+                let mut update = tiktok_ad_account::Entity::update_many()
                     .col_expr(tiktok_ad_account::Column::InsightsThrough, Expr::value(to))
-                    .filter(tiktok_ad_account::Column::Id.eq(ctx.account.id))
-                    .exec(&txn)
-                    .await?;
+                    .filter(tiktok_ad_account::Column::Id.eq(ctx.account.id));
+                if week {
+                    update = update.col_expr(tiktok_ad_account::Column::WeekRereadAt, Expr::value(now));
+                    ctx.account.week_reread_at = Some(now);
+                }
+                if window {
+                    update = update.col_expr(tiktok_ad_account::Column::WindowRereadAt, Expr::value(now));
+                    ctx.account.window_reread_at = Some(now);
+                }
+                update.exec(&txn).await?;
                 Some(to)
             }
             _ => None,
@@ -361,6 +385,8 @@ mod tests {
             display_timezone: Some("Asia/Tokyo".into()),
             insights_through: None,
             last_run_id: None,
+            week_reread_at: None,
+            window_reread_at: None,
         };
         let late_utc = DateTime::parse_from_rfc3339("2026-03-01T20:00:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(today_of(&account, late_utc), day("2026-03-02"), "Tokyo is already on the next day");

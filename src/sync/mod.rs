@@ -17,6 +17,7 @@ mod lease;
 mod queue;
 mod run;
 mod store;
+pub mod tiers;
 
 pub use crate::db::{
     entities::sync_run::{FailureKind, Step},
@@ -47,9 +48,10 @@ pub struct SyncSettings {
     pub lease: Duration,
     /// This instance's name on the runs it holds.
     pub instance_id: String,
-    /// Days of insights a first sync brings, and the attribution days later syncs re-read.
+    /// Days of insights a first sync brings.
     pub history_days: u32,
-    pub lookback_days: u32,
+    /// The days later syncs read again, and how often (see [`tiers`]).
+    pub attribution: tiers::Attribution,
 }
 
 impl SyncSettings {
@@ -60,7 +62,7 @@ impl SyncSettings {
             lease: Duration::from_secs(60),
             instance_id,
             history_days: 90,
-            lookback_days: 7,
+            attribution: tiers::Attribution::default(),
         }
     }
 }

@@ -48,6 +48,8 @@ pub(super) struct RunCtx {
     pub stop: CancellationToken,
     /// Pages still to read before the run goes back to the queue (`None`: no limit).
     pub pages_left: Option<u32>,
+    /// What started the run: a person's (Sync now, Retry) re-reads the whole attribution window.
+    pub trigger: RunTrigger,
 }
 
 /// Times in a row a run is put back for later when TikTok is busy or failing, before it fails.
@@ -187,6 +189,7 @@ impl SyncEngine {
             key_missing: None,
             stop: stop.clone(),
             pages_left,
+            trigger: run.trigger,
         };
         ctx.cursor.resumed();
         tracing::info!(trigger = ?run.trigger, step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run started");

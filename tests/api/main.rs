@@ -1,6 +1,7 @@
 //! Integration tests: the real app on port 0 with a fresh database (SQLite or Postgres).
 
 mod accounts;
+mod attribution;
 mod bounds;
 mod connect;
 mod faults;

@@ -38,6 +38,10 @@ pub struct Model {
     /// The last of the advertiser's days whose insights are synced.
     pub insights_through: Option<Date>,
     pub last_run_id: Option<i32>,
+    /// When the insights of the last 7 days, and of the whole attribution window, were last
+    /// read again in full (TikTok revises them as conversions come in).
+    pub week_reread_at: Option<ChronoDateTimeUtc>,
+    pub window_reread_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -122,6 +122,8 @@ pub(super) mod tests {
                 display_timezone: None,
                 insights_through: None,
                 last_run_id: None,
+                week_reread_at: None,
+                window_reread_at: None,
             },
             connection_id: Some(9),
             state,

@@ -14,7 +14,7 @@ use axum::{http::HeaderMap, response::Response};
 use chrono::{Duration, NaiveDate};
 use serde_json::{json, Map, Value};
 
-const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+use crate::sandbox::data::EPOCH;
 
 impl Sandbox {
     /// `report/integrated/get/`: one page of report rows.

@@ -51,7 +51,24 @@ pub struct Generator {
     pub seed: u64,
     pub index: u32,
     pub sizes: DataSizes,
+    /// Conversions TikTok attributed late to the days before `as_of` (see [`LateAttribution`]).
+    pub late: Option<LateAttribution>,
 }
+
+/// Days that passed for attribution as of a day (days since the Unix epoch): each of the 28
+/// days before it gains conversions for each such day, up to its 28th, as TikTok's clicks
+/// convert later and are dated to the click's day. Per ad, so every level's sums still hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LateAttribution {
+    pub days: u32,
+    pub as_of: i64,
+}
+
+/// TikTok's longest attribution window.
+pub const ATTRIBUTION_DAYS: i64 = 28;
+
+/// Days are counted from here in the generator.
+pub const EPOCH: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
 
 const OBJECTIVES: [&str; 5] = ["TRAFFIC", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "APP_PROMOTION"];
 const THEMES: [&str; 8] = [
@@ -229,7 +246,14 @@ impl Generator {
         let clicks = (impressions * ctr).floor();
         let cpm = range(h >> 16, 2.0, 12.0);
         let spend = (impressions * cpm / 1000.0 * 100.0).round() / 100.0;
-        let conversions = (clicks * range(h >> 24, 0.0, 0.12)).floor();
+        let mut conversions = (clicks * range(h >> 24, 0.0, 0.12)).floor();
+        if let Some(late) = self.late {
+            let age = late.as_of - day;
+            if (0..ATTRIBUTION_DAYS).contains(&age) {
+                let days = i64::from(late.days).min(ATTRIBUTION_DAYS - age) as f64;
+                conversions += (clicks * 0.004 * days).floor();
+            }
+        }
         let reach = (impressions * range(h >> 32, 0.6, 0.95)).floor();
         [spend, impressions, clicks, conversions, reach]
     }
@@ -267,7 +291,23 @@ mod tests {
             seed: 7,
             index: 1,
             sizes: DataSizes { campaigns: 3, adgroups_per_campaign: 2, ads_per_adgroup: 2, days: 10 },
+            late: None,
         }
+    }
+
+    #[test]
+    fn late_attribution_adds_conversions_to_the_window_only_and_keeps_the_sums() {
+        let (today, key) = (20_000, generator().key(Level::Ad, 0));
+        let late = Generator { late: Some(LateAttribution { days: 20, as_of: today }), ..generator() };
+        let grew = (0..ATTRIBUTION_DAYS)
+            .filter(|age| late.delivery(key, today - age)[3] > generator().delivery(key, today - age)[3]);
+        assert!(grew.count() > 0, "some days in the window gained conversions");
+        for age in [ATTRIBUTION_DAYS, ATTRIBUTION_DAYS + 5] {
+            assert_eq!(late.delivery(key, today - age), generator().delivery(key, today - age), "day {age} back");
+        }
+        let campaign = late.key(Level::Campaign, 0);
+        let ads: f64 = late.keys(Level::Ad, true).filter(|k| k.c == 0).map(|k| late.delivery(k, today - 3)[3]).sum();
+        assert_eq!(late.delivery(campaign, today - 3)[3], ads, "a campaign is the sum of its ads");
     }
 
     #[test]

@@ -121,7 +121,9 @@ impl SyncEngine {
     async fn step_complete<E: EntityStep>(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id, now: self.clock.now() };
         let step = ctx.cursor.step;
-        let txn = self.db.begin().await?;
+        // It reads (the rows seen), then writes: on SQLite it takes the write lock up front, as
+        // a read-then-write transaction would fail at once when another writer got in between.
+        let txn = crate::db::begin_write(&self.db).await?;
         // A page that came back short or empty (the last one too) leaves rows unseen that
         // TikTok still counts: they are not gone.
         let whole = !ctx.cursor.partial_pass

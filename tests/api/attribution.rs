@@ -1,0 +1,152 @@
+//! TikTok revises a day's conversions for as long as its attribution window (28 days by
+//! default): scheduled syncs read today and yesterday every time, the last 7 days hourly and the
+//! whole window daily; Sync now reads the whole window.
+
+use crate::sync::{account, app_with, drain, last_run, US};
+use chrono::{Duration, NaiveDate};
+use rust_decimal::prelude::ToPrimitive;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use std::collections::HashMap;
+use wevion::{
+    db::entities::tiktok_insight_daily,
+    model::reports::Level,
+    sandbox::BUSINESS_USER,
+    sync::{tiers::Reread, today_of},
+    tiktok::wire::DataLevel,
+};
+
+/// The days the account's last run read, counted back from the advertiser's today, and which
+/// tier they were.
+async fn last_read(app: &crate::helpers::TestApp) -> (i64, Option<Reread>) {
+    let us = account(app, US).await;
+    let cursor = last_run(app, us.id).await.cursor.expect("a cursor");
+    let today: NaiveDate = today_of(&us, app.clock_now());
+    ((today - cursor.insights_from.expect("days read")).num_days() + 1, cursor.reread)
+}
+
+#[tokio::test]
+async fn scheduled_syncs_read_the_tiers_that_are_due_and_sync_now_reads_the_whole_window() {
+    let (_db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    assert_eq!(last_read(&app).await, (90, Some(Reread::History)), "a first sync reads the history");
+
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(last_read(&app).await, (2, Some(Reread::Recent)), "today and yesterday");
+
+    app.clock.advance(Duration::minutes(45));
+    drain(&app).await;
+    assert_eq!(last_read(&app).await, (7, Some(Reread::Week)), "an hour on: the last 7 days");
+
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(last_read(&app).await.1, Some(Reread::Recent), "the week was just read");
+
+    app.clock.advance(Duration::hours(23));
+    drain(&app).await;
+    assert_eq!(last_read(&app).await, (28, Some(Reread::Window)), "a day on: the whole window");
+
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(last_read(&app).await.1, Some(Reread::Recent));
+    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+    assert_eq!(asked.status(), 200);
+    drain(&app).await;
+    assert_eq!(last_read(&app).await, (28, Some(Reread::Window)), "Sync now re-reads the whole window");
+}
+
+#[tokio::test]
+async fn the_window_is_a_setting() {
+    let (_db, app) = app_with(&[("ATTRIBUTION_WINDOW", "14")]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let connection = app.connections().await[0]["id"].as_i64().unwrap();
+    app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+    drain(&app).await;
+    assert_eq!(last_read(&app).await, (14, Some(Reread::Window)));
+}
+
+/// The account's stored daily rows.
+async fn stored(app: &crate::helpers::TestApp, account_id: i32) -> Vec<tiktok_insight_daily::Model> {
+    tiktok_insight_daily::Entity::find()
+        .filter(tiktok_insight_daily::Column::AdAccountId.eq(account_id))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// TikTok's own daily campaign figures (spend in millionths, impressions, clicks, conversions).
+async fn tiktoks_days(
+    app: &crate::helpers::TestApp,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> HashMap<(String, NaiveDate), [Option<i64>; 4]> {
+    let token = app.sandbox_token(BUSINESS_USER).await;
+    let client = app.tiktok_client(1000, 0);
+    let rows = client.daily_report(&token, US, DataLevel::Campaign, from, to).unwrap().collect().await.unwrap();
+    let whole = |d: Option<rust_decimal::Decimal>| d.and_then(|d| d.to_i64());
+    rows.into_iter()
+        .map(|r| {
+            let m = r.metrics;
+            let spend = m.spend.and_then(|s| (s * rust_decimal::Decimal::from(1_000_000)).to_i64());
+            ((r.id, r.date), [spend, whole(m.impressions), whole(m.clicks), whole(m.conversions)])
+        })
+        .collect()
+}
+
+fn figures(row: &tiktok_insight_daily::Model) -> [Option<i64>; 4] {
+    [row.spend_micros, row.impressions, row.clicks, row.conversions]
+}
+
+#[tokio::test]
+async fn after_twenty_days_of_late_attribution_sync_now_makes_every_stored_day_in_the_window_tiktoks_again() {
+    let (_db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let us = account(&app, US).await;
+    let today = today_of(&us, app.clock_now());
+    let window_from = today - Duration::days(27);
+    let before = stored(&app, us.id).await;
+
+    app.sandbox_control("attribution", json!({"advertiser_id": US, "days": 20})).await;
+    let theirs = tiktoks_days(&app, window_from, today).await;
+    let campaign_days = |rows: &[tiktok_insight_daily::Model]| -> Vec<tiktok_insight_daily::Model> {
+        rows.iter().filter(|r| r.level == Level::Campaign && r.date >= window_from).cloned().collect()
+    };
+    let stale = campaign_days(&before)
+        .iter()
+        .filter(|r| theirs.get(&(r.object_id.clone(), r.date)).is_some_and(|t| *t != figures(r)))
+        .count();
+    assert!(stale > 0, "TikTok's conversions moved on after the sync");
+
+    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+    assert_eq!(asked.status(), 200);
+    drain(&app).await;
+    let after = stored(&app, us.id).await;
+    let window = campaign_days(&after);
+    assert_eq!(window.len(), theirs.len(), "every campaign day of the window is stored");
+    for row in &window {
+        assert_eq!(
+            Some(&figures(row)),
+            theirs.get(&(row.object_id.clone(), row.date)),
+            "{} on {}",
+            row.object_id,
+            row.date
+        );
+    }
+    // Days before the window do not change at TikTok: they were not read again.
+    let synced_before: HashMap<i32, chrono::DateTime<chrono::Utc>> =
+        before.iter().map(|r| (r.id, r.synced_at)).collect();
+    for row in after.iter().filter(|r| r.date < window_from) {
+        assert_eq!(
+            Some(&row.synced_at),
+            synced_before.get(&row.id),
+            "{:?} {} on {}",
+            row.level,
+            row.object_id,
+            row.date
+        );
+    }
+}
