@@ -31,8 +31,11 @@ pub struct Settings {
     pub sync_concurrency: usize,
     /// How long a sync run stays this instance's without a heartbeat.
     pub sync_lease: Duration,
-    /// The days TikTok still revises, and how often the tiers of them are read again.
-    pub attribution: crate::sync::tiers::Attribution,
+    /// The days TikTok still revises (today included), and how often the last 7 of them and all
+    /// of them are read again (the sync's attribution tiers).
+    pub attribution_window_days: u32,
+    pub attribution_week_every: Duration,
+    pub attribution_window_every: Duration,
     /// Report answers kept in memory between syncs (0 keeps none).
     pub report_cache_mb: u64,
     /// The bearer token `/metrics` asks for; unset: no `/metrics`.
@@ -177,7 +180,9 @@ impl fmt::Debug for Settings {
             .field("tiktok", &self.tiktok)
             .field("token_keys", &self.token_keys)
             .field("sync_interval", &self.sync_interval)
-            .field("attribution", &self.attribution)
+            .field("attribution_window_days", &self.attribution_window_days)
+            .field("attribution_week_every", &self.attribution_week_every)
+            .field("attribution_window_every", &self.attribution_window_every)
             .field("sandbox", &self.sandbox)
             .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
@@ -328,19 +333,17 @@ impl Settings {
                 Duration::from_secs(60),
                 Duration::from_secs(5)..=Duration::from_secs(3600),
             )?,
-            attribution: crate::sync::tiers::Attribution {
-                window_days: v.number("ATTRIBUTION_WINDOW", 28, 1..=90)?,
-                week_every: v.duration_within(
-                    "ATTRIBUTION_WEEK_EVERY",
-                    Duration::from_secs(3600),
-                    Duration::from_secs(60)..=Duration::from_secs(24 * 3600),
-                )?,
-                window_every: v.duration_within(
-                    "ATTRIBUTION_WINDOW_EVERY",
-                    Duration::from_secs(24 * 3600),
-                    Duration::from_secs(600)..=Duration::from_secs(7 * 24 * 3600),
-                )?,
-            },
+            attribution_window_days: v.number("ATTRIBUTION_WINDOW", 28, 1..=90)?,
+            attribution_week_every: v.duration_within(
+                "ATTRIBUTION_WEEK_EVERY",
+                Duration::from_secs(3600),
+                Duration::from_secs(60)..=Duration::from_secs(24 * 3600),
+            )?,
+            attribution_window_every: v.duration_within(
+                "ATTRIBUTION_WINDOW_EVERY",
+                Duration::from_secs(24 * 3600),
+                Duration::from_secs(600)..=Duration::from_secs(7 * 24 * 3600),
+            )?,
             report_cache_mb: match v.get("REPORT_CACHE_ENTRIES") {
                 // A count of answers says nothing of their size: refused rather than ignored.
                 Some(_) => return Err(ConfigError::new("REPORT_CACHE_ENTRIES", "is replaced by REPORT_CACHE_MB")),

@@ -137,10 +137,10 @@ fn the_answer_cache_is_sized_in_megabytes_and_the_old_count_is_refused_not_ignor
 #[test]
 fn the_attribution_window_and_its_tiers_are_settings_within_what_tiktok_revises() {
     let s = settings(&[]).unwrap();
-    assert_eq!(s.attribution, crate::sync::tiers::Attribution::default());
-    assert_eq!(s.attribution.window_days, 28);
+    let days = (s.attribution_window_days, s.attribution_week_every, s.attribution_window_every);
+    assert_eq!(days, (28, Duration::from_secs(3600), Duration::from_secs(24 * 3600)));
     let s = settings(&[("ATTRIBUTION_WINDOW", "7"), ("ATTRIBUTION_WEEK_EVERY", "30m")]).unwrap();
-    assert_eq!((s.attribution.window_days, s.attribution.week_every), (7, Duration::from_secs(1800)));
+    assert_eq!((s.attribution_window_days, s.attribution_week_every), (7, Duration::from_secs(1800)));
     for (var, value) in [
         ("ATTRIBUTION_WINDOW", "0"),
         ("ATTRIBUTION_WINDOW", "91"),

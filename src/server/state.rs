@@ -5,7 +5,7 @@ use crate::{
     credentials::Credentials,
     reports::ReportsService,
     settings::Settings,
-    sync::{SyncEngine, SyncSettings},
+    sync::{tiers::Attribution, SyncEngine, SyncSettings},
     tiktok::{ClientConfig, RetryPolicy, TikTokClient},
 };
 use axum::extract::FromRef;
@@ -103,7 +103,11 @@ impl AppState {
             SyncSettings {
                 concurrency: settings.sync_concurrency,
                 lease: settings.sync_lease,
-                attribution: settings.attribution,
+                attribution: Attribution {
+                    window_days: settings.attribution_window_days,
+                    week_every: settings.attribution_week_every,
+                    window_every: settings.attribution_window_every,
+                },
                 ..SyncSettings::new(settings.sync_interval, settings.instance_id.clone())
             },
             wake,
