@@ -139,6 +139,9 @@ pub struct Cursor {
     /// Which days those are: what the account has re-read once the step is done.
     #[serde(default)]
     pub reread: Option<Reread>,
+    /// When those days were planned: the tiers they cover count as read from then.
+    #[serde(default)]
+    pub planned_at: Option<DateTime<Utc>>,
     /// A step lost a window for good (40067 even for one day): insights are not complete.
     #[serde(default)]
     pub insights_incomplete: bool,
@@ -180,6 +183,7 @@ impl Cursor {
             insights_from: None,
             insights_to: None,
             reread: None,
+            planned_at: None,
             insights_incomplete: false,
             deferrals: 0,
             refusals: 0,

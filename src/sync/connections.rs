@@ -162,9 +162,11 @@ impl SyncEngine {
             .into_iter()
             .filter_map(|(_, a)| a.filter(|a| a.sync_state == SyncState::Active).map(|a| a.id))
             .collect();
-        // A run put back until TikTok answers again is asked to try now.
+        // A run put back until TikTok answers again is asked to try now, and as a person's run
+        // (it reads the whole attribution window, unless it is already past planning its days).
         sync_run::Entity::update_many()
             .col_expr(sync_run::Column::RetryAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(sync_run::Column::Trigger, Expr::value(RunTrigger::Manual))
             .filter(sync_run::Column::AdAccountId.is_in(accounts.clone()))
             .filter(sync_run::Column::Status.eq(RunStatus::Queued))
             .exec(&self.db)

@@ -74,8 +74,15 @@ impl SyncEngine {
             week_at: account.week_reread_at,
             window_at: account.window_reread_at,
         };
-        let (from, tier) =
-            tiers::days_to_read(today, self.settings.history_days, self.settings.attribution, read, asked, now);
+        let (from, tier) = tiers::days_to_read(
+            today,
+            self.settings.history_days,
+            self.settings.attribution,
+            read,
+            asked,
+            now,
+            self.settings.interval,
+        );
         (from, today, tier)
     }
 
@@ -86,6 +93,7 @@ impl SyncEngine {
             ctx.cursor.insights_from = Some(from);
             ctx.cursor.insights_to = Some(to);
             ctx.cursor.reread = Some(tier);
+            ctx.cursor.planned_at = Some(self.clock.now());
             ctx.cursor.windows = plan(from, to);
             ctx.cursor.page = 1;
         }
@@ -160,10 +168,12 @@ impl SyncEngine {
     /// Written with the cursor's move on, and only while the run is still this claim's.
     async fn insights_done(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let txn = self.db.begin().await?;
-        let through = match (ctx.cursor.insights_to, ctx.cursor.insights_incomplete) {
-            (Some(to), false) => {
-                // The tiers this read covered start their wait again.
-                let now = self.clock.now();
+        // A day TikTok would not give even alone is a step error on the card; the days read
+        // count as read, or every sync after would read the whole window again.
+        let through = match ctx.cursor.insights_to {
+            Some(to) => {
+                // The tiers this read covered start their wait again, from when it was planned.
+                let now = ctx.cursor.planned_at.unwrap_or_else(|| self.clock.now());
                 let (week, window) = match ctx.cursor.reread {
                     Some(Reread::History | Reread::Window) => (true, true),
                     Some(Reread::Week) => (true, false),
@@ -183,7 +193,7 @@ impl SyncEngine {
                 update.exec(&txn).await?;
                 Some(to)
             }
-            _ => None,
+            None => None,
         };
         ctx.cursor.advance();
         self.commit_page(txn, ctx).await?;

@@ -2,8 +2,9 @@
 //! (ad group settings: 1/7/14/28-day click, up to 7-day view) and dates them to the day of the
 //! click or impression, so a stored day keeps changing for that long after it. Reading the whole
 //! window on every sync would spend the budget many times over, so the days are re-read in tiers:
-//! today, yesterday and any day since the last sync on every sync; the last 7 days at least every
-//! [`Attribution::week_every`]; the whole window at least every [`Attribution::window_every`].
+//! today, yesterday and any day since the last sync on every sync; the last 7 days every
+//! [`Attribution::week_every`]; the whole window every [`Attribution::window_every`] (each at the
+//! sync nearest its period).
 //! **Sync now** and **Retry** re-read the whole window; a first sync reads the history.
 
 pub use crate::db::run_progress::Reread;
@@ -14,9 +15,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 pub struct Attribution {
     /// Days TikTok may still revise, today included (`ATTRIBUTION_WINDOW`).
     pub window_days: u32,
-    /// The last 7 days are read again at least this often (`ATTRIBUTION_WEEK_EVERY`).
+    /// The last 7 days are read again about this often (`ATTRIBUTION_WEEK_EVERY`).
     pub week_every: std::time::Duration,
-    /// The whole window is read again at least this often (`ATTRIBUTION_WINDOW_EVERY`).
+    /// The whole window is read again about this often (`ATTRIBUTION_WINDOW_EVERY`).
     pub window_every: std::time::Duration,
 }
 
@@ -41,7 +42,9 @@ pub struct ReadSoFar {
 }
 
 /// The first day a sync reads (through the advertiser's `today`), and which tier that is.
-/// `asked`: a person asked for it (Sync now, Retry), so the whole window is read.
+/// `asked`: a person asked for it (Sync now, Retry), so the whole window is read. A tier is due
+/// at the sync closest to its period (`interval` apart), so it is read about that often, not a
+/// whole interval later each time.
 pub fn days_to_read(
     today: NaiveDate,
     history_days: u32,
@@ -49,6 +52,7 @@ pub fn days_to_read(
     read: ReadSoFar,
     asked: bool,
     now: DateTime<Utc>,
+    interval: std::time::Duration,
 ) -> (NaiveDate, Reread) {
     let back = |days: u32| today - Duration::days(i64::from(days.max(1)) - 1);
     let oldest = back(history_days);
@@ -56,10 +60,12 @@ pub fn days_to_read(
     let window = back(attribution.window_days).max(oldest);
     // Never more than the window: days before it no longer change.
     let week = back(7).max(window);
-    // Days not read since the last sync, and yesterday, which TikTok is still filling in.
-    let recent = through.min(today - Duration::days(1)).max(oldest);
+    // Days not read since the last sync, and yesterday, which TikTok is still filling in (when
+    // the window reaches back that far).
+    let recent = through.min(back(attribution.window_days.min(2))).max(oldest);
+    let slack = Duration::from_std(interval / 2).unwrap_or(Duration::zero());
     let due = |at: Option<DateTime<Utc>>, every: std::time::Duration| {
-        at.is_none_or(|at| now - at >= Duration::from_std(every).unwrap_or(Duration::MAX))
+        at.is_none_or(|at| now + slack >= at + Duration::from_std(every).unwrap_or(Duration::MAX / 2))
     };
     let (from, tier) = if asked || due(read.window_at, attribution.window_every) {
         (window, Reread::Window)
@@ -84,6 +90,7 @@ mod tests {
     }
 
     const TODAY: u32 = 28;
+    const INTERVAL: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
     fn read(through: u32, week_hours_ago: u32, window_hours_ago: u32) -> ReadSoFar {
         ReadSoFar {
@@ -94,7 +101,7 @@ mod tests {
     }
 
     fn days(read: ReadSoFar, asked: bool) -> (i64, Reread) {
-        let (from, tier) = days_to_read(day(TODAY), 90, Attribution::default(), read, asked, at(12));
+        let (from, tier) = days_to_read(day(TODAY), 90, Attribution::default(), read, asked, at(12), INTERVAL);
         ((day(TODAY) - from).num_days() + 1, tier)
     }
 
@@ -124,6 +131,17 @@ mod tests {
     }
 
     #[test]
+    fn a_tier_is_due_at_the_sync_nearest_its_period_and_a_one_day_window_reads_today() {
+        let early = ReadSoFar { week_at: Some(at(12) - Duration::minutes(55)), ..read(TODAY, 0, 0) };
+        assert_eq!(days(early, false).1, Reread::Week, "55 minutes on, this sync is nearer the hour than the next");
+        let too_early = ReadSoFar { week_at: Some(at(12) - Duration::minutes(50)), ..read(TODAY, 0, 0) };
+        assert_eq!(days(too_early, false).1, Reread::Recent);
+        let one = Attribution { window_days: 1, ..Attribution::default() };
+        let (from, _) = days_to_read(day(TODAY), 90, one, read(TODAY, 0, 0), false, at(12), INTERVAL);
+        assert_eq!(from, day(TODAY), "today only");
+    }
+
+    #[test]
     fn a_person_asking_reads_the_whole_window() {
         assert_eq!(days(read(TODAY, 0, 0), true), (28, Reread::Window));
     }
@@ -131,10 +149,10 @@ mod tests {
     #[test]
     fn a_short_window_caps_the_week_and_the_history_caps_the_window() {
         let short = Attribution { window_days: 3, ..Attribution::default() };
-        let (from, tier) = days_to_read(day(TODAY), 90, short, read(TODAY, 2, 0), false, at(12));
+        let (from, tier) = days_to_read(day(TODAY), 90, short, read(TODAY, 2, 0), false, at(12), INTERVAL);
         assert_eq!((from, tier), (day(TODAY - 2), Reread::Week), "the week is no wider than the window");
         let never = ReadSoFar { window_at: None, ..read(TODAY, 0, 0) };
-        let (from, _) = days_to_read(day(TODAY), 10, Attribution::default(), never, false, at(12));
+        let (from, _) = days_to_read(day(TODAY), 10, Attribution::default(), never, false, at(12), INTERVAL);
         assert_eq!(from, day(TODAY - 9), "nothing before the history");
     }
 }

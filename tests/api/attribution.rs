@@ -96,6 +96,10 @@ async fn tiktoks_days(
         .collect()
 }
 
+fn synced_before_of(before: &[tiktok_insight_daily::Model], id: i32) -> chrono::DateTime<chrono::Utc> {
+    before.iter().find(|r| r.id == id).map(|r| r.synced_at).expect("stored by the first sync")
+}
+
 fn figures(row: &tiktok_insight_daily::Model) -> [Option<i64>; 4] {
     [row.spend_micros, row.impressions, row.clicks, row.conversions]
 }
@@ -121,6 +125,8 @@ async fn after_twenty_days_of_late_attribution_sync_now_makes_every_stored_day_i
         .count();
     assert!(stale > 0, "TikTok's conversions moved on after the sync");
 
+    // A second on, so that what is read again shows in its `synced_at`.
+    app.clock.advance(Duration::seconds(1));
     let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
     assert_eq!(asked.status(), 200);
     drain(&app).await;
@@ -135,6 +141,7 @@ async fn after_twenty_days_of_late_attribution_sync_now_makes_every_stored_day_i
             row.object_id,
             row.date
         );
+        assert!(row.synced_at > synced_before_of(&before, row.id), "{} on {} was read again", row.object_id, row.date);
     }
     // Days before the window do not change at TikTok: they were not read again.
     let synced_before: HashMap<i32, chrono::DateTime<chrono::Utc>> =
@@ -149,4 +156,18 @@ async fn after_twenty_days_of_late_attribution_sync_now_makes_every_stored_day_i
             row.date
         );
     }
+}
+
+#[tokio::test]
+async fn sync_now_while_a_scheduled_sync_waits_makes_it_read_the_whole_window() {
+    let (_db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    app.clock.advance(Duration::minutes(16));
+    // A scheduled run reads its first page and goes back to the queue.
+    assert!(matches!(app.state.sync.sync_pages(1).await.unwrap(), wevion::sync::Outcome::Paused { .. }));
+    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+    assert_eq!(asked.status(), 200);
+    drain(&app).await;
+    assert_eq!(last_read(&app).await, (28, Some(Reread::Window)), "the waiting run became the one asked for");
 }
