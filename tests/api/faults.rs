@@ -261,10 +261,14 @@ async fn two_pages_of_campaigns_synced() -> (crate::helpers::TestDb, TestApp, ti
     (db, app, us)
 }
 
-async fn campaigns_gone(app: &TestApp, account_id: i32) -> Vec<String> {
-    tiktok_campaign::Entity::find()
-        .filter(tiktok_campaign::Column::AdAccountId.eq(account_id))
-        .filter(tiktok_campaign::Column::GoneAt.is_not_null())
+/// The account's campaigns (only those marked gone, when `gone`) in the order the first pass
+/// stored them, which is the list's order.
+async fn campaign_ids(app: &TestApp, account_id: i32, gone: bool) -> Vec<String> {
+    let mut find = tiktok_campaign::Entity::find().filter(tiktok_campaign::Column::AdAccountId.eq(account_id));
+    if gone {
+        find = find.filter(tiktok_campaign::Column::GoneAt.is_not_null());
+    }
+    find.order_by_asc(tiktok_campaign::Column::Id)
         .all(&app.state.db)
         .await
         .unwrap()
@@ -273,17 +277,12 @@ async fn campaigns_gone(app: &TestApp, account_id: i32) -> Vec<String> {
         .collect()
 }
 
-/// The account's campaigns in the order the first pass stored them (the list's order).
+async fn campaigns_gone(app: &TestApp, account_id: i32) -> Vec<String> {
+    campaign_ids(app, account_id, true).await
+}
+
 async fn campaigns_in_list_order(app: &TestApp, account_id: i32) -> Vec<String> {
-    tiktok_campaign::Entity::find()
-        .filter(tiktok_campaign::Column::AdAccountId.eq(account_id))
-        .order_by_asc(tiktok_campaign::Column::Id)
-        .all(&app.state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.campaign_id)
-        .collect()
+    campaign_ids(app, account_id, false).await
 }
 
 #[tokio::test]
