@@ -39,10 +39,7 @@ use crate::{
     tiktok::TikTokClient,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use std::sync::Arc;
 use tokio::sync::Notify;
 use url::Url;
@@ -81,11 +78,7 @@ impl ConnectService {
     /// Whether no connection or waiting authorization may hold a token of this TikTok user
     /// (see [`tiktok_users`]): then a token of theirs that is not kept may be revoked.
     async fn nobody_holds(&self, tiktok_user_key: &str) -> Result<bool, DbErr> {
-        let txn = self.db.begin().await?;
-        tiktok_users::lock(&txn, tiktok_user_key).await?;
-        let holders = tiktok_users::holders(&txn, tiktok_user_key, None, 0, self.clock.now()).await?;
-        txn.commit().await?;
-        Ok(holders == tiktok_users::Holders::None)
+        tiktok_users::nobody_holds(&self.db, tiktok_user_key, self.clock.now()).await
     }
 }
 

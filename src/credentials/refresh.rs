@@ -14,9 +14,7 @@ use crate::{
     token_crypto::Column,
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter, TransactionTrait,
-};
+use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 use secrecy::SecretString;
 
 /// How long a refresh may hold the row before others may take over.
@@ -197,14 +195,7 @@ impl Credentials {
     /// authorization of the same TikTok user may hold it (TikTok may hand out the same token).
     /// Once, never retried.
     async fn revoke_unkept(&self, tiktok_user_key: &str, token: &SecretString) {
-        let nobody = async {
-            let txn = self.db.begin().await?;
-            tiktok_users::lock(&txn, tiktok_user_key).await?;
-            let holders = tiktok_users::holders(&txn, tiktok_user_key, None, 0, self.clock.now()).await?;
-            txn.commit().await?;
-            Ok::<_, DbErr>(holders == tiktok_users::Holders::None)
-        };
-        match nobody.await {
+        match tiktok_users::nobody_holds(&self.db, tiktok_user_key, self.clock.now()).await {
             Ok(true) => match self.tiktok.revoke(token).await {
                 Ok(_) => tracing::info!("revoked a refreshed token whose connection was disconnected meanwhile"),
                 Err(e) => {

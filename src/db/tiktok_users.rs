@@ -13,7 +13,7 @@ use crate::db::entities::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr},
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement, TransactionTrait,
 };
 
 /// Who else may hold a token of the TikTok user.
@@ -82,4 +82,14 @@ pub async fn holders(
         (_, 1) => Holders::OtherWorkspaces,
         _ => Holders::None,
     })
+}
+
+/// Whether nothing here may hold a token of this TikTok user, asked under [`lock`]: then a
+/// token of theirs that is not kept may be revoked.
+pub async fn nobody_holds(db: &DatabaseConnection, tiktok_user_key: &str, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
+    lock(&txn, tiktok_user_key).await?;
+    let found = holders(&txn, tiktok_user_key, None, 0, now).await?;
+    txn.commit().await?;
+    Ok(found == Holders::None)
 }
