@@ -99,6 +99,60 @@ test('Ads Manager lists the synced campaigns, sorts, changes range, drills down 
   expect(errors).toEqual([]);
 });
 
+test('a mediabuyer switches Ads Manager column sets, the URL keeps the choice and the CSV has those columns', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await syncedAcme(page);
+  await page.goto('/ads');
+  await waitForHydration(page);
+  const sets = page.getByTestId('column-sets');
+  await expect(sets.locator('a[aria-current="true"]')).toHaveText('Performance');
+
+  await sets.getByRole('link', { name: 'Conversions' }).click();
+  await expect(page).toHaveURL(/cols=conversions/);
+  const heads = page.getByTestId('ads-table').locator('thead th');
+  await expect(heads.filter({ hasText: 'ROAS' })).toHaveCount(1);
+  await expect(heads.filter({ hasText: 'Cost per result' })).toHaveCount(1);
+  await expect(heads.filter({ hasText: 'CPM' })).toHaveCount(0);
+  const roas = await rows(page).locator('[data-metric="roas"]').allTextContents();
+  expect(roas.some((r) => /^\d+\.\d\d$/.test(r))).toBeTruthy();
+  await page.screenshot({ path: shots('ads-manager-conversions'), fullPage: true });
+
+  // Sorting keeps the column set; a reload and the back button keep it too.
+  await page.locator('th a[data-sort="roas"]').click();
+  await expect(page).toHaveURL(/cols=conversions/);
+  await expect(page).toHaveURL(/sort=roas/);
+  await page.reload();
+  await expect(sets.locator('a[aria-current="true"]')).toHaveText('Conversions');
+
+  await sets.getByRole('link', { name: 'Video' }).click();
+  await expect(page).toHaveURL(/cols=video/);
+  await expect(page).not.toHaveURL(/sort=roas/);
+  await expect(rows(page).first().locator('[data-metric="average_watch"]')).toHaveText(/^\d+\.\d\d$/);
+  await page.screenshot({ path: shots('ads-manager-video'), fullPage: true });
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const file = await (await download).path();
+  const header = (await import('node:fs')).readFileSync(file, 'utf8').split('\n')[0];
+  expect(header).toContain('2-second views');
+  expect(header).toContain('Average watch time (s)');
+  expect(header).not.toContain('CPC');
+
+  await page.goBack();
+  await expect(page).toHaveURL(/cols=conversions/);
+  expect(errors).toEqual([]);
+});
+
+test('the dashboard shows ROAS, results and cost per result beside the other totals', async ({ page }) => {
+  await syncedAcme(page);
+  await page.goto('/dashboard?range=last_30');
+  await waitForHydration(page);
+  for (const kpi of ['ROAS', 'Results', 'Cost per result', 'Purchase value']) {
+    await expect(page.locator(`[data-kpi="${kpi}"] [data-testid="kpi-value"]`)).toHaveText(/\d/);
+  }
+});
+
 test('the dashboard charts the last 90 days and its totals match Ads Manager for the same range', async ({ page }) => {
   await syncedAcme(page);
   await page.goto('/dashboard?range=last_30');

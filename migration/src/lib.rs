@@ -12,6 +12,7 @@ mod m20261127_000007_shared_rate_limit_pause;
 mod m20261203_000008_typed_run_progress;
 mod m20261204_000009_bounded_edges;
 mod m20261204_000010_attribution_rereads;
+mod m20261204_000011_standard_metrics;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_typed_run_progress::Migration),
             Box::new(m20261204_000009_bounded_edges::Migration),
             Box::new(m20261204_000010_attribution_rereads::Migration),
+            Box::new(m20261204_000011_standard_metrics::Migration),
         ]
     }
 }

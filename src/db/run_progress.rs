@@ -274,6 +274,22 @@ pub struct Mismatch {
     /// Millionths of the account's currency.
     pub tiktok_spend_micros: i64,
     pub stored_spend_micros: i64,
+    /// Conversions over the same days (checks from before they were compared have none).
+    #[serde(default)]
+    pub tiktok_conversions: Option<i64>,
+    #[serde(default)]
+    pub stored_conversions: Option<i64>,
+}
+
+impl Mismatch {
+    /// How far apart the spends are, in millionths.
+    pub fn spend_difference(&self) -> i64 {
+        (self.tiktok_spend_micros - self.stored_spend_micros).abs()
+    }
+
+    pub fn conversions_difference(&self) -> i64 {
+        (self.tiktok_conversions.unwrap_or(0) - self.stored_conversions.unwrap_or(0)).abs()
+    }
 }
 
 #[cfg(test)]

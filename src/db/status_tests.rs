@@ -223,6 +223,8 @@ fn a_data_check_is_a_finding_only_when_campaigns_differ() {
                 campaign_name: None,
                 tiktok_spend_micros: 2,
                 stored_spend_micros: 1,
+                tiktok_conversions: None,
+                stored_conversions: None,
             })
             .collect(),
         mismatched_campaigns: n,

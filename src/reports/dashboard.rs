@@ -5,7 +5,7 @@
 use super::{
     cache::data_version,
     sql::{self, Fragment},
-    AccountHealth, ReportError, ReportsService, Sums,
+    AccountHealth, Part, ReportError, ReportsService, Sums,
 };
 use crate::model::{ids::AccountId, reports::Level};
 use chrono::{Duration, NaiveDate};
@@ -42,23 +42,15 @@ pub struct DashboardData {
     pub top: Vec<TopRow>,
 }
 
-#[derive(FromQueryResult)]
+/// A currency's sums of every part.
 struct CurrencySums {
     currency: Option<String>,
-    spend: Option<i64>,
-    impressions: Option<i64>,
-    clicks: Option<i64>,
-    conversions: Option<i64>,
+    sums: Sums,
 }
 
-impl CurrencySums {
-    fn sums(&self) -> Sums {
-        Sums {
-            spend_micros: self.spend.unwrap_or(0),
-            impressions: self.impressions.unwrap_or(0),
-            clicks: self.clicks.unwrap_or(0),
-            conversions: self.conversions.unwrap_or(0),
-        }
+impl FromQueryResult for CurrencySums {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self { currency: res.try_get(pre, "currency")?, sums: Sums::from_query_result(res, pre)? })
     }
 }
 
@@ -101,10 +93,11 @@ impl ReportsService {
                 .push(" AND i.date <= ")
                 .bind(to)
         };
-        let sums = sql::sums();
+        let (all, charted) =
+            (sql::sums(&Part::ALL), sql::sums(&[Part::Spend, Part::Impressions, Part::Clicks, Part::Conversions]));
         let from_days = "FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id WHERE ";
         let totals_for = |from: NaiveDate, to: NaiveDate| {
-            let stmt = Fragment::sql(format!("SELECT a.currency, {sums} {from_days}"))
+            let stmt = Fragment::sql(format!("SELECT a.currency, {all} {from_days}"))
                 .append(rows_of(Level::Advertiser, from, to))
                 .push(" GROUP BY a.currency ORDER BY a.currency")
                 .statement(backend);
@@ -117,19 +110,18 @@ impl ReportsService {
             .iter()
             .map(|t| {
                 let currency = t.currency.clone().unwrap_or_else(|| "?".into());
-                let previous =
-                    before.iter().find(|b| b.currency == t.currency).map(CurrencySums::sums).unwrap_or_default();
-                (currency, t.sums(), previous)
+                let previous = before.iter().find(|b| b.currency == t.currency).map(|b| b.sums).unwrap_or_default();
+                (currency, t.sums, previous)
             })
             .collect();
         for b in &before {
             if !now.iter().any(|t| t.currency == b.currency) {
-                totals.push((b.currency.clone().unwrap_or_else(|| "?".into()), Sums::default(), b.sums()));
+                totals.push((b.currency.clone().unwrap_or_else(|| "?".into()), Sums::default(), b.sums));
             }
         }
 
         let (series_from, series_to) = (today - Duration::days(89), today);
-        let stmt = Fragment::sql(format!("SELECT a.currency, i.date, {sums} {from_days}"))
+        let stmt = Fragment::sql(format!("SELECT a.currency, i.date, {charted} {from_days}"))
             .append(rows_of(Level::Advertiser, series_from, series_to))
             .push(" GROUP BY a.currency, i.date ORDER BY i.date")
             .statement(backend);

@@ -6,12 +6,14 @@ mod accounts;
 mod cache;
 mod dashboard;
 mod sql;
+mod sums;
 mod table;
 mod view;
 
 pub use crate::db::status::Problem;
 pub use accounts::AccountHealth;
 pub use dashboard::{DailyPoint, DashboardData, TopRow};
+pub use sums::{Part, Sums};
 pub use table::{Row, TableData};
 pub use view::Export;
 
@@ -22,15 +24,6 @@ use crate::{
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::sync::Arc;
-
-/// Summed results: money in millionths.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Sums {
-    pub spend_micros: i64,
-    pub impressions: i64,
-    pub clicks: i64,
-    pub conversions: i64,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -2,6 +2,7 @@
 //! text, so fragments join in any order without a value landing on another's placeholder; the
 //! placeholders (`?` on SQLite, `$1…` on Postgres) are only written out with the statement.
 
+use super::sums::Part as Summed;
 use sea_orm::{DatabaseBackend, Statement, Value};
 
 /// A piece of SQL and the values bound in it, in place.
@@ -105,15 +106,27 @@ pub fn sum(col: &str) -> String {
     format!("CAST(SUM({col}) AS BIGINT)")
 }
 
-/// The four summed metrics of the daily results aliased `i`, as the reports read them.
-pub fn sums() -> String {
-    format!(
-        "{} AS spend, {} AS impressions, {} AS clicks, {} AS conversions",
-        sum("i.spend_micros"),
-        sum("i.impressions"),
-        sum("i.clicks"),
-        sum("i.conversions")
-    )
+/// Every part of the daily results aliased `i` under its alias: the `needed` ones summed, the
+/// rest NULL (so a statement's answer has one shape whatever it was asked for, and a table
+/// shown with few figures reads only the columns its index covers).
+pub fn sums(needed: &[Summed]) -> String {
+    Summed::ALL
+        .iter()
+        .map(|p| {
+            let alias = p.alias();
+            if needed.contains(p) {
+                format!("{} AS {alias}", sum(p.summed()))
+            } else {
+                format!("CAST(NULL AS BIGINT) AS {alias}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each part's alias, as `{prefix}{alias}`, listed for a SELECT.
+pub fn part_columns(prefix: &str) -> String {
+    Summed::ALL.iter().map(|p| format!("{prefix}{}", p.alias())).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -202,6 +202,28 @@ pub async fn late_attribution(State(sb): State<Sandbox>, Json(body): Json<Attrib
     StatusCode::NO_CONTENT
 }
 
+/// `{"advertiser_id": "...", "metrics": ["likes", "follows"]}`: from now on the advertiser's
+/// reports answer `"-"` for these metrics (not applicable to it), as TikTok does for metrics an
+/// account does not track; `"metrics": []` gives them all back.
+#[derive(Deserialize)]
+pub struct NotApplicable {
+    advertiser_id: String,
+    metrics: Vec<String>,
+}
+
+pub async fn not_applicable(State(sb): State<Sandbox>, Json(body): Json<NotApplicable>) -> impl IntoResponse {
+    if body.metrics.iter().any(|m| crate::sandbox::data::Delivery::default().metric(m).is_none()) {
+        return (StatusCode::BAD_REQUEST, "not a report metric").into_response();
+    }
+    match sb.world().advertisers.get_mut(&body.advertiser_id) {
+        Some(adv) => {
+            adv.not_applicable = body.metrics.into_iter().collect();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 /// `{"advertiser_id": "..."}`: the advertiser leaves every Business Center.
 #[derive(Deserialize)]
 pub struct RemoveAdvertiser {
@@ -241,6 +263,9 @@ pub async fn reset(State(sb): State<Sandbox>, Json(_): Json<Value>) -> impl Into
     world.daily_spend_drift.clear();
     world.extra_campaigns.clear();
     world.late_attribution.clear();
+    for adv in world.advertisers.values_mut() {
+        adv.not_applicable = crate::sandbox::world::not_applicable_at_start(adv.index);
+    }
     sb.inner.rate_limited.store(0, Ordering::Relaxed);
     StatusCode::NO_CONTENT
 }

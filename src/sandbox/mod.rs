@@ -95,6 +95,7 @@ impl Sandbox {
             .route("/control/entity", post(control::change_entity))
             .route("/control/daily-spend-drift", post(control::daily_spend_drift))
             .route("/control/attribution", post(control::late_attribution))
+            .route("/control/not-applicable", post(control::not_applicable))
             .route("/control/remove-advertiser", post(control::remove_advertiser))
             .route("/control/tokens", get(control::tokens))
             .route("/control/reset", post(control::reset))

@@ -39,7 +39,12 @@ pub struct SandboxAdvertiser {
     /// IANA name; TikTok sends it as both `timezone` and `display_timezone` here.
     pub timezone: String,
     pub country: String,
+    /// Report metrics this advertiser's reports answer `"-"` for (not applicable to it).
+    pub not_applicable: std::collections::BTreeSet<String>,
 }
+
+/// What an advertiser without purchase tracking answers `"-"` for.
+const PURCHASE_METRICS: [&str; 3] = ["complete_payment", "value_per_complete_payment", "total_purchase_value"];
 
 #[derive(Debug, Clone)]
 pub struct AuthCode {
@@ -118,6 +123,15 @@ fn advertiser(
         currency: currency.into(),
         timezone: timezone.into(),
         country: country.into(),
+        not_applicable: not_applicable_at_start(index),
+    }
+}
+
+/// Globex Japan tracks no purchases: TikTok has none to report for it.
+pub fn not_applicable_at_start(index: u32) -> std::collections::BTreeSet<String> {
+    match index {
+        4 => PURCHASE_METRICS.map(String::from).into(),
+        _ => Default::default(),
     }
 }
 

@@ -6,7 +6,7 @@
 use super::{
     evidence::step_error,
     run::{Page, RunCtx, Stop},
-    store::{count, micros, upsert},
+    store::{count, micros},
     tiers::{self, ReadSoFar, Reread},
     SyncEngine,
 };
@@ -21,15 +21,12 @@ use crate::{
     model::reports::Level,
     tiktok::{
         client::MAX_DAILY_REPORT_DAYS,
-        wire::{DataLevel, ReportRow},
+        wire::{DataLevel, WireMetric},
         ErrorKind,
     },
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, TransactionTrait};
 use std::collections::HashMap;
 
 /// The advertiser's today: TikTok's days are the advertiser's days.
@@ -151,7 +148,7 @@ impl SyncEngine {
         };
         let n = rows.len();
         let txn = self.db.begin().await?;
-        write_insights(&txn, ctx.account.id, window.level, rows, self.clock.now()).await?;
+        super::daily_rows::write(&txn, ctx.account.id, window.level, rows, self.clock.now()).await?;
         ctx.add_count(Step::Insights, n);
         if more {
             ctx.cursor.page = page + 1;
@@ -203,16 +200,26 @@ impl SyncEngine {
         Ok(Page::Advanced)
     }
 
-    /// Compares the stored daily spend per campaign with TikTok's totals for the same days and
-    /// keeps what differs on the run, for the card to show.
+    /// The days the data check compares: those this run read and the whole attribution window
+    /// (as far back as the history goes), so conversions TikTok attributed since a day was last
+    /// read show on the card until the window is read again.
+    fn check_days(&self, read_from: NaiveDate, to: NaiveDate) -> NaiveDate {
+        let days = |n: u32| to - Duration::days(i64::from(n.max(1)) - 1);
+        let window = days(self.settings.attribution.window_days).max(days(self.settings.history_days));
+        read_from.min(window)
+    }
+
+    /// Compares the stored daily spend and conversions per campaign with TikTok's totals for
+    /// the same days and keeps what differs on the run, for the card to show.
     pub(super) async fn data_check_step(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         // Long: read TikTok's totals, read ours, compare, keep the finding; one pass in order.
-        let (Some(from), Some(to)) = (ctx.cursor.insights_from, ctx.cursor.insights_to) else {
+        let (Some(read_from), Some(to)) = (ctx.cursor.insights_from, ctx.cursor.insights_to) else {
             return Ok(Page::StepDone);
         };
+        let from = self.check_days(read_from, to);
         let adv = ctx.account.advertiser_id.clone();
         let client = ctx.client.clone();
-        let mut theirs: HashMap<String, i64> = HashMap::new();
+        let mut theirs: HashMap<String, Totals> = HashMap::new();
         let mut page = 1;
         loop {
             let fetched = self
@@ -231,7 +238,12 @@ impl SyncEngine {
             let Some(fetched) = fetched else { break };
             for row in &fetched.items {
                 // By id: a row repeated on a page (or shifted onto the next) counts once.
-                theirs.insert(row.id.clone(), micros(row.metrics.spend).unwrap_or(0));
+                let (spend, conversions) =
+                    (row.metrics.get(WireMetric::Spend), row.metrics.get(WireMetric::Conversion));
+                theirs.insert(
+                    row.id.clone(),
+                    Totals { spend: micros(spend).unwrap_or(0), conversions: count(conversions) },
+                );
             }
             if page >= fetched.page_info.total_page || fetched.items.is_empty() {
                 break;
@@ -243,11 +255,13 @@ impl SyncEngine {
         struct Sum {
             object_id: String,
             spend: Option<i64>,
+            conversions: Option<i64>,
         }
-        let ours: HashMap<String, i64> = tiktok_insight_daily::Entity::find()
+        let ours: HashMap<String, Totals> = tiktok_insight_daily::Entity::find()
             .select_only()
             .column(tiktok_insight_daily::Column::ObjectId)
             .column_as(crate::db::sum_i64(tiktok_insight_daily::Column::SpendMicros), "spend")
+            .column_as(crate::db::sum_i64(tiktok_insight_daily::Column::Conversions), "conversions")
             .filter(tiktok_insight_daily::Column::AdAccountId.eq(ctx.account.id))
             .filter(tiktok_insight_daily::Column::Level.eq(Level::Campaign))
             .filter(tiktok_insight_daily::Column::Date.between(from, to))
@@ -256,7 +270,7 @@ impl SyncEngine {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|s| (s.object_id, s.spend.unwrap_or(0)))
+            .map(|s| (s.object_id, Totals { spend: s.spend.unwrap_or(0), conversions: s.conversions }))
             .collect();
 
         let mut mismatches: Vec<Mismatch> = theirs
@@ -265,18 +279,22 @@ impl SyncEngine {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .filter_map(|id| {
-                let (t, o) = (theirs.get(id).copied().unwrap_or(0), ours.get(id).copied().unwrap_or(0));
-                // A cent (or yen) or more apart: rounding never explains that.
-                ((t - o).abs() >= 10_000).then(|| Mismatch {
+                let (t, o) = (theirs.get(id).copied().unwrap_or_default(), ours.get(id).copied().unwrap_or_default());
+                // A cent (or yen) or more apart: rounding never explains that. Conversions are
+                // counts: any difference is one.
+                let conversions_differ = t.conversions.unwrap_or(0) != o.conversions.unwrap_or(0);
+                ((t.spend - o.spend).abs() >= 10_000 || conversions_differ).then(|| Mismatch {
                     campaign_id: id.clone(),
                     campaign_name: None,
-                    tiktok_spend_micros: t,
-                    stored_spend_micros: o,
+                    tiktok_spend_micros: t.spend,
+                    stored_spend_micros: o.spend,
+                    tiktok_conversions: t.conversions,
+                    stored_conversions: o.conversions,
                 })
             })
             .collect();
         let mismatched = mismatches.len();
-        mismatches.sort_by_key(|m| std::cmp::Reverse((m.tiktok_spend_micros - m.stored_spend_micros).abs()));
+        mismatches.sort_by_key(|m| std::cmp::Reverse((m.spend_difference(), m.conversions_difference())));
         mismatches.truncate(5);
         let ids: Vec<String> = mismatches.iter().map(|m| m.campaign_id.clone()).collect();
         let names: HashMap<String, Option<String>> = tiktok_campaign::Entity::find()
@@ -291,7 +309,7 @@ impl SyncEngine {
             m.campaign_name = names.get(&m.campaign_id).cloned().flatten();
         }
         if mismatched > 0 {
-            tracing::warn!(from = %from, to = %to, mismatched, "stored daily spend differs from TikTok's totals");
+            tracing::warn!(from = %from, to = %to, mismatched, "stored daily spend or conversions differ from TikTok's totals");
         }
         ctx.data_check = Some(DataCheck {
             from,
@@ -304,56 +322,11 @@ impl SyncEngine {
     }
 }
 
-async fn write_insights(
-    txn: &sea_orm::DatabaseTransaction,
-    account_id: i32,
-    level: Level,
-    rows: Vec<ReportRow>,
-    now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
-    use tiktok_insight_daily::Column as C;
-    let mut unique: HashMap<(String, NaiveDate), ReportRow> = HashMap::new();
-    for row in rows {
-        unique.insert((row.id.clone(), row.date), row);
-    }
-    let models: Vec<tiktok_insight_daily::ActiveModel> = unique
-        .into_values()
-        .map(|r| tiktok_insight_daily::ActiveModel {
-            ad_account_id: Set(account_id),
-            level: Set(level),
-            object_id: Set(r.id),
-            date: Set(r.date),
-            spend_micros: Set(micros(r.metrics.spend)),
-            impressions: Set(count(r.metrics.impressions)),
-            clicks: Set(count(r.metrics.clicks)),
-            conversions: Set(count(r.metrics.conversions)),
-            reach: Set(count(r.metrics.reach)),
-            ctr_micros: Set(micros(r.metrics.ctr)),
-            cpc_micros: Set(micros(r.metrics.cpc)),
-            cpm_micros: Set(micros(r.metrics.cpm)),
-            cost_per_conversion_micros: Set(micros(r.metrics.cost_per_conversion)),
-            synced_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    upsert(
-        txn,
-        models,
-        &[C::AdAccountId, C::Level, C::ObjectId, C::Date],
-        &[
-            C::SpendMicros,
-            C::Impressions,
-            C::Clicks,
-            C::Conversions,
-            C::Reach,
-            C::CtrMicros,
-            C::CpcMicros,
-            C::CpmMicros,
-            C::CostPerConversionMicros,
-            C::SyncedAt,
-        ],
-    )
-    .await
+/// A campaign's spend (millionths) and conversions over the checked days.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    spend: i64,
+    conversions: Option<i64>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! ([`SyncEngine::run`]) only repeats it on a few workers; tests call it directly.
 
 mod connections;
+mod daily_rows;
 mod entities;
 mod evidence;
 mod failover;

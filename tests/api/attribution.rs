@@ -13,7 +13,7 @@ use wevion::{
     model::reports::Level,
     sandbox::BUSINESS_USER,
     sync::{tiers::Reread, today_of},
-    tiktok::wire::DataLevel,
+    tiktok::wire::{DataLevel, WireMetric},
 };
 
 /// The days the account's last run read, counted back from the advertiser's today, and which
@@ -77,21 +77,30 @@ async fn stored(app: &crate::helpers::TestApp, account_id: i32) -> Vec<tiktok_in
         .unwrap()
 }
 
-/// TikTok's own daily campaign figures (spend in millionths, impressions, clicks, conversions).
+/// TikTok's own daily campaign figures, every metric of the standard set in the order of
+/// [`WireMetric::ALL`]: counts whole, money, ratios and seconds in millionths.
 async fn tiktoks_days(
     app: &crate::helpers::TestApp,
     from: NaiveDate,
     to: NaiveDate,
-) -> HashMap<(String, NaiveDate), [Option<i64>; 4]> {
+) -> HashMap<(String, NaiveDate), Vec<Option<i64>>> {
     let token = app.sandbox_token(BUSINESS_USER).await;
     let client = app.tiktok_client(1000, 0);
     let rows = client.daily_report(&token, US, DataLevel::Campaign, from, to).unwrap().collect().await.unwrap();
-    let whole = |d: Option<rust_decimal::Decimal>| d.and_then(|d| d.to_i64());
     rows.into_iter()
         .map(|r| {
-            let m = r.metrics;
-            let spend = m.spend.and_then(|s| (s * rust_decimal::Decimal::from(1_000_000)).to_i64());
-            ((r.id, r.date), [spend, whole(m.impressions), whole(m.clicks), whole(m.conversions)])
+            let values = WireMetric::ALL
+                .iter()
+                .map(|m| {
+                    let v = r.metrics.get(*m)?;
+                    if m.is_count() {
+                        v.to_i64()
+                    } else {
+                        (v * rust_decimal::Decimal::from(1_000_000)).to_i64()
+                    }
+                })
+                .collect();
+            ((r.id, r.date), values)
         })
         .collect()
 }
@@ -100,8 +109,41 @@ fn synced_before_of(before: &[tiktok_insight_daily::Model], id: i32) -> chrono::
     before.iter().find(|r| r.id == id).map(|r| r.synced_at).expect("stored by the first sync")
 }
 
-fn figures(row: &tiktok_insight_daily::Model) -> [Option<i64>; 4] {
-    [row.spend_micros, row.impressions, row.clicks, row.conversions]
+/// A stored day's figures, column by column in the order of [`WireMetric::ALL`].
+fn figures(r: &tiktok_insight_daily::Model) -> Vec<Option<i64>> {
+    vec![
+        r.spend_micros,
+        r.impressions,
+        r.clicks,
+        r.ctr_micros,
+        r.cpc_micros,
+        r.cpm_micros,
+        r.reach,
+        r.frequency_micros,
+        r.cost_per_1000_reached_micros,
+        r.conversions,
+        r.cost_per_conversion_micros,
+        r.conversion_rate_micros,
+        r.results,
+        r.cost_per_result_micros,
+        r.result_rate_micros,
+        r.purchases,
+        r.value_per_purchase_micros,
+        r.purchase_value_micros,
+        r.video_plays,
+        r.video_watched_2s,
+        r.video_watched_6s,
+        r.video_views_p25,
+        r.video_views_p50,
+        r.video_views_p75,
+        r.video_views_p100,
+        r.average_video_play_micros,
+        r.profile_visits,
+        r.likes,
+        r.comments,
+        r.shares,
+        r.follows,
+    ]
 }
 
 #[tokio::test]
@@ -170,4 +212,36 @@ async fn sync_now_while_a_scheduled_sync_waits_makes_it_read_the_whole_window() 
     assert_eq!(asked.status(), 200);
     drain(&app).await;
     assert_eq!(last_read(&app).await, (28, Some(Reread::Window)), "the waiting run became the one asked for");
+}
+
+#[tokio::test]
+async fn conversions_tiktok_attributed_since_a_day_was_read_show_on_the_card_until_the_window_is_read_again() {
+    let (_db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let us = account(&app, US).await;
+    assert_eq!(last_run(&app, us.id).await.data_check.expect("checked").mismatched_campaigns, 0);
+
+    app.sandbox_control("attribution", json!({"advertiser_id": US, "days": 20})).await;
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
+    assert_eq!(last_read(&app).await.1, Some(Reread::Recent), "only today and yesterday were read");
+    let check = last_run(&app, us.id).await.data_check.expect("checked");
+    let today = today_of(&us, app.clock_now());
+    assert_eq!((check.from, check.to), (today - Duration::days(27), today), "the check covers the whole window");
+    assert!(check.mismatched_campaigns > 0, "the stale days of the window show");
+    let m = &check.mismatches[0];
+    assert!(m.tiktok_conversions > m.stored_conversions, "{m:?}");
+    assert_eq!(m.spend_difference(), 0, "spend did not move; conversions did");
+    let card = app.get("/connect/tiktok").await.text().await.unwrap();
+    assert!(card.contains("conversions for") && card.contains("TikTok is still attributing"), "the card says so");
+
+    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+    assert_eq!(asked.status(), 200);
+    drain(&app).await;
+    assert_eq!(
+        last_run(&app, us.id).await.data_check.expect("checked").mismatched_campaigns,
+        0,
+        "the window read again"
+    );
 }

@@ -11,6 +11,7 @@ mod instances;
 mod key_rotation;
 mod live_mode;
 mod logs;
+mod metrics;
 mod outage;
 mod process;
 mod queue;

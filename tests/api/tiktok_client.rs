@@ -146,7 +146,8 @@ async fn daily_reports_parse_rows_and_refuse_windows_over_30_days() {
         let rows = client.daily_report(&token, adv, level, start, end).unwrap().collect().await.unwrap();
         assert!(!rows.is_empty(), "{level:?}");
         assert!(rows.iter().all(|r| r.date >= start && r.date <= end));
-        assert!(rows.iter().all(|r| r.metrics.spend.is_some() && r.metrics.impressions.is_some()));
+        assert!(rows.iter().all(|r| r.metrics.get(wevion::tiktok::wire::WireMetric::Spend).is_some()
+            && r.metrics.get(wevion::tiktok::wire::WireMetric::Impressions).is_some()));
     }
     let too_long = client.daily_report(&token, adv, DataLevel::Ad, start - chrono::Duration::days(1), end);
     assert_eq!(too_long.err().map(|e| e.kind), Some(ErrorKind::BadRequest));

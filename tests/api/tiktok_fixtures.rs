@@ -140,8 +140,8 @@ async fn report_rows_parse_dash_as_null_and_send_json_text_params() {
     let day = chrono::NaiveDate::from_ymd_opt(2024, 9, 3).unwrap();
     let rows = client.daily_report(&token(), "1", DataLevel::Ad, day, day).unwrap().collect().await.unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].metrics.spend, Some(rust_decimal::Decimal::new(2000, 2)));
-    assert_eq!(rows[0].metrics.reach, None, "\"-\" is null");
+    assert_eq!(rows[0].metrics.get(wevion::tiktok::wire::WireMetric::Spend), Some(rust_decimal::Decimal::new(2000, 2)));
+    assert_eq!(rows[0].metrics.get(wevion::tiktok::wire::WireMetric::Reach), None, "\"-\" is null");
     assert_eq!(rows[0].date, day);
 }
 

@@ -12,7 +12,7 @@ use crate::{
     },
     model::{
         connect::{AccountRow, FirstSync, Progress, RunLine, RunNotice},
-        format::money,
+        format::{count, money},
     },
 };
 use chrono::{DateTime, Utc};
@@ -74,13 +74,24 @@ fn counts_line(counts: &Counts) -> Option<String> {
 fn data_check_line(check: &DataCheck, currency: &str) -> Option<String> {
     let m = check.mismatches.first()?;
     let what = m.campaign_name.clone().unwrap_or_else(|| format!("campaign {}", m.campaign_id));
-    let mut line = format!(
-        "TikTok reports {} {currency} spend for {what} on {}–{}; we hold {}.",
-        money(m.tiktok_spend_micros),
-        check.from,
-        check.to,
-        money(m.stored_spend_micros)
-    );
+    let mut line = if m.spend_difference() >= 10_000 || m.conversions_difference() == 0 {
+        format!(
+            "TikTok reports {} {currency} spend for {what} on {}–{}; we hold {}.",
+            money(m.tiktok_spend_micros),
+            check.from,
+            check.to,
+            money(m.stored_spend_micros)
+        )
+    } else {
+        format!(
+            "TikTok reports {} conversions for {what} on {}–{}; we hold {}: TikTok is still attributing \
+             them, and the next read of the attribution window (daily, or Sync now) catches up.",
+            count(m.tiktok_conversions.unwrap_or(0)),
+            check.from,
+            check.to,
+            count(m.stored_conversions.unwrap_or(0))
+        )
+    };
     if check.mismatched_campaigns > 1 {
         line.push_str(&format!(" {} campaigns differ in all.", check.mismatched_campaigns));
     }
@@ -311,6 +322,8 @@ mod tests {
             campaign_name: name.map(Into::into),
             tiktok_spend_micros: 1_234_560_000,
             stored_spend_micros: 1_000_000_000,
+            tiktok_conversions: Some(40),
+            stored_conversions: Some(40),
         };
         let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
         let check = |name, campaigns| DataCheck {
@@ -330,6 +343,22 @@ mod tests {
                 "TikTok reports 1,234.56 EUR spend for campaign 1800 on 2026-12-01–2026-12-02; we hold 1,000.00. \
                  3 campaigns differ in all."
             )
+        );
+        let late = DataCheck {
+            mismatches: vec![Mismatch {
+                stored_spend_micros: 1_234_560_000,
+                tiktok_conversions: Some(1_250),
+                stored_conversions: Some(1_200),
+                ..mismatch(Some("Spring sale"))
+            }],
+            ..check(None, 1)
+        };
+        let line = data_check_line(&late, "USD").unwrap();
+        assert!(
+            line.starts_with(
+                "TikTok reports 1,250 conversions for Spring sale on 2026-12-01–2026-12-02; we hold 1,200"
+            ),
+            "{line}"
         );
     }
 

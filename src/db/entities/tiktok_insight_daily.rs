@@ -1,5 +1,5 @@
 //! One object's results on one of the advertiser's days. Money and ratios are millionths
-//! (exact on both databases, summed in SQL); TikTok's `"-"` is NULL. CTR is a percentage.
+//! (exact on both databases, summed in SQL); TikTok's `"-"` is NULL. Rates are percentages.
 
 use crate::model::reports::Level;
 use sea_orm::entity::prelude::*;
@@ -22,6 +22,32 @@ pub struct Model {
     pub cpc_micros: Option<i64>,
     pub cpm_micros: Option<i64>,
     pub cost_per_conversion_micros: Option<i64>,
+    pub frequency_micros: Option<i64>,
+    pub cost_per_1000_reached_micros: Option<i64>,
+    pub conversion_rate_micros: Option<i64>,
+    pub results: Option<i64>,
+    pub cost_per_result_micros: Option<i64>,
+    pub result_rate_micros: Option<i64>,
+    /// TikTok's `complete_payment`.
+    pub purchases: Option<i64>,
+    pub value_per_purchase_micros: Option<i64>,
+    /// TikTok's `total_purchase_value`, else the value its purchases and value per purchase imply.
+    pub purchase_value_micros: Option<i64>,
+    /// TikTok's `video_play_actions`.
+    pub video_plays: Option<i64>,
+    pub video_watched_2s: Option<i64>,
+    pub video_watched_6s: Option<i64>,
+    pub video_views_p25: Option<i64>,
+    pub video_views_p50: Option<i64>,
+    pub video_views_p75: Option<i64>,
+    pub video_views_p100: Option<i64>,
+    /// Seconds, in millionths.
+    pub average_video_play_micros: Option<i64>,
+    pub profile_visits: Option<i64>,
+    pub likes: Option<i64>,
+    pub comments: Option<i64>,
+    pub shares: Option<i64>,
+    pub follows: Option<i64>,
     pub synced_at: ChronoDateTimeUtc,
 }
 

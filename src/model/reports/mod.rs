@@ -3,11 +3,13 @@
 //! they show ([`rows`]). Numbers are put in words by [`crate::model::format`].
 
 mod level;
+mod metrics;
 mod query;
 mod rows;
 mod status;
 
 pub use level::Level;
+pub use metrics::{ColumnSet, Metric, Unit};
 pub use query::*;
 pub use rows::*;
 pub use status::*;

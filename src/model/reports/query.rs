@@ -2,7 +2,7 @@
 //! range and account of the Dashboard, typed, and their query strings both ways. The whole state
 //! of a view lives in its URL, so a link or a GET form is all a control needs.
 
-use super::{Level, OperationStatus};
+use super::{ColumnSet, Level, Metric, OperationStatus};
 use crate::model::ids::AccountId;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -59,40 +59,26 @@ pub struct Range {
     pub to: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// What Ads Manager's rows are ordered by: a column of the entity, or one of its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SortKey {
     Name,
     Advertiser,
     Status,
     Objective,
     Budget,
-    #[default]
-    Spend,
-    Impressions,
-    Clicks,
-    Conversions,
-    Ctr,
-    Cpc,
-    Cpm,
-    CostPerConversion,
+    Metric(Metric),
+}
+
+impl Default for SortKey {
+    fn default() -> Self {
+        SortKey::Metric(Metric::Spend)
+    }
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 13] = [
-        SortKey::Name,
-        SortKey::Advertiser,
-        SortKey::Status,
-        SortKey::Objective,
-        SortKey::Budget,
-        SortKey::Spend,
-        SortKey::Impressions,
-        SortKey::Clicks,
-        SortKey::Conversions,
-        SortKey::Ctr,
-        SortKey::Cpc,
-        SortKey::Cpm,
-        SortKey::CostPerConversion,
-    ];
+    const COLUMNS: [SortKey; 5] =
+        [SortKey::Name, SortKey::Advertiser, SortKey::Status, SortKey::Objective, SortKey::Budget];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -101,19 +87,12 @@ impl SortKey {
             SortKey::Status => "status",
             SortKey::Objective => "objective",
             SortKey::Budget => "budget",
-            SortKey::Spend => "spend",
-            SortKey::Impressions => "impressions",
-            SortKey::Clicks => "clicks",
-            SortKey::Conversions => "conversions",
-            SortKey::Ctr => "ctr",
-            SortKey::Cpc => "cpc",
-            SortKey::Cpm => "cpm",
-            SortKey::CostPerConversion => "cpa",
+            SortKey::Metric(m) => m.key(),
         }
     }
 
     pub fn parse(key: &str) -> Option<SortKey> {
-        Self::ALL.into_iter().find(|s| s.key() == key)
+        Self::COLUMNS.into_iter().find(|s| s.key() == key).or_else(|| Metric::parse(key).map(SortKey::Metric))
     }
 
     /// Text columns read A→Z first; numbers largest first.
@@ -157,6 +136,8 @@ pub struct AdsQuery {
     pub page: u32,
     pub show_deleted: bool,
     pub range: Range,
+    /// The figures shown (and exported).
+    pub columns: ColumnSet,
 }
 
 impl Default for AdsQuery {
@@ -220,6 +201,7 @@ impl AdsQuery {
                 from: day("from"),
                 to: day("to"),
             },
+            columns: get("cols").and_then(ColumnSet::parse).unwrap_or_default(),
         }
     }
 
@@ -268,6 +250,9 @@ impl AdsQuery {
             if let Some(t) = self.range.to {
                 pairs.push(("to", t.to_string()));
             }
+        }
+        if self.columns != ColumnSet::default() {
+            pairs.push(("cols", self.columns.key().into()));
         }
         pairs
     }
@@ -379,10 +364,11 @@ mod tests {
             account: Some(AccountId(3)),
             status: Some(StatusFilter::Paused),
             search: "spring sale & co".into(),
-            sort: SortKey::Ctr,
+            sort: SortKey::Metric(Metric::Ctr),
             desc: false,
             page: 3,
             show_deleted: true,
+            columns: ColumnSet::Video,
             range: Range {
                 preset: Preset::Custom,
                 from: NaiveDate::from_ymd_opt(2026, 1, 1),
@@ -399,7 +385,10 @@ mod tests {
     #[test]
     fn nonsense_in_the_url_falls_back_to_defaults() {
         let q = AdsQuery::from_pairs([("page", "-2"), ("sort", "hack"), ("range", "forever"), ("account", "x")]);
-        assert_eq!((q.page, q.sort, q.range.preset, q.account), (1, SortKey::Spend, Preset::Last7, None));
+        assert_eq!(
+            (q.page, q.sort, q.range.preset, q.account),
+            (1, SortKey::Metric(Metric::Spend), Preset::Last7, None)
+        );
         assert!(q.desc, "spend sorts largest first");
     }
 

@@ -1,42 +1,30 @@
 //! What Ads Manager and the Dashboard get back: rows, totals, KPIs, charts and empty states,
 //! with their figures already in words.
 
-use super::{AdsQuery, DashboardQuery};
+use super::{AdsQuery, DashboardQuery, Metric};
 use crate::model::{
-    format::count,
     ids::AccountId,
     tone::{Tone, Trend},
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Summed results, with the ratios computed from the sums (never averaged), as a person reads
-/// them; the raw sums travel too (millionths for money). A ratio is `None` when its sums cannot
-/// give it (no clicks, no cost per click): the page shows a dash, the CSV an empty cell.
+/// Summed results in words, ratios computed from the sums (never averaged), as a person reads
+/// them; the delivery sums travel too (millionths for money).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Figures {
     pub spend_micros: i64,
     pub impressions: i64,
     pub clicks: i64,
-    pub conversions: i64,
-    pub spend: String,
-    pub ctr: Option<String>,
-    pub cpc: Option<String>,
-    pub cpm: Option<String>,
-    pub cost_per_conversion: Option<String>,
+    /// Each figure in words (money without its currency), in [`Metric::ALL`] order; `None` where
+    /// TikTok gave no value or the sums cannot give it (no clicks: no cost per click). The page
+    /// shows a dash, the CSV an empty cell — never a 0 TikTok did not say.
+    pub values: Vec<Option<String>>,
 }
 
 impl Figures {
-    pub fn impressions_text(&self) -> String {
-        count(self.impressions)
-    }
-
-    pub fn clicks_text(&self) -> String {
-        count(self.clicks)
-    }
-
-    pub fn conversions_text(&self) -> String {
-        count(self.conversions)
+    pub fn get(&self, m: Metric) -> Option<&str> {
+        self.values.get(m.index()).and_then(Option::as_deref)
     }
 }
 

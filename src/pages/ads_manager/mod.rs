@@ -65,8 +65,11 @@ fn Table(table: AdsTable) -> impl IntoView {
         }
     };
     let several_currencies = table.totals.len() > 1;
-    let heads = columns(q.level).into_iter().map(|(label, key)| view! { <Head label key q=q.clone()/> }).collect_view();
-    let totals_span = columns(q.level).len() - 8;
+    let set = q.columns;
+    let heads =
+        columns(q.level, set).into_iter().map(|(label, key)| view! { <Head label key q=q.clone()/> }).collect_view();
+    let totals_span = columns(q.level, set).len() - set.metrics().len();
+    let day_only_hidden = table.from != table.to && set.metrics().iter().any(|m| m.day_only());
     let clear = AdsQuery {
         level: q.level,
         campaign: q.campaign.clone(),
@@ -77,6 +80,7 @@ fn Table(table: AdsTable) -> impl IntoView {
     .href();
     let no_rows = format!("No {} match these filters for {}. ", noun.1, q.range.preset.label().to_lowercase());
     let level = q.level;
+    let column_sets = view! { <ColumnSets q=q.clone()/> };
     let pages =
         view! { <Pages q=q.clone() pages=table.pages total=table.total_rows hidden=table.hidden_deleted noun/> };
     view! {
@@ -85,7 +89,7 @@ fn Table(table: AdsTable) -> impl IntoView {
             <Form method="GET" action="/ads" attr:class="filters" attr:data-testid="filters">
                 {q.pairs()
                     .into_iter()
-                    .filter(|(k, _)| matches!(*k, "level" | "campaign" | "adgroup" | "sort" | "dir" | "range" | "from" | "to"))
+                    .filter(|(k, _)| matches!(*k, "level" | "campaign" | "adgroup" | "sort" | "dir" | "range" | "from" | "to" | "cols"))
                     .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
                     .collect_view()}
                 <AccountPicker accounts=table.accounts.clone() selected=q.account/>
@@ -108,6 +112,12 @@ fn Table(table: AdsTable) -> impl IntoView {
                 <button type="submit" class="button">"Apply"</button>
             </Form>
         </section>
+        {column_sets}
+        {day_only_hidden.then(|| view! {
+            <p class="muted small" data-testid="day-only">
+                "TikTok counts each person once over a whole range, so reach, frequency and cost per 1,000 reached are shown for a single day: pick Today or Yesterday."
+            </p>
+        })}
         <PendingReview names=table.pending_review.clone()/>
         <AttentionLines lines=table.attention.clone()/>
         {(!table.crumbs.is_empty()).then(|| view! {
@@ -122,13 +132,13 @@ fn Table(table: AdsTable) -> impl IntoView {
                     <tr>{heads}</tr>
                 </thead>
                 <tbody>
-                    {table.rows.iter().map(|r| view! { <Line row=r.clone() level/> }).collect_view()}
+                    {table.rows.iter().map(|r| view! { <Line row=r.clone() level set/> }).collect_view()}
                 </tbody>
                 <tfoot>
                     {table.totals.iter().map(|t| view! {
                         <tr data-testid="totals" data-currency=t.currency.clone()>
                             <th scope="row" colspan=totals_span>{format!("Total · {}", t.currency)}</th>
-                            <Metrics f=t.figures.clone() currency=t.currency.clone()/>
+                            <Metrics f=t.figures.clone() currency=t.currency.clone() set/>
                         </tr>
                     }).collect_view()}
                 </tfoot>
@@ -151,8 +161,8 @@ fn Table(table: AdsTable) -> impl IntoView {
     .into_any()
 }
 
-/// The columns of a level: label and sort key (None: not sortable).
-fn columns(level: Level) -> Vec<(&'static str, Option<SortKey>)> {
+/// The columns of a level and column set: label and sort key (None: not sortable).
+fn columns(level: Level, set: ColumnSet) -> Vec<(&'static str, Option<SortKey>)> {
     let mut cols = vec![
         ("Name", Some(SortKey::Name)),
         ("Advertiser", Some(SortKey::Advertiser)),
@@ -167,17 +177,33 @@ fn columns(level: Level) -> Vec<(&'static str, Option<SortKey>)> {
         }
         Level::Ad => cols.push(("Creative", None)),
     }
-    cols.extend([
-        ("Spend", Some(SortKey::Spend)),
-        ("Impressions", Some(SortKey::Impressions)),
-        ("Clicks", Some(SortKey::Clicks)),
-        ("Conversions", Some(SortKey::Conversions)),
-        ("CTR", Some(SortKey::Ctr)),
-        ("CPC", Some(SortKey::Cpc)),
-        ("CPM", Some(SortKey::Cpm)),
-        ("Cost per conversion", Some(SortKey::CostPerConversion)),
-    ]);
+    cols.extend(set.metrics().iter().map(|m| (m.label(), Some(SortKey::Metric(*m)))));
     cols
+}
+
+/// The column sets, each a link to the same table with its figures (the choice is in the URL).
+/// A sort by a figure the new set does not show goes back to spend.
+#[component]
+fn ColumnSets(q: AdsQuery) -> impl IntoView {
+    let links = ColumnSet::ALL
+        .into_iter()
+        .map(|set| {
+            let sort = match q.sort {
+                SortKey::Metric(m) if !set.metrics().contains(&m) => SortKey::default(),
+                sort => sort,
+            };
+            let desc = if sort == q.sort { q.desc } else { sort.descending_by_default() };
+            let href = AdsQuery { columns: set, sort, desc, page: 1, ..q.clone() }.href();
+            let current = (set == q.columns).then_some("true");
+            view! { <a href=href aria-current=current data-columns=set.key()>{set.label()}</a> }
+        })
+        .collect_view();
+    view! {
+        <nav class="column-sets" aria-label="Columns" data-testid="column-sets">
+            <span class="muted">"Columns: "</span>
+            {links}
+        </nav>
+    }
 }
 
 /// A column heading: a link that sorts by it (again: the other way round).
@@ -209,7 +235,7 @@ fn Head(label: &'static str, key: Option<SortKey>, q: AdsQuery) -> impl IntoView
 }
 
 #[component]
-fn Line(row: AdsRow, level: Level) -> impl IntoView {
+fn Line(row: AdsRow, level: Level, set: ColumnSet) -> impl IntoView {
     let name = match &row.drill {
         Some(href) => view! { <a href=href.clone() data-testid="drill">{row.name.clone()}</a> }.into_any(),
         None => view! { <span>{row.name.clone()}</span> }.into_any(),
@@ -227,25 +253,24 @@ fn Line(row: AdsRow, level: Level) -> impl IntoView {
                 }
                 .into_any(),
             }}
-            <Metrics f=row.figures.clone() currency=row.currency.clone()/>
+            <Metrics f=row.figures.clone() currency=row.currency.clone() set/>
         </tr>
     }
 }
 
-/// The eight result cells; money carries its currency.
+/// The column set's figures; money carries its currency, a figure with no value is a dash.
 #[component]
-fn Metrics(f: Figures, currency: String) -> impl IntoView {
-    let money = move |v: Option<&str>| or_dash(v.map(|v| format!("{v} {currency}")).as_deref());
-    view! {
-        <td class="num" data-metric="spend">{money(Some(&f.spend))}</td>
-        <td class="num" data-metric="impressions">{f.impressions_text()}</td>
-        <td class="num" data-metric="clicks">{f.clicks_text()}</td>
-        <td class="num" data-metric="conversions">{f.conversions_text()}</td>
-        <td class="num" data-metric="ctr">{or_dash(f.ctr.as_deref())}</td>
-        <td class="num" data-metric="cpc">{money(f.cpc.as_deref())}</td>
-        <td class="num" data-metric="cpm">{money(f.cpm.as_deref())}</td>
-        <td class="num" data-metric="cpa">{money(f.cost_per_conversion.as_deref())}</td>
-    }
+fn Metrics(f: Figures, currency: String, set: ColumnSet) -> impl IntoView {
+    set.metrics()
+        .iter()
+        .map(|m| {
+            let text = f.get(*m).map(|v| match m.unit() {
+                Unit::Money => format!("{v} {currency}"),
+                _ => v.to_owned(),
+            });
+            view! { <td class="num" data-metric=m.key()>{or_dash(text.as_deref())}</td> }
+        })
+        .collect_view()
 }
 
 #[component]

@@ -4,7 +4,7 @@
 
 mod statement;
 
-use self::statement::{shape, statement, Answer, Part};
+use self::statement::{shape, statement, Answer, Kind};
 use super::{cache::data_version, sql::Fragment, AccountHealth, ReportError, ReportsService, Sums};
 use crate::model::{
     ids::AccountId,
@@ -76,10 +76,6 @@ struct Line {
     account_id: Option<i32>,
     advertiser: Option<String>,
     currency: Option<String>,
-    spend: Option<i64>,
-    impressions: Option<i64>,
-    clicks: Option<i64>,
-    conversions: Option<i64>,
     ad_text: Option<String>,
     landing_page_url: Option<String>,
     ad_format: Option<String>,
@@ -88,10 +84,26 @@ struct Line {
     deleted: Option<i64>,
 }
 
-impl Line {
+/// A line with its sums, which are read by their aliases beside the line's other columns.
+struct Summed(Line, Sums);
+
+impl FromQueryResult for Summed {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self(Line::from_query_result(res, pre)?, Sums::from_query_result(res, pre)?))
+    }
+}
+
+impl Summed {
     fn row(self) -> Row {
+        let Summed(line, sums) = self;
+        line.row(sums)
+    }
+}
+
+impl Line {
+    fn row(self, sums: Sums) -> Row {
         Row {
-            sums: self.sums(),
+            sums,
             tiktok_id: self.tiktok_id.unwrap_or_default(),
             name: self.name,
             operation_status: self.operation_status,
@@ -107,15 +119,6 @@ impl Line {
             landing_page_url: self.landing_page_url,
             ad_format: self.ad_format,
             thumbnail: self.thumbnail,
-        }
-    }
-
-    fn sums(&self) -> Sums {
-        Sums {
-            spend_micros: self.spend.unwrap_or(0),
-            impressions: self.impressions.unwrap_or(0),
-            clicks: self.clicks.unwrap_or(0),
-            conversions: self.conversions.unwrap_or(0),
         }
     }
 }
@@ -161,7 +164,7 @@ impl ReportsService {
         let flag = stalled.clone();
         tokio::spawn(async move {
             let _turn = turn;
-            let lines = match Line::find_by_statement(stmt).stream(&db).await {
+            let lines = match Summed::find_by_statement(stmt).stream(&db).await {
                 Ok(lines) => lines,
                 Err(e) => {
                     let _ = tx.send(Err(ReportError::Db(e))).await;
@@ -177,7 +180,8 @@ impl ReportsService {
                 };
                 let Some(line) = line else { return };
                 let failed = line.is_err();
-                match tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Line::row).map_err(ReportError::Db))).await {
+                match tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Summed::row).map_err(ReportError::Db))).await
+                {
                     Ok(Ok(())) if !failed => {}
                     Ok(_) => return, // the caller went away, or the error is on its way
                     Err(_) => {
@@ -222,16 +226,16 @@ impl ReportsService {
         };
         let backend = self.db.get_database_backend();
         let stmt = statement(backend, workspace_id, query, from, to, Answer::Page).statement(backend);
-        let lines = Line::find_by_statement(stmt).all(&self.db).await?;
+        let lines = Summed::find_by_statement(stmt).all(&self.db).await?;
 
         let mut rows: Vec<(i64, Row)> = Vec::new();
         let mut totals = Vec::new();
         let (mut all_rows, mut deleted) = (0u64, 0u64);
-        for line in lines {
-            match Part::parse(&line.part) {
-                Some(Part::Row) => rows.push((line.pos.unwrap_or(0), line.row())),
-                Some(Part::Total) => totals.push((line.currency.clone().unwrap_or_else(|| "?".into()), line.sums())),
-                Some(Part::Count) | None => {
+        for Summed(line, sums) in lines {
+            match Kind::parse(&line.part) {
+                Some(Kind::Row) => rows.push((line.pos.unwrap_or(0), line.row(sums))),
+                Some(Kind::Total) => totals.push((line.currency.clone().unwrap_or_else(|| "?".into()), sums)),
+                Some(Kind::Count) | None => {
                     all_rows = line.n.unwrap_or(0).max(0) as u64;
                     deleted = line.deleted.unwrap_or(0).max(0) as u64;
                 }

@@ -3,31 +3,34 @@
 
 use crate::{
     model::reports::{AdsQuery, Level, OperationStatus, SortKey},
-    reports::sql::{self, Fragment},
+    reports::{
+        sql::{self, Fragment},
+        sums::{formula, parts_of, Formula, Part},
+    },
 };
 use chrono::NaiveDate;
 use sea_orm::DatabaseBackend;
 
 /// What a line of the statement's answer is, written into it as a tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Part {
+pub(super) enum Kind {
     Row,
     Total,
     Count,
 }
 
-impl Part {
-    const ALL: [Part; 3] = [Part::Row, Part::Total, Part::Count];
+impl Kind {
+    const ALL: [Kind; 3] = [Kind::Row, Kind::Total, Kind::Count];
 
     fn tag(self) -> &'static str {
         match self {
-            Part::Row => "row",
-            Part::Total => "total",
-            Part::Count => "count",
+            Kind::Row => "row",
+            Kind::Total => "total",
+            Kind::Count => "count",
         }
     }
 
-    pub(super) fn parse(tag: &str) -> Option<Part> {
+    pub(super) fn parse(tag: &str) -> Option<Kind> {
         Self::ALL.into_iter().find(|p| p.tag() == tag)
     }
 }
@@ -48,25 +51,35 @@ pub(super) fn shape(level: Level) -> (&'static str, &'static str) {
     }
 }
 
-/// `ORDER BY` over the columns of `r` (the filtered rows with their sums).
-fn order(sort: SortKey, desc: bool) -> String {
+/// `ORDER BY` over the columns of `r` (the filtered rows with their sums). A figure sorts by
+/// the same formula the page shows it with; one of a single day only sorts by name over a range.
+fn order(sort: SortKey, desc: bool, one_day: bool) -> String {
     let expr = match sort {
-        SortKey::Name => "LOWER(name)",
-        SortKey::Advertiser => "LOWER(advertiser)",
-        SortKey::Status => "operation_status",
-        SortKey::Objective => "objective",
-        SortKey::Budget => "budget_micros",
-        SortKey::Spend => "spend",
-        SortKey::Impressions => "impressions",
-        SortKey::Clicks => "clicks",
-        SortKey::Conversions => "conversions",
-        // Ratios from the summed parts; none without a denominator.
-        SortKey::Ctr => "CASE WHEN impressions > 0 THEN clicks * 1.0 / impressions END",
-        SortKey::Cpc => "CASE WHEN clicks > 0 THEN spend * 1.0 / clicks END",
-        SortKey::Cpm => "CASE WHEN impressions > 0 THEN spend * 1000.0 / impressions END",
-        SortKey::CostPerConversion => "CASE WHEN conversions > 0 THEN spend * 1.0 / conversions END",
+        SortKey::Name => "LOWER(name)".to_owned(),
+        SortKey::Advertiser => "LOWER(advertiser)".to_owned(),
+        SortKey::Status => "operation_status".to_owned(),
+        SortKey::Objective => "objective".to_owned(),
+        SortKey::Budget => "budget_micros".to_owned(),
+        SortKey::Metric(m) if m.day_only() && !one_day => "NULL".to_owned(),
+        SortKey::Metric(m) => match formula(m) {
+            Formula::Sum(p) => p.alias().to_owned(),
+            // Ratios from the summed parts; none without a denominator.
+            Formula::Ratio { num, den, scale } => {
+                let (num, den) = (num.alias(), den.alias());
+                format!("CASE WHEN {den} > 0 THEN {num} * {scale}.0 / {den} END")
+            }
+        },
     };
     format!("{expr} {} NULLS LAST, row_id", if desc { "DESC" } else { "ASC" })
+}
+
+/// The parts a query's figures (its column set and its sort) are computed from.
+fn needed(query: &AdsQuery) -> Vec<Part> {
+    let sort = match query.sort {
+        SortKey::Metric(m) => Some(m),
+        _ => None,
+    };
+    parts_of(query.columns.metrics().iter().copied().chain(sort))
 }
 
 /// The rows a table query names before its filter: the accounts in view (`scope`) and, under a
@@ -109,10 +122,10 @@ impl Rows {
 /// `m`: each entity's results summed over the days, in the database. Under a drill-down only a
 /// few entities count: each one's days are looked up by key (CROSS JOIN keeps SQLite's join
 /// order). A whole list reads the days from the covering index by day.
-fn summed(backend: DatabaseBackend, rows: &Rows, level: Level, from: NaiveDate, to: NaiveDate) -> Fragment {
-    let level = level.listed();
+fn summed(backend: DatabaseBackend, rows: &Rows, query: &AdsQuery, from: NaiveDate, to: NaiveDate) -> Fragment {
+    let level = query.level.listed();
     let (table, id_col) = shape(level);
-    let sums = sql::sums();
+    let sums = sql::sums(&needed(query));
     let days = Fragment::sql(" AND i.level = ")
         .bind(level)
         .push(" AND i.date >= ")
@@ -143,6 +156,14 @@ fn summed(backend: DatabaseBackend, rows: &Rows, level: Level, from: NaiveDate, 
 /// `r`: the rows the filter keeps, deleted ones flagged, with their sums from `m`.
 fn filtered(rows: Rows, query: &AdsQuery) -> Fragment {
     let (table, id_col) = shape(query.level);
+    let parts = Part::ALL
+        .iter()
+        .map(|p| match p.zero_without_rows() {
+            true => format!("COALESCE(m.{a}, 0) AS {a}", a = p.alias()),
+            false => format!("m.{a} AS {a}", a = p.alias()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let (objective, budget, budget_mode) = match query.level.listed() {
         Level::Advertiser | Level::Campaign => ("e.objective_type", "e.budget_micros", "e.budget_mode"),
         Level::AdGroup => ("e.optimization_goal", "e.budget_micros", "e.budget_mode"),
@@ -151,9 +172,7 @@ fn filtered(rows: Rows, query: &AdsQuery) -> Fragment {
     Fragment::sql(format!(
         "SELECT e.id AS row_id, e.{id_col} AS tiktok_id, e.name, e.operation_status, e.secondary_status, \
          {objective} AS objective, {budget} AS budget_micros, {budget_mode} AS budget_mode, e.gone_at, \
-         a.id AS account_id, a.name AS advertiser, a.currency, \
-         COALESCE(m.spend, 0) AS spend, COALESCE(m.impressions, 0) AS impressions, COALESCE(m.clicks, 0) AS clicks, \
-         COALESCE(m.conversions, 0) AS conversions, CASE WHEN "
+         a.id AS account_id, a.name AS advertiser, a.currency, {parts}, CASE WHEN "
     ))
     .append(deleted())
     .push(format!(
@@ -187,12 +206,12 @@ pub(super) fn statement(
     answer: Answer,
 ) -> Fragment {
     let rows = Rows::of(workspace_id, query);
-    let m = summed(backend, &rows, query.level, from, to);
+    let m = summed(backend, &rows, query, from, to);
     let r = filtered(rows, query);
 
     // Ads have no budget of their own: sorting them by it keeps the name order.
     let sort = if query.level == Level::Ad && query.sort == SortKey::Budget { SortKey::Name } else { query.sort };
-    let order = order(sort, query.desc);
+    let order = order(sort, query.desc, from == to);
     let limit = match answer {
         Answer::EveryRow => String::new(),
         Answer::Page => format!(
@@ -221,10 +240,11 @@ pub(super) fn statement(
         "), shown AS ({shown}) \
          SELECT '{row}' AS part, p.pos, p.tiktok_id, p.name, p.operation_status, p.secondary_status, p.objective, \
                 p.budget_micros, p.budget_mode, p.gone_at, p.account_id, p.advertiser, p.currency, \
-                p.spend, p.impressions, p.clicks, p.conversions, {creative}, CAST(NULL AS BIGINT) AS n, \
+                {parts}, {creative}, CAST(NULL AS BIGINT) AS n, \
                 CAST(NULL AS BIGINT) AS deleted \
          FROM (SELECT shown.*, ROW_NUMBER() OVER (ORDER BY {order}) AS pos FROM shown ORDER BY {order}{limit}) p{creative_join}",
-        row = Part::Row.tag(),
+        row = Kind::Row.tag(),
+        parts = sql::part_columns("p."),
     );
     if answer == Answer::EveryRow {
         return Fragment::sql("WITH m AS (").append(m).push("), r AS (").append(r).push(rows).push(" ORDER BY p.pos");
@@ -233,16 +253,14 @@ pub(super) fn statement(
     let rest = format!(
         "{rows} \
          UNION ALL \
-         SELECT '{total}', NULL, {none}, currency, {spend}, {imp}, {clk}, {conv}, {no_creative}, COUNT(*), CAST(NULL AS BIGINT) \
+         SELECT '{total}', NULL, {none}, currency, {totals}, {no_creative}, COUNT(*), CAST(NULL AS BIGINT) \
          FROM shown GROUP BY currency \
          UNION ALL \
-         SELECT '{count}', NULL, {none}, NULL, NULL, NULL, NULL, NULL, {no_creative}, COUNT(*), {deleted} FROM r",
-        total = Part::Total.tag(),
-        count = Part::Count.tag(),
-        spend = sql::sum("spend"),
-        imp = sql::sum("impressions"),
-        clk = sql::sum("clicks"),
-        conv = sql::sum("conversions"),
+         SELECT '{count}', NULL, {none}, NULL, {nothing}, {no_creative}, COUNT(*), {deleted} FROM r",
+        total = Kind::Total.tag(),
+        count = Kind::Count.tag(),
+        totals = Part::ALL.iter().map(|p| sql::sum(p.alias())).collect::<Vec<_>>().join(", "),
+        nothing = Part::ALL.iter().map(|_| "CAST(NULL AS BIGINT)").collect::<Vec<_>>().join(", "),
         deleted = sql::sum("is_deleted"),
     );
     Fragment::sql("WITH m AS (").append(m).push("), r AS (").append(r).push(rest)

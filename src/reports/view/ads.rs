@@ -35,16 +35,17 @@ pub(super) fn empty(query: AdsQuery, shown: Shown) -> AdsTable {
 /// The table for `query` over `from..=to`, from what the query returned.
 pub(super) fn table(query: AdsQuery, shown: Shown, from: NaiveDate, to: NaiveDate, data: &TableData) -> AdsTable {
     let top = top_of(&query);
+    let one_day = from == to;
     AdsTable {
         crumbs: crumbs(&query, &top, data),
-        rows: data.rows.iter().map(|r| line(&query, &top, r)).collect(),
+        rows: data.rows.iter().map(|r| line(&query, &top, r, one_day)).collect(),
         total_rows: data.total_rows,
         hidden_deleted: data.hidden_deleted,
         pages: data.total_rows.div_ceil(u64::from(AdsQuery::PAGE_SIZE)).try_into().unwrap_or(u32::MAX),
         totals: data
             .totals
             .iter()
-            .map(|(currency, s)| CurrencyTotals { currency: currency.clone(), figures: figures(*s) })
+            .map(|(currency, s)| CurrencyTotals { currency: currency.clone(), figures: figures(*s, one_day) })
             .collect(),
         from: Some(from),
         to: Some(to),
@@ -55,10 +56,11 @@ pub(super) fn table(query: AdsQuery, shown: Shown, from: NaiveDate, to: NaiveDat
 /// The table's lines as its rows come, for the export.
 pub(super) fn lines(
     query: &AdsQuery,
+    one_day: bool,
     rows: BoxStream<'static, Result<Row, ReportError>>,
 ) -> BoxStream<'static, Result<AdsRow, AppError>> {
     let (query, top) = (query.clone(), top_of(query));
-    rows.map(move |row| row.map(|r| line(&query, &top, &r)).map_err(AppError::from)).boxed()
+    rows.map(move |row| row.map(|r| line(&query, &top, &r, one_day)).map_err(AppError::from)).boxed()
 }
 
 /// The campaigns of the same accounts, days and deleted toggle: where drill-downs start.
@@ -85,7 +87,7 @@ fn crumbs(query: &AdsQuery, top: &AdsQuery, data: &TableData) -> Vec<Crumb> {
     crumbs
 }
 
-fn line(query: &AdsQuery, top: &AdsQuery, r: &Row) -> AdsRow {
+fn line(query: &AdsQuery, top: &AdsQuery, r: &Row, one_day: bool) -> AdsRow {
     let drill = match query.level.listed() {
         Level::Advertiser | Level::Campaign => Some(AdsQuery {
             level: Level::AdGroup,
@@ -103,7 +105,7 @@ fn line(query: &AdsQuery, top: &AdsQuery, r: &Row) -> AdsRow {
         Level::Ad => None,
     };
     AdsRow {
-        figures: figures(r.sums),
+        figures: figures(r.sums, one_day),
         deleted: r.deleted(),
         status: status(r.operation_status.as_deref(), r.secondary_status.as_deref(), r.gone_at.is_some()),
         objective: r.objective.as_deref().map(humanize),
@@ -125,7 +127,20 @@ fn line(query: &AdsQuery, top: &AdsQuery, r: &Row) -> AdsRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{model::tone::Tone, reports::Sums};
+    use crate::{
+        model::tone::Tone,
+        reports::{Part, Sums},
+    };
+
+    fn sums() -> Sums {
+        let mut s = Sums::default();
+        for (p, v) in
+            [(Part::Spend, 12_500_000), (Part::Impressions, 1_000), (Part::Clicks, 10), (Part::Conversions, 2)]
+        {
+            s.set(p, Some(v));
+        }
+        s
+    }
 
     fn row(id: &str, name: Option<&str>) -> Row {
         Row {
@@ -140,7 +155,7 @@ mod tests {
             account_id: 4,
             advertiser: "Shop".into(),
             currency: Some("USD".into()),
-            sums: Sums { spend_micros: 12_500_000, impressions: 1_000, clicks: 10, conversions: 2 },
+            sums: sums(),
             ad_text: Some("Spring sale".into()),
             landing_page_url: Some("javascript:alert(1)".into()),
             ad_format: Some("SINGLE_VIDEO".into()),
@@ -152,10 +167,7 @@ mod tests {
         TableData {
             total_rows: 51,
             hidden_deleted: 1,
-            totals: vec![(
-                "USD".into(),
-                Sums { spend_micros: 12_500_000, impressions: 1_000, clicks: 10, conversions: 2 },
-            )],
+            totals: vec![("USD".into(), sums())],
             campaign_name: Some("Spring".into()),
             adgroup_name: Some("Lookalikes".into()),
             rows,
@@ -194,7 +206,7 @@ mod tests {
         assert_eq!(r.objective.as_deref(), Some("Web conversions"));
         assert!(r.creative.is_none(), "only ads show what they look like");
         assert_eq!(t.pages, 2, "51 rows, 50 a page");
-        assert_eq!(t.totals[0].figures.cpc.as_deref(), Some("1.25"));
+        assert_eq!(t.totals[0].figures.get(Metric::Cpc), Some("1.25"));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub(super) fn board(
 ) -> Dashboard {
     let range = AdsQuery { range: query.range, ..AdsQuery::default() };
     Dashboard {
-        totals: data.totals.iter().map(|(currency, now, before)| kpis(currency, *now, *before)).collect(),
+        totals: data.totals.iter().map(|(currency, now, before)| kpis(currency, *now, *before, from == to)).collect(),
         charts: charts(data),
         top: data
             .top
@@ -104,39 +104,34 @@ fn chart_of(title: &str, days: &[NaiveDate], values: &[f64], label: fn(f64) -> S
     }
 }
 
-/// `num × scale ÷ den`, when there is a denominator.
-fn ratio(num: i64, den: i64, scale: f64) -> Option<f64> {
-    (den > 0).then(|| num as f64 * scale / den as f64)
-}
+/// The Dashboard's totals, and whether more of each is good news (`None`: neither, as spend).
+const KPIS: [(Metric, Option<bool>); 12] = [
+    (Metric::Spend, None),
+    (Metric::Impressions, Some(true)),
+    (Metric::Clicks, Some(true)),
+    (Metric::Conversions, Some(true)),
+    (Metric::Ctr, Some(true)),
+    (Metric::Cpc, Some(false)),
+    (Metric::Cpm, Some(false)),
+    (Metric::CostPerConversion, Some(false)),
+    (Metric::Results, Some(true)),
+    (Metric::CostPerResult, Some(false)),
+    (Metric::PurchaseValue, Some(true)),
+    (Metric::Roas, Some(true)),
+];
 
-/// A KPI before its change is worked out: its label, its value shown, the figure now and
-/// before, and whether more is good news (`None` where up is neither: spend).
-type Line<'a> = (&'a str, Option<String>, (Option<f64>, Option<f64>), Option<bool>);
-
-/// The eight totals of a currency, each with its change against the period before.
-fn kpis(currency: &str, now: Sums, before: Sums) -> CurrencyKpis {
-    let both = |f: fn(&Sums) -> Option<f64>| (f(&now), f(&before));
-    let f = figures(now);
-    let with_unit = |v: &Option<String>| v.as_ref().map(|v| format!("{v} {currency}"));
-    let lines: [Line; 8] = [
-        ("Spend", with_unit(&Some(f.spend.clone())), both(|s| Some(s.spend_micros as f64)), None),
-        ("Impressions", Some(count(now.impressions)), both(|s| Some(s.impressions as f64)), Some(true)),
-        ("Clicks", Some(count(now.clicks)), both(|s| Some(s.clicks as f64)), Some(true)),
-        ("Conversions", Some(count(now.conversions)), both(|s| Some(s.conversions as f64)), Some(true)),
-        ("CTR", f.ctr.clone(), both(|s| ratio(s.clicks, s.impressions, 1.0)), Some(true)),
-        ("CPC", with_unit(&f.cpc), both(|s| ratio(s.spend_micros, s.clicks, 1.0)), Some(false)),
-        ("CPM", with_unit(&f.cpm), both(|s| ratio(s.spend_micros, s.impressions, 1000.0)), Some(false)),
-        (
-            "Cost per conversion",
-            with_unit(&f.cost_per_conversion),
-            both(|s| ratio(s.spend_micros, s.conversions, 1.0)),
-            Some(false),
-        ),
-    ];
-    let kpis = lines
+/// A currency's totals, each with its change against the period before; `one_day`: the range
+/// is a single day.
+fn kpis(currency: &str, now: Sums, before: Sums, one_day: bool) -> CurrencyKpis {
+    let f = figures(now, one_day);
+    let kpis = KPIS
         .into_iter()
-        .map(|(label, value, (now, before), up_is_good)| {
-            let delta = match (now, before) {
+        .map(|(metric, up_is_good)| {
+            let value = f.get(metric).map(|v| match metric.unit() {
+                Unit::Money => format!("{v} {currency}"),
+                _ => v.to_owned(),
+            });
+            let delta = match (now.value(metric, one_day), before.value(metric, one_day)) {
                 (Some(n), Some(b)) => change(n, b).map(|text| (text, n - b)),
                 _ => None,
             };
@@ -150,7 +145,7 @@ fn kpis(currency: &str, now: Sums, before: Sums) -> CurrencyKpis {
                 }
                 _ => Trend::Neutral,
             };
-            Kpi { label: label.to_owned(), value, change: delta.map(|(t, _)| t), trend }
+            Kpi { label: metric.label().to_owned(), value, change: delta.map(|(t, _)| t), trend }
         })
         .collect();
     CurrencyKpis { currency: currency.to_owned(), kpis, figures: f }
@@ -173,18 +168,31 @@ mod tests {
     use super::*;
     use crate::{
         db::status::{Access, Activity, LastSync},
-        reports::{DailyPoint, TopRow},
+        reports::{DailyPoint, Part, TopRow},
     };
 
     fn kpi<'a>(k: &'a CurrencyKpis, label: &str) -> &'a Kpi {
         k.kpis.iter().find(|k| k.label == label).unwrap()
     }
 
+    fn sums(spend: i64, impressions: i64, clicks: i64, conversions: i64) -> Sums {
+        let mut s = Sums::default();
+        for (p, v) in [
+            (Part::Spend, spend),
+            (Part::Impressions, impressions),
+            (Part::Clicks, clicks),
+            (Part::Conversions, conversions),
+        ] {
+            s.set(p, Some(v));
+        }
+        s
+    }
+
     #[test]
     fn a_cost_going_up_is_bad_news_and_results_going_up_good() {
-        let now = Sums { spend_micros: 200_000_000, impressions: 10_000, clicks: 100, conversions: 5 };
-        let before = Sums { spend_micros: 100_000_000, impressions: 10_000, clicks: 50, conversions: 5 };
-        let k = kpis("USD", now, before);
+        let now = sums(200_000_000, 10_000, 100, 5);
+        let before = sums(100_000_000, 10_000, 50, 5);
+        let k = kpis("USD", now, before, false);
         let spend = kpi(&k, "Spend");
         assert_eq!((spend.value.as_deref(), spend.change.as_deref()), (Some("200.00 USD"), Some("+100.0%")));
         assert_eq!(spend.trend, Trend::Neutral, "spending more is neither");
@@ -197,12 +205,24 @@ mod tests {
 
     #[test]
     fn a_figure_its_sums_cannot_give_has_no_value_and_no_change() {
-        let now = Sums { spend_micros: 0, impressions: 0, clicks: 0, conversions: 0 };
-        let k = kpis("EUR", now, Sums::default());
+        let k = kpis("EUR", sums(0, 0, 0, 0), Sums::default(), false);
         let ctr = kpi(&k, "CTR");
         assert_eq!((ctr.value.as_deref(), ctr.change.as_deref(), ctr.trend), (None, None, Trend::Neutral));
         assert_eq!(kpi(&k, "CPC").value, None, "not '— EUR'");
         assert_eq!(kpi(&k, "Spend").change, None, "nothing before to compare with");
+        let roas = kpi(&k, "ROAS");
+        assert_eq!((roas.value.as_deref(), roas.change.as_deref()), (None, None), "no purchase value sent is no ROAS");
+    }
+
+    #[test]
+    fn roas_is_the_purchase_value_over_spend_of_the_whole_range() {
+        let (mut now, mut before) = (sums(200_000_000, 10_000, 100, 5), sums(100_000_000, 10_000, 50, 5));
+        now.set(Part::PurchaseValue, Some(500_000_000));
+        before.set(Part::PurchaseValue, Some(300_000_000));
+        let k = kpis("USD", now, before, false);
+        let roas = kpi(&k, "ROAS");
+        assert_eq!((roas.value.as_deref(), roas.trend), (Some("2.50"), Trend::Bad), "3.00 before");
+        assert_eq!(kpi(&k, "Purchase value").value.as_deref(), Some("500.00 USD"));
     }
 
     fn day(d: u32) -> NaiveDate {

@@ -94,7 +94,7 @@ impl ReportsService {
         let Ok(turn) = self.exports.clone().try_acquire_owned() else {
             return Err(AppError::rate_limited("Other exports are being written right now. Try again in a moment."));
         };
-        let lines = ads::lines(&query, self.every_row(workspace_id, &query, from, to, turn));
+        let lines = ads::lines(&query, from == to, self.every_row(workspace_id, &query, from, to, turn));
         Ok(Export { query, from: Some(from), to: Some(to), lines })
     }
 

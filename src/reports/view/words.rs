@@ -4,26 +4,20 @@
 use crate::{
     model::{
         format::{humanize, money},
-        reports::{Badge, Figures, OperationStatus},
+        reports::{Badge, Figures, Metric, OperationStatus},
         tone::Tone,
     },
-    reports::Sums,
+    reports::{Part, Sums},
 };
 
-/// The figures of summed results, ratios computed from the sums; a ratio without its
-/// denominator has no value.
-pub fn figures(s: Sums) -> Figures {
-    let ratio_money = |num: i128, den: i64| (den > 0).then(|| money((num / den as i128) as i64));
+/// The figures of summed results (see [`Sums::text`]); `one_day`: the sums are of a single day,
+/// so reach and what comes from it can be shown.
+pub fn figures(s: Sums, one_day: bool) -> Figures {
     Figures {
-        spend_micros: s.spend_micros,
-        impressions: s.impressions,
-        clicks: s.clicks,
-        conversions: s.conversions,
-        spend: money(s.spend_micros),
-        ctr: (s.impressions > 0).then(|| format!("{:.2}%", s.clicks as f64 * 100.0 / s.impressions as f64)),
-        cpc: ratio_money(s.spend_micros as i128, s.clicks),
-        cpm: ratio_money(s.spend_micros as i128 * 1000, s.impressions),
-        cost_per_conversion: ratio_money(s.spend_micros as i128, s.conversions),
+        spend_micros: s.spend_micros(),
+        impressions: s.get(Part::Impressions).unwrap_or(0),
+        clicks: s.get(Part::Clicks).unwrap_or(0),
+        values: Metric::ALL.iter().map(|m| s.text(*m, one_day)).collect(),
     }
 }
 
@@ -69,14 +63,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ratios_come_from_the_summed_parts() {
-        let f = figures(Sums { spend_micros: 30_000_000, impressions: 2_000, clicks: 40, conversions: 0 });
-        assert_eq!(
-            (f.ctr.as_deref(), f.cpc.as_deref(), f.cpm.as_deref()),
-            (Some("2.00%"), Some("0.75"), Some("15.00"))
-        );
-        assert_eq!(f.cost_per_conversion, None, "no conversions, no cost per conversion");
-        assert_eq!(figures(Sums::default()).ctr, None);
+    fn figures_carry_every_metric_in_its_place_and_no_value_as_none() {
+        let mut sums = Sums::default();
+        sums.set(Part::Spend, Some(30_000_000));
+        sums.set(Part::Impressions, Some(2_000));
+        sums.set(Part::Clicks, Some(40));
+        let f = figures(sums, false);
+        assert_eq!(f.values.len(), Metric::ALL.len());
+        assert_eq!((f.get(Metric::Spend), f.get(Metric::Ctr)), (Some("30.00"), Some("2.00%")));
+        assert_eq!(f.get(Metric::Conversions), None, "no conversions sent is no value, not 0");
+        assert_eq!(f.get(Metric::CostPerConversion), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::{
     super::{
-        data::{Generator, Key, Level},
+        data::{Delivery, Generator, Key, Level},
         wire::*,
         world::SandboxAdvertiser,
         Sandbox,
@@ -135,7 +135,7 @@ fn time_dimension(q: &Query, id_dim: &str) -> Answer<bool> {
 /// `metrics`: known metrics and attributes only (spend and impressions when absent).
 fn report_metrics(q: &Query) -> Answer<Vec<String>> {
     let metrics = q.string_array("metrics")?.unwrap_or_else(|| vec!["spend".into(), "impressions".into()]);
-    if let Some(bad) = metrics.iter().find(|m| !is_attribute(m) && metric_value(m, [0.0; 5]).is_none()) {
+    if let Some(bad) = metrics.iter().find(|m| !is_attribute(m) && Delivery::default().metric(m).is_none()) {
         return Err(param_error(format!("metrics: Invalid metric {bad}.")));
     }
     Ok(metrics)
@@ -255,26 +255,25 @@ impl Rows<'_> {
     }
 
     /// Row `i`'s delivery: one day's for a daily report (with the drift applied), else the span's sum.
-    fn delivery(&self, key: Key, i: u64) -> ([f64; 5], Option<NaiveDate>) {
+    fn delivery(&self, key: Key, i: u64) -> (Delivery, Option<NaiveDate>) {
         if self.request.daily {
             let day = self.days[(i % self.per_entity) as usize];
             let mut d = self.g.delivery(key, (day - EPOCH).num_days());
             if self.drift != 0.0 && self.request.level == Level::Campaign && key.c == 0 && day == self.today {
-                d[0] = ((d[0] - self.drift) * 100.0).round() / 100.0;
+                d.spend_cents -= (self.drift * 100.0).round() as i64;
             }
             (d, Some(day))
         } else {
-            let mut sum = [0.0; 5];
+            let mut sum = Delivery::default();
             for day in &self.days {
-                let d = self.g.delivery(key, (*day - EPOCH).num_days());
-                sum.iter_mut().zip(d).for_each(|(s, v)| *s += v);
+                sum += self.g.delivery(key, (*day - EPOCH).num_days());
             }
             (sum, None)
         }
     }
 
     /// The asked metrics of one row; attributes above the level are `"-"`, as at TikTok.
-    fn metrics(&self, key: Key, delivery: [f64; 5]) -> Map<String, Value> {
+    fn metrics(&self, key: Key, delivery: Delivery) -> Map<String, Value> {
         let (g, adv, level) = (&self.g, self.adv, self.request.level);
         let mut m = Map::new();
         for name in &self.request.metrics {
@@ -285,45 +284,11 @@ impl Rows<'_> {
                 "campaign_id" if level >= Level::Campaign => json!(g.campaign_id(key.c)),
                 "adgroup_id" if level >= Level::AdGroup => json!(g.adgroup_id(key.c, key.g)),
                 "currency" => json!(adv.currency),
-                n if is_attribute(n) => json!("-"),
-                n => json!(metric_value(n, delivery).unwrap_or_else(|| "-".into())),
+                n if is_attribute(n) || self.adv.not_applicable.contains(n) => json!("-"),
+                n => json!(delivery.metric(n).unwrap_or_else(|| "-".into())),
             };
             m.insert(name.clone(), value);
         }
         m
-    }
-}
-
-/// Report metric values as TikTok sends them: strings, `"-"` where a ratio has no denominator.
-fn metric_value(name: &str, d: [f64; 5]) -> Option<String> {
-    let [spend, impressions, clicks, conversions, reach] = d;
-    let ratio =
-        |num: f64, den: f64, scale: f64| if den > 0.0 { format!("{:.2}", num / den * scale) } else { "-".into() };
-    Some(match name {
-        "spend" => format!("{spend:.2}"),
-        "impressions" => format!("{impressions}"),
-        "clicks" => format!("{clicks}"),
-        "conversion" => format!("{conversions}"),
-        "reach" => format!("{reach}"),
-        "ctr" => ratio(clicks, impressions, 100.0),
-        "cpc" => ratio(spend, clicks, 1.0),
-        "cpm" => ratio(spend, impressions, 1000.0),
-        "cost_per_conversion" => ratio(spend, conversions, 1.0),
-        "conversion_rate" => ratio(conversions, clicks, 100.0),
-        "frequency" => ratio(impressions, reach, 1.0),
-        "secondary_goal_result" => "-".into(),
-        _ => return None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ratios_without_a_denominator_are_a_dash() {
-        assert_eq!(metric_value("cpc", [1.0, 10.0, 0.0, 0.0, 5.0]).as_deref(), Some("-"));
-        assert_eq!(metric_value("ctr", [1.0, 200.0, 3.0, 0.0, 5.0]).as_deref(), Some("1.50"));
-        assert_eq!(metric_value("nonsense", [0.0; 5]), None);
     }
 }

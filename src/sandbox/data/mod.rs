@@ -3,6 +3,9 @@
 //! advertiser (1,000 campaigns × 10 ad groups × 5 ads × 90 days) at no memory cost.
 
 mod assets;
+mod delivery;
+
+pub use delivery::Delivery;
 
 use super::DataSizes;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
@@ -239,13 +242,14 @@ impl Generator {
     }
 
     /// One ad's delivery on one day (day = days since the Unix epoch).
-    fn ad_day(&self, key: Key, day: i64) -> [f64; 5] {
-        let h = self.h(&[80, key.c as u64, key.g as u64, key.a as u64, day as u64]);
+    fn ad_day(&self, key: Key, day: i64) -> Delivery {
+        let (c, g, a) = (key.c as u64, key.g as u64, key.a as u64);
+        let h = self.h(&[80, c, g, a, day as u64]);
         let impressions = (range(h, 0.0, 4000.0) as u64 + if h.is_multiple_of(9) { 0 } else { 150 }) as f64;
         let ctr = range(h >> 8, 0.004, 0.03);
         let clicks = (impressions * ctr).floor();
         let cpm = range(h >> 16, 2.0, 12.0);
-        let spend = (impressions * cpm / 1000.0 * 100.0).round() / 100.0;
+        let spend_cents = (impressions * cpm / 10.0).round() as i64;
         let mut conversions = (clicks * range(h >> 24, 0.0, 0.12)).floor();
         if let Some(late) = self.late {
             let age = late.as_of - day;
@@ -255,11 +259,47 @@ impl Generator {
             }
         }
         let reach = (impressions * range(h >> 32, 0.6, 0.95)).floor();
-        [spend, impressions, clicks, conversions, reach]
+        // The rest from a hash of its own, so the figures above stay what they always were.
+        let r = self.h(&[81, c, g, a, day as u64]);
+        let at = |bits: u32, lo: f64, hi: f64| range(r.rotate_right(bits), lo, hi);
+        let share = |of: f64, bits: u32, lo: f64, hi: f64| (of * at(bits, lo, hi)).floor() as i64;
+        let purchases = share(conversions, 0, 0.2, 0.6);
+        // One price per ad, so a late conversion brings its value with it.
+        let price_cents = range(self.h(&[82, c, g, a]), 1_500.0, 12_000.0).round() as i64;
+        let plays = share(impressions, 8, 0.3, 0.7);
+        let watched_2s = share(plays as f64, 12, 0.5, 0.8);
+        let p25 = share(plays as f64, 16, 0.4, 0.6);
+        let p50 = share(p25 as f64, 20, 0.6, 0.8);
+        let p75 = share(p50 as f64, 24, 0.6, 0.8);
+        let profile_visits = share(clicks, 28, 0.05, 0.2);
+        let likes = share(plays as f64, 32, 0.01, 0.05);
+        Delivery {
+            spend_cents,
+            impressions: impressions as i64,
+            clicks: clicks as i64,
+            conversions: conversions as i64,
+            reach: reach as i64,
+            results: conversions as i64 + share(clicks, 4, 0.0, 0.05),
+            purchases,
+            purchase_value_cents: purchases * price_cents,
+            video_plays: plays,
+            watched_2s,
+            watched_6s: share(watched_2s as f64, 36, 0.6, 0.8),
+            p25,
+            p50,
+            p75,
+            p100: share(p75 as f64, 40, 0.5, 0.8),
+            watch_ms: plays * at(44, 1_500.0, 9_000.0).round() as i64,
+            profile_visits,
+            likes,
+            comments: share(likes as f64, 48, 0.05, 0.2),
+            shares: share(likes as f64, 52, 0.05, 0.15),
+            follows: share(profile_visits as f64, 56, 0.1, 0.3),
+        }
     }
 
     /// Summed delivery of an entity (all its ads) on one day.
-    pub fn delivery(&self, key: Key, day: i64) -> [f64; 5] {
+    pub fn delivery(&self, key: Key, day: i64) -> Delivery {
         let s = self.sizes;
         let (cs, gs, as_) = match key.level {
             Level::Advertiser => (0..s.campaigns, 0..s.adgroups_per_campaign, 0..s.ads_per_adgroup),
@@ -267,17 +307,14 @@ impl Generator {
             Level::AdGroup => (key.c..key.c + 1, key.g..key.g + 1, 0..s.ads_per_adgroup),
             Level::Ad => (key.c..key.c + 1, key.g..key.g + 1, key.a..key.a + 1),
         };
-        let mut sum = [0.0; 5];
+        let mut sum = Delivery::default();
         for c in cs {
             for g in gs.clone() {
                 for a in as_.clone() {
-                    let ad = Key { level: Level::Ad, c, g, a };
-                    let d = self.ad_day(ad, day);
-                    sum.iter_mut().zip(d).for_each(|(s, v)| *s += v);
+                    sum += self.ad_day(Key { level: Level::Ad, c, g, a }, day);
                 }
             }
         }
-        sum[0] = (sum[0] * 100.0).round() / 100.0;
         sum
     }
 }
@@ -299,15 +336,22 @@ mod tests {
     fn late_attribution_adds_conversions_to_the_window_only_and_keeps_the_sums() {
         let (today, key) = (20_000, generator().key(Level::Ad, 0));
         let late = Generator { late: Some(LateAttribution { days: 20, as_of: today }), ..generator() };
-        let grew = (0..ATTRIBUTION_DAYS)
-            .filter(|age| late.delivery(key, today - age)[3] > generator().delivery(key, today - age)[3]);
+        let grew = (0..ATTRIBUTION_DAYS).filter(|age| {
+            late.delivery(key, today - age).conversions > generator().delivery(key, today - age).conversions
+        });
         assert!(grew.count() > 0, "some days in the window gained conversions");
         for age in [ATTRIBUTION_DAYS, ATTRIBUTION_DAYS + 5] {
             assert_eq!(late.delivery(key, today - age), generator().delivery(key, today - age), "day {age} back");
         }
         let campaign = late.key(Level::Campaign, 0);
-        let ads: f64 = late.keys(Level::Ad, true).filter(|k| k.c == 0).map(|k| late.delivery(k, today - 3)[3]).sum();
-        assert_eq!(late.delivery(campaign, today - 3)[3], ads, "a campaign is the sum of its ads");
+        let ads: i64 =
+            late.keys(Level::Ad, true).filter(|k| k.c == 0).map(|k| late.delivery(k, today - 3).conversions).sum();
+        assert_eq!(late.delivery(campaign, today - 3).conversions, ads, "a campaign is the sum of its ads");
+        assert!(
+            late.delivery(key, today - 3).purchase_value_cents
+                >= generator().delivery(key, today - 3).purchase_value_cents,
+            "conversion value grows with the conversions"
+        );
     }
 
     #[test]
@@ -332,7 +376,8 @@ mod tests {
     fn a_campaign_delivers_the_sum_of_its_ads() {
         let g = generator();
         let campaign = g.delivery(Key { level: Level::Campaign, c: 1, g: 0, a: 0 }, 500);
-        let ads: f64 = g.keys(Level::Ad, true).filter(|k| k.c == 1).map(|k| g.delivery(k, 500)[1]).sum();
-        assert_eq!(campaign[1], ads);
+        let mut ads = Delivery::default();
+        g.keys(Level::Ad, true).filter(|k| k.c == 1).for_each(|k| ads += g.delivery(k, 500));
+        assert_eq!(campaign, ads, "every metric's parts");
     }
 }

@@ -4,7 +4,7 @@
 use crate::{
     auth::{AuthService, CurrentUser},
     error::AppError,
-    model::reports::{AdsQuery, AdsRow, Level},
+    model::reports::{AdsQuery, AdsRow, ColumnSet, Level},
     reports::ReportsService,
     roles::Capability,
 };
@@ -54,14 +54,15 @@ async fn export(
             return Err(e);
         }
     }
-    let header = Csv::default().record(&header_cells(what));
+    let set = export.query.columns;
+    let header = Csv::default().record(&header_cells(what, set));
     // The lines go out in chunks as they are read; a failure midway ends the download with an
     // error (the browser says it failed) rather than a file that looks whole.
     let chunks = lines.chunks(CHUNK_ROWS).map(move |lines| {
         let mut csv = Csv::default();
         for line in lines {
             match line {
-                Ok(row) => csv.line(&row),
+                Ok(row) => csv.line(&row, set),
                 Err(e) => {
                     tracing::warn!(error = %e, "the CSV export stopped midway");
                     return Err(std::io::Error::other("the export could not be read to its end"));
@@ -84,24 +85,11 @@ async fn export(
 /// Lines written out together.
 const CHUNK_ROWS: usize = 200;
 
-fn header_cells(what: &str) -> [&str; 15] {
-    [
-        what,
-        "TikTok ID",
-        "Advertiser",
-        "Currency",
-        "Status",
-        "Objective",
-        "Budget",
-        "Spend",
-        "Impressions",
-        "Clicks",
-        "Conversions",
-        "CTR",
-        "CPC",
-        "CPM",
-        "Cost per conversion",
-    ]
+/// The columns: the row's own, then the figures of the column set the table shows.
+fn header_cells(what: &str, set: ColumnSet) -> Vec<&str> {
+    let mut cells = vec![what, "TikTok ID", "Advertiser", "Currency", "Status", "Objective", "Budget"];
+    cells.extend(set.metrics().iter().map(|m| m.label()));
+    cells
 }
 
 /// CSV text being written (in memory: writing to a Vec cannot fail).
@@ -126,29 +114,20 @@ impl Csv {
     }
 
     /// One line of the table: numbers as a spreadsheet reads them (no thousands separators),
-    /// an empty cell for a ratio without its denominator.
-    fn line(&mut self, r: &AdsRow) {
-        let number = |v: Option<&str>| v.unwrap_or("").replace(',', "");
-        let f = &r.figures;
-        let (impressions, clicks, conversions) =
-            (f.impressions.to_string(), f.clicks.to_string(), f.conversions.to_string());
-        self.write(&[
-            &text_cell(&r.name),
-            &text_cell(&r.id),
-            &text_cell(&r.advertiser),
-            &r.currency,
-            &text_cell(&r.status.label),
-            &text_cell(r.objective.as_deref().unwrap_or("")),
-            r.budget.as_deref().unwrap_or(""),
-            &number(Some(&f.spend)),
-            &impressions,
-            &clicks,
-            &conversions,
-            f.ctr.as_deref().unwrap_or(""),
-            &number(f.cpc.as_deref()),
-            &number(f.cpm.as_deref()),
-            &number(f.cost_per_conversion.as_deref()),
-        ]);
+    /// an empty cell for a figure with no value (TikTok's "-", a ratio without its denominator).
+    fn line(&mut self, r: &AdsRow, set: ColumnSet) {
+        let mut cells: Vec<std::borrow::Cow<'_, str>> = vec![
+            text_cell(&r.name),
+            text_cell(&r.id),
+            text_cell(&r.advertiser),
+            r.currency.as_str().into(),
+            text_cell(&r.status.label),
+            text_cell(r.objective.as_deref().unwrap_or("")),
+            r.budget.as_deref().unwrap_or("").into(),
+        ];
+        cells.extend(set.metrics().iter().map(|m| r.figures.get(*m).unwrap_or("").replace(',', "").into()));
+        let cells: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
+        self.write(&cells);
     }
 
     fn bytes(self) -> Bytes {

@@ -5,7 +5,7 @@ use crate::tiktok::{
     error::TikTokError,
     wire::{
         limits::{page_size, MAX_DAILY_REPORT_DAYS, MAX_TOTALS_REPORT_DAYS, PIXEL_STATS_BATCH},
-        DataLevel, ListData, PixelStats, RawReportRow, ReportRow, TotalRow, REPORT_METRICS,
+        report_metrics, DataLevel, ListData, PixelStats, RawReportRow, ReportRow, TotalRow,
     },
 };
 use chrono::NaiveDate;
@@ -60,7 +60,7 @@ fn report_query(
         ("report_type", "BASIC".to_owned()),
         ("data_level", level.wire().to_owned()),
         ("dimensions", json_text(dimensions)),
-        ("metrics", json_text(&REPORT_METRICS)),
+        ("metrics", json_text(&report_metrics())),
         ("start_date", start.format("%Y-%m-%d").to_string()),
         ("end_date", end.format("%Y-%m-%d").to_string()),
     ];

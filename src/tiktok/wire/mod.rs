@@ -6,6 +6,7 @@ mod entities;
 mod envelope;
 pub mod lenient;
 pub mod limits;
+mod metrics;
 mod oauth;
 mod reports;
 
@@ -14,6 +15,7 @@ pub use entities::{Ad, AdGroup, AdvertiserInfo, Audience, Campaign, Pixel, Pixel
 pub(crate) use envelope::{decode, without_nul, ListData};
 pub use envelope::{Envelope, PageInfo, WithRaw};
 pub use lenient::parse_metric;
+pub use metrics::{report_metrics, Metrics, WireMetric, METRIC_COUNT};
 pub use oauth::{AdvertiserRef, UserInfo};
 pub(crate) use oauth::{Revoked, TokenData};
-pub use reports::{DataLevel, Metrics, PixelEventStat, PixelStats, RawReportRow, ReportRow, TotalRow, REPORT_METRICS};
+pub use reports::{DataLevel, PixelEventStat, PixelStats, RawReportRow, ReportRow, TotalRow};

@@ -1,9 +1,11 @@
-//! `report/integrated/get/` and `pixel/event/stats/`: report levels, the metrics the product
-//! stores, and report rows from the wire to their shaped form.
+//! `report/integrated/get/` and `pixel/event/stats/`: report levels and report rows from the
+//! wire to their shaped form (the metrics: [`super::metrics`]).
 
-use super::lenient::{record, AsIs, Id, Int, Metric, OptId, Text};
+use super::{
+    lenient::{record, AsIs, Id, Int, OptId, Text},
+    metrics::{Metrics, RawMetrics},
+};
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// `report/integrated/get/` levels.
@@ -44,23 +46,6 @@ impl DataLevel {
             DataLevel::Ad => Some("ad_status"),
         }
     }
-}
-
-/// The metrics the product stores; the daily report asks for exactly these.
-pub const REPORT_METRICS: [&str; 9] =
-    ["spend", "impressions", "clicks", "conversion", "ctr", "cpc", "cpm", "cost_per_conversion", "reach"];
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Metrics {
-    pub spend: Option<Decimal>,
-    pub impressions: Option<Decimal>,
-    pub clicks: Option<Decimal>,
-    pub conversions: Option<Decimal>,
-    pub ctr: Option<Decimal>,
-    pub cpc: Option<Decimal>,
-    pub cpm: Option<Decimal>,
-    pub cost_per_conversion: Option<Decimal>,
-    pub reach: Option<Decimal>,
 }
 
 record! {
@@ -121,36 +106,9 @@ record! {
     }
 }
 
-record! {
-    /// The metrics of [`REPORT_METRICS`]; any others TikTok adds are skipped.
-    #[derive(Debug, Default)]
-    struct RawMetrics {
-        spend: Option<Decimal> = Metric,
-        impressions: Option<Decimal> = Metric,
-        clicks: Option<Decimal> = Metric,
-        conversion: Option<Decimal> = Metric,
-        ctr: Option<Decimal> = Metric,
-        cpc: Option<Decimal> = Metric,
-        cpm: Option<Decimal> = Metric,
-        cost_per_conversion: Option<Decimal> = Metric,
-        reach: Option<Decimal> = Metric,
-    }
-}
-
 impl RawReportRow {
-    fn metrics(&self) -> Metrics {
-        let m = &self.metrics;
-        Metrics {
-            spend: m.spend,
-            impressions: m.impressions,
-            clicks: m.clicks,
-            conversions: m.conversion,
-            ctr: m.ctr,
-            cpc: m.cpc,
-            cpm: m.cpm,
-            cost_per_conversion: m.cost_per_conversion,
-            reach: m.reach,
-        }
+    fn metrics(&mut self) -> Metrics {
+        std::mem::take(&mut self.metrics.0)
     }
 
     fn id(&mut self, level: DataLevel) -> Option<String> {
@@ -181,7 +139,8 @@ impl RawReportRow {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{super::metrics::WireMetric, *};
+    use rust_decimal::Decimal;
     use serde_json::json;
 
     #[test]
@@ -194,10 +153,10 @@ mod tests {
         let row = raw.into_row(DataLevel::Ad).unwrap();
         assert_eq!(row.id, "11111111");
         assert_eq!(row.date, NaiveDate::from_ymd_opt(2024, 9, 3).unwrap());
-        assert_eq!(row.metrics.spend, Some(Decimal::new(2000, 2)));
-        assert_eq!(row.metrics.impressions, Some(Decimal::from(5830)));
-        assert_eq!(row.metrics.cpc, None);
-        assert_eq!(row.metrics.conversions, Some(Decimal::ZERO));
+        assert_eq!(row.metrics.get(WireMetric::Spend), Some(Decimal::new(2000, 2)));
+        assert_eq!(row.metrics.get(WireMetric::Impressions), Some(Decimal::from(5830)));
+        assert_eq!(row.metrics.get(WireMetric::Cpc), None);
+        assert_eq!(row.metrics.get(WireMetric::Conversion), Some(Decimal::ZERO));
     }
 
     #[test]
