@@ -281,7 +281,21 @@ pub struct Mismatch {
     pub stored_conversions: Option<i64>,
 }
 
+impl DataCheck {
+    /// Some campaign's spend differs: something to look at. Conversions alone differ while TikTok
+    /// still attributes them to days not read since (the card says so; the window's next read
+    /// settles it).
+    pub fn spend_differs(&self) -> bool {
+        self.mismatches.iter().any(Mismatch::spend_differs)
+    }
+}
+
 impl Mismatch {
+    /// A cent (or yen) or more apart: rounding never explains that.
+    pub fn spend_differs(&self) -> bool {
+        self.spend_difference() >= 10_000
+    }
+
     /// How far apart the spends are, in millionths.
     pub fn spend_difference(&self) -> i64 {
         (self.tiktok_spend_micros - self.stored_spend_micros).abs()

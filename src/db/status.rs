@@ -250,7 +250,7 @@ impl AccountState {
         if !self.gaps.is_empty() {
             problems.push(Problem::PermissionGap(self.gaps.iter().map(|g| g.step).collect()));
         }
-        if self.data_check.is_some() {
+        if self.data_check.as_ref().is_some_and(DataCheck::spend_differs) {
             problems.push(Problem::DataMismatch);
         }
         if matches!(self.activity, Activity::Stuck { .. }) {

@@ -213,7 +213,23 @@ fn steps_tiktok_did_not_give_are_gaps_even_when_the_sync_succeeded() {
 
 #[test]
 fn a_data_check_is_a_finding_only_when_campaigns_differ() {
-    let check = |n| DataCheck {
+    let check = |n| checked(n, 2_000_000, None);
+    let clean = sync_run::Model { data_check: Some(check(0)), ..succeeded() };
+    assert_eq!(decide(None, Some(&clean)).data_check, None);
+    let off = sync_run::Model { data_check: Some(check(1)), ..succeeded() };
+    let state = decide(None, Some(&off));
+    assert_eq!(state.data_check, Some(check(1)));
+    assert_eq!(state.problems(), [Problem::DataMismatch]);
+    let late = sync_run::Model { data_check: Some(checked(1, 1_000_000, Some(40))), ..succeeded() };
+    let state = decide(None, Some(&late));
+    assert!(state.data_check.is_some(), "the card says TikTok is still attributing");
+    assert_eq!(state.problems(), [], "late conversions are nothing to fix");
+}
+
+/// A data check of `n` campaigns that each differ: TikTok's spend (ours is 1.00) and conversions
+/// (ours are 30).
+fn checked(n: usize, tiktok_spend_micros: i64, tiktok_conversions: Option<i64>) -> DataCheck {
+    DataCheck {
         from: now().date_naive(),
         to: now().date_naive(),
         campaigns_checked: 3,
@@ -221,20 +237,14 @@ fn a_data_check_is_a_finding_only_when_campaigns_differ() {
             .map(|i| Mismatch {
                 campaign_id: format!("{i}"),
                 campaign_name: None,
-                tiktok_spend_micros: 2,
-                stored_spend_micros: 1,
-                tiktok_conversions: None,
-                stored_conversions: None,
+                tiktok_spend_micros,
+                stored_spend_micros: 1_000_000,
+                tiktok_conversions: tiktok_conversions.or(Some(30)),
+                stored_conversions: Some(30),
             })
             .collect(),
         mismatched_campaigns: n,
-    };
-    let clean = sync_run::Model { data_check: Some(check(0)), ..succeeded() };
-    assert_eq!(decide(None, Some(&clean)).data_check, None);
-    let off = sync_run::Model { data_check: Some(check(1)), ..succeeded() };
-    let state = decide(None, Some(&off));
-    assert_eq!(state.data_check, Some(check(1)));
-    assert_eq!(state.problems(), [Problem::DataMismatch]);
+    }
 }
 
 #[test]

@@ -5,9 +5,13 @@
 use super::{
     cache::data_version,
     sql::{self, Fragment},
+    sums::parts_of,
     AccountHealth, Part, ReportError, ReportsService, Sums,
 };
-use crate::model::{ids::AccountId, reports::Level};
+use crate::model::{
+    ids::AccountId,
+    reports::{Level, Metric},
+};
 use chrono::{Duration, NaiveDate};
 use sea_orm::FromQueryResult;
 use std::sync::Arc;
@@ -93,11 +97,11 @@ impl ReportsService {
                 .push(" AND i.date <= ")
                 .bind(to)
         };
-        let (all, charted) =
-            (sql::sums(&Part::ALL), sql::sums(&[Part::Spend, Part::Impressions, Part::Clicks, Part::Conversions]));
+        let shown = sql::sums(&parts_of(Metric::DASHBOARD));
+        let charted = sql::sums(&[Part::Spend, Part::Impressions, Part::Clicks, Part::Conversions]);
         let from_days = "FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id WHERE ";
         let totals_for = |from: NaiveDate, to: NaiveDate| {
-            let stmt = Fragment::sql(format!("SELECT a.currency, {all} {from_days}"))
+            let stmt = Fragment::sql(format!("SELECT a.currency, {shown} {from_days}"))
                 .append(rows_of(Level::Advertiser, from, to))
                 .push(" GROUP BY a.currency ORDER BY a.currency")
                 .statement(backend);
@@ -110,13 +114,14 @@ impl ReportsService {
             .iter()
             .map(|t| {
                 let currency = t.currency.clone().unwrap_or_else(|| "?".into());
-                let previous = before.iter().find(|b| b.currency == t.currency).map(|b| b.sums).unwrap_or_default();
+                let previous =
+                    before.iter().find(|b| b.currency == t.currency).map_or_else(Sums::nothing_delivered, |b| b.sums);
                 (currency, t.sums, previous)
             })
             .collect();
         for b in &before {
             if !now.iter().any(|t| t.currency == b.currency) {
-                totals.push((b.currency.clone().unwrap_or_else(|| "?".into()), Sums::default(), b.sums));
+                totals.push((b.currency.clone().unwrap_or_else(|| "?".into()), Sums::nothing_delivered(), b.sums));
             }
         }
 

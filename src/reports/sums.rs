@@ -26,7 +26,8 @@ pub enum Part {
     P50,
     P75,
     P100,
-    /// Seconds watched (in millionths): a day's average play times its plays.
+    /// Milliseconds watched: a day's average play (TikTok gives hundredths of a second) times its
+    /// plays; in milliseconds so a year of a large account's views stays far inside 64 bits.
     WatchTime,
     ProfileVisits,
     Likes,
@@ -107,7 +108,7 @@ impl Part {
             Part::P50 => "i.video_views_p50",
             Part::P75 => "i.video_views_p75",
             Part::P100 => "i.video_views_p100",
-            Part::WatchTime => "i.average_video_play_micros * i.video_plays",
+            Part::WatchTime => "i.average_video_play_micros / 1000 * i.video_plays",
             Part::ProfileVisits => "i.profile_visits",
             Part::Likes => "i.likes",
             Part::Comments => "i.comments",
@@ -116,9 +117,9 @@ impl Part {
         }
     }
 
-    /// Delivery TikTok always reports: an object without rows in the range delivered 0.
+    /// What TikTok always reports: an object without rows in the range delivered 0.
     pub fn zero_without_rows(self) -> bool {
-        matches!(self, Part::Spend | Part::Impressions | Part::Clicks)
+        matches!(self, Part::Spend | Part::Impressions | Part::Clicks | Part::Conversions)
     }
 }
 
@@ -172,7 +173,8 @@ pub fn formula(m: Metric) -> Formula {
         Metric::ViewsP50 => Formula::Sum(Part::P50),
         Metric::ViewsP75 => Formula::Sum(Part::P75),
         Metric::ViewsP100 => Formula::Sum(Part::P100),
-        Metric::AverageWatch => ratio(Part::WatchTime, Part::VideoPlays, 1),
+        // Milliseconds × 1000 ÷ plays: seconds in millionths, as the other figures are kept.
+        Metric::AverageWatch => ratio(Part::WatchTime, Part::VideoPlays, 1000),
         Metric::ProfileVisits => Formula::Sum(Part::ProfileVisits),
         Metric::Likes => Formula::Sum(Part::Likes),
         Metric::Comments => Formula::Sum(Part::Comments),
@@ -203,6 +205,15 @@ impl Sums {
 
     pub fn set(&mut self, p: Part, v: Option<i64>) {
         self.0[p as usize] = v;
+    }
+
+    /// Nothing delivered: 0 for what TikTok always reports, no value for the rest.
+    pub fn nothing_delivered() -> Self {
+        let mut sums = Sums::default();
+        for p in Part::ALL.into_iter().filter(|p| p.zero_without_rows()) {
+            sums.set(p, Some(0));
+        }
+        sums
     }
 
     /// Spend, 0 when none.
@@ -310,7 +321,7 @@ mod tests {
 
     #[test]
     fn average_watch_time_is_watched_seconds_over_plays() {
-        let s = sums(&[(Part::WatchTime, 7_500_000), (Part::VideoPlays, 3)]);
+        let s = sums(&[(Part::WatchTime, 7_500), (Part::VideoPlays, 3)]);
         assert_eq!(s.text(Metric::AverageWatch, false).as_deref(), Some("2.50"));
     }
 

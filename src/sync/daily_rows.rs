@@ -32,7 +32,6 @@ pub fn column(m: WireMetric) -> C {
         WireMetric::ResultRate => C::ResultRateMicros,
         WireMetric::CompletePayment => C::Purchases,
         WireMetric::ValuePerCompletePayment => C::ValuePerPurchaseMicros,
-        WireMetric::TotalPurchaseValue => C::PurchaseValueMicros,
         WireMetric::VideoPlayActions => C::VideoPlays,
         WireMetric::VideoWatched2s => C::VideoWatched2s,
         WireMetric::VideoWatched6s => C::VideoWatched6s,
@@ -49,15 +48,16 @@ pub fn column(m: WireMetric) -> C {
     }
 }
 
+/// The purchases' value (millionths): what the purchases and the value per purchase imply.
+/// (`total_purchase_value` is another event's value at TikTok: in-app purchases.)
+fn purchase_value(row: &ReportRow) -> Option<i64> {
+    let n = row.metrics.get(WireMetric::CompletePayment)?;
+    micros(n.checked_mul(row.metrics.get(WireMetric::ValuePerCompletePayment)?))
+}
+
 /// One metric's value as its column keeps it.
 fn stored(row: &ReportRow, m: WireMetric) -> Option<i64> {
     let value = row.metrics.get(m);
-    if m == WireMetric::TotalPurchaseValue && value.is_none() {
-        // Not sent: the value the purchases and the value per purchase imply.
-        let (n, each) =
-            (row.metrics.get(WireMetric::CompletePayment)?, row.metrics.get(WireMetric::ValuePerCompletePayment)?);
-        return micros(n.checked_mul(each));
-    }
     if m.is_count() {
         count(value)
     } else {
@@ -90,12 +90,13 @@ pub async fn write(
             for m in WireMetric::ALL {
                 model.set(column(m), Value::BigInt(stored(&r, m)));
             }
+            model.purchase_value_micros = Set(purchase_value(&r));
             model.object_id = Set(r.id);
             model
         })
         .collect();
     let mut update: Vec<C> = WireMetric::ALL.into_iter().map(column).collect();
-    update.push(C::SyncedAt);
+    update.extend([C::PurchaseValueMicros, C::SyncedAt]);
     upsert(db, models, &[C::AdAccountId, C::Level, C::ObjectId, C::Date], &update).await
 }
 
@@ -131,15 +132,13 @@ mod tests {
     }
 
     #[test]
-    fn the_purchase_value_is_tiktoks_total_else_what_its_parts_imply() {
+    fn the_purchase_value_is_what_the_purchases_and_their_value_each_imply() {
         let implied = row(&[(WireMetric::CompletePayment, "3"), (WireMetric::ValuePerCompletePayment, "19.99")]);
-        assert_eq!(stored(&implied, WireMetric::TotalPurchaseValue), Some(59_970_000));
-        let sent = row(&[
-            (WireMetric::CompletePayment, "3"),
-            (WireMetric::ValuePerCompletePayment, "19.99"),
-            (WireMetric::TotalPurchaseValue, "59.98"),
-        ]);
-        assert_eq!(stored(&sent, WireMetric::TotalPurchaseValue), Some(59_980_000));
-        assert_eq!(stored(&row(&[]), WireMetric::TotalPurchaseValue), None);
+        assert_eq!(purchase_value(&implied), Some(59_970_000));
+        assert_eq!(
+            purchase_value(&row(&[(WireMetric::CompletePayment, "3")])),
+            None,
+            "no value per purchase, no value"
+        );
     }
 }

@@ -280,17 +280,16 @@ impl SyncEngine {
             .into_iter()
             .filter_map(|id| {
                 let (t, o) = (theirs.get(id).copied().unwrap_or_default(), ours.get(id).copied().unwrap_or_default());
-                // A cent (or yen) or more apart: rounding never explains that. Conversions are
-                // counts: any difference is one.
-                let conversions_differ = t.conversions.unwrap_or(0) != o.conversions.unwrap_or(0);
-                ((t.spend - o.spend).abs() >= 10_000 || conversions_differ).then(|| Mismatch {
+                let m = Mismatch {
                     campaign_id: id.clone(),
                     campaign_name: None,
                     tiktok_spend_micros: t.spend,
                     stored_spend_micros: o.spend,
                     tiktok_conversions: t.conversions,
                     stored_conversions: o.conversions,
-                })
+                };
+                // Conversions are counts: any difference is one.
+                (m.spend_differs() || m.conversions_difference() > 0).then_some(m)
             })
             .collect();
         let mismatched = mismatches.len();

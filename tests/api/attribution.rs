@@ -129,7 +129,6 @@ fn figures(r: &tiktok_insight_daily::Model) -> Vec<Option<i64>> {
         r.result_rate_micros,
         r.purchases,
         r.value_per_purchase_micros,
-        r.purchase_value_micros,
         r.video_plays,
         r.video_watched_2s,
         r.video_watched_6s,
@@ -235,6 +234,9 @@ async fn conversions_tiktok_attributed_since_a_day_was_read_show_on_the_card_unt
     assert_eq!(m.spend_difference(), 0, "spend did not move; conversions did");
     let card = app.get("/connect/tiktok").await.text().await.unwrap();
     assert!(card.contains("conversions for") && card.contains("TikTok is still attributing"), "the card says so");
+    let ads = app.json_fn("ads/table", json!({ "query": wevion::model::reports::AdsQuery::default() })).await;
+    let ads: wevion::model::reports::AdsTable = ads.json().await.unwrap();
+    assert!(ads.attention.is_empty(), "late conversions are a note on the card, nothing to fix: {:?}", ads.attention);
 
     let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
     assert_eq!(asked.status(), 200);

@@ -9,7 +9,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use wevion::{
     db::entities::tiktok_insight_daily,
-    model::reports::{AdsQuery, ColumnSet, DashboardQuery, Metric, Preset},
+    model::reports::{AdsQuery, ColumnSet, DashboardQuery, Metric, Preset, SortKey},
     sandbox::BUSINESS_USER,
     tiktok::wire::{DataLevel, WireMetric},
 };
@@ -126,14 +126,24 @@ async fn a_ranges_figures_are_tiktoks_totals_for_it_ratios_from_the_sums_not_ave
         close(number(f.get(Metric::Results)), tiktok(WireMetric::Result), "results");
         close(number(f.get(Metric::CostPerResult)), tiktok(WireMetric::CostPerResult), "cost per result");
         close(number(f.get(Metric::ConversionRate)), tiktok(WireMetric::ConversionRate), "conversion rate");
-        close(number(f.get(Metric::PurchaseValue)), tiktok(WireMetric::TotalPurchaseValue), "purchase value");
+        // TikTok gives purchases and the value of each, to the cent: the value they imply is
+        // exact to half a cent a purchase, day by day.
+        let purchases = tiktok(WireMetric::CompletePayment);
+        let implied = purchases.zip(tiktok(WireMetric::ValuePerCompletePayment)).map(|(n, each)| n * each);
+        let slack = purchases.unwrap_or(0.0) * 0.005 + 0.011;
+        let ours = number(f.get(Metric::PurchaseValue));
+        assert!(ours.zip(implied).is_some_and(|(a, b)| (a - b).abs() <= slack), "{ours:?} vs {implied:?}");
         close(
             number(f.get(Metric::ValuePerPurchase)),
             tiktok(WireMetric::ValuePerCompletePayment),
             "value per purchase",
         );
-        let roas = tiktok(WireMetric::TotalPurchaseValue).zip(tiktok(WireMetric::Spend)).filter(|(_, s)| *s > 0.0);
-        close(number(f.get(Metric::Roas)), roas.map(|(v, s)| v / s), "ROAS");
+        let spend = tiktok(WireMetric::Spend).filter(|s| *s > 0.0);
+        let roas = number(f.get(Metric::Roas)).zip(ours.zip(spend).map(|(v, s)| v / s));
+        assert!(
+            roas.is_some_and(|(shown, from_sums)| (shown - from_sums).abs() <= 0.006),
+            "ROAS is value ÷ spend: {roas:?}"
+        );
         let f = &video_row.figures;
         close(number(f.get(Metric::Watched6s)), tiktok(WireMetric::VideoWatched6s), "6-second views");
         close(number(f.get(Metric::AverageWatch)), tiktok(WireMetric::AverageVideoPlay), "average watch time");
@@ -143,6 +153,16 @@ async fn a_ranges_figures_are_tiktoks_totals_for_it_ratios_from_the_sums_not_ave
     assert_eq!(t.rows[0].figures.get(Metric::Reach), None, "a month's reach is not the sum of its days");
     let day = table(&app, &AdsQuery { columns: ColumnSet::Delivery, ..campaigns(last(Preset::Yesterday)) }).await;
     assert!(day.rows.iter().any(|r| r.figures.get(Metric::Frequency).is_some()), "one day shows reach and frequency");
+    assert_eq!(day.totals[0].figures.get(Metric::Reach), None, "added up across campaigns it would count people twice");
+    let by_reach = AdsQuery {
+        columns: ColumnSet::Delivery,
+        sort: SortKey::Metric(Metric::Reach),
+        ..campaigns(last(Preset::Last7))
+    };
+    let week = table(&app, &by_reach).await;
+    assert_eq!(week.query.sort, SortKey::default(), "a week's reach is not shown, so not sorted by");
+    let csv = app.get(&format!("/ads/export.csv?{}", by_reach.to_query())).await;
+    assert_eq!(csv.status(), 200);
 
     // The stored days are exact: every metric of one day is TikTok's to the millionth.
     let stored = tiktok_insight_daily::Entity::find()
@@ -156,7 +176,12 @@ async fn a_ranges_figures_are_tiktoks_totals_for_it_ratios_from_the_sums_not_ave
     let m = &day.iter().find(|r| r.id == t.rows[0].id).expect("TikTok's row").metrics;
     let millionths = |w| m.get(w).and_then(|d: Decimal| (d * Decimal::from(1_000_000)).to_i64());
     assert_eq!(stored.average_video_play_micros, millionths(WireMetric::AverageVideoPlay));
-    assert_eq!(stored.purchase_value_micros, millionths(WireMetric::TotalPurchaseValue));
+    let implied = m.get(WireMetric::CompletePayment).zip(m.get(WireMetric::ValuePerCompletePayment));
+    assert_eq!(
+        stored.purchase_value_micros,
+        implied.and_then(|(n, each)| (n * each * Decimal::from(1_000_000)).to_i64()),
+        "what the purchases and their value each imply"
+    );
     assert_eq!(stored.frequency_micros, millionths(WireMetric::Frequency));
     assert_eq!(stored.follows, m.get(WireMetric::Follows).and_then(|d| d.to_i64()));
 }

@@ -74,7 +74,7 @@ fn counts_line(counts: &Counts) -> Option<String> {
 fn data_check_line(check: &DataCheck, currency: &str) -> Option<String> {
     let m = check.mismatches.first()?;
     let what = m.campaign_name.clone().unwrap_or_else(|| format!("campaign {}", m.campaign_id));
-    let mut line = if m.spend_difference() >= 10_000 || m.conversions_difference() == 0 {
+    let mut line = if m.spend_differs() || m.conversions_difference() == 0 {
         format!(
             "TikTok reports {} {currency} spend for {what} on {}–{}; we hold {}.",
             money(m.tiktok_spend_micros),

@@ -31,7 +31,7 @@ pub struct Model {
     /// TikTok's `complete_payment`.
     pub purchases: Option<i64>,
     pub value_per_purchase_micros: Option<i64>,
-    /// TikTok's `total_purchase_value`, else the value its purchases and value per purchase imply.
+    /// What the purchases and their value per purchase imply.
     pub purchase_value_micros: Option<i64>,
     /// TikTok's `video_play_actions`.
     pub video_plays: Option<i64>,

@@ -189,6 +189,31 @@ impl Metric {
         }
     }
 
+    /// The Dashboard's totals, in order.
+    pub const DASHBOARD: [Metric; 12] = [
+        Metric::Spend,
+        Metric::Impressions,
+        Metric::Clicks,
+        Metric::Conversions,
+        Metric::Ctr,
+        Metric::Cpc,
+        Metric::Cpm,
+        Metric::CostPerConversion,
+        Metric::Results,
+        Metric::CostPerResult,
+        Metric::PurchaseValue,
+        Metric::Roas,
+    ];
+
+    /// Whether more of it is good news; `None` where it is neither (spend, reach).
+    pub fn more_is_better(self) -> Option<bool> {
+        match self {
+            Metric::Spend | Metric::Reach | Metric::Frequency => None,
+            _ if self.unit() == Unit::Money && self != Metric::PurchaseValue => Some(false),
+            _ => Some(true),
+        }
+    }
+
     /// TikTok counts people once over a whole range, so a range's reach is not the sum of its
     /// days: these figures are shown for a single day only.
     pub fn day_only(self) -> bool {

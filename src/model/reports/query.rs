@@ -59,6 +59,17 @@ pub struct Range {
     pub to: Option<NaiveDate>,
 }
 
+impl Range {
+    /// Today, yesterday or one custom day.
+    pub fn single_day(&self) -> bool {
+        match self.preset {
+            Preset::Today | Preset::Yesterday => true,
+            Preset::Custom => self.from.is_some() && self.from == self.to,
+            Preset::Last7 | Preset::Last30 | Preset::Last90 => false,
+        }
+    }
+}
+
 /// What Ads Manager's rows are ordered by: a column of the entity, or one of its figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SortKey {
@@ -93,6 +104,17 @@ impl SortKey {
 
     pub fn parse(key: &str) -> Option<SortKey> {
         Self::COLUMNS.into_iter().find(|s| s.key() == key).or_else(|| Metric::parse(key).map(SortKey::Metric))
+    }
+
+    /// The sort a table can show: a figure its columns leave out, or one of a single day only
+    /// over a longer range, sorts by spend instead.
+    pub fn shown(self, columns: ColumnSet, range: &Range) -> SortKey {
+        match self {
+            SortKey::Metric(m) if !columns.metrics().contains(&m) || (m.day_only() && !range.single_day()) => {
+                SortKey::default()
+            }
+            sort => sort,
+        }
     }
 
     /// Text columns read A→Z first; numbers largest first.
@@ -171,7 +193,14 @@ impl AdsQuery {
                 .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
                 .filter(|d| (2000..=2100).contains(&d.year()))
         };
-        let sort = get("sort").and_then(SortKey::parse).unwrap_or_default();
+        let range = Range {
+            preset: get("range").and_then(Preset::parse).unwrap_or_default(),
+            from: day("from"),
+            to: day("to"),
+        };
+        let columns = get("cols").and_then(ColumnSet::parse).unwrap_or_default();
+        let asked = get("sort").and_then(SortKey::parse).unwrap_or_default();
+        let sort = asked.shown(columns, &range);
         let level = match get("level") {
             Some("adgroups") => Level::AdGroup,
             Some("ads") => Level::Ad,
@@ -190,18 +219,14 @@ impl AdsQuery {
             search: get("q").unwrap_or_default().chars().take(Self::MAX_SEARCH).collect(),
             sort,
             desc: match get("dir") {
-                Some("asc") => false,
-                Some("desc") => true,
+                Some("asc") if sort == asked => false,
+                Some("desc") if sort == asked => true,
                 _ => sort.descending_by_default(),
             },
             page: get("page").and_then(|v| v.parse().ok()).filter(|p| (1..=Self::MAX_PAGE).contains(p)).unwrap_or(1),
             show_deleted: get("deleted") == Some("1"),
-            range: Range {
-                preset: get("range").and_then(Preset::parse).unwrap_or_default(),
-                from: day("from"),
-                to: day("to"),
-            },
-            columns: get("cols").and_then(ColumnSet::parse).unwrap_or_default(),
+            range,
+            columns,
         }
     }
 
@@ -356,6 +381,16 @@ mod tests {
     }
 
     #[test]
+    fn a_sort_by_a_figure_the_table_does_not_show_is_a_sort_by_spend() {
+        let hidden = AdsQuery::from_pairs([("cols", "video"), ("sort", "roas"), ("dir", "asc")]);
+        assert_eq!((hidden.sort, hidden.desc), (SortKey::default(), true));
+        let reach_over_a_week = AdsQuery::from_pairs([("cols", "delivery"), ("sort", "reach")]);
+        assert_eq!(reach_over_a_week.sort, SortKey::default(), "a week's reach is not shown");
+        let reach_yesterday = AdsQuery::from_pairs([("cols", "delivery"), ("sort", "reach"), ("range", "yesterday")]);
+        assert_eq!(reach_yesterday.sort, SortKey::Metric(Metric::Reach));
+    }
+
+    #[test]
     fn a_query_survives_its_url() {
         let q = AdsQuery {
             level: Level::Ad,
@@ -364,11 +399,11 @@ mod tests {
             account: Some(AccountId(3)),
             status: Some(StatusFilter::Paused),
             search: "spring sale & co".into(),
-            sort: SortKey::Metric(Metric::Ctr),
+            sort: SortKey::Metric(Metric::Likes),
             desc: false,
             page: 3,
             show_deleted: true,
-            columns: ColumnSet::Video,
+            columns: ColumnSet::Engagement,
             range: Range {
                 preset: Preset::Custom,
                 from: NaiveDate::from_ymd_opt(2026, 1, 1),

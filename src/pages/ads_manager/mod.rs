@@ -66,10 +66,13 @@ fn Table(table: AdsTable) -> impl IntoView {
     };
     let several_currencies = table.totals.len() > 1;
     let set = q.columns;
-    let heads =
-        columns(q.level, set).into_iter().map(|(label, key)| view! { <Head label key q=q.clone()/> }).collect_view();
-    let totals_span = columns(q.level, set).len() - set.metrics().len();
-    let day_only_hidden = table.from != table.to && set.metrics().iter().any(|m| m.day_only());
+    let one_day = table.from == table.to;
+    let heads = columns(q.level, set, one_day)
+        .into_iter()
+        .map(|(label, key)| view! { <Head label key q=q.clone()/> })
+        .collect_view();
+    let totals_span = columns(q.level, set, one_day).len() - set.metrics().len();
+    let day_only_hidden = !one_day && set.metrics().iter().any(|m| m.day_only());
     let clear = AdsQuery {
         level: q.level,
         campaign: q.campaign.clone(),
@@ -161,8 +164,9 @@ fn Table(table: AdsTable) -> impl IntoView {
     .into_any()
 }
 
-/// The columns of a level and column set: label and sort key (None: not sortable).
-fn columns(level: Level, set: ColumnSet) -> Vec<(&'static str, Option<SortKey>)> {
+/// The columns of a level and column set: label and sort key (None: not sortable, as a figure
+/// of a single day only over a longer range, which shows no value).
+fn columns(level: Level, set: ColumnSet, one_day: bool) -> Vec<(&'static str, Option<SortKey>)> {
     let mut cols = vec![
         ("Name", Some(SortKey::Name)),
         ("Advertiser", Some(SortKey::Advertiser)),
@@ -177,23 +181,18 @@ fn columns(level: Level, set: ColumnSet) -> Vec<(&'static str, Option<SortKey>)>
         }
         Level::Ad => cols.push(("Creative", None)),
     }
-    cols.extend(set.metrics().iter().map(|m| (m.label(), Some(SortKey::Metric(*m)))));
+    cols.extend(set.metrics().iter().map(|m| (m.label(), (one_day || !m.day_only()).then_some(SortKey::Metric(*m)))));
     cols
 }
 
 /// The column sets, each a link to the same table with its figures (the choice is in the URL).
-/// A sort by a figure the new set does not show goes back to spend.
+/// A sort by a figure the new set does not show goes back to spend (see [`SortKey::shown`]).
 #[component]
 fn ColumnSets(q: AdsQuery) -> impl IntoView {
     let links = ColumnSet::ALL
         .into_iter()
         .map(|set| {
-            let sort = match q.sort {
-                SortKey::Metric(m) if !set.metrics().contains(&m) => SortKey::default(),
-                sort => sort,
-            };
-            let desc = if sort == q.sort { q.desc } else { sort.descending_by_default() };
-            let href = AdsQuery { columns: set, sort, desc, page: 1, ..q.clone() }.href();
+            let href = AdsQuery { columns: set, page: 1, ..q.clone() }.checked().href();
             let current = (set == q.columns).then_some("true");
             view! { <a href=href aria-current=current data-columns=set.key()>{set.label()}</a> }
         })

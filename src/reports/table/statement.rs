@@ -52,7 +52,8 @@ pub(super) fn shape(level: Level) -> (&'static str, &'static str) {
 }
 
 /// `ORDER BY` over the columns of `r` (the filtered rows with their sums). A figure sorts by
-/// the same formula the page shows it with; one of a single day only sorts by name over a range.
+/// the same formula the page shows it with; one of a single day only sorts by name over a range
+/// (the query's parser already turns such a sort into spend).
 fn order(sort: SortKey, desc: bool, one_day: bool) -> String {
     let expr = match sort {
         SortKey::Name => "LOWER(name)".to_owned(),
@@ -60,7 +61,7 @@ fn order(sort: SortKey, desc: bool, one_day: bool) -> String {
         SortKey::Status => "operation_status".to_owned(),
         SortKey::Objective => "objective".to_owned(),
         SortKey::Budget => "budget_micros".to_owned(),
-        SortKey::Metric(m) if m.day_only() && !one_day => "NULL".to_owned(),
+        SortKey::Metric(m) if m.day_only() && !one_day => "LOWER(name)".to_owned(),
         SortKey::Metric(m) => match formula(m) {
             Formula::Sum(p) => p.alias().to_owned(),
             // Ratios from the summed parts; none without a denominator.
@@ -156,10 +157,13 @@ fn summed(backend: DatabaseBackend, rows: &Rows, query: &AdsQuery, from: NaiveDa
 /// `r`: the rows the filter keeps, deleted ones flagged, with their sums from `m`.
 fn filtered(rows: Rows, query: &AdsQuery) -> Fragment {
     let (table, id_col) = shape(query.level);
+    // An object with no rows in the range delivered nothing: 0 for what TikTok always reports;
+    // a day's "-" stays NULL.
+    let needed = needed(query);
     let parts = Part::ALL
         .iter()
-        .map(|p| match p.zero_without_rows() {
-            true => format!("COALESCE(m.{a}, 0) AS {a}", a = p.alias()),
+        .map(|p| match p.zero_without_rows() && needed.contains(p) {
+            true => format!("CASE WHEN m.object_id IS NULL THEN 0 ELSE m.{a} END AS {a}", a = p.alias()),
             false => format!("m.{a} AS {a}", a = p.alias()),
         })
         .collect::<Vec<_>>()

@@ -45,7 +45,8 @@ pub(super) fn table(query: AdsQuery, shown: Shown, from: NaiveDate, to: NaiveDat
         totals: data
             .totals
             .iter()
-            .map(|(currency, s)| CurrencyTotals { currency: currency.clone(), figures: figures(*s, one_day) })
+            // Reach added up across objects counts a person once per object: no total of it.
+            .map(|(currency, s)| CurrencyTotals { currency: currency.clone(), figures: figures(*s, false) })
             .collect(),
         from: Some(from),
         to: Some(to),

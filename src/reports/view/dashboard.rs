@@ -104,29 +104,14 @@ fn chart_of(title: &str, days: &[NaiveDate], values: &[f64], label: fn(f64) -> S
     }
 }
 
-/// The Dashboard's totals, and whether more of each is good news (`None`: neither, as spend).
-const KPIS: [(Metric, Option<bool>); 12] = [
-    (Metric::Spend, None),
-    (Metric::Impressions, Some(true)),
-    (Metric::Clicks, Some(true)),
-    (Metric::Conversions, Some(true)),
-    (Metric::Ctr, Some(true)),
-    (Metric::Cpc, Some(false)),
-    (Metric::Cpm, Some(false)),
-    (Metric::CostPerConversion, Some(false)),
-    (Metric::Results, Some(true)),
-    (Metric::CostPerResult, Some(false)),
-    (Metric::PurchaseValue, Some(true)),
-    (Metric::Roas, Some(true)),
-];
-
 /// A currency's totals, each with its change against the period before; `one_day`: the range
 /// is a single day.
 fn kpis(currency: &str, now: Sums, before: Sums, one_day: bool) -> CurrencyKpis {
     let f = figures(now, one_day);
-    let kpis = KPIS
+    let kpis = Metric::DASHBOARD
         .into_iter()
-        .map(|(metric, up_is_good)| {
+        .map(|metric| {
+            let up_is_good = metric.more_is_better();
             let value = f.get(metric).map(|v| match metric.unit() {
                 Unit::Money => format!("{v} {currency}"),
                 _ => v.to_owned(),
@@ -212,6 +197,15 @@ mod tests {
         assert_eq!(kpi(&k, "Spend").change, None, "nothing before to compare with");
         let roas = kpi(&k, "ROAS");
         assert_eq!((roas.value.as_deref(), roas.change.as_deref()), (None, None), "no purchase value sent is no ROAS");
+    }
+
+    #[test]
+    fn a_currency_that_delivered_only_before_shows_nothing_now_and_the_fall() {
+        let k = kpis("JPY", Sums::nothing_delivered(), sums(700_000_000, 1_000, 10, 2), false);
+        let spend = kpi(&k, "Spend");
+        assert_eq!((spend.value.as_deref(), spend.change.as_deref()), (Some("0.00 JPY"), Some("−100.0%")));
+        assert_eq!(kpi(&k, "Conversions").value.as_deref(), Some("0"));
+        assert_eq!(kpi(&k, "ROAS").value, None, "no purchase value, no ROAS");
     }
 
     #[test]

@@ -57,7 +57,8 @@ impl std::ops::AddAssign for Delivery {
 
 /// `cents` as TikTok writes money: `"20.00"`.
 fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
 /// `num / den × scale` to two decimals, `"-"` without a denominator, as TikTok sends ratios.
@@ -123,6 +124,8 @@ mod tests {
         assert_eq!(d.metric("cpm").as_deref(), Some("50.00"));
         assert_eq!(d.metric("cost_per_conversion").as_deref(), Some("-"));
         assert_eq!(d.metric("spend").as_deref(), Some("10.00"));
+        let refunded = Delivery { spend_cents: -350, ..Delivery::default() };
+        assert_eq!(refunded.metric("spend").as_deref(), Some("-3.50"));
         assert_eq!(d.metric("nonsense"), None);
     }
 }

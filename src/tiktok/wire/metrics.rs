@@ -26,7 +26,6 @@ pub enum WireMetric {
     ResultRate,
     CompletePayment,
     ValuePerCompletePayment,
-    TotalPurchaseValue,
     VideoPlayActions,
     VideoWatched2s,
     VideoWatched6s,
@@ -43,7 +42,7 @@ pub enum WireMetric {
 }
 
 /// How many metrics a report asks for.
-pub const METRIC_COUNT: usize = 31;
+pub const METRIC_COUNT: usize = 30;
 
 impl WireMetric {
     pub const ALL: [WireMetric; METRIC_COUNT] = [
@@ -64,7 +63,6 @@ impl WireMetric {
         WireMetric::ResultRate,
         WireMetric::CompletePayment,
         WireMetric::ValuePerCompletePayment,
-        WireMetric::TotalPurchaseValue,
         WireMetric::VideoPlayActions,
         WireMetric::VideoWatched2s,
         WireMetric::VideoWatched6s,
@@ -99,7 +97,6 @@ impl WireMetric {
             WireMetric::ResultRate => "result_rate",
             WireMetric::CompletePayment => "complete_payment",
             WireMetric::ValuePerCompletePayment => "value_per_complete_payment",
-            WireMetric::TotalPurchaseValue => "total_purchase_value",
             WireMetric::VideoPlayActions => "video_play_actions",
             WireMetric::VideoWatched2s => "video_watched_2s",
             WireMetric::VideoWatched6s => "video_watched_6s",
@@ -148,26 +145,6 @@ impl WireMetric {
                 | WireMetric::Comments
                 | WireMetric::Shares
                 | WireMetric::Follows
-        )
-    }
-
-    /// TikTok's AUDIENCE reports take delivery and conversion metrics only: reach, frequency,
-    /// video and engagement metrics are refused there.
-    pub fn in_audience_reports(self) -> bool {
-        matches!(
-            self,
-            WireMetric::Spend
-                | WireMetric::Impressions
-                | WireMetric::Clicks
-                | WireMetric::Ctr
-                | WireMetric::Cpc
-                | WireMetric::Cpm
-                | WireMetric::Conversion
-                | WireMetric::CostPerConversion
-                | WireMetric::ConversionRate
-                | WireMetric::Result
-                | WireMetric::CostPerResult
-                | WireMetric::ResultRate
         )
     }
 }
@@ -246,13 +223,5 @@ mod tests {
         assert_eq!(raw.0.get(WireMetric::Likes), Some(Decimal::from(7)));
         assert_eq!(raw.0.get(WireMetric::Frequency), None, "\"-\" is no value");
         assert_eq!(raw.0.get(WireMetric::Follows), None, "not sent is no value");
-    }
-
-    #[test]
-    fn audience_reports_ask_for_no_reach_video_or_engagement() {
-        for m in [WireMetric::Reach, WireMetric::Frequency, WireMetric::VideoWatched2s, WireMetric::Likes] {
-            assert!(!m.in_audience_reports(), "{m:?}");
-        }
-        assert!(WireMetric::Spend.in_audience_reports());
     }
 }
