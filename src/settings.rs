@@ -31,6 +31,8 @@ pub struct Settings {
     pub sync_concurrency: usize,
     /// How long a sync run stays this instance's without a heartbeat.
     pub sync_lease: Duration,
+    /// Days of results a first sync reads (today included); a later raise reads the days added.
+    pub history_days: u32,
     /// The days TikTok still revises (today included), and how often the last 7 of them and all
     /// of them are read again (the sync's attribution tiers).
     pub attribution_window_days: u32,
@@ -180,6 +182,7 @@ impl fmt::Debug for Settings {
             .field("tiktok", &self.tiktok)
             .field("token_keys", &self.token_keys)
             .field("sync_interval", &self.sync_interval)
+            .field("history_days", &self.history_days)
             .field("attribution_window_days", &self.attribution_window_days)
             .field("attribution_week_every", &self.attribution_week_every)
             .field("attribution_window_every", &self.attribution_window_every)
@@ -333,6 +336,7 @@ impl Settings {
                 Duration::from_secs(60),
                 Duration::from_secs(5)..=Duration::from_secs(3600),
             )?,
+            history_days: v.number("HISTORY_DAYS", 90, 1..=1095)?,
             attribution_window_days: v.number("ATTRIBUTION_WINDOW", 28, 1..=90)?,
             attribution_week_every: v.duration_within(
                 "ATTRIBUTION_WEEK_EVERY",

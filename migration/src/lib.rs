@@ -13,6 +13,7 @@ mod m20261203_000008_typed_run_progress;
 mod m20261204_000009_bounded_edges;
 mod m20261204_000010_attribution_rereads;
 mod m20261204_000011_standard_metrics;
+mod m20261204_000012_history_from;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_bounded_edges::Migration),
             Box::new(m20261204_000010_attribution_rereads::Migration),
             Box::new(m20261204_000011_standard_metrics::Migration),
+            Box::new(m20261204_000012_history_from::Migration),
         ]
     }
 }

@@ -142,6 +142,10 @@ pub struct Cursor {
     /// When those days were planned: the tiers they cover count as read from then.
     #[serde(default)]
     pub planned_at: Option<DateTime<Utc>>,
+    /// Older days read too, from here, because the history now reaches further back than the
+    /// account held (a raised `HISTORY_DAYS`).
+    #[serde(default)]
+    pub backfill_from: Option<NaiveDate>,
     /// A step lost a window for good (40067 even for one day): insights are not complete.
     #[serde(default)]
     pub insights_incomplete: bool,
@@ -184,6 +188,7 @@ impl Cursor {
             insights_to: None,
             reread: None,
             planned_at: None,
+            backfill_from: None,
             insights_incomplete: false,
             deferrals: 0,
             refusals: 0,

@@ -30,6 +30,7 @@ fn account() -> tiktok_ad_account::Model {
         last_run_id: Some(9),
         week_reread_at: None,
         window_reread_at: None,
+        history_from: None,
     }
 }
 

@@ -103,6 +103,7 @@ impl AppState {
             SyncSettings {
                 concurrency: settings.sync_concurrency,
                 lease: settings.sync_lease,
+                history_days: settings.history_days,
                 attribution: Attribution {
                     window_days: settings.attribution_window_days,
                     week_every: settings.attribution_week_every,

@@ -46,30 +46,31 @@ fn wire_level(level: Level) -> DataLevel {
     }
 }
 
-/// `from..=to` in windows of at most 30 days, every level.
+/// `from..=to` in windows of at most 30 days, newest first, each at every level: the latest
+/// month shows everywhere first and older months fill in after.
 pub fn plan(from: NaiveDate, to: NaiveDate) -> Vec<Window> {
     let mut windows = Vec::new();
-    for level in LEVELS {
-        let mut start = from;
-        while start <= to {
-            let end = (start + Duration::days(MAX_DAILY_REPORT_DAYS - 1)).min(to);
-            windows.push(Window { level, start, end });
-            start = end + Duration::days(1);
-        }
+    let mut end = to;
+    while end >= from {
+        let start = (end - Duration::days(MAX_DAILY_REPORT_DAYS - 1)).max(from);
+        windows.extend(LEVELS.map(|level| Window { level, start, end }));
+        end = start - Duration::days(1);
     }
     windows
 }
 
 impl SyncEngine {
     /// The days this run reads, and which tier they are: the history on a first sync, else the
-    /// tiers of the attribution window that are due (all of it when a person asked).
-    fn insight_days(&self, account: &tiktok_ad_account::Model, asked: bool) -> (NaiveDate, NaiveDate, Reread) {
+    /// tiers of the attribution window that are due (all of it when a person asked); and the
+    /// older days a raised history adds.
+    fn insight_days(&self, account: &tiktok_ad_account::Model, asked: bool) -> Days {
         let now = self.clock.now();
         let today = today_of(account, now);
         let read = ReadSoFar {
             through: account.insights_through,
             week_at: account.week_reread_at,
             window_at: account.window_reread_at,
+            history_from: account.history_from,
         };
         let (from, tier) = tiers::days_to_read(
             today,
@@ -80,18 +81,24 @@ impl SyncEngine {
             now,
             self.settings.interval,
         );
-        (from, today, tier)
+        Days { from, to: today, tier, backfill: tiers::backfill(today, self.settings.history_days, read) }
     }
 
     pub(super) async fn insights_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         if ctx.cursor.insights_from.is_none() {
-            let (from, to, tier) = self.insight_days(&ctx.account, ctx.trigger != RunTrigger::Scheduled);
+            let Days { from, to, tier, backfill } =
+                self.insight_days(&ctx.account, ctx.trigger != RunTrigger::Scheduled);
             tracing::info!(from = %from, to = %to, reread = ?tier, "reading daily results");
             ctx.cursor.insights_from = Some(from);
             ctx.cursor.insights_to = Some(to);
             ctx.cursor.reread = Some(tier);
             ctx.cursor.planned_at = Some(self.clock.now());
             ctx.cursor.windows = plan(from, to);
+            if let Some((first, last)) = backfill {
+                tracing::info!(from = %first, to = %last, "reading the days a longer history adds");
+                ctx.cursor.windows.extend(plan(first, last));
+                ctx.cursor.backfill_from = Some(first);
+            }
             ctx.cursor.page = 1;
         }
         let Some(window) = ctx.cursor.windows.first().copied() else {
@@ -186,6 +193,15 @@ impl SyncEngine {
                 if window {
                     update = update.col_expr(tiktok_ad_account::Column::WindowRereadAt, Expr::value(now));
                     ctx.account.window_reread_at = Some(now);
+                }
+                // The history now reaches back to the first day read (a first sync or a backfill).
+                let first = match ctx.cursor.reread {
+                    Some(Reread::History) => ctx.cursor.insights_from,
+                    _ => None,
+                };
+                if let Some(first) = ctx.cursor.backfill_from.or(first) {
+                    update = update.col_expr(tiktok_ad_account::Column::HistoryFrom, Expr::value(first));
+                    ctx.account.history_from = Some(first);
                 }
                 update.exec(&txn).await?;
                 Some(to)
@@ -321,6 +337,14 @@ impl SyncEngine {
     }
 }
 
+/// The days a run reads: `from..=to` as tier `tier`, and older days a raised history adds.
+struct Days {
+    from: NaiveDate,
+    to: NaiveDate,
+    tier: Reread,
+    backfill: Option<(NaiveDate, NaiveDate)>,
+}
+
 /// A campaign's spend (millionths) and conversions over the checked days.
 #[derive(Debug, Clone, Copy, Default)]
 struct Totals {
@@ -337,13 +361,23 @@ mod tests {
     }
 
     #[test]
-    fn ninety_days_are_three_windows_per_level_campaigns_first() {
+    fn ninety_days_are_three_windows_per_level_the_newest_month_first_at_every_level() {
         let windows = plan(day("2026-01-01"), day("2026-03-31"));
         assert_eq!(windows.len(), 12);
-        assert!(windows[..3].iter().all(|w| w.level == Level::Campaign));
+        assert_eq!(windows[0].level, Level::Campaign, "campaigns first");
+        assert!(windows[..4].iter().all(|w| w.end == day("2026-03-31") && w.days() == 30), "{windows:?}");
+        assert!(windows.windows(2).all(|w| w[0].end >= w[1].end), "newest first");
+        assert_eq!(windows[11].start, day("2026-01-01"));
         assert!(windows.iter().all(|w| w.days() <= 30));
         let campaign_days: i64 = windows.iter().filter(|w| w.level == Level::Campaign).map(Window::days).sum();
         assert_eq!(campaign_days, 90);
+    }
+
+    #[test]
+    fn three_years_of_history_are_thirty_seven_windows_per_level() {
+        let windows = plan(day("2023-12-06"), day("2026-12-04"));
+        assert_eq!(windows.len(), 37 * 4);
+        assert_eq!(windows.last().unwrap().start, day("2023-12-06"));
     }
 
     #[test]
@@ -369,6 +403,7 @@ mod tests {
             last_run_id: None,
             week_reread_at: None,
             window_reread_at: None,
+            history_from: None,
         };
         let late_utc = DateTime::parse_from_rfc3339("2026-03-01T20:00:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(today_of(&account, late_utc), day("2026-03-02"), "Tokyo is already on the next day");

@@ -159,6 +159,11 @@ impl SyncEngine {
         Self { db, tiktok, credentials, clock, settings: Arc::new(settings), wake, orphans: Arc::default() }
     }
 
+    /// The same engine under other settings: what an instance restarted with them does.
+    pub fn with_settings(&self, settings: SyncSettings) -> Self {
+        Self { settings: Arc::new(settings), ..self.clone() }
+    }
+
     pub fn settings(&self) -> &SyncSettings {
         &self.settings
     }

@@ -39,6 +39,18 @@ pub struct ReadSoFar {
     pub through: Option<NaiveDate>,
     pub week_at: Option<DateTime<Utc>>,
     pub window_at: Option<DateTime<Utc>>,
+    /// The first day held.
+    pub history_from: Option<NaiveDate>,
+}
+
+/// The days the history now reaches that the account does not hold (`HISTORY_DAYS` was raised
+/// since it was read), as `(first, last)`; `None` when there are none, or when nothing was read
+/// yet (a first sync reads the whole history).
+pub fn backfill(today: NaiveDate, history_days: u32, read: ReadSoFar) -> Option<(NaiveDate, NaiveDate)> {
+    read.through?;
+    let oldest = today - Duration::days(i64::from(history_days.max(1)) - 1);
+    let held = read.history_from?;
+    (oldest < held).then(|| (oldest, held - Duration::days(1)))
 }
 
 /// The first day a sync reads (through the advertiser's `today`), and which tier that is.
@@ -81,6 +93,21 @@ pub fn days_to_read(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_raised_history_reads_only_the_days_before_what_is_held() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let held =
+            ReadSoFar { through: Some(today), history_from: Some(today - Duration::days(89)), ..ReadSoFar::default() };
+        assert_eq!(backfill(today, 90, held), None, "the history as it was");
+        assert_eq!(
+            backfill(today, 150, held),
+            Some((today - Duration::days(149), today - Duration::days(90))),
+            "the 60 days added, nothing held read again"
+        );
+        assert_eq!(backfill(today, 30, held), None, "a shorter history reads nothing older");
+        assert_eq!(backfill(today, 150, ReadSoFar::default()), None, "a first sync reads the history anyway");
+    }
+
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).expect("a day")
     }
@@ -97,6 +124,7 @@ mod tests {
             through: Some(day(through)),
             week_at: Some(at(12 - week_hours_ago)),
             window_at: Some(at(12 - window_hours_ago)),
+            history_from: None,
         }
     }
 

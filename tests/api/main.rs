@@ -6,6 +6,7 @@ mod bounds;
 mod connect;
 mod faults;
 mod health;
+mod history;
 mod helpers;
 mod instances;
 mod key_rotation;

@@ -42,6 +42,8 @@ pub struct Model {
     /// read again in full (TikTok revises them as conversions come in).
     pub week_reread_at: Option<ChronoDateTimeUtc>,
     pub window_reread_at: Option<ChronoDateTimeUtc>,
+    /// The first day of results held (its history reaches back to here).
+    pub history_from: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -124,6 +124,7 @@ pub(super) mod tests {
                 last_run_id: None,
                 week_reread_at: None,
                 window_reread_at: None,
+                history_from: None,
             },
             connection_id: Some(9),
             state,
