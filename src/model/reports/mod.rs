@@ -6,10 +6,12 @@ mod level;
 mod metrics;
 mod query;
 mod rows;
+mod sort;
 mod status;
 
 pub use level::Level;
 pub use metrics::{ColumnSet, Metric, Unit};
 pub use query::*;
 pub use rows::*;
+pub use sort::SortKey;
 pub use status::*;

@@ -2,7 +2,7 @@
 //! range and account of the Dashboard, typed, and their query strings both ways. The whole state
 //! of a view lives in its URL, so a link or a GET form is all a control needs.
 
-use super::{ColumnSet, Level, Metric, OperationStatus};
+use super::{ColumnSet, Level, OperationStatus, SortKey};
 use crate::model::ids::AccountId;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -67,59 +67,6 @@ impl Range {
             Preset::Custom => self.from.is_some() && self.from == self.to,
             Preset::Last7 | Preset::Last30 | Preset::Last90 => false,
         }
-    }
-}
-
-/// What Ads Manager's rows are ordered by: a column of the entity, or one of its figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SortKey {
-    Name,
-    Advertiser,
-    Status,
-    Objective,
-    Budget,
-    Metric(Metric),
-}
-
-impl Default for SortKey {
-    fn default() -> Self {
-        SortKey::Metric(Metric::Spend)
-    }
-}
-
-impl SortKey {
-    const COLUMNS: [SortKey; 5] =
-        [SortKey::Name, SortKey::Advertiser, SortKey::Status, SortKey::Objective, SortKey::Budget];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            SortKey::Name => "name",
-            SortKey::Advertiser => "advertiser",
-            SortKey::Status => "status",
-            SortKey::Objective => "objective",
-            SortKey::Budget => "budget",
-            SortKey::Metric(m) => m.key(),
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<SortKey> {
-        Self::COLUMNS.into_iter().find(|s| s.key() == key).or_else(|| Metric::parse(key).map(SortKey::Metric))
-    }
-
-    /// The sort a table can show: a figure its columns leave out, or one of a single day only
-    /// over a longer range, sorts by spend instead.
-    pub fn shown(self, columns: ColumnSet, range: &Range) -> SortKey {
-        match self {
-            SortKey::Metric(m) if !columns.metrics().contains(&m) || (m.day_only() && !range.single_day()) => {
-                SortKey::default()
-            }
-            sort => sort,
-        }
-    }
-
-    /// Text columns read A→Z first; numbers largest first.
-    pub fn descending_by_default(self) -> bool {
-        !matches!(self, SortKey::Name | SortKey::Advertiser | SortKey::Status | SortKey::Objective)
     }
 }
 
@@ -355,6 +302,7 @@ fn is_tiktok_id(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::reports::Metric;
 
     #[test]
     fn a_query_that_came_as_json_meets_the_urls_limits() {
