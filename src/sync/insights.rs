@@ -1,6 +1,7 @@
 //! Daily insights at campaign, ad group, ad and advertiser level, in windows of at most 30 of
-//! the advertiser's days (a first sync: the last 90; later: the tiers of the attribution window
-//! that are due, see [`super::tiers`]). TikTok's 40067 (query too large) halves the window and carries on. Then the
+//! the advertiser's days, newest first (a first sync: the last `HISTORY_DAYS`; later: the tiers
+//! of the attribution window that are due, see [`super::tiers`], and the days a raised history
+//! adds). TikTok's 40067 (query too large) halves the window and carries on. Then the
 //! data check: stored daily spend per campaign against TikTok's own total for the same days.
 
 use super::{
@@ -20,7 +21,7 @@ use crate::{
     },
     model::reports::Level,
     tiktok::{
-        client::MAX_DAILY_REPORT_DAYS,
+        client::{MAX_DAILY_REPORT_DAYS, MAX_TOTALS_REPORT_DAYS},
         wire::{DataLevel, WireMetric},
         ErrorKind,
     },
@@ -81,7 +82,10 @@ impl SyncEngine {
             now,
             self.settings.interval,
         );
-        Days { from, to: today, tier, backfill: tiers::backfill(today, self.settings.history_days, read) }
+        let backfill = tiers::backfill(today, self.settings.history_days, read)
+            .map(|(first, last)| (first, last.min(from - Duration::days(1))))
+            .filter(|(first, last)| first <= last);
+        Days { from, to: today, tier, backfill }
     }
 
     pub(super) async fn insights_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
@@ -126,8 +130,9 @@ impl SyncEngine {
                 match window.halves() {
                     Some((a, b)) => {
                         tracing::info!(level = ?window.level, days = window.days(), "TikTok said the report is too large: halving the window");
-                        ctx.cursor.windows.insert(0, b);
+                        // Newest first, as the plan reads.
                         ctx.cursor.windows.insert(0, a);
+                        ctx.cursor.windows.insert(0, b);
                     }
                     None => {
                         let mut error = step_error(Step::Insights, &err, self.clock.now());
@@ -194,14 +199,18 @@ impl SyncEngine {
                     update = update.col_expr(tiktok_ad_account::Column::WindowRereadAt, Expr::value(now));
                     ctx.account.window_reread_at = Some(now);
                 }
-                // The history now reaches back to the first day read (a first sync or a backfill).
-                let first = match ctx.cursor.reread {
-                    Some(Reread::History) => ctx.cursor.insights_from,
-                    _ => None,
+                // The history now reaches back to the first day read (a first sync, a backfill, or
+                // for an account that held nothing yet, this read).
+                let read_from = ctx.cursor.backfill_from.or(ctx.cursor.insights_from);
+                let first = match (ctx.account.history_from, read_from) {
+                    (Some(held), Some(read)) => Some(held.min(read)),
+                    (held, read) => held.or(read),
                 };
-                if let Some(first) = ctx.cursor.backfill_from.or(first) {
-                    update = update.col_expr(tiktok_ad_account::Column::HistoryFrom, Expr::value(first));
-                    ctx.account.history_from = Some(first);
+                if first != ctx.account.history_from {
+                    if let Some(first) = first {
+                        update = update.col_expr(tiktok_ad_account::Column::HistoryFrom, Expr::value(first));
+                        ctx.account.history_from = Some(first);
+                    }
                 }
                 update.exec(&txn).await?;
                 Some(to)
@@ -222,7 +231,8 @@ impl SyncEngine {
     fn check_days(&self, read_from: NaiveDate, to: NaiveDate) -> NaiveDate {
         let days = |n: u32| to - Duration::days(i64::from(n.max(1)) - 1);
         let window = days(self.settings.attribution.window_days).max(days(self.settings.history_days));
-        read_from.min(window)
+        // A totals report spans a year at most: a longer history is checked over its last year.
+        read_from.min(window).max(to - Duration::days(MAX_TOTALS_REPORT_DAYS - 1))
     }
 
     /// Compares the stored daily spend and conversions per campaign with TikTok's totals for

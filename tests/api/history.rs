@@ -57,15 +57,30 @@ async fn raising_history_days_reads_only_the_months_the_account_does_not_hold() 
 
     // The next sync has nothing more to fill in.
     app.clock.advance(Duration::minutes(16));
-    for _ in 0..20 {
-        if longer.sync_next().await.unwrap() == Outcome::Idle {
-            break;
-        }
-    }
+    assert!(matches!(longer.sync_next().await.unwrap(), Outcome::Finished { succeeded: true, .. }), "a sync ran");
+    assert_eq!(longer.sync_next().await.unwrap(), Outcome::Idle);
     let again = rows(&app, us.id).await;
     for (id, (date, synced_at)) in &after {
         if *date < day(1) {
             assert_eq!(again.get(id).map(|(_, s)| s), Some(synced_at), "{date} read again");
         }
     }
+}
+
+#[tokio::test]
+async fn a_history_longer_than_a_year_is_read_whole_and_checked_over_its_last_year() {
+    let (_db, app) = app_with(&[("SANDBOX_DAYS", "500"), ("HISTORY_DAYS", "400")]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let us = account(&app, US).await;
+    let today = today_of(&us, app.clock_now());
+    assert_eq!(us.history_from, Some(today - Duration::days(399)));
+    let run = crate::sync::last_run(&app, us.id).await;
+    assert!(run.step_errors().is_empty(), "{:?}", run.step_errors());
+    let check = run.data_check.expect("checked");
+    assert_eq!(
+        (check.from, check.mismatched_campaigns),
+        (today - Duration::days(364), 0),
+        "TikTok's totals span a year"
+    );
 }
