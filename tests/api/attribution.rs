@@ -25,6 +25,13 @@ async fn last_read(app: &crate::helpers::TestApp) -> (i64, Option<Reread>) {
     ((today - cursor.insights_from.expect("days read")).num_days() + 1, cursor.reread)
 }
 
+/// A person clicks Sync now on the connection's card, and the runs it queued are driven to the end.
+async fn sync_now(app: &crate::helpers::TestApp, connection: i32) {
+    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+    assert_eq!(asked.status(), 200);
+    drain(app).await;
+}
+
 #[tokio::test]
 async fn scheduled_syncs_read_the_tiers_that_are_due_and_sync_now_reads_the_whole_window() {
     let (_db, app) = app_with(&[]).await;
@@ -51,9 +58,7 @@ async fn scheduled_syncs_read_the_tiers_that_are_due_and_sync_now_reads_the_whol
     app.clock.advance(Duration::minutes(16));
     drain(&app).await;
     assert_eq!(last_read(&app).await.1, Some(Reread::Recent));
-    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
-    assert_eq!(asked.status(), 200);
-    drain(&app).await;
+    sync_now(&app, connection).await;
     assert_eq!(last_read(&app).await, (28, Some(Reread::Window)), "Sync now re-reads the whole window");
 }
 
@@ -168,9 +173,7 @@ async fn after_twenty_days_of_late_attribution_sync_now_makes_every_stored_day_i
 
     // A second on, so that what is read again shows in its `synced_at`.
     app.clock.advance(Duration::seconds(1));
-    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
-    assert_eq!(asked.status(), 200);
-    drain(&app).await;
+    sync_now(&app, connection).await;
     let after = stored(&app, us.id).await;
     let window = campaign_days(&after);
     assert_eq!(window.len(), theirs.len(), "every campaign day of the window is stored");
@@ -207,9 +210,7 @@ async fn sync_now_while_a_scheduled_sync_waits_makes_it_read_the_whole_window() 
     app.clock.advance(Duration::minutes(16));
     // A scheduled run reads its first page and goes back to the queue.
     assert!(matches!(app.state.sync.sync_pages(1).await.unwrap(), wevion::sync::Outcome::Paused { .. }));
-    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
-    assert_eq!(asked.status(), 200);
-    drain(&app).await;
+    sync_now(&app, connection).await;
     assert_eq!(last_read(&app).await, (28, Some(Reread::Window)), "the waiting run became the one asked for");
 }
 
@@ -238,9 +239,7 @@ async fn conversions_tiktok_attributed_since_a_day_was_read_show_on_the_card_unt
     let ads: wevion::model::reports::AdsTable = ads.json().await.unwrap();
     assert!(ads.attention.is_empty(), "late conversions are a note on the card, nothing to fix: {:?}", ads.attention);
 
-    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
-    assert_eq!(asked.status(), 200);
-    drain(&app).await;
+    sync_now(&app, connection).await;
     assert_eq!(
         last_run(&app, us.id).await.data_check.expect("checked").mismatched_campaigns,
         0,
