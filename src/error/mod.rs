@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Validation,
+    /// A request (its body or its address) larger than the route accepts.
+    TooLarge,
     Conflict,
     RateLimited,
     NeedsReconnect,
@@ -41,6 +43,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Validation => "validation",
+            ErrorCode::TooLarge => "too_large",
             ErrorCode::Conflict => "conflict",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::NeedsReconnect => "needs_reconnect",
@@ -57,6 +60,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Validation => 400,
+            ErrorCode::TooLarge => 413,
             ErrorCode::Conflict => 409,
             ErrorCode::RateLimited => 429,
             ErrorCode::NeedsReconnect | ErrorCode::Upstream => 502,
@@ -113,6 +117,12 @@ impl AppError {
 
     pub fn needs_reconnect(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::NeedsReconnect, message)
+    }
+
+    /// A request whose arguments are missing or malformed; the decoder's words, shortened.
+    pub fn not_understood(detail: &str) -> Self {
+        let detail: String = detail.chars().take(200).collect();
+        Self::validation(format!("This request was not understood ({detail}). Reload the page and try again."))
     }
 
     /// Logs the full cause chain once and returns an opaque error for the person.
@@ -184,7 +194,11 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(_) => {
                 Self::new(ErrorCode::Upstream, "Could not reach the server. Check your connection and try again.")
             }
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::validation(m),
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::not_understood(&m),
+            // On the server this is a request body that is not the JSON it should be: the
+            // sender's mistake. In the browser it is our own answer failing to decode.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) => Self::not_understood(&m),
             // Framework failures (encoding, a missing endpoint): say so plainly, never raw text.
             _ => Self::new(ErrorCode::Internal, "Something went wrong on our side. Please try again."),
         }

@@ -2,10 +2,12 @@
 //! middleware), running it, and the background loops beside it.
 
 mod csrf;
+mod fn_errors;
 mod handlers;
 mod headers;
 mod health;
 mod maintenance;
+mod request_limits;
 mod require_login;
 mod state;
 
@@ -225,9 +227,13 @@ fn router(state: AppState, store: SeaOrmStore, sandbox: Option<Sandbox>) -> Rout
             move || shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn(fn_errors::status_from_code))
         .layer(from_fn_with_state(state.auth.clone(), require_login::redirect_to_login))
         .layer(sessions)
         .layer(from_fn_with_state(own_origin, csrf::same_origin_only))
+        // The cheapest check first: nothing (a session, the database) is touched by a request
+        // too large to be one of ours.
+        .layer(from_fn(request_limits::bounded))
         .layer(from_fn(headers::security_headers))
         .with_state(state);
     // The sandbox stands for another site: none of the app's session, origin or header rules.

@@ -4,6 +4,7 @@ mod accounts;
 mod attribution;
 mod bounds;
 mod connect;
+mod edges;
 mod faults;
 mod health;
 mod helpers;

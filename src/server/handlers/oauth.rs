@@ -10,7 +10,7 @@ use crate::{
     roles::Capability,
 };
 use axum::{
-    extract::{FromRef, Query, State},
+    extract::{rejection::QueryRejection, FromRef, Query, State},
     http::{StatusCode, Uri},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -64,9 +64,13 @@ async fn callback(
     connect: State<ConnectService>,
     user: Result<CurrentUser, AppError>,
     uri: Uri,
-    params: Query<CallbackParams>,
+    params: Result<Query<CallbackParams>, QueryRejection>,
 ) -> Response {
-    let mut response = finish_callback(connect, user, uri, params).await;
+    let mut response = match params {
+        Ok(params) => finish_callback(connect, user, uri, params).await,
+        // TikTok sends each parameter once; anything else did not come from TikTok's redirect.
+        Err(rejection) => AppError::not_understood(&rejection.body_text()).into_response(),
+    };
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     response
 }
