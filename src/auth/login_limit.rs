@@ -1,6 +1,7 @@
-//! Sign-in attempts are limited per email address and per client address (an IPv6 client by its
-//! /64, the block one host or home is handed whole), so neither one account nor one attacker can
-//! try passwords quickly. The budgets live in the database, so every instance counts the same
+//! Sign-in attempts are limited per client address (an IPv6 client by its /64, the block one
+//! host or home is handed whole) and per email *from* that address, so no attacker can try
+//! passwords quickly, and none can lock a person out either: an attacker spending the budget of
+//! a victim's email spends only their own address's share of it. The budgets live in the database, so every instance counts the same
 //! attempts. Each key is a GCRA cell: its row holds when its budget is whole again, and one
 //! conditional upsert both checks and spends an attempt, atomically on either database.
 
@@ -45,7 +46,7 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// 10 attempts per email, then one every 6 s; 30 per address, then two a second.
+    /// 10 attempts per email and address, then one every 6 s; 30 per address, then two a second.
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
         Self::with_quotas(db, clock, Quota { burst: 10, per_minute: 10 }, Quota { burst: 30, per_minute: 120 })
     }
@@ -57,13 +58,15 @@ impl LoginLimiter {
     /// Counts one attempt; false when either budget is spent (the address is checked first, so
     /// an address out of budget spends nothing of the email's).
     pub async fn check(&self, email: &str, ip: Option<IpAddr>) -> Result<bool, DbErr> {
-        if let Some(ip) = ip {
-            if !self.take(&format!("ip:{}", ip_key(ip)), self.per_ip).await? {
-                return Ok(false);
-            }
-        }
         let email: String = email.chars().take(MAX_KEY).collect();
-        self.take(&format!("email:{email}"), self.per_email).await
+        let Some(ip) = ip else {
+            return self.take(&format!("email:{email}"), self.per_email).await;
+        };
+        let ip = ip_key(ip);
+        if !self.take(&format!("ip:{ip}"), self.per_ip).await? {
+            return Ok(false);
+        }
+        self.take(&format!("email:{email} from:{ip}"), self.per_email).await
     }
 
     /// Spends one attempt of `key`'s budget, when it has one left.

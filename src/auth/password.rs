@@ -45,10 +45,11 @@ impl PasswordGate {
         Self { permits: std::sync::Arc::new(tokio::sync::Semaphore::new(permits.max(1))), wait }
     }
 
-    /// As many checks at once as the machine has cores; a sign-in waits up to 2 s for one.
+    /// Checks on at most half the machine's cores (one on a single core), so a flood of sign-ins
+    /// leaves the rest to pages and syncs; a sign-in waits up to 2 s for a turn.
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        Self::new(cores, std::time::Duration::from_secs(2))
+        Self::new(checks_at_once(cores), std::time::Duration::from_secs(2))
     }
 
     /// A turn to check a password, held until the check ends (move it into the blocking task,
@@ -61,9 +62,22 @@ impl PasswordGate {
     }
 }
 
+/// Password checks allowed at once on a machine with `cores` cores.
+fn checks_at_once(cores: usize) -> usize {
+    (cores / 2).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_checks_take_at_most_half_the_cores() {
+        assert_eq!(checks_at_once(1), 1);
+        assert_eq!(checks_at_once(2), 1);
+        assert_eq!(checks_at_once(3), 1);
+        assert_eq!(checks_at_once(16), 8);
+    }
 
     #[test]
     fn a_hashed_password_verifies_and_a_wrong_one_does_not() {

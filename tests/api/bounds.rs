@@ -132,7 +132,10 @@ async fn a_spent_sign_in_budget_refills_with_time_and_idle_budgets_are_forgotten
     app.clock.advance(Duration::seconds(61));
     assert!(limiter.check("ann@acme.test", None).await.unwrap(), "one more a minute later");
     app.clock.advance(Duration::minutes(3));
-    assert_eq!(limiter.forget_idle().await.unwrap(), 1, "a refilled budget needs no row");
+    // (The app's own housekeeping may have forgotten it first: what counts is that it is gone.)
+    limiter.forget_idle().await.unwrap();
+    let rows = wevion::db::entities::login_limit::Entity::find().count(&app.state.db).await.unwrap();
+    assert_eq!(rows, 0, "a refilled budget needs no row");
 }
 
 #[tokio::test]

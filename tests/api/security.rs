@@ -170,3 +170,37 @@ async fn behind_a_trusted_proxy_sign_in_attempts_are_limited_per_forwarded_clien
     let other = app_error(attempt("203.0.113.2", 99).await.unwrap()).await.code;
     assert_eq!(other, ErrorCode::InvalidCredentials, "another client behind the same proxy is not");
 }
+
+#[tokio::test]
+async fn an_attacker_spending_a_victims_sign_in_budget_does_not_keep_the_victim_out() {
+    let db = TestDb::fresh().await;
+    let app = spawn_app_with(&db, &[("TRUSTED_PROXY_HEADER", "X-Forwarded-For")]).await;
+    app.add_user("Acme", "ann@acme.test", Role::Manager).await;
+    let attempt = |ip: &'static str, password: &'static str| {
+        app.client
+            .post(app.url("/api/login"))
+            .header(header::ACCEPT, "application/json")
+            .header("x-forwarded-for", ip)
+            .form(&[("email", "ann@acme.test"), ("password", password)])
+            .send()
+    };
+    // The attack: a burst of guesses at Ann's email, then one every 6 s, which keeps the
+    // email's budget spent.
+    let mut codes = Vec::new();
+    for _ in 0..12 {
+        codes.push(app_error(attempt("198.51.100.66", "guess guess").await.unwrap()).await.code);
+    }
+    for _ in 0..20 {
+        app.clock.advance(chrono::Duration::seconds(6));
+        codes.push(app_error(attempt("198.51.100.66", "guess guess").await.unwrap()).await.code);
+        // Ann, from her own address, signs in while the attack runs.
+        if codes.len() == 20 {
+            let ann = attempt("203.0.113.7", PASSWORD).await.unwrap();
+            assert!(ann.status().is_success() || ann.status().is_redirection(), "Ann is let in: {}", ann.status());
+        }
+    }
+    assert_eq!(codes[11], ErrorCode::RateLimited, "the attacker's own budget is spent");
+    assert_eq!(codes[12..], [ErrorCode::InvalidCredentials; 20], "one guess per 6 s, no more");
+    let ann_again = attempt("203.0.113.7", PASSWORD).await.unwrap();
+    assert!(ann_again.status().is_success() || ann_again.status().is_redirection());
+}
