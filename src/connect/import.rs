@@ -2,10 +2,7 @@
 //! them in one transaction, and each new account's first sync queued at once. Every write is
 //! an upsert on its unique key, so a double click or two imports at once end the same.
 
-use super::{
-    lifecycle::{lock_runs, stop_if_unreachable},
-    lock_connection, ConnectError, ConnectService,
-};
+use super::{lifecycle::stop_if_unreachable, lock_connection, ConnectError, ConnectService};
 use crate::model::ids::{ConnectionId, GrantId};
 use crate::{
     auth::CurrentUser,
@@ -346,7 +343,7 @@ async fn unlink_unticked(
         .find_also_related(tiktok_ad_account::Entity)
         .all(txn)
         .await?;
-    lock_runs(
+    crate::db::locks::lock_accounts_then_runs(
         txn,
         paths.iter().filter_map(|(_, a)| a.as_ref()).filter(|a| !selected.contains(&a.advertiser_id)).map(|a| a.id),
     )

@@ -13,14 +13,15 @@ use crate::{
             tiktok_ad_account::SyncState,
             tiktok_connection::{self, AuthStatus},
         },
+        locks,
         tiktok_users::{self, Holders},
     },
     tiktok::{ErrorKind, TokenGrant},
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
 };
 
 /// What Disconnect did.
@@ -93,7 +94,7 @@ impl ConnectService {
             .find_also_related(tiktok_ad_account::Entity)
             .all(&txn)
             .await?;
-        lock_runs(&txn, paths.iter().map(|(path, _)| path.ad_account_id)).await?;
+        locks::lock_accounts_then_runs(&txn, paths.iter().map(|(path, _)| path.ad_account_id)).await?;
         let generation = row.token_generation;
         let mut active = row.clone().into_active_model();
         active.access_token_enc = Set(None);
@@ -147,33 +148,6 @@ impl ConnectService {
         );
         Ok(Disconnected { tiktok_name: row.tiktok_display_name, revocation, accounts_disconnected })
     }
-}
-
-/// Locks the queued and running runs of these accounts (Postgres) before their paths and the
-/// accounts themselves: a finishing run takes its run, then its account, then its path, so
-/// whatever stops accounts takes them in that order too and the two never wait on each other.
-pub(super) async fn lock_runs(
-    txn: &impl ConnectionTrait,
-    account_ids: impl IntoIterator<Item = i32>,
-) -> Result<(), DbErr> {
-    if txn.get_database_backend() != DatabaseBackend::Postgres {
-        return Ok(()); // one writer at a time
-    }
-    let ids: Vec<i32> = account_ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    sync_run::Entity::find()
-        .select_only()
-        .column(sync_run::Column::Id)
-        .filter(sync_run::Column::AdAccountId.is_in(ids))
-        .filter(sync_run::Column::Status.is_in(RunStatus::ACTIVE))
-        .order_by_asc(sync_run::Column::Id)
-        .lock_exclusive()
-        .into_tuple::<i32>()
-        .all(txn)
-        .await?;
-    Ok(())
 }
 
 /// After an access path is removed: an account no live connection reaches stops syncing (its

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod entities;
+pub mod locks;
 pub mod run_progress;
 pub mod status;
 pub mod tiktok_users;

@@ -196,6 +196,7 @@ impl SyncEngine {
                 .add(sync_run::Column::LastProgressAt.lte(now - STUCK_AFTER))
         };
         let txn = self.db.begin().await?;
+        crate::db::locks::lock_accounts(&txn, [account.id]).await?;
         let stuck_run: Option<i32> = sync_run::Entity::find()
             .select_only()
             .column(sync_run::Column::Id)

@@ -14,10 +14,10 @@ use super::{
 use crate::{
     db::{
         entities::{
-            sync_run::{RunTrigger, Step},
+            sync_run::{FailureKind, RunTrigger, Step},
             tiktok_ad_account, tiktok_campaign, tiktok_insight_daily,
         },
-        run_progress::{DataCheck, Mismatch, Window},
+        run_progress::{DataCheck, Mismatch, StepError, Window},
     },
     model::reports::Level,
     tiktok::{
@@ -151,13 +151,31 @@ impl SyncEngine {
             }
             Err(failure) => return Err(self.stop_for(Step::Insights, failure)),
         };
-        let (rows, more, total_page) = match fetched {
+        // Paging follows TikTok's count, whatever became of the rows: a page whose rows could
+        // not be read is a gap on the card, never the end of the window. A page with nothing
+        // on it at all says the count ran ahead of the rows.
+        let (rows, more, total_page, unread) = match fetched {
             Some(p) => {
-                let more = page < p.page_info.total_page && !p.items.is_empty();
-                (p.items, more, p.page_info.total_page)
+                let more = page < p.page_info.total_page && p.sent > 0;
+                let unread = p.sent.saturating_sub(p.items.len());
+                (p.items, more, p.page_info.total_page, unread)
             }
-            None => (Vec::new(), false, 0),
+            None => (Vec::new(), false, 0, 0),
         };
+        if unread > 0 {
+            ctx.step_errors.0.push(StepError {
+                step: Step::Insights,
+                kind: FailureKind::BadRequest,
+                code: None,
+                message: format!(
+                    "TikTok sent {unread} rows on page {page} of {total_page} of the {:?} report for {} to {} without a readable id or day; they were not stored",
+                    window.level, window.start, window.end
+                ),
+                request_id: None,
+                at: self.clock.now(),
+            });
+            ctx.cursor.insights_incomplete = true;
+        }
         let n = rows.len();
         let txn = self.db.begin().await?;
         super::daily_rows::write(&txn, ctx.account.id, window.level, rows, self.clock.now()).await?;
@@ -271,7 +289,7 @@ impl SyncEngine {
                     Totals { spend: micros(spend).unwrap_or(0), conversions: count(conversions) },
                 );
             }
-            if page >= fetched.page_info.total_page || fetched.items.is_empty() {
+            if page >= fetched.page_info.total_page || fetched.sent == 0 {
                 break;
             }
             page += 1;

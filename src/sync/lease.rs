@@ -8,9 +8,12 @@ use super::{
     SyncEngine, SyncError,
 };
 use crate::{
-    db::entities::{
-        sync_run::{self, FailureKind, RunStatus, RunTrigger},
-        tiktok_access_path, tiktok_ad_account,
+    db::{
+        entities::{
+            sync_run::{self, FailureKind, RunStatus, RunTrigger},
+            tiktok_access_path, tiktok_ad_account,
+        },
+        locks,
     },
     tiktok::TikTokClient,
 };
@@ -41,7 +44,8 @@ impl SyncEngine {
     }
 
     /// Lets the run go if `holder` still holds it; true when it did. An ended run also moves
-    /// the account's next sync on and names itself the account's last run.
+    /// the account's next sync on and names itself the account's last run: a caller ending a
+    /// run has locked the account first (`db::locks`).
     pub(super) async fn release(
         &self,
         db: &impl ConnectionTrait,
@@ -107,6 +111,7 @@ impl SyncEngine {
             "The sync stopped on an internal error (logged on the server); the next sync starts afresh.".to_owned(),
         );
         let txn = self.db.begin().await?;
+        locks::lock_accounts(&txn, [account_id]).await?;
         self.release(
             &txn,
             run_id,
@@ -128,6 +133,7 @@ impl SyncEngine {
                 .to_owned(),
         );
         let txn = self.db.begin().await?;
+        locks::lock_accounts(&txn, [account_id]).await?;
         // Its unreadable progress goes with it: the next run must not meet it again.
         sync_run::Entity::update_many()
             .col_expr(sync_run::Column::Cursor, Expr::value(Option::<crate::db::run_progress::Cursor>::None))
@@ -157,6 +163,8 @@ impl SyncEngine {
         failure: Option<(FailureKind, String)>,
     ) -> Result<bool, DbErr> {
         let txn = self.db.begin().await?;
+        // The account before the run, as everything that stops accounts takes them.
+        locks::lock_accounts(&txn, [ctx.account.id]).await?;
         // The counts and evidence go with the ending, whoever holds the run's progress row.
         if !self.save_progress(&txn, ctx, true).await? {
             txn.rollback().await?;

@@ -343,3 +343,33 @@ async fn an_empty_page_before_the_last_does_not_end_the_list() {
     assert_eq!(counts(&app).await["counts"]["campaign/get/"].as_u64().unwrap() - before, 2, "the second page was read");
     assert_eq!(campaigns_gone(&app, us.id).await, Vec::<String>::new(), "the rows of the empty page are not gone");
 }
+
+#[tokio::test]
+async fn a_report_page_whose_rows_cannot_be_read_is_a_gap_and_the_pages_after_it_are_still_read() {
+    let (_db, app) = app_with(TWO_PAGES_OF_CAMPAIGNS).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // The campaign report of the newest window is 4,000 rows over four pages; every row of its
+    // second page comes back with a day that does not exist.
+    app.sandbox_control(
+        "faults",
+        json!({"path": "report/integrated/get/", "kind": "unreadable_rows", "page": 2, "count": 1}),
+    )
+    .await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { .. }]), "{outcomes:?}");
+    let us = accounts(&app, US).await[0].clone();
+    let campaign_days = tiktok_insight_daily::Entity::find()
+        .filter(tiktok_insight_daily::Column::AdAccountId.eq(us.id))
+        .filter(tiktok_insight_daily::Column::Level.eq(wevion::model::reports::Level::Campaign))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(campaign_days, 4000 - 1000, "pages 1, 3 and 4 are stored; only page 2 is missing");
+    let run = last_run(&app, us.id).await;
+    let gaps = run.step_errors();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].step, wevion::db::entities::sync_run::Step::Insights);
+    assert!(gaps[0].message.contains("1000 rows on page 2 of 4"), "{}", gaps[0].message);
+    let card = card_of(&app.connections().await, US);
+    assert!(card["gaps"].as_array().is_some_and(|g| !g.is_empty()), "the card shows the gap: {card}");
+}

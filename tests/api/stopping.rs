@@ -2,8 +2,8 @@
 //! TikTok: the run ends at its next write, which is not made, and the account's times stay.
 
 use crate::{
-    helpers::TestApp,
-    sync::{account, app_with, at_step, drain, pages_until, EU, US},
+    helpers::{wait_until, TestApp},
+    sync::{account, app_with, at_step, drain, last_run, pages_until, EU, US},
 };
 use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
@@ -86,4 +86,64 @@ async fn unticking_an_account_in_manage_accounts_stops_its_running_run_and_the_o
     app.clock.advance(Duration::hours(1));
     let later = drain(&app).await;
     assert!(matches!(later.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "EU syncs on: {later:?}");
+}
+
+/// How many of this database's sessions wait on a lock of this kind (`advisory`, or the row and
+/// transaction locks a `SELECT … FOR` or an `UPDATE` waits on).
+async fn waiting_on(db: &sea_orm::DatabaseConnection, advisory: bool) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let wait = if advisory { "wait_event = 'advisory'" } else { "wait_event IN ('transactionid', 'tuple')" };
+    let sql = format!(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+         AND wait_event_type = 'Lock' AND {wait}"
+    );
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs Postgres"]
+async fn disconnect_against_a_finishing_daily_results_step_waits_its_turn_and_never_deadlocks() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    crate::instances::require_postgres();
+    let (db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // The daily-results step's last write (the account's `insights_through`) waits, inside its
+    // transaction, until the test lets it go: the account row is then locked by the sync.
+    app.state
+        .db
+        .execute_unprepared(
+            "CREATE FUNCTION hold_here() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NULL; END $$; \
+             CREATE TRIGGER hold_here AFTER UPDATE OF insights_through ON tiktok_ad_account \
+             FOR EACH ROW EXECUTE FUNCTION hold_here();",
+        )
+        .await
+        .unwrap();
+    let holder = sea_orm::Database::connect(&db.url).await.unwrap();
+    let gate = holder.begin().await.unwrap();
+    gate.execute_unprepared("SELECT pg_advisory_xact_lock(4242)").await.unwrap();
+    let engine = app.state.sync.clone();
+    let sync = tokio::spawn(async move { engine.sync_next().await });
+    let limit = std::time::Duration::from_secs(60);
+    wait_until("the sync to hold the account", limit, || async {
+        (waiting_on(&holder, true).await == 1).then_some(())
+    })
+    .await;
+
+    let disconnect = app.json_fn("tiktok/disconnect", json!({ "connection_id": connection }));
+    let open_the_gate = async {
+        wait_until("Disconnect to wait for the account", limit, || async {
+            (waiting_on(&holder, false).await >= 1).then_some(())
+        })
+        .await;
+        gate.commit().await.unwrap();
+    };
+    let (response, ()) = tokio::join!(disconnect, open_the_gate);
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let outcome = sync.await.unwrap().expect("the sync's writes were not refused");
+    let run = last_run(&app, account(&app, US).await.id).await;
+    assert_eq!(outcome, Outcome::Stopped { run_id: run.id }, "the run stopped at its write after Disconnect");
+    assert_eq!(run.status, RunStatus::Cancelled);
+    assert_eq!(account(&app, US).await.sync_state, SyncState::Disconnected);
 }

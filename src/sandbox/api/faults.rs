@@ -42,6 +42,8 @@ pub enum FaultKind {
     DuplicateRows,
     /// The page comes back with no rows, its `page_info` unchanged (more pages may follow).
     EmptyPage,
+    /// Every row of a report page says a day no calendar has: none can be read.
+    UnreadableRows,
     /// The page is answered, then the advertiser gains a campaign (with its ad groups and
     /// ads), so the next page's `page_info` counts more rows.
     RowsAdded,
@@ -124,6 +126,16 @@ pub(super) async fn shape(
                         if let Value::Array(rows) = rows {
                             rows.clear();
                         }
+                    }
+                }
+            })
+            .await
+        }
+        FaultKind::UnreadableRows => {
+            rewrite_data(answer(sandbox), |data| {
+                for row in data.get_mut("list").and_then(Value::as_array_mut).into_iter().flatten() {
+                    if let Some(dimensions) = row.get_mut("dimensions").and_then(Value::as_object_mut) {
+                        dimensions.insert("stat_time_day".into(), Value::from("2026-02-31 00:00:00"));
                     }
                 }
             })
