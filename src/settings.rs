@@ -40,6 +40,11 @@ pub struct Settings {
     pub attribution_window_every: Duration,
     /// Report answers kept in memory between syncs (0 keeps none).
     pub report_cache_mb: u64,
+    /// CSV exports written at once by this instance, and how long one may take in all.
+    pub exports_at_once: usize,
+    pub export_time_limit: Duration,
+    /// Report queries worked out at once by this instance (heavy ones: at most half).
+    pub report_queries_at_once: usize,
     /// The bearer token `/metrics` asks for; unset: no `/metrics`.
     pub metrics_token: Option<SecretString>,
     /// This instance's name on the sync runs it holds (defaults to host and process id).
@@ -353,6 +358,13 @@ impl Settings {
                 Some(_) => return Err(ConfigError::new("REPORT_CACHE_ENTRIES", "is replaced by REPORT_CACHE_MB")),
                 None => v.number("REPORT_CACHE_MB", 64, 0..=65_536)?,
             },
+            exports_at_once: v.number("EXPORTS_AT_ONCE", 3, 1..=16)?,
+            export_time_limit: v.duration_within(
+                "EXPORT_TIME_LIMIT",
+                Duration::from_secs(10 * 60),
+                Duration::from_secs(60)..=Duration::from_secs(6 * 3600),
+            )?,
+            report_queries_at_once: v.number("REPORT_QUERIES_AT_ONCE", 6, 2..=64)?,
             metrics_token: v.get("METRICS_TOKEN").filter(|t| !t.is_empty()).map(SecretString::from),
             instance_id: v.get("INSTANCE_ID").unwrap_or_else(default_instance_id),
             sandbox: SandboxSettings::from_vars(&v)?,

@@ -6,6 +6,7 @@ pub mod locks;
 pub mod run_progress;
 pub mod status;
 pub mod tiktok_users;
+pub mod wide_sum;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
@@ -73,12 +74,6 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
         ..Default::default()
     })
     .await
-}
-
-/// `SUM(col)` as a 64-bit integer on both databases (Postgres sums BIGINT into NUMERIC).
-pub fn sum_i64(col: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::Expr {
-    use sea_orm::sea_query::{Alias, Expr, Func};
-    Func::cast_as(Func::sum(Expr::col(col)), Alias::new("BIGINT")).into()
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -153,3 +153,20 @@ where
         }
     });
 }
+
+/// A report that could not be answered: what happened, and, when asking again soon can help (a
+/// busy server, a database away for a moment), a way to. A plain reload, so it works before
+/// the page's script has loaded too.
+#[component]
+pub fn ReportFailure(error: AppError, testid: &'static str) -> impl IntoView {
+    use crate::error::ErrorCode;
+    let passes = matches!(error.code, ErrorCode::RateLimited | ErrorCode::Unavailable);
+    view! {
+        <div class="notice err" role="alert" data-testid=testid>
+            <p>{error.message}</p>
+            <Show when=move || passes>
+                <a href="" rel="external" class="button" data-testid="report-try-again">"Try again"</a>
+            </Show>
+        </div>
+    }
+}

@@ -124,6 +124,7 @@ fn dashboard_bytes(data: &DashboardData) -> usize {
 fn unshare(e: Arc<ReportError>) -> ReportError {
     Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
         ReportError::NotFound => ReportError::NotFound,
+        ReportError::Busy => ReportError::Busy,
         ReportError::Db(db) => ReportError::Db(sea_orm::DbErr::Custom(db.to_string())),
     })
 }

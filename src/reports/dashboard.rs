@@ -8,15 +8,18 @@ use super::{
     sums::parts_of,
     AccountHealth, Part, ReportError, ReportsService, Sums,
 };
-use crate::model::{
-    ids::AccountId,
-    reports::{Level, Metric},
+use crate::{
+    db::wide_sum,
+    model::{
+        ids::AccountId,
+        reports::{Level, Metric},
+    },
 };
 use chrono::{Duration, NaiveDate};
-use sea_orm::FromQueryResult;
+use sea_orm::{DbErr, FromQueryResult, QueryResult};
 use std::sync::Arc;
 
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct DailyPoint {
     pub currency: Option<String>,
     pub date: NaiveDate,
@@ -26,7 +29,21 @@ pub struct DailyPoint {
     pub conversions: Option<i64>,
 }
 
-#[derive(Debug, Clone, FromQueryResult)]
+impl FromQueryResult for DailyPoint {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        let sum = |p: Part| wide_sum::read(res, pre, p.alias());
+        Ok(Self {
+            currency: res.try_get(pre, "currency")?,
+            date: res.try_get(pre, "date")?,
+            spend: sum(Part::Spend)?,
+            impressions: sum(Part::Impressions)?,
+            clicks: sum(Part::Clicks)?,
+            conversions: sum(Part::Conversions)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct TopRow {
     pub campaign_id: String,
     pub name: Option<String>,
@@ -34,6 +51,19 @@ pub struct TopRow {
     pub advertiser: String,
     pub currency: Option<String>,
     pub spend: Option<i64>,
+}
+
+impl FromQueryResult for TopRow {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            campaign_id: res.try_get(pre, "campaign_id")?,
+            name: res.try_get(pre, "name")?,
+            account_id: res.try_get(pre, "account_id")?,
+            advertiser: res.try_get(pre, "advertiser")?,
+            currency: res.try_get(pre, "currency")?,
+            spend: wide_sum::read(res, pre, "spend")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +100,13 @@ impl ReportsService {
         today: NaiveDate,
     ) -> Result<Arc<DashboardData>, ReportError> {
         let key = (workspace_id, data_version(accounts), account, from, to, today);
-        self.cache.dashboard(key, self.compute_dashboard(workspace_id, account, from, to, today)).await
+        let heavy = (to - from).num_days() >= super::LONG_RANGE_DAYS;
+        self.cache
+            .dashboard(key, async move {
+                let _turn = self.query_turn(heavy).await?;
+                self.compute_dashboard(workspace_id, account, from, to, today).await
+            })
+            .await
     }
 
     async fn compute_dashboard(
@@ -134,20 +170,23 @@ impl ReportsService {
 
         // Spend is only comparable within one currency: the top 10 of each.
         let stmt = Fragment::sql(format!(
-            "SELECT campaign_id, name, account_id, advertiser, currency, spend FROM ( \
-               SELECT m.object_id AS campaign_id, c.name, a.id AS account_id, a.name AS advertiser, a.currency, m.spend, \
-                      ROW_NUMBER() OVER (PARTITION BY a.currency ORDER BY m.spend DESC, m.object_id) AS rank \
-               FROM (SELECT i.ad_account_id, i.object_id, {spend} AS spend {from_days}",
-            spend = sql::sum("i.spend_micros"),
+            "SELECT campaign_id, name, account_id, advertiser, currency, spend_hi, spend_lo FROM ( \
+               SELECT m.object_id AS campaign_id, c.name, a.id AS account_id, a.name AS advertiser, a.currency, \
+                      m.spend_hi, m.spend_lo, {spend} AS spend, \
+                      ROW_NUMBER() OVER (PARTITION BY a.currency ORDER BY {spend} DESC, m.object_id) AS rank \
+               FROM (SELECT i.ad_account_id, i.object_id, {sum} {from_days}",
+            sum = wide_sum::sum("i.spend_micros", "spend"),
+            spend = wide_sum::approx("m.", "spend"),
         ))
         .append(rows_of(Level::Campaign, from, to))
-        .push(
+        .push(format!(
             " GROUP BY i.ad_account_id, i.object_id) m \
                JOIN tiktok_ad_account a ON a.id = m.ad_account_id \
                LEFT JOIN tiktok_campaign c ON c.ad_account_id = m.ad_account_id AND c.campaign_id = m.object_id \
-               WHERE m.spend > 0) t \
+               WHERE {spend} > 0) t \
              WHERE rank <= 10 ORDER BY currency, spend DESC, campaign_id",
-        )
+            spend = wide_sum::approx("m.", "spend"),
+        ))
         .statement(backend);
         let top = TopRow::find_by_statement(stmt).all(&self.db).await?;
         Ok(DashboardData { totals, series, series_from, series_to, top })

@@ -5,6 +5,7 @@
 mod accounts;
 mod cache;
 mod dashboard;
+mod limits;
 mod sql;
 mod sums;
 mod table;
@@ -13,6 +14,7 @@ mod view;
 pub use crate::db::status::Problem;
 pub use accounts::AccountHealth;
 pub use dashboard::{DailyPoint, DashboardData, TopRow};
+pub use limits::ReportLimits;
 pub use sums::{Part, Sums};
 pub use table::{Row, TableData};
 pub use view::Export;
@@ -30,6 +32,9 @@ pub enum ReportError {
     /// The campaign or ad group of a drill-down is not this workspace's.
     #[error("no such campaign or ad group in this workspace")]
     NotFound,
+    /// Every turn for report queries is taken on this instance: try again in a moment.
+    #[error("too many report queries at once")]
+    Busy,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -40,17 +45,28 @@ pub struct ReportsService {
     clock: Arc<dyn Clock>,
     cache: cache::ReportCache,
     /// Exports being written: each holds a database connection while its client reads.
-    exports: Arc<tokio::sync::Semaphore>,
+    exports: limits::ExportSlots,
+    queries: limits::QueryGate,
 }
 
-/// Exports written at once by one instance, so slow downloads never hold the connection pool.
-pub const EXPORTS_AT_ONCE: usize = 2;
+/// Days past which a range makes a query heavy.
+const LONG_RANGE_DAYS: i64 = 92;
 
 impl ReportsService {
     /// `cache_bytes`: answers of each kind kept between syncs, up to this many bytes (0 keeps none).
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, cache_bytes: u64) -> Self {
-        let exports = Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE));
-        Self { db, clock, cache: cache::ReportCache::new(cache_bytes), exports }
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, cache_bytes: u64, limits: ReportLimits) -> Self {
+        let exports = limits::ExportSlots::new(clock.clone(), &limits);
+        let queries = limits::QueryGate::new(&limits);
+        Self { db, clock, cache: cache::ReportCache::new(cache_bytes), exports, queries }
+    }
+
+    /// A turn to work a query out in the database; `heavy` when it reads every ad or ad group
+    /// of the workspace, or more than a quarter's days.
+    async fn query_turn(&self, heavy: bool) -> Result<limits::QueryTurn, ReportError> {
+        self.queries.enter(heavy).await.map_err(|limits::Busy| {
+            tracing::warn!(heavy, "a report query was turned away: every turn is taken");
+            ReportError::Busy
+        })
     }
 
     pub fn now(&self) -> DateTime<Utc> {

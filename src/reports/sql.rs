@@ -3,6 +3,7 @@
 //! placeholders (`?` on SQLite, `$1…` on Postgres) are only written out with the statement.
 
 use super::sums::Part as Summed;
+use crate::db::wide_sum;
 use sea_orm::{DatabaseBackend, Statement, Value};
 
 /// A piece of SQL and the values bound in it, in place.
@@ -101,32 +102,20 @@ pub fn first_of_json_array(backend: DatabaseBackend, col: &str) -> String {
     }
 }
 
-/// `SUM(col)` as a 64-bit integer (Postgres sums BIGINT into NUMERIC).
-pub fn sum(col: &str) -> String {
-    format!("CAST(SUM({col}) AS BIGINT)")
-}
-
-/// Every part of the daily results aliased `i` under its alias: the `needed` ones summed, the
-/// rest NULL (so a statement's answer has one shape whatever it was asked for, and a table
-/// shown with few figures reads only the columns its index covers).
+/// Every part of the daily results aliased `i`, each in its two halves (`db::wide_sum`): the
+/// `needed` ones summed, the rest NULL (so a statement's answer has one shape whatever it was
+/// asked for, and a table shown with few figures reads only the columns its index covers).
 pub fn sums(needed: &[Summed]) -> String {
     Summed::ALL
         .iter()
-        .map(|p| {
-            let alias = p.alias();
-            if needed.contains(p) {
-                format!("{} AS {alias}", sum(p.summed()))
-            } else {
-                format!("CAST(NULL AS BIGINT) AS {alias}")
-            }
-        })
+        .map(|p| if needed.contains(p) { wide_sum::sum(p.summed(), p.alias()) } else { wide_sum::none(p.alias()) })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// Each part's alias, as `{prefix}{alias}`, listed for a SELECT.
+/// Each part's two columns, as `{prefix}{alias}_hi, {prefix}{alias}_lo`, listed for a SELECT.
 pub fn part_columns(prefix: &str) -> String {
-    Summed::ALL.iter().map(|p| format!("{prefix}{}", p.alias())).collect::<Vec<_>>().join(", ")
+    Summed::ALL.iter().map(|p| wide_sum::columns(prefix, p.alias())).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

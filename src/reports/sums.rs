@@ -242,8 +242,10 @@ impl Sums {
         if m.day_only() && !one_day {
             return None;
         }
-        let exact =
-            |num: i64, den: i64, scale: i64| (den > 0).then(|| (num as i128 * scale as i128 / den as i128) as i64);
+        // Checked: a ratio too large for 64 bits is no figure, never a wrapped one.
+        let exact = |num: i64, den: i64, scale: i64| {
+            (den > 0).then(|| i64::try_from(i128::from(num) * i128::from(scale) / i128::from(den)).ok()).flatten()
+        };
         let n = match formula(m) {
             Formula::Sum(p) => self.get(p)?,
             Formula::Ratio { num, den, scale } => match m.unit() {
@@ -271,7 +273,7 @@ impl FromQueryResult for Sums {
     fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
         let mut sums = Sums::default();
         for p in Part::ALL {
-            sums.set(p, res.try_get::<Option<i64>>(pre, p.alias())?);
+            sums.set(p, crate::db::wide_sum::read(res, pre, p.alias())?);
         }
         Ok(sums)
     }

@@ -119,7 +119,12 @@ impl AppState {
             crate::auth::password::PasswordGate::for_this_machine(),
             settings.trusted_proxy_header.clone(),
         );
-        let reports = ReportsService::new(db.clone(), clock.clone(), settings.report_cache_mb << 20);
+        let limits = crate::reports::ReportLimits {
+            exports_at_once: settings.exports_at_once,
+            export_time_limit: settings.export_time_limit,
+            queries_at_once: settings.report_queries_at_once,
+        };
+        let reports = ReportsService::new(db.clone(), clock.clone(), settings.report_cache_mb << 20, limits);
         Ok(Self {
             settings: Arc::new(settings),
             db,

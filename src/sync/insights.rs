@@ -18,6 +18,7 @@ use crate::{
             tiktok_ad_account, tiktok_campaign, tiktok_insight_daily,
         },
         run_progress::{DataCheck, Mismatch, StepError, Window},
+        wide_sum,
     },
     model::reports::Level,
     tiktok::{
@@ -178,8 +179,12 @@ impl SyncEngine {
         }
         let n = rows.len();
         let txn = self.db.begin().await?;
-        super::daily_rows::write(&txn, ctx.account.id, window.level, rows, self.clock.now()).await?;
-        ctx.add_count(Step::Insights, n);
+        let refused = super::daily_rows::write(&txn, ctx.account.id, window.level, rows, self.clock.now()).await?;
+        if !refused.is_empty() {
+            ctx.step_errors.0.push(self.refused_rows(&refused, &window, page));
+            ctx.cursor.insights_incomplete = true;
+        }
+        ctx.add_count(Step::Insights, n - refused.len());
         if more {
             ctx.cursor.page = page + 1;
             ctx.cursor.pages = total_page;
@@ -189,6 +194,31 @@ impl SyncEngine {
         }
         self.commit_page(txn, ctx).await?;
         Ok(Page::More)
+    }
+
+    /// A gap on the card for rows whose figures no column can keep, with TikTok's own values.
+    fn refused_rows(&self, refused: &[super::daily_rows::Refused], window: &Window, page: u32) -> StepError {
+        let examples: Vec<String> = refused
+            .iter()
+            .take(3)
+            .map(|r| format!("{} on {}: {} {}", r.object_id, r.date, r.metric, r.value))
+            .collect();
+        StepError {
+            step: Step::Insights,
+            kind: FailureKind::BadRequest,
+            code: None,
+            message: format!(
+                "TikTok sent figures too large to be a day's results in {} rows on page {page} of the {:?} report for {} to {}; they were not stored ({}{})",
+                refused.len(),
+                window.level,
+                window.start,
+                window.end,
+                examples.join("; "),
+                if refused.len() > examples.len() { "; …" } else { "" }
+            ),
+            request_id: None,
+            at: self.clock.now(),
+        }
     }
 
     /// Every window read: the account's insights are complete through the last day.
@@ -295,17 +325,25 @@ impl SyncEngine {
             page += 1;
         }
 
-        #[derive(FromQueryResult)]
         struct Sum {
             object_id: String,
             spend: Option<i64>,
             conversions: Option<i64>,
         }
+        impl FromQueryResult for Sum {
+            fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+                Ok(Sum {
+                    object_id: res.try_get(pre, "object_id")?,
+                    spend: wide_sum::read(res, pre, "spend")?,
+                    conversions: wide_sum::read(res, pre, "conversions")?,
+                })
+            }
+        }
         let ours: HashMap<String, Totals> = tiktok_insight_daily::Entity::find()
             .select_only()
             .column(tiktok_insight_daily::Column::ObjectId)
-            .column_as(crate::db::sum_i64(tiktok_insight_daily::Column::SpendMicros), "spend")
-            .column_as(crate::db::sum_i64(tiktok_insight_daily::Column::Conversions), "conversions")
+            .expr(Expr::cust(wide_sum::sum("spend_micros", "spend")))
+            .expr(Expr::cust(wide_sum::sum("conversions", "conversions")))
             .filter(tiktok_insight_daily::Column::AdAccountId.eq(ctx.account.id))
             .filter(tiktok_insight_daily::Column::Level.eq(Level::Campaign))
             .filter(tiktok_insight_daily::Column::Date.between(from, to))

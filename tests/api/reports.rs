@@ -459,3 +459,170 @@ async fn figures_change_as_soon_as_a_sync_writes_new_numbers() {
     let dash_after = dashboard(&app, &DashboardQuery { account: None, range: last(Preset::Today) }).await;
     assert_ne!(dash_before.top, dash_after.top);
 }
+
+/// Enough ads (320) that an export's rows do not all fit in what it reads ahead (256): an
+/// export nobody reads holds its slot.
+const MORE_ADS_THAN_READ_AHEAD: &[(&str, &str)] = &[
+    ("SANDBOX_CAMPAIGNS", "40"),
+    ("SANDBOX_ADGROUPS_PER_CAMPAIGN", "4"),
+    ("SANDBOX_ADS_PER_ADGROUP", "2"),
+    ("SANDBOX_DAYS", "2"),
+];
+
+async fn workspace_id(app: &TestApp, name: &str) -> i32 {
+    use wevion::db::entities::workspace;
+    workspace::Entity::find()
+        .filter(workspace::Column::Name.eq(name))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the workspace")
+        .id
+}
+
+/// Every ad, deleted ones too: all 320.
+fn every_ad() -> AdsQuery {
+    AdsQuery { level: Level::Ad, range: last(Preset::Last7), show_deleted: true, ..AdsQuery::default() }
+}
+
+#[tokio::test]
+async fn two_slow_exports_do_not_keep_a_third_workspace_from_exporting_and_none_outlives_its_time() {
+    let (_db, acme) = app_with(MORE_ADS_THAN_READ_AHEAD).await;
+    synced(&acme, BUSINESS_USER, &[US]).await;
+    let globex = acme.second_member("Globex", "gil@globex.test", Role::Manager).await;
+    synced(&globex, BUSINESS_USER, &[US]).await;
+    let initech = acme.second_member("Initech", "ivy@initech.test", Role::Manager).await;
+    synced(&initech, BUSINESS_USER, &[US]).await;
+    let (acme_id, globex_id) = (workspace_id(&acme, "Acme").await, workspace_id(&acme, "Globex").await);
+    let reports = &acme.state.reports;
+
+    // Two downloads that read nothing, one of Acme's and one of Globex's.
+    let slow_acme = reports.ads_export(acme_id, every_ad()).await.expect("Acme's export starts");
+    let slow_globex = reports.ads_export(globex_id, every_ad()).await.expect("Globex's export starts");
+    let csv = initech.get(&format!("/ads/export.csv?{}", every_ad().to_query())).await;
+    assert_eq!(csv.status(), 200, "Initech exports meanwhile");
+    assert_eq!(csv.text().await.unwrap().lines().count(), 1 + 320, "the header and every ad");
+    let second = acme.get(&format!("/ads/export.csv?{}", every_ad().to_query())).await;
+    assert_eq!(second.status(), 429, "Acme already holds a slot and only one is free");
+
+    // Ten minutes on, the slow ones are cut: their slots are free and their files end in error.
+    acme.clock.advance(chrono::Duration::minutes(10));
+    let again = acme.get(&format!("/ads/export.csv?{}", every_ad().to_query())).await;
+    assert_eq!(again.status(), 200);
+    for slow in [slow_acme, slow_globex] {
+        let lines: Vec<_> = futures::StreamExt::collect(slow.lines).await;
+        assert!(lines.len() < 320, "cut short: {} lines", lines.len());
+        assert!(lines.last().is_some_and(Result::is_err), "and the file ends in an error, not as if whole");
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Postgres"]
+async fn twenty_one_year_every_ad_queries_at_once_leave_a_drill_down_answering() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    crate::instances::require_postgres();
+    let (db, app) = app_with(&[]).await;
+    synced(&app, BUSINESS_USER, &[US]).await;
+    let campaign = table(&app, &campaigns(last(Preset::Last30))).await.rows[0].drill.clone().expect("a drill-down");
+    // Every query that reads the ads waits, as a year of every ad would on a large workspace.
+    let holder = sea_orm::Database::connect(&db.url).await.unwrap();
+    let lock = holder.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE tiktok_ad IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let today = app.clock_now().date_naive();
+    let year = Range { preset: Preset::Custom, from: Some(today - chrono::Duration::days(364)), to: Some(today) };
+    let heavy: Vec<_> = (0..20)
+        .map(|i| {
+            let query = AdsQuery { level: Level::Ad, search: format!("ad {i}"), range: year, ..AdsQuery::default() };
+            let (client, url) = (app.client.clone(), app.url("/api/ads/table"));
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .header(reqwest::header::ACCEPT, "application/json")
+                    .json(&serde_json::json!({ "query": query }))
+                    .send()
+                    .await
+                    .unwrap();
+                response.status().as_u16()
+            })
+        })
+        .collect();
+    // Those let in wait on the ads; the rest were told to try again.
+    crate::helpers::wait_until("heavy queries to wait on the ads", std::time::Duration::from_secs(30), || async {
+        use sea_orm::Statement;
+        let sql = "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+                   AND wait_event_type = 'Lock' AND wait_event = 'relation'";
+        let row = holder.query_one_raw(Statement::from_string(holder.get_database_backend(), sql)).await.ok()??;
+        (row.try_get::<i64>("", "n").ok()? >= 3).then_some(())
+    })
+    .await;
+    // Deleted ones shown: a live campaign may have only deleted ad groups.
+    let drill = AdsQuery { range: last(Preset::Last30), show_deleted: true, ..query_of(&campaign) };
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(20), table(&app, &drill)).await;
+    assert!(answered.is_ok_and(|t| !t.rows.is_empty()), "the drill-down answers while the heavy queries wait");
+    lock.commit().await.unwrap();
+    let mut statuses = Vec::new();
+    for h in heavy {
+        statuses.push(h.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| [200, 429].contains(s)), "{statuses:?}");
+    assert!(statuses.contains(&429), "the heavy ones past their share are told to try again: {statuses:?}");
+    assert!(statuses.contains(&200), "and those admitted answer once the ads can be read: {statuses:?}");
+}
+
+#[tokio::test]
+async fn a_figure_no_column_can_keep_is_a_gap_with_tiktoks_value_and_the_pages_still_answer() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // TikTok answers a spend of nine trillion for every row of the first campaign-level page.
+    app.sandbox_control(
+        "faults",
+        serde_json::json!({"path": "report/integrated/get/", "kind": "figure", "metric": "spend",
+                           "value": "9000000000000", "count": 1}),
+    )
+    .await;
+    synced_again(&app).await;
+    let account = tiktok_ad_account::Entity::find().one(&app.state.db).await.unwrap().unwrap();
+    let run = crate::sync::last_run(&app, account.id).await;
+    let gaps = run.step_errors();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert!(gaps[0].message.contains("spend 9000000000000"), "TikTok's own value is the evidence: {}", gaps[0].message);
+    let too_large = tiktok_insight_daily::Entity::find()
+        .filter(tiktok_insight_daily::Column::SpendMicros.gt(100_000_000_000_000_000i64))
+        .one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(too_large.is_none(), "no such figure was stored");
+    table(&app, &campaigns(last(Preset::Last7))).await;
+    dashboard(&app, &DashboardQuery { account: None, range: last(Preset::Last7) }).await;
+}
+
+#[tokio::test]
+async fn sums_past_what_64_bits_hold_are_no_figure_never_a_failed_page() {
+    // No answers kept: the rows are changed behind the sync's back.
+    let (_db, app) = app_with(&[("REPORT_CACHE_MB", "0")]).await;
+    synced(&app, BUSINESS_USER, &[US]).await;
+    let campaign = table(&app, &campaigns(last(Preset::Last7))).await.rows[0].id.clone();
+    // Two days of six quintillion millionths each (stored before figures were bounded, say).
+    for level in [Level::Campaign, Level::Advertiser] {
+        let mut rows = tiktok_insight_daily::Entity::find()
+            .filter(tiktok_insight_daily::Column::Level.eq(level))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        rows.retain(|r| level == Level::Advertiser || r.object_id == campaign);
+        rows.sort_by_key(|r| std::cmp::Reverse(r.date));
+        for row in rows.into_iter().take(2) {
+            let mut row = row.into_active_model();
+            row.spend_micros = Set(Some(6_000_000_000_000_000_000));
+            row.update(&app.state.db).await.unwrap();
+        }
+    }
+    let ads = table(&app, &campaigns(last(Preset::Last7))).await;
+    let huge = ads.rows.iter().find(|r| r.id == campaign).expect("the campaign is listed");
+    assert_eq!(huge.figures.get(Metric::Spend), None, "too large to add up is no figure");
+    assert!(ads.rows.iter().any(|r| r.id != campaign && r.figures.get(Metric::Spend).is_some()), "the rest are");
+    let board = dashboard(&app, &DashboardQuery { account: None, range: last(Preset::Last7) }).await;
+    assert!(!board.totals.is_empty());
+    let by_spend = AdsQuery { sort: SortKey::Metric(Metric::Spend), desc: true, ..campaigns(last(Preset::Last7)) };
+    assert_eq!(table(&app, &by_spend).await.rows[0].id, campaign, "it still sorts as the largest");
+}

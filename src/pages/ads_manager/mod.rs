@@ -5,7 +5,9 @@
 pub mod api;
 
 use self::api::load_ads_table;
-use super::report_parts::{refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker};
+use super::report_parts::{
+    refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker, ReportFailure,
+};
 use crate::model::{format::or_dash, reports::*};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +32,7 @@ pub fn AdsManagerPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(table) => view! { <Table table/> }.into_any(),
-                        Err(e) => view! { <p class="notice err" role="alert" data-testid="ads-error">{e.message}</p> }.into_any(),
+                        Err(error) => view! { <ReportFailure error testid="ads-error"/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -5,7 +5,9 @@
 pub mod api;
 
 use self::api::load_dashboard;
-use super::report_parts::{day, refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker};
+use super::report_parts::{
+    day, refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker, ReportFailure,
+};
 use crate::model::{format::or_dash, reports::*};
 use chrono::Duration;
 use leptos::prelude::*;
@@ -32,7 +34,7 @@ pub fn DashboardPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <Board d/> }.into_any(),
-                        Err(e) => view! { <p class="notice err" role="alert" data-testid="dashboard-error">{e.message}</p> }.into_any(),
+                        Err(error) => view! { <ReportFailure error testid="dashboard-error"/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -5,7 +5,7 @@
 mod statement;
 
 use self::statement::{shape, statement, Answer, Kind};
-use super::{cache::data_version, sql::Fragment, AccountHealth, ReportError, ReportsService, Sums};
+use super::{cache::data_version, limits::ExportTurn, sql::Fragment, AccountHealth, ReportError, ReportsService, Sums};
 use crate::model::{
     ids::AccountId,
     reports::{AdsQuery, Level, OperationStatus},
@@ -140,30 +140,38 @@ impl ReportsService {
         to: NaiveDate,
     ) -> Result<Arc<TableData>, ReportError> {
         let key = (workspace_id, data_version(accounts), query.to_query(), from, to);
-        self.cache.table(key, self.compute_table(workspace_id, query, from, to)).await
+        let heavy = reads_everything(query, from, to);
+        self.cache
+            .table(key, async move {
+                let _turn = self.query_turn(heavy).await?;
+                self.compute_table(workspace_id, query, from, to).await
+            })
+            .await
     }
 
     /// Every row of the table, in its order, as the database sends them: a few hundred rows
-    /// are read ahead of the caller, however many the table has. `turn` (one of the exports
-    /// allowed at once) is held until the last row is read. Ends early when the caller drops
-    /// the stream (the client went away), and with an error when it stops reading for
-    /// [`EXPORT_STALL`], so a stalled download does not hold a database connection.
+    /// are read ahead of the caller, however many the table has. `turn` (one of the export
+    /// slots) is held until the last row is read. Ends early when the caller drops the stream
+    /// (the client went away), and with an error when it stops reading for [`EXPORT_STALL`] or
+    /// the export runs past its time limit, so a slow download does not hold a database
+    /// connection for long.
     pub fn every_row(
         &self,
         workspace_id: i32,
         query: &AdsQuery,
         from: NaiveDate,
         to: NaiveDate,
-        turn: tokio::sync::OwnedSemaphorePermit,
+        turn: ExportTurn,
     ) -> BoxStream<'static, Result<Row, ReportError>> {
         let backend = self.db.get_database_backend();
         let stmt = statement(backend, workspace_id, query, from, to, Answer::EveryRow).statement(backend);
         let db = self.db.clone();
+        let slots = self.exports.clone();
         let (tx, rx) = tokio::sync::mpsc::channel(EXPORT_AHEAD);
         let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stalled.clone();
         tokio::spawn(async move {
-            let _turn = turn;
+            let cut = turn.cut.clone();
             let lines = match Summed::find_by_statement(stmt).stream(&db).await {
                 Ok(lines) => lines,
                 Err(e) => {
@@ -172,23 +180,30 @@ impl ReportsService {
                 }
             };
             futures::pin_mut!(lines);
+            let cut_short = |why: &str| {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(reason = why, "an export ends before its last line");
+            };
             loop {
                 // A client gone while the database still sorts frees its turn at once.
                 let line = tokio::select! {
                     line = lines.next() => line,
                     () = tx.closed() => return,
+                    () = cut.cancelled() => return cut_short("its time limit"),
                 };
                 let Some(line) = line else { return };
+                if slots.overdue(&turn) {
+                    return cut_short("its time limit");
+                }
                 let failed = line.is_err();
-                match tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Summed::row).map_err(ReportError::Db))).await
-                {
+                let sent = tokio::select! {
+                    sent = tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Summed::row).map_err(ReportError::Db))) => sent,
+                    () = cut.cancelled() => return cut_short("its time limit"),
+                };
+                match sent {
                     Ok(Ok(())) if !failed => {}
                     Ok(_) => return, // the caller went away, or the error is on its way
-                    Err(_) => {
-                        flag.store(true, std::sync::atomic::Ordering::Relaxed);
-                        tracing::warn!("an export's client stopped reading; the export ends");
-                        return;
-                    }
+                    Err(_) => return cut_short("its client stopped reading"),
                 }
             }
         });
@@ -200,7 +215,7 @@ impl ReportsService {
                     Some(row) => Some((row, Some(rx))),
                     // Cut off, not finished: the body must not end as if it were whole.
                     None if stalled.load(std::sync::atomic::Ordering::Relaxed) => {
-                        Some((Err(ReportError::Db(sea_orm::DbErr::Custom("the export stalled".into()))), None))
+                        Some((Err(ReportError::Db(sea_orm::DbErr::Custom("the export was cut short".into()))), None))
                     }
                     None => None,
                 }
@@ -289,4 +304,12 @@ impl ReportsService {
             Some(AccountId(id)) => accounts.iter().find(|a| a.account.id == id).map(|a| vec![a]),
         }
     }
+}
+
+/// A query reading every ad or ad group of the workspace (not one campaign's or ad group's), or
+/// more than a quarter's days: one of those can take seconds.
+fn reads_everything(query: &AdsQuery, from: NaiveDate, to: NaiveDate) -> bool {
+    let everything =
+        matches!(query.level, Level::Ad | Level::AdGroup) && query.campaign.is_none() && query.adgroup.is_none();
+    everything || (to - from).num_days() >= super::LONG_RANGE_DAYS
 }

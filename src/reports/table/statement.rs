@@ -2,6 +2,7 @@
 //! (scope, drill-down parent, filter), their sums over the days, and the page, totals and counts.
 
 use crate::{
+    db::wide_sum,
     model::reports::{AdsQuery, Level, OperationStatus, SortKey},
     reports::{
         sql::{self, Fragment},
@@ -63,10 +64,10 @@ fn order(sort: SortKey, desc: bool, one_day: bool) -> String {
         SortKey::Budget => "budget_micros".to_owned(),
         SortKey::Metric(m) if m.day_only() && !one_day => "LOWER(name)".to_owned(),
         SortKey::Metric(m) => match formula(m) {
-            Formula::Sum(p) => p.alias().to_owned(),
+            Formula::Sum(p) => wide_sum::approx("", p.alias()),
             // Ratios from the summed parts; none without a denominator.
             Formula::Ratio { num, den, scale } => {
-                let (num, den) = (num.alias(), den.alias());
+                let (num, den) = (wide_sum::approx("", num.alias()), wide_sum::approx("", den.alias()));
                 format!("CASE WHEN {den} > 0 THEN {num} * {scale}.0 / {den} END")
             }
         },
@@ -162,9 +163,14 @@ fn filtered(rows: Rows, query: &AdsQuery) -> Fragment {
     let needed = needed(query);
     let parts = Part::ALL
         .iter()
-        .map(|p| match p.zero_without_rows() && needed.contains(p) {
-            true => format!("CASE WHEN m.object_id IS NULL THEN 0 ELSE m.{a} END AS {a}", a = p.alias()),
-            false => format!("m.{a} AS {a}", a = p.alias()),
+        .flat_map(|p| {
+            let zero = p.zero_without_rows() && needed.contains(p);
+            ["_hi", "_lo"].map(|half| match zero {
+                true => {
+                    format!("CASE WHEN m.object_id IS NULL THEN 0 ELSE m.{a}{half} END AS {a}{half}", a = p.alias())
+                }
+                false => format!("m.{a}{half} AS {a}{half}", a = p.alias()),
+            })
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -263,9 +269,9 @@ pub(super) fn statement(
          SELECT '{count}', NULL, {none}, NULL, {nothing}, {no_creative}, COUNT(*), {deleted} FROM r",
         total = Kind::Total.tag(),
         count = Kind::Count.tag(),
-        totals = Part::ALL.iter().map(|p| sql::sum(p.alias())).collect::<Vec<_>>().join(", "),
-        nothing = Part::ALL.iter().map(|_| "CAST(NULL AS BIGINT)").collect::<Vec<_>>().join(", "),
-        deleted = sql::sum("is_deleted"),
+        totals = Part::ALL.iter().map(|p| wide_sum::resum("", p.alias())).collect::<Vec<_>>().join(", "),
+        nothing = Part::ALL.iter().map(|p| wide_sum::none(p.alias())).collect::<Vec<_>>().join(", "),
+        deleted = "CAST(SUM(is_deleted) AS BIGINT)",
     );
     Fragment::sql("WITH m AS (").append(m).push("), r AS (").append(r).push(rest)
 }

@@ -31,6 +31,9 @@ impl From<ReportError> for AppError {
     fn from(e: ReportError) -> Self {
         match e {
             ReportError::NotFound => AppError::not_found("This campaign or ad group"),
+            ReportError::Busy => {
+                AppError::rate_limited("Wevion is working out many reports right now. Try again in a moment.")
+            }
             ReportError::Db(e) => AppError::database(e),
         }
     }
@@ -91,7 +94,7 @@ impl ReportsService {
         let (from, to) = self.days(&query.range, &scope.in_view);
         // A drill-down into what is not this workspace's is refused before anything is sent.
         self.check_parents(workspace_id, &query).await?;
-        let Ok(turn) = self.exports.clone().try_acquire_owned() else {
+        let Some(turn) = self.exports.take(workspace_id) else {
             return Err(AppError::rate_limited("Other exports are being written right now. Try again in a moment."));
         };
         let lines = ads::lines(&query, from == to, self.every_row(workspace_id, &query, from, to, turn));

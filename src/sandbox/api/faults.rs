@@ -27,6 +27,11 @@ pub struct Fault {
     /// Only requests for this page of a list meet the fault (any page when unset).
     #[serde(default)]
     pub page: Option<u32>,
+    /// For [`FaultKind::Figure`]: the metric and the value every row of the page says.
+    #[serde(default)]
+    pub metric: Option<String>,
+    #[serde(default)]
+    pub value: Option<String>,
 }
 
 /// What a fault does to the request it meets.
@@ -44,6 +49,8 @@ pub enum FaultKind {
     EmptyPage,
     /// Every row of a report page says a day no calendar has: none can be read.
     UnreadableRows,
+    /// Every row of a report page says `value` for `metric` (a figure no column can keep, say).
+    Figure,
     /// The page is answered, then the advertiser gains a campaign (with its ad groups and
     /// ads), so the next page's `page_info` counts more rows.
     RowsAdded,
@@ -136,6 +143,17 @@ pub(super) async fn shape(
                 for row in data.get_mut("list").and_then(Value::as_array_mut).into_iter().flatten() {
                     if let Some(dimensions) = row.get_mut("dimensions").and_then(Value::as_object_mut) {
                         dimensions.insert("stat_time_day".into(), Value::from("2026-02-31 00:00:00"));
+                    }
+                }
+            })
+            .await
+        }
+        FaultKind::Figure => {
+            let (metric, value) = (fault.metric.unwrap_or_default(), fault.value.unwrap_or_default());
+            rewrite_data(answer(sandbox), |data| {
+                for row in data.get_mut("list").and_then(Value::as_array_mut).into_iter().flatten() {
+                    if let Some(metrics) = row.get_mut("metrics").and_then(Value::as_object_mut) {
+                        metrics.insert(metric.clone(), Value::from(value.clone()));
                     }
                 }
             })
