@@ -14,6 +14,7 @@ mod m20261204_000009_bounded_edges;
 mod m20261204_000010_attribution_rereads;
 mod m20261204_000011_standard_metrics;
 mod m20261204_000012_history_from;
+mod m20261207_000013_tiktok_timeouts;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_attribution_rereads::Migration),
             Box::new(m20261204_000011_standard_metrics::Migration),
             Box::new(m20261204_000012_history_from::Migration),
+            Box::new(m20261207_000013_tiktok_timeouts::Migration),
         ]
     }
 }

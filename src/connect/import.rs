@@ -87,6 +87,10 @@ impl ConnectService {
             },
             PickerSource::Connection(id) => lock_connection(&txn, user, id, now).await?,
         };
+        // One lock order (db::locks): every account this import writes — the chosen ones it
+        // already holds and those the connection reaches now — before any of them is written.
+        let touched = existing_accounts(&txn, user.workspace_id, connection.id, &selected).await?;
+        crate::db::locks::lock_accounts_then_runs(&txn, touched).await?;
 
         let mut imported = 0;
         for info in chosen {
@@ -224,6 +228,33 @@ async fn store_grant_as_connection(
 }
 
 /// The workspace's ad account for this advertiser, created or refreshed with TikTok's details.
+/// The ids of the workspace's accounts among `selected`, and of those `connection_id` reaches.
+async fn existing_accounts(
+    txn: &impl ConnectionTrait,
+    workspace_id: i32,
+    connection_id: i32,
+    selected: &BTreeSet<String>,
+) -> Result<Vec<i32>, DbErr> {
+    use sea_orm::{Condition, QuerySelect, QueryTrait};
+    let linked = tiktok_access_path::Entity::find()
+        .select_only()
+        .column(tiktok_access_path::Column::AdAccountId)
+        .filter(tiktok_access_path::Column::ConnectionId.eq(connection_id))
+        .into_query();
+    tiktok_ad_account::Entity::find()
+        .select_only()
+        .column(tiktok_ad_account::Column::Id)
+        .filter(tiktok_ad_account::Column::WorkspaceId.eq(workspace_id))
+        .filter(
+            Condition::any()
+                .add(tiktok_ad_account::Column::AdvertiserId.is_in(selected.iter().cloned()))
+                .add(tiktok_ad_account::Column::Id.in_subquery(linked)),
+        )
+        .into_tuple()
+        .all(txn)
+        .await
+}
+
 async fn upsert_account(
     txn: &impl ConnectionTrait,
     user: &CurrentUser,

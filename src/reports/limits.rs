@@ -60,9 +60,8 @@ pub struct ExportTurn {
 
 impl Drop for ExportTurn {
     fn drop(&mut self) {
-        if let Ok(mut slots) = self.state.lock() {
-            slots.held.retain(|h| h.id != self.id);
-        }
+        let mut slots = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        slots.held.retain(|h| h.id != self.id);
     }
 }
 
@@ -75,7 +74,8 @@ impl ExportSlots {
     /// A slot for an export of `workspace_id`, when one is free to it.
     pub fn take(&self, workspace_id: i32) -> Option<ExportTurn> {
         let now = self.clock.now();
-        let mut slots = self.state.lock().ok()?;
+        // A panic elsewhere while holding the lock leaves plain data: keep using it.
+        let mut slots = self.state.lock().unwrap_or_else(|p| p.into_inner());
         slots.held.retain(|h| {
             let overdue = h.until <= now;
             if overdue {
@@ -98,6 +98,11 @@ impl ExportSlots {
     /// Whether an export holding `turn` has run past its time.
     pub fn overdue(&self, turn: &ExportTurn) -> bool {
         turn.cut.is_cancelled() || self.clock.now() >= turn.until
+    }
+
+    /// How long `turn` has left, for a timer that cuts an export stuck before its next line.
+    pub fn left(&self, turn: &ExportTurn) -> Duration {
+        (turn.until - self.clock.now()).to_std().unwrap_or_default()
     }
 }
 

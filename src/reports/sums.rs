@@ -108,7 +108,11 @@ impl Part {
             Part::P50 => "i.video_views_p50",
             Part::P75 => "i.video_views_p75",
             Part::P100 => "i.video_views_p100",
-            Part::WatchTime => "i.average_video_play_micros / 1000 * i.video_plays",
+            // Guarded: rows stored before figures were bounded must not overflow the product.
+            Part::WatchTime => {
+                "CASE WHEN ABS(i.average_video_play_micros) <= 86400000000 AND ABS(i.video_plays) <= 100000000000 \
+                 THEN i.average_video_play_micros / 1000 * i.video_plays END"
+            }
             Part::ProfileVisits => "i.profile_visits",
             Part::Likes => "i.likes",
             Part::Comments => "i.comments",

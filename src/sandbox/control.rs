@@ -140,6 +140,7 @@ pub async fn counts(State(sb): State<Sandbox>) -> Json<Value> {
         "counts": world.counts,
         "busiest_second": busiest_second,
         "rate_limited": sb.inner.rate_limited.load(Ordering::Relaxed),
+        "penalty": world.penalty.report(),
     }))
 }
 
@@ -263,6 +264,7 @@ pub async fn reset(State(sb): State<Sandbox>, Json(_): Json<Value>) -> impl Into
     world.daily_spend_drift.clear();
     world.extra_campaigns.clear();
     world.late_attribution.clear();
+    world.penalty = Default::default();
     for adv in world.advertisers.values_mut() {
         adv.not_applicable = crate::sandbox::world::not_applicable_at_start(adv.index);
     }

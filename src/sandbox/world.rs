@@ -80,6 +80,8 @@ pub struct World {
     pub access: HashMap<String, AccessGrant>,
     pub refresh: HashMap<String, RefreshGrant>,
     pub faults: Vec<Fault>,
+    /// TikTok's timeout penalty for the app.
+    pub penalty: super::api::penalty::Penalty,
     pub latency_ms: u64,
     /// When set, `oauth2/refresh_token/` answers this code.
     pub refresh_failure: Option<i64>,
@@ -182,6 +184,7 @@ impl World {
             access: HashMap::new(),
             refresh: HashMap::new(),
             faults: Vec::new(),
+            penalty: Default::default(),
             latency_ms: 0,
             refresh_failure: None,
             counts: BTreeMap::new(),

@@ -68,8 +68,13 @@ pub struct Refused {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct OutOfRange;
 
+/// Money may be negative (TikTok corrects spend with credits); a count never is.
 fn within(v: Option<i64>, max: i64) -> Result<i64, OutOfRange> {
     v.filter(|v| v.unsigned_abs() <= max.unsigned_abs()).ok_or(OutOfRange)
+}
+
+fn count_within(v: Option<i64>) -> Result<i64, OutOfRange> {
+    v.filter(|v| (0..=MAX_COUNT).contains(v)).ok_or(OutOfRange)
 }
 
 /// The purchases' value (millionths): what the purchases and the value per purchase imply.
@@ -87,7 +92,7 @@ fn purchase_value(row: &ReportRow) -> Result<Option<i64>, OutOfRange> {
 fn stored(row: &ReportRow, m: WireMetric) -> Result<Option<i64>, OutOfRange> {
     let Some(value) = row.metrics.get(m) else { return Ok(None) };
     let kept = match m {
-        _ if m.is_count() => within(count(Some(value)), MAX_COUNT),
+        _ if m.is_count() => count_within(count(Some(value))),
         WireMetric::AverageVideoPlay => within(micros(Some(value)), MAX_PLAY_MICROS),
         _ => within(micros(Some(value)), MAX_MICROS),
     };
@@ -200,7 +205,9 @@ mod tests {
         assert!(model(large, 1, Level::Campaign, Utc::now()).is_ok(), "100 billion in a day is kept");
         let long_play = row(&[(WireMetric::AverageVideoPlay, "86401")]);
         assert_eq!(stored(&long_play, WireMetric::AverageVideoPlay), Err(OutOfRange));
-        let negative = row(&[(WireMetric::Spend, "-9000000000000")]);
+        let negative = row(&[(WireMetric::Spend, "-9000000000000"), (WireMetric::Clicks, "-1")]);
         assert_eq!(stored(&negative, WireMetric::Spend), Err(OutOfRange));
+        assert_eq!(stored(&negative, WireMetric::Clicks), Err(OutOfRange), "a count is never negative");
+        assert_eq!(stored(&row(&[(WireMetric::Spend, "-1.5")]), WireMetric::Spend), Ok(Some(-1_500_000)));
     }
 }

@@ -126,19 +126,22 @@ impl SyncEngine {
             .await;
         let fetched = match fetched {
             Ok(fetched) => fetched,
-            Err(super::failover::CallFailure::TikTok(err)) if err.kind == ErrorKind::QueryTooLarge => {
+            // Too large, or timed out (TikTok blocks a request resent unchanged after timeouts):
+            // asked again for half the days.
+            Err(super::failover::CallFailure::TikTok(err)) if err.kind == ErrorKind::QueryTooLarge || err.timed_out => {
                 ctx.cursor.windows.remove(0);
                 match window.halves() {
                     Some((a, b)) => {
-                        tracing::info!(level = ?window.level, days = window.days(), "TikTok said the report is too large: halving the window");
+                        tracing::info!(level = ?window.level, days = window.days(), timed_out = err.timed_out, "TikTok said the report is too large or timed out: halving the window");
                         // Newest first, as the plan reads.
                         ctx.cursor.windows.insert(0, a);
                         ctx.cursor.windows.insert(0, b);
                     }
                     None => {
                         let mut error = step_error(Step::Insights, &err, self.clock.now());
+                        let why = if err.timed_out { "timed out on" } else { "rejected as too large" };
                         error.message = format!(
-                            "TikTok rejected the {:?} report for {} as too large even for a single day: {}",
+                            "TikTok {why} the {:?} report for {} even for a single day: {}",
                             window.level, window.start, err.message
                         );
                         ctx.step_errors.0.push(error);
@@ -153,36 +156,35 @@ impl SyncEngine {
             Err(failure) => return Err(self.stop_for(Step::Insights, failure)),
         };
         // Paging follows TikTok's count, whatever became of the rows: a page whose rows could
-        // not be read is a gap on the card, never the end of the window. A page with nothing
-        // on it at all says the count ran ahead of the rows.
-        let (rows, more, total_page, unread) = match fetched {
+        // not be read is a gap on the card, never the end of the window. An empty page before
+        // the last says the count ran ahead of the rows: the window ends there, said as a gap.
+        let (rows, more, total_page, unread, cut_short) = match fetched {
             Some(p) => {
-                let more = page < p.page_info.total_page && p.sent > 0;
+                let total_page = p.page_info.total_page;
+                let cut_short = page < total_page && p.sent == 0;
                 let unread = p.sent.saturating_sub(p.items.len());
-                (p.items, more, p.page_info.total_page, unread)
+                (p.items, page < total_page && !cut_short, total_page, unread, cut_short)
             }
-            None => (Vec::new(), false, 0, 0),
+            None => (Vec::new(), false, 0, 0, false),
         };
+        let report = format!("the {:?} report for {} to {}", window.level, window.start, window.end);
         if unread > 0 {
-            ctx.step_errors.0.push(StepError {
-                step: Step::Insights,
-                kind: FailureKind::BadRequest,
-                code: None,
-                message: format!(
-                    "TikTok sent {unread} rows on page {page} of {total_page} of the {:?} report for {} to {} without a readable id or day; they were not stored",
-                    window.level, window.start, window.end
-                ),
-                request_id: None,
-                at: self.clock.now(),
-            });
-            ctx.cursor.insights_incomplete = true;
+            let what = format!(
+                "TikTok sent {unread} rows on page {page} of {total_page} of {report} without a readable id or day; they were not stored"
+            );
+            self.gap(ctx, what);
+        }
+        if cut_short {
+            let what =
+                format!("TikTok sent page {page} of {total_page} of {report} empty; the pages after it were not read");
+            self.gap(ctx, what);
         }
         let n = rows.len();
         let txn = self.db.begin().await?;
         let refused = super::daily_rows::write(&txn, ctx.account.id, window.level, rows, self.clock.now()).await?;
         if !refused.is_empty() {
-            ctx.step_errors.0.push(self.refused_rows(&refused, &window, page));
-            ctx.cursor.insights_incomplete = true;
+            let what = refused_rows(&refused, &report, page);
+            self.gap(ctx, what);
         }
         ctx.add_count(Step::Insights, n - refused.len());
         if more {
@@ -196,28 +198,15 @@ impl SyncEngine {
         Ok(Page::More)
     }
 
-    /// A gap on the card for rows whose figures no column can keep, with TikTok's own values.
-    fn refused_rows(&self, refused: &[super::daily_rows::Refused], window: &Window, page: u32) -> StepError {
-        let examples: Vec<String> = refused
-            .iter()
-            .take(3)
-            .map(|r| format!("{} on {}: {} {}", r.object_id, r.date, r.metric, r.value))
-            .collect();
-        StepError {
-            step: Step::Insights,
-            kind: FailureKind::BadRequest,
-            code: None,
-            message: format!(
-                "TikTok sent figures too large to be a day's results in {} rows on page {page} of the {:?} report for {} to {}; they were not stored ({}{})",
-                refused.len(),
-                window.level,
-                window.start,
-                window.end,
-                examples.join("; "),
-                if refused.len() > examples.len() { "; …" } else { "" }
-            ),
-            request_id: None,
-            at: self.clock.now(),
+    /// A gap in the daily results, on the card: the days stay due for a later read. At most
+    /// [`MAX_GAPS`] are kept per run, so a long history of bad pages cannot grow the run's row.
+    fn gap(&self, ctx: &mut RunCtx, message: String) {
+        ctx.cursor.insights_incomplete = true;
+        let gaps = ctx.step_errors.0.iter().filter(|e| e.step == Step::Insights).count();
+        if gaps < MAX_GAPS {
+            let at = self.clock.now();
+            let kind = FailureKind::BadRequest;
+            ctx.step_errors.0.push(StepError { step: Step::Insights, kind, code: None, message, request_id: None, at });
         }
     }
 
@@ -416,6 +405,21 @@ struct Days {
 struct Totals {
     spend: i64,
     conversions: Option<i64>,
+}
+
+/// Gaps in the daily results kept per run.
+const MAX_GAPS: usize = 20;
+
+/// Rows whose figures no column can keep, with TikTok's own values (a few of them).
+fn refused_rows(refused: &[super::daily_rows::Refused], report: &str, page: u32) -> String {
+    let examples: Vec<String> =
+        refused.iter().take(3).map(|r| format!("{} on {}: {} {}", r.object_id, r.date, r.metric, r.value)).collect();
+    format!(
+        "TikTok sent figures too large to be a day's results in {} rows on page {page} of {report}; they were not stored ({}{})",
+        refused.len(),
+        examples.join("; "),
+        if refused.len() > examples.len() { "; …" } else { "" }
+    )
 }
 
 #[cfg(test)]

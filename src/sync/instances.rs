@@ -25,7 +25,8 @@ impl SyncEngine {
     /// many there are (this one included).
     ///
     /// TikTok's 40100 is about the whole app: an instance pausing for it says until when on its
-    /// row, and the others pause as long here.
+    /// row, and the others pause as long here. So are its timeouts: each instance says how many
+    /// of its requests timed out in the last 10 s, and each counts the others' with its own.
     pub async fn beat(&self) -> Result<u32, DbErr> {
         let now = self.clock.now();
         let weight = if self.settings.concurrency > 0 { SYNCING_WEIGHT } else { 1 };
@@ -35,6 +36,7 @@ impl SyncEngine {
             heartbeat_at: Set(now),
             tiktok_paused_until: Set(self.tiktok.paused_until()),
             budget_weight: Set(weight as i32),
+            tiktok_timeouts: Set(i32::try_from(self.tiktok.recent_timeouts()).unwrap_or(i32::MAX)),
         };
         sync_instance::Entity::insert(row)
             .on_conflict(
@@ -43,24 +45,34 @@ impl SyncEngine {
                         sync_instance::Column::HeartbeatAt,
                         sync_instance::Column::TiktokPausedUntil,
                         sync_instance::Column::BudgetWeight,
+                        sync_instance::Column::TiktokTimeouts,
                     ])
                     .to_owned(),
             )
             .exec_without_returning(&self.db)
             .await?;
-        let live: Vec<(Option<DateTime<Utc>>, i32)> = sync_instance::Entity::find()
+        let live: Vec<(String, Option<DateTime<Utc>>, i32, i32)> = sync_instance::Entity::find()
             .select_only()
+            .column(sync_instance::Column::InstanceId)
             .column(sync_instance::Column::TiktokPausedUntil)
             .column(sync_instance::Column::BudgetWeight)
+            .column(sync_instance::Column::TiktokTimeouts)
             .filter(sync_instance::Column::HeartbeatAt.gt(now - ALIVE_FOR))
             .into_tuple()
             .all(&self.db)
             .await?;
-        if let Some(until) = live.iter().filter_map(|(until, _)| *until).max().filter(|until| *until > now) {
+        if let Some(until) = live.iter().filter_map(|(_, until, ..)| *until).max().filter(|until| *until > now) {
             self.tiktok.pause_until(until);
         }
+        // TikTok counts the whole app's timeouts: the others' count with this instance's own.
+        let others: u32 = live
+            .iter()
+            .filter(|(id, ..)| *id != self.settings.instance_id)
+            .map(|(.., timeouts)| u32::try_from(*timeouts).unwrap_or(0))
+            .sum();
+        self.tiktok.others_timeouts(others);
         // This instance's own row is among them (just written), unless the clock jumped.
-        let all: u32 = live.iter().map(|(_, w)| u32::try_from(*w).unwrap_or(1).max(1)).sum::<u32>().max(weight);
+        let all: u32 = live.iter().map(|(_, _, w, _)| u32::try_from(*w).unwrap_or(1).max(1)).sum::<u32>().max(weight);
         self.tiktok.share_budget(weight, all);
         let live = u32::try_from(live.len()).unwrap_or(u32::MAX).max(1);
         metrics::budget(self.tiktok.budget_per_second(), live);

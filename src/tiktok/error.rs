@@ -66,7 +66,13 @@ pub struct TikTokError {
     /// The request provably never reached TikTok (the connection failed), so retrying cannot
     /// spend anything twice.
     pub not_sent: bool,
+    /// TikTok (SYS_TIMEOUT, a gateway timeout) or our own wait gave up on the answer: TikTok
+    /// counts these against the app, so it is resent unchanged once at most.
+    pub timed_out: bool,
 }
+
+/// TikTok's code for a request it gave up processing.
+pub const SYS_TIMEOUT: i64 = 50002;
 
 impl TikTokError {
     pub fn from_code(code: i64, message: String, request_id: Option<String>) -> Self {
@@ -77,6 +83,7 @@ impl TikTokError {
             message,
             request_id,
             not_sent: false,
+            timed_out: code == SYS_TIMEOUT,
         }
     }
 
@@ -88,6 +95,7 @@ impl TikTokError {
             message: message.into(),
             request_id: None,
             not_sent: false,
+            timed_out: http_status == Some(504),
         }
     }
 
@@ -99,6 +107,7 @@ impl TikTokError {
             message: message.into(),
             request_id: None,
             not_sent: false,
+            timed_out: false,
         }
     }
 

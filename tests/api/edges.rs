@@ -212,8 +212,9 @@ async fn many_fifty_megabyte_bodies_at_once_leave_the_servers_memory_where_it_wa
     .await;
     let addr = addr.to_string();
     let pid = binary.child.id().expect("the server runs");
-    // A first burst warms what the server sets up once (connections, buffers, its allocator).
-    oversized_burst(&addr, 16).await;
+    // A first burst, as wide as the measured one, warms what the server sets up once
+    // (connections, buffers, its allocator's pools).
+    oversized_burst(&addr, 64).await;
     let before = rss_kib(pid);
     let answered = oversized_burst(&addr, 128).await;
     let after = rss_kib(pid);

@@ -117,15 +117,17 @@ async fn a_page_cut_off_mid_json_is_read_again_and_the_rows_equal_a_clean_runs()
 async fn tiktok_system_errors_and_gateway_timeouts_are_retried_and_the_rows_equal_a_clean_runs() {
     let (_db, app) = app_with(&[("TIKTOK_MAX_RETRIES", "6")]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // A system error is asked again until it passes; a timeout once (TikTok blocks repeats).
     app.sandbox_control("faults", json!({"path": "campaign/get/", "code": 50000, "count": 2})).await;
-    app.sandbox_control("faults", json!({"path": "ad/get/", "code": 504, "count": 2})).await;
-    app.sandbox_control("faults", json!({"path": "report/integrated/get/", "code": 50002, "count": 2})).await;
+    app.sandbox_control("faults", json!({"path": "ad/get/", "code": 504, "count": 1})).await;
+    app.sandbox_control("faults", json!({"path": "report/integrated/get/", "code": 50002, "count": 1})).await;
     let outcomes = drain(&app).await;
     assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
     let us = accounts(&app, US).await[0].clone();
     let run = last_run(&app, us.id).await;
     assert_eq!(run.error_message, None);
-    assert_eq!(counts(&app).await["counts"]["ad/get/"], 3, "asked until it answered");
+    assert_eq!(counts(&app).await["counts"]["ad/get/"], 2, "asked again, once");
+    assert_eq!(counts(&app).await["counts"]["campaign/get/"], 3, "asked until it answered");
     assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await);
 }
 
@@ -372,4 +374,26 @@ async fn a_report_page_whose_rows_cannot_be_read_is_a_gap_and_the_pages_after_it
     assert!(gaps[0].message.contains("1000 rows on page 2 of 4"), "{}", gaps[0].message);
     let card = card_of(&app.connections().await, US);
     assert!(card["gaps"].as_array().is_some_and(|g| !g.is_empty()), "the card shows the gap: {card}");
+}
+
+#[tokio::test]
+async fn a_burst_of_timeouts_is_read_in_smaller_windows_and_never_meets_tiktoks_penalty() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    // TikTok gives up on the next ten report queries (SYS_TIMEOUT): without care that is ten
+    // timeouts within seconds, and the same query resent until TikTok blocks it.
+    app.sandbox_control("faults", json!({"path": "report/integrated/get/", "code": 50002, "count": 10})).await;
+    let outcomes = drain(&app).await;
+    assert!(matches!(outcomes.as_slice(), [Outcome::Finished { succeeded: true, .. }]), "{outcomes:?}");
+    let penalty = counts(&app).await["penalty"].clone();
+    assert!(penalty["worst_burst"].as_u64().unwrap() < 10, "fewer than ten within any 10 s: {penalty}");
+    assert_eq!((penalty["lowered"].as_u64(), penalty["blocked"].as_u64()), (Some(0), Some(0)), "{penalty}");
+    // Each timed-out window was asked for again in halves; a day that timed out even alone is
+    // a gap on the card, read again by a later sync (never resent at once).
+    let us = accounts(&app, US).await[0].clone();
+    let gaps = last_run(&app, us.id).await.step_errors().to_vec();
+    assert!(gaps.iter().all(|g| g.message.contains("timed out on the Campaign report for")), "{gaps:?}");
+    app.clock.advance(Duration::minutes(61));
+    drain(&app).await;
+    assert_eq!(stored(&app, us.id).await, clean_run(&app, US).await, "the week's read filled them in");
 }

@@ -687,6 +687,7 @@ async fn instances_on_one_database_split_the_tiktok_budget_and_a_dead_ones_share
         tiktok_paused_until: Set(None),
         // Like this test instance (which runs no engine loop of its own): one share each.
         budget_weight: Set(1),
+        tiktok_timeouts: Set(0),
     };
     sync_instance::Entity::insert(other).exec(&app.state.db).await.unwrap();
     assert_eq!(engine.beat().await.unwrap(), 2);
@@ -758,4 +759,39 @@ async fn a_worker_whose_lease_lapsed_stops_at_its_next_write_while_the_one_that_
         (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS,
         "nothing duplicated or lost"
     );
+}
+
+#[tokio::test]
+async fn the_other_instances_timeouts_count_with_this_ones_against_tiktoks_penalty() {
+    let (_db, app) = app_with(&[("TIKTOK_MAX_RETRIES", "0")]).await;
+    let token = app.sandbox_token(BUSINESS_USER).await;
+    app.sandbox_control("faults", json!({"path": "user/info/", "code": 50002, "count": 2})).await;
+    assert!(app.state.tiktok.user_info(&token).await.unwrap_err().timed_out);
+    assert_eq!(app.state.tiktok.paused_until(), None, "one timeout alone holds nothing back");
+
+    // Another instance says three of its requests timed out in the last 10 s.
+    let other = sync_instance::ActiveModel {
+        instance_id: Set("other-host:42".into()),
+        started_at: Set(app.clock_now()),
+        heartbeat_at: Set(app.clock_now()),
+        tiktok_paused_until: Set(None),
+        budget_weight: Set(1),
+        tiktok_timeouts: Set(3),
+    };
+    sync_instance::Entity::insert(other).exec(&app.state.db).await.unwrap();
+    app.state.sync.beat().await.unwrap();
+    assert!(app.state.tiktok.user_info(&token).await.unwrap_err().timed_out);
+    assert!(app.state.tiktok.paused_until().is_some(), "five in the app: every call waits");
+    let mine = sync_instance::Entity::find_by_id(app.state.settings.instance_id.clone())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    app.state.sync.beat().await.unwrap();
+    let mine_after = sync_instance::Entity::find_by_id(app.state.settings.instance_id.clone())
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((mine.tiktok_timeouts, mine_after.tiktok_timeouts), (1, 2), "and this one says its own on its beat");
 }

@@ -324,3 +324,15 @@ async fn a_call_a_person_waits_on_reports_an_app_pause_longer_than_its_limit_ins
     assert!(err.message.contains("slow down"), "{err}");
     assert_eq!(app.sandbox_requests().await, before, "no request reached TikTok");
 }
+
+#[tokio::test]
+async fn a_request_tiktok_timed_out_on_is_sent_again_unchanged_once_at_most() {
+    let db = TestDb::fresh().await;
+    let app = spawn_app_with(&db, FAST_SANDBOX).await;
+    let token = app.sandbox_token(BUSINESS_USER).await;
+    app.sandbox_control("faults", json!({"path": "user/info/", "code": 50002, "count": 5})).await;
+    let err = app.tiktok_client(1000, 6).user_info(&token).await.unwrap_err();
+    assert!(err.timed_out && err.kind == ErrorKind::Transient, "{err}");
+    assert_eq!(app.sandbox_counts().await["counts"]["user/info/"], 2, "sent, then once more, never a third time");
+    assert_eq!(app.sandbox_counts().await["penalty"]["blocked"], 0);
+}

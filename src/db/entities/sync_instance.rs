@@ -13,6 +13,9 @@ pub struct Model {
     pub tiktok_paused_until: Option<ChronoDateTimeUtc>,
     /// The shares of TikTok's app budget this instance takes (see `sync::instances`).
     pub budget_weight: i32,
+    /// This instance's TikTok requests that timed out in the last 10 s (TikTok's penalty
+    /// counts the whole app's).
+    pub tiktok_timeouts: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

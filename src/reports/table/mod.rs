@@ -171,40 +171,45 @@ impl ReportsService {
         let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stalled.clone();
         tokio::spawn(async move {
-            let cut = turn.cut.clone();
-            let lines = match Summed::find_by_statement(stmt).stream(&db).await {
-                Ok(lines) => lines,
-                Err(e) => {
-                    let _ = tx.send(Err(ReportError::Db(e))).await;
-                    return;
-                }
-            };
-            futures::pin_mut!(lines);
+            let (cut, time_left) = (turn.cut.clone(), slots.left(&turn));
             let cut_short = |why: &str| {
                 flag.store(true, std::sync::atomic::Ordering::Relaxed);
                 tracing::warn!(reason = why, "an export ends before its last line");
             };
-            loop {
-                // A client gone while the database still sorts frees its turn at once.
-                let line = tokio::select! {
-                    line = lines.next() => line,
-                    () = tx.closed() => return,
-                    () = cut.cancelled() => return cut_short("its time limit"),
+            let work = async {
+                let lines = match Summed::find_by_statement(stmt).stream(&db).await {
+                    Ok(lines) => lines,
+                    Err(e) => {
+                        let _ = tx.send(Err(ReportError::Db(e))).await;
+                        return;
+                    }
                 };
-                let Some(line) = line else { return };
-                if slots.overdue(&turn) {
-                    return cut_short("its time limit");
+                futures::pin_mut!(lines);
+                loop {
+                    // A client gone while the database still sorts frees its turn at once.
+                    let line = tokio::select! {
+                        line = lines.next() => line,
+                        () = tx.closed() => return,
+                    };
+                    let Some(line) = line else { return };
+                    if slots.overdue(&turn) {
+                        return cut_short("its time limit");
+                    }
+                    let failed = line.is_err();
+                    match tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Summed::row).map_err(ReportError::Db)))
+                        .await
+                    {
+                        Ok(Ok(())) if !failed => {}
+                        Ok(_) => return, // the caller went away, or the error is on its way
+                        Err(_) => return cut_short("its client stopped reading"),
+                    }
                 }
-                let failed = line.is_err();
-                let sent = tokio::select! {
-                    sent = tokio::time::timeout(EXPORT_STALL, tx.send(line.map(Summed::row).map_err(ReportError::Db))) => sent,
-                    () = cut.cancelled() => return cut_short("its time limit"),
-                };
-                match sent {
-                    Ok(Ok(())) if !failed => {}
-                    Ok(_) => return, // the caller went away, or the error is on its way
-                    Err(_) => return cut_short("its client stopped reading"),
-                }
+            };
+            // Its time ends it wherever it is: waiting for the database, or for its client.
+            tokio::select! {
+                () = work => {}
+                () = cut.cancelled() => cut_short("its time limit"),
+                () = tokio::time::sleep(time_left) => cut_short("its time limit"),
             }
         });
         futures::stream::unfold(Some(rx), move |rx| {

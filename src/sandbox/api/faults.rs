@@ -69,6 +69,17 @@ fn one() -> u32 {
     1
 }
 
+impl Fault {
+    /// Whether TikTok counts the answer as a request timeout.
+    pub fn times_out(&self) -> bool {
+        match self.kind {
+            FaultKind::Error => matches!(self.code, 50002 | 504),
+            FaultKind::Hang => true,
+            _ => false,
+        }
+    }
+}
+
 impl World {
     /// Takes one matching fault, if any is armed for this path (and `page` of its list).
     pub fn take_fault(&mut self, path: &str, page: Option<u32>) -> Option<Fault> {

@@ -5,6 +5,7 @@ mod accounts;
 mod creatives;
 mod entities;
 pub(super) mod faults;
+pub(super) mod penalty;
 mod reports;
 
 use super::{data::Level, wire::*, Sandbox};
@@ -38,13 +39,34 @@ pub async fn handle(
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
     let query = Query::parse(raw_query.as_deref());
+    // "The same request" to TikTok's timeout penalty: the same call with the same parameters.
+    let request = format!("{method} {path}?{}", raw_query.as_deref().unwrap_or_default());
+    if let Err(refusal) = sandbox.world().penalty.check(&request, std::time::Instant::now()) {
+        sandbox.inner.rate_limited.fetch_add(1, Ordering::Relaxed);
+        let message = match refusal {
+            penalty::Refusal::Lowered(qps) => {
+                format!("Too many request timeouts: this app may send {qps} requests a second for now.")
+            }
+            penalty::Refusal::Blocked => {
+                "This request timed out 3 times within 10 minutes; it is blocked for 10 minutes.".to_owned()
+            }
+        };
+        return fail(40100, message).into_response();
+    }
     let page = query.get("page").and_then(|p| p.parse().ok());
     let fault = sandbox.world().take_fault(&path, page);
     let answer = |sandbox: &Sandbox| {
         route(sandbox, &method, &path, &query, &headers, &body).unwrap_or_else(IntoResponse::into_response)
     };
     match fault {
-        Some(fault) => faults::shape(&sandbox, fault, &query, &headers, answer).await,
+        Some(fault) => {
+            let times_out = fault.times_out();
+            let answered = faults::shape(&sandbox, fault, &query, &headers, answer).await;
+            if times_out {
+                sandbox.world().penalty.timed_out(&request, std::time::Instant::now());
+            }
+            answered
+        }
         None => answer(&sandbox),
     }
 }

@@ -19,9 +19,10 @@ pub(super) struct Limits {
     /// The background budgets carved from the app budget, resized with it.
     background: Mutex<Vec<Arc<Budget>>>,
     path: DefaultKeyedRateLimiter<(String, &'static str)>,
-    /// TikTok said the app is over its budget (40100): every task waits until then, rather
-    /// than each hammering on its own.
+    /// TikTok said the app is over its budget (40100), or its requests are timing out: every
+    /// task waits until then, rather than each hammering on its own.
     paused_until: Mutex<Option<Instant>>,
+    pub(super) timeouts: super::timeouts::TimeoutWatch,
 }
 
 impl Limits {
@@ -31,6 +32,7 @@ impl Limits {
             background: Mutex::default(),
             path: RateLimiter::keyed(per_second(advertiser_path_qps)),
             paused_until: Mutex::new(None),
+            timeouts: Default::default(),
         }
     }
 

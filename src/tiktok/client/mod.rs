@@ -12,6 +12,7 @@ mod entities;
 mod oauth;
 mod pager;
 mod reports;
+mod timeouts;
 mod transport;
 
 pub use oauth::TokenGrant;
@@ -126,6 +127,16 @@ impl TikTokClient {
     pub fn paused_until(&self) -> Option<DateTime<Utc>> {
         let left = self.shared.limits.paused_for()?;
         TimeDelta::from_std(left).ok().and_then(|d| self.now().checked_add_signed(d))
+    }
+
+    /// This instance's requests that timed out within TikTok's penalty window, for its beat.
+    pub fn recent_timeouts(&self) -> u32 {
+        self.shared.limits.timeouts.recent(std::time::Instant::now())
+    }
+
+    /// The other instances' timeouts within the window, from their beats: counted with ours.
+    pub fn others_timeouts(&self, n: u32) {
+        self.shared.limits.timeouts.set_others(n);
     }
 
     /// Holds every call back until `until` (another instance met TikTok's app rate limit).

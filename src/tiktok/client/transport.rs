@@ -93,6 +93,15 @@ struct Call<'a> {
     retry: Retry,
 }
 
+impl Call<'_> {
+    /// "The same request" to TikTok: method, path, query and body.
+    fn fingerprint(&self) -> super::timeouts::Fingerprint {
+        let query: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let body = self.body.as_ref().map(Value::to_string).unwrap_or_default();
+        super::timeouts::fingerprint(&[self.method.as_str(), self.path, &query.join("&"), &body])
+    }
+}
+
 /// Arrays and objects travel in the query as JSON text.
 pub(super) fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).expect("plain values serialize")
@@ -140,17 +149,42 @@ impl TikTokClient {
             .with_max_times(policy.max_retries)
             .with_jitter();
         let path = call.path;
+        let request = call.fingerprint();
+        if let Some(left) = self.shared.limits.timeouts.held_back(&request, Instant::now()) {
+            return Err(TikTokError {
+                not_sent: true,
+                ..TikTokError::transient(
+                    format!(
+                        "TikTok timed out on this very request twice lately; it is sent again in {} s, not before (TikTok blocks it otherwise)",
+                        left.as_secs().max(1)
+                    ),
+                    None,
+                )
+            });
+        }
         // A person's call keeps one deadline for its turn over all its attempts.
         let deadline = self.wait_limit.map(|limit| Instant::now() + limit);
+        let timeouts = AtomicU64::new(0);
         let attempt = || async {
             let answer = self.send_once(call, deadline).await;
             metrics::tiktok_request(path, answer.as_ref().map_or_else(|e| e.kind.as_str(), |_| "ok"));
+            if let Err(err) = &answer {
+                if err.timed_out {
+                    timeouts.fetch_add(1, Ordering::Relaxed);
+                    self.timed_out(path);
+                }
+            }
             answer
         };
-        attempt
+        let answer = attempt
             .retry(backoff)
-            // A person's call is not tried again past its deadline.
-            .when(|err: &TikTokError| call.retry.allows(err) && deadline.is_none_or(|d| Instant::now() < d))
+            // A person's call is not tried again past its deadline, and a request TikTok (or our
+            // wait) gave up on is resent unchanged once at most: TikTok blocks repeats.
+            .when(|err: &TikTokError| {
+                call.retry.allows(err)
+                    && deadline.is_none_or(|d| Instant::now() < d)
+                    && !(err.timed_out && timeouts.load(Ordering::Relaxed) >= 2)
+            })
             .notify(|err: &TikTokError, wait: Duration| {
                 self.meter.retries.fetch_add(1, Ordering::Relaxed);
                 self.meter.waited(wait);
@@ -170,7 +204,24 @@ impl TikTokClient {
                     err.kind.as_str()
                 );
             })
-            .await
+            .await;
+        if timeouts.load(Ordering::Relaxed) >= 2 {
+            self.shared.limits.timeouts.hold_back(request, Instant::now());
+        }
+        answer
+    }
+
+    /// A timeout counts against the app at TikTok: from [`super::timeouts::SLOW_AT`] within the
+    /// window, every call holds back until the window has room again.
+    fn timed_out(&self, path: &str) {
+        if let Some(pause) = self.shared.limits.timeouts.record(Instant::now()) {
+            self.shared.limits.pause_for(pause);
+            tracing::warn!(
+                tiktok.path = path,
+                pause_ms = pause.as_millis() as u64,
+                "TikTok requests are timing out: every call waits, to stay clear of TikTok's timeout penalty"
+            );
+        }
     }
 
     /// One attempt: waits its turn (until `deadline` at most), sends, and hands back the body of
@@ -297,8 +348,8 @@ fn transport_error(err: reqwest::Error) -> TikTokError {
         "request failed"
     };
     let status = err.status().map(|s| s.as_u16());
-    let not_sent = err.is_connect();
-    TikTokError { not_sent, ..TikTokError::transient(format!("{kind}: {}", err.without_url()), status) }
+    let (not_sent, timed_out) = (err.is_connect(), err.is_timeout());
+    TikTokError { not_sent, timed_out, ..TikTokError::transient(format!("{kind}: {}", err.without_url()), status) }
 }
 
 /// The largest answer read: TikTok's biggest pages (1,000 report rows) are a few MiB, and a
