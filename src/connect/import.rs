@@ -227,7 +227,6 @@ async fn store_grant_as_connection(
     Ok(row.update(txn).await?)
 }
 
-/// The workspace's ad account for this advertiser, created or refreshed with TikTok's details.
 /// The ids of the workspace's accounts among `selected`, and of those `connection_id` reaches.
 async fn existing_accounts(
     txn: &impl ConnectionTrait,
@@ -255,6 +254,7 @@ async fn existing_accounts(
         .await
 }
 
+/// The workspace's ad account for this advertiser, created or refreshed with TikTok's details.
 async fn upsert_account(
     txn: &impl ConnectionTrait,
     user: &CurrentUser,

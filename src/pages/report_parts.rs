@@ -170,3 +170,20 @@ pub fn ReportFailure(error: AppError, testid: &'static str) -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn html(error: AppError) -> String {
+        Owner::new().with(|| view! { <ReportFailure error testid="report-error"/> }.to_html())
+    }
+
+    #[test]
+    fn a_busy_server_offers_to_try_again_and_a_missing_campaign_does_not() {
+        let busy = html(AppError::rate_limited("Wevion is working out many reports right now."));
+        assert!(busy.contains("working out many reports") && busy.contains("Try again"), "{busy}");
+        let missing = html(AppError::not_found("This campaign"));
+        assert!(missing.contains("was not found") && !missing.contains("Try again"), "{missing}");
+    }
+}

@@ -110,8 +110,8 @@ impl Part {
             Part::P100 => "i.video_views_p100",
             // Guarded: rows stored before figures were bounded must not overflow the product.
             Part::WatchTime => {
-                "CASE WHEN ABS(i.average_video_play_micros) <= 86400000000 AND ABS(i.video_plays) <= 100000000000 \
-                 THEN i.average_video_play_micros / 1000 * i.video_plays END"
+                "CASE WHEN i.average_video_play_micros BETWEEN -86400000000 AND 86400000000 \
+                 AND i.video_plays BETWEEN 0 AND 100000000000 THEN i.average_video_play_micros / 1000 * i.video_plays END"
             }
             Part::ProfileVisits => "i.profile_visits",
             Part::Likes => "i.likes",

@@ -144,8 +144,7 @@ impl SyncEngine {
                             "TikTok {why} the {:?} report for {} even for a single day: {}",
                             window.level, window.start, err.message
                         );
-                        ctx.step_errors.0.push(error);
-                        ctx.cursor.insights_incomplete = true;
+                        add_gap(ctx, error);
                     }
                 }
                 ctx.cursor.page = 1;
@@ -201,13 +200,8 @@ impl SyncEngine {
     /// A gap in the daily results, on the card: the days stay due for a later read. At most
     /// [`MAX_GAPS`] are kept per run, so a long history of bad pages cannot grow the run's row.
     fn gap(&self, ctx: &mut RunCtx, message: String) {
-        ctx.cursor.insights_incomplete = true;
-        let gaps = ctx.step_errors.0.iter().filter(|e| e.step == Step::Insights).count();
-        if gaps < MAX_GAPS {
-            let at = self.clock.now();
-            let kind = FailureKind::BadRequest;
-            ctx.step_errors.0.push(StepError { step: Step::Insights, kind, code: None, message, request_id: None, at });
-        }
+        let (at, kind) = (self.clock.now(), FailureKind::BadRequest);
+        add_gap(ctx, StepError { step: Step::Insights, kind, code: None, message, request_id: None, at });
     }
 
     /// Every window read: the account's insights are complete through the last day.
@@ -409,6 +403,15 @@ struct Totals {
 
 /// Gaps in the daily results kept per run.
 const MAX_GAPS: usize = 20;
+
+/// Records a gap in the daily results: the run's read is incomplete, and the card says why (the
+/// first [`MAX_GAPS`] of them).
+fn add_gap(ctx: &mut RunCtx, error: StepError) {
+    ctx.cursor.insights_incomplete = true;
+    if ctx.step_errors.0.iter().filter(|e| e.step == Step::Insights).count() < MAX_GAPS {
+        ctx.step_errors.0.push(error);
+    }
+}
 
 /// Rows whose figures no column can keep, with TikTok's own values (a few of them).
 fn refused_rows(refused: &[super::daily_rows::Refused], report: &str, page: u32) -> String {

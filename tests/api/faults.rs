@@ -392,6 +392,7 @@ async fn a_burst_of_timeouts_is_read_in_smaller_windows_and_never_meets_tiktoks_
     // a gap on the card, read again by a later sync (never resent at once).
     let us = accounts(&app, US).await[0].clone();
     let gaps = last_run(&app, us.id).await.step_errors().to_vec();
+    assert!(!gaps.is_empty(), "a day timed out alone");
     assert!(gaps.iter().all(|g| g.message.contains("timed out on the Campaign report for")), "{gaps:?}");
     app.clock.advance(Duration::minutes(61));
     drain(&app).await;

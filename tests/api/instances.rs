@@ -185,7 +185,9 @@ async fn share_one_budget_and_sync_each_account_once_per_cycle(instances: usize)
         let sandbox = fleet.first().sandbox_counts().await;
         assert_eq!(sandbox["rate_limited"], 0, "together they never went over TikTok's limit: {sandbox}");
         assert_eq!(sandbox["counts"]["campaign/get/"], (accounts * cycle) as u64, "one read per account per cycle");
-        assert!(sandbox["busiest_second"].as_u64().unwrap() <= u64::from(qps) * 3 / 2, "{sandbox}");
+        // Calendar seconds may catch the end of one second's budget and the start of the next's
+        // together; instances that did not share would send three budgets (60) a second.
+        assert!(sandbox["busiest_second"].as_u64().unwrap() <= u64::from(qps) * 2, "{sandbox}");
         fleet.advance(Duration::minutes(16));
     }
 }

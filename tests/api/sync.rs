@@ -672,6 +672,20 @@ async fn stopping_the_engine_while_tiktok_is_slow_hands_the_run_back_without_wai
     app.sandbox_control("reset", json!({})).await;
 }
 
+/// Another instance on the same database, beating now, whose requests timed out `timeouts` times
+/// in the last 10 s.
+fn other_instance(app: &TestApp, timeouts: i32) -> sync_instance::ActiveModel {
+    sync_instance::ActiveModel {
+        instance_id: Set("other-host:42".into()),
+        started_at: Set(app.clock_now()),
+        heartbeat_at: Set(app.clock_now()),
+        tiktok_paused_until: Set(None),
+        // Like this test instance (which runs no engine loop of its own): one share each.
+        budget_weight: Set(1),
+        tiktok_timeouts: Set(timeouts),
+    }
+}
+
 #[tokio::test]
 async fn instances_on_one_database_split_the_tiktok_budget_and_a_dead_ones_share_returns() {
     let (_db, app) = app_with(&[("TIKTOK_QPS", "10")]).await;
@@ -680,16 +694,7 @@ async fn instances_on_one_database_split_the_tiktok_budget_and_a_dead_ones_share
     assert_eq!(app.state.tiktok.budget_per_second(), 10);
 
     // Another instance on the same database, beating now.
-    let other = sync_instance::ActiveModel {
-        instance_id: Set("other-host:42".into()),
-        started_at: Set(app.clock_now()),
-        heartbeat_at: Set(app.clock_now()),
-        tiktok_paused_until: Set(None),
-        // Like this test instance (which runs no engine loop of its own): one share each.
-        budget_weight: Set(1),
-        tiktok_timeouts: Set(0),
-    };
-    sync_instance::Entity::insert(other).exec(&app.state.db).await.unwrap();
+    sync_instance::Entity::insert(other_instance(&app, 0)).exec(&app.state.db).await.unwrap();
     assert_eq!(engine.beat().await.unwrap(), 2);
     assert_eq!(app.state.tiktok.budget_per_second(), 5, "the two together stay inside TIKTOK_QPS");
 
@@ -770,15 +775,7 @@ async fn the_other_instances_timeouts_count_with_this_ones_against_tiktoks_penal
     assert_eq!(app.state.tiktok.paused_until(), None, "one timeout alone holds nothing back");
 
     // Another instance says three of its requests timed out in the last 10 s.
-    let other = sync_instance::ActiveModel {
-        instance_id: Set("other-host:42".into()),
-        started_at: Set(app.clock_now()),
-        heartbeat_at: Set(app.clock_now()),
-        tiktok_paused_until: Set(None),
-        budget_weight: Set(1),
-        tiktok_timeouts: Set(3),
-    };
-    sync_instance::Entity::insert(other).exec(&app.state.db).await.unwrap();
+    sync_instance::Entity::insert(other_instance(&app, 3)).exec(&app.state.db).await.unwrap();
     app.state.sync.beat().await.unwrap();
     assert!(app.state.tiktok.user_info(&token).await.unwrap_err().timed_out);
     assert!(app.state.tiktok.paused_until().is_some(), "five in the app: every call waits");

@@ -164,15 +164,16 @@ async fn each_error_class_is_mapped_from_the_sandbox_answer() {
         (40100, ErrorKind::RateLimited),
         (40133, ErrorKind::RateLimited),
         (50000, ErrorKind::Transient),
-        (50002, ErrorKind::Transient),
         (51010, ErrorKind::Transient),
         (60001, ErrorKind::Transient),
-        (504, ErrorKind::Transient),
         (40102, ErrorKind::TokenInvalid),
         (40105, ErrorKind::TokenInvalid),
         (40001, ErrorKind::Permission),
         (40067, ErrorKind::QueryTooLarge),
         (40002, ErrorKind::BadRequest),
+        // Timeouts last: after two, the same request is held back (TikTok would block it).
+        (50002, ErrorKind::Transient),
+        (504, ErrorKind::Transient),
     ] {
         app.sandbox_control("faults", json!({"path": "campaign/get/", "code": code, "count": 1})).await;
         let err = client.campaigns(&token, adv).collect().await.unwrap_err();

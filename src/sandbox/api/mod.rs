@@ -39,8 +39,9 @@ pub async fn handle(
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
     let query = Query::parse(raw_query.as_deref());
-    // "The same request" to TikTok's timeout penalty: the same call with the same parameters.
-    let request = format!("{method} {path}?{}", raw_query.as_deref().unwrap_or_default());
+    // "The same request" to TikTok's timeout penalty: the same call, parameters and token.
+    let token = headers.get("access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let request = format!("{method} {path}?{} {token}", raw_query.as_deref().unwrap_or_default());
     if let Err(refusal) = sandbox.world().penalty.check(&request, std::time::Instant::now()) {
         sandbox.inner.rate_limited.fetch_add(1, Ordering::Relaxed);
         let message = match refusal {
@@ -60,12 +61,11 @@ pub async fn handle(
     };
     match fault {
         Some(fault) => {
-            let times_out = fault.times_out();
-            let answered = faults::shape(&sandbox, fault, &query, &headers, answer).await;
-            if times_out {
+            // Counted when taken: a client that gave up on a hang never sees its answer.
+            if fault.times_out() {
                 sandbox.world().penalty.timed_out(&request, std::time::Instant::now());
             }
-            answered
+            faults::shape(&sandbox, fault, &query, &headers, answer).await
         }
         None => answer(&sandbox),
     }

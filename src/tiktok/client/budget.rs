@@ -83,6 +83,10 @@ impl Limits {
             background.limiter().until_ready().await;
         }
         self.app.limiter().until_ready().await;
+        // A pause that began while this call waited its turn holds it too.
+        while let Some(left) = self.paused_for().filter(|l| !l.is_zero()) {
+            tokio::time::sleep(left).await;
+        }
     }
 }
 

@@ -1,10 +1,11 @@
 //! TikTok punishes timeouts app-wide: 10 within 10 s lower the app's limit (to 5 requests a second
 //! for 5 minutes, then 1, then none), and a request resent unchanged after 3 timeouts within 10
-//! minutes is blocked for 10 minutes. So a call retries a timeout unchanged once at most (the sync
-//! then asks for less: half the window), a request that timed out twice is not sent again for
-//! [`HOLD_BACK`], and this watch counts the timeouts of the last 10 s — this instance's, and the
-//! other instances' as their beats report them — and from [`SLOW_AT`] on holds every call back
-//! until the oldest has left the window, far below TikTok's threshold.
+//! minutes is blocked for 10 minutes. So each request's timeouts are remembered for 10 minutes
+//! (by this instance), and one that timed out twice is not sent again until the older of the two
+//! is 10 minutes old: a call retries a timeout at most once, and the sync asks for less instead
+//! (half the window). The watch also counts the timeouts of the last 10 s — this instance's, and
+//! the other instances' as their beats report them (a few seconds late) — and from [`SLOW_AT`] on
+//! holds every call back until the oldest has left the window, far below TikTok's threshold.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -20,11 +21,13 @@ pub const WINDOW: Duration = Duration::from_secs(10);
 /// Timeouts within the window (app-wide) from which every call waits: well under TikTok's 10,
 /// with room for the calls already in flight when the last one came.
 pub const SLOW_AT: u32 = 4;
-/// How long a request that timed out twice is not sent again: TikTok's repeat window.
+/// TikTok's window for counting one request's timeouts.
 pub const HOLD_BACK: Duration = Duration::from_secs(10 * 60);
+/// A request's timeouts within [`HOLD_BACK`] after which it is not sent again.
+const REPEATS: usize = 2;
 
-/// A request as TikTok tells "the same request" apart: a digest of its method, path, query and
-/// body (the query may hold the app secret: only its digest is kept).
+/// A request as TikTok tells "the same request" apart: a digest of its method, path, query, body
+/// and token (the query may hold the app secret, the header a token: only the digest is kept).
 pub(super) type Fingerprint = [u8; 32];
 
 pub(super) fn fingerprint(parts: &[&str]) -> Fingerprint {
@@ -42,8 +45,8 @@ pub(super) struct TimeoutWatch {
     mine: Mutex<VecDeque<Instant>>,
     /// The other instances' counts, as of their last beats.
     others: AtomicU32,
-    /// Requests that timed out twice, and until when they are not sent again.
-    held_back: Mutex<HashMap<Fingerprint, Instant>>,
+    /// Each request's timeouts within [`HOLD_BACK`].
+    by_request: Mutex<HashMap<Fingerprint, VecDeque<Instant>>>,
 }
 
 impl TimeoutWatch {
@@ -75,17 +78,24 @@ impl TimeoutWatch {
         u32::try_from(self.trimmed(now).len()).unwrap_or(u32::MAX)
     }
 
-    /// A request that timed out twice: not sent again for [`HOLD_BACK`].
-    pub(super) fn hold_back(&self, request: Fingerprint, now: Instant) {
-        let mut held = self.held_back.lock().unwrap_or_else(|p| p.into_inner());
-        held.retain(|_, until| *until > now);
-        held.insert(request, now + HOLD_BACK);
+    /// Counts a timeout of `request` at `now` (beside [`TimeoutWatch::record`]).
+    pub(super) fn request_timed_out(&self, request: Fingerprint, now: Instant) {
+        let mut all = self.by_request.lock().unwrap_or_else(|p| p.into_inner());
+        all.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < HOLD_BACK));
+        let times = all.entry(request).or_default();
+        times.push_back(now);
+        while times.len() > REPEATS {
+            times.pop_front();
+        }
     }
 
-    /// How long `request` is still held back, if it is.
+    /// How long `request` is still held back: until the older of its last two timeouts is
+    /// [`HOLD_BACK`] old.
     pub(super) fn held_back(&self, request: &Fingerprint, now: Instant) -> Option<Duration> {
-        let held = self.held_back.lock().unwrap_or_else(|p| p.into_inner());
-        held.get(request).and_then(|until| until.checked_duration_since(now)).filter(|d| !d.is_zero())
+        let all = self.by_request.lock().unwrap_or_else(|p| p.into_inner());
+        let times = all.get(request).filter(|t| t.len() >= REPEATS)?;
+        let older = *times.front()?;
+        HOLD_BACK.checked_sub(now.duration_since(older)).filter(|d| !d.is_zero())
     }
 
     /// The other instances' timeouts within the window, from their beats.
@@ -109,13 +119,15 @@ mod tests {
     }
 
     #[test]
-    fn a_request_that_timed_out_twice_is_held_back_ten_minutes_and_others_are_not() {
+    fn a_request_that_timed_out_twice_within_ten_minutes_is_held_back_and_others_are_not() {
         let (watch, t0) = (TimeoutWatch::default(), Instant::now());
         let (same, other) = (fingerprint(&["GET", "report/integrated/get/", "a"]), fingerprint(&["GET", "x", "a"]));
-        watch.hold_back(same, t0);
-        assert_eq!(watch.held_back(&same, t0 + Duration::from_secs(60)), Some(Duration::from_secs(540)));
+        watch.request_timed_out(same, t0);
+        assert_eq!(watch.held_back(&same, t0), None, "one timeout: it may be sent again");
+        watch.request_timed_out(same, t0 + Duration::from_secs(120));
+        assert_eq!(watch.held_back(&same, t0 + Duration::from_secs(180)), Some(Duration::from_secs(420)));
         assert_eq!(watch.held_back(&other, t0), None);
-        assert_eq!(watch.held_back(&same, t0 + HOLD_BACK), None);
+        assert_eq!(watch.held_back(&same, t0 + HOLD_BACK), None, "ten minutes after the older one");
     }
 
     #[test]

@@ -94,11 +94,27 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
-    /// "The same request" to TikTok: method, path, query and body.
+    /// "The same request" to TikTok: method, path, query, body and token (one person's
+    /// timeouts never hold back another's calls).
     fn fingerprint(&self) -> super::timeouts::Fingerprint {
         let query: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let body = self.body.as_ref().map(Value::to_string).unwrap_or_default();
-        super::timeouts::fingerprint(&[self.method.as_str(), self.path, &query.join("&"), &body])
+        let token = self.token.map(|t| t.expose_secret()).unwrap_or_default();
+        super::timeouts::fingerprint(&[self.method.as_str(), self.path, &query.join("&"), &body, token])
+    }
+}
+
+/// A request held back after repeated timeouts: not sent, and not a timeout itself.
+fn held_back(left: Duration) -> TikTokError {
+    TikTokError {
+        not_sent: true,
+        ..TikTokError::transient(
+            format!(
+                "TikTok timed out on this very request twice lately; it is sent again in {} s, not before (TikTok would block it)",
+                left.as_secs().max(1)
+            ),
+            None,
+        )
     }
 }
 
@@ -150,40 +166,32 @@ impl TikTokClient {
             .with_jitter();
         let path = call.path;
         let request = call.fingerprint();
-        if let Some(left) = self.shared.limits.timeouts.held_back(&request, Instant::now()) {
-            return Err(TikTokError {
-                not_sent: true,
-                ..TikTokError::transient(
-                    format!(
-                        "TikTok timed out on this very request twice lately; it is sent again in {} s, not before (TikTok blocks it otherwise)",
-                        left.as_secs().max(1)
-                    ),
-                    None,
-                )
-            });
-        }
         // A person's call keeps one deadline for its turn over all its attempts.
         let deadline = self.wait_limit.map(|limit| Instant::now() + limit);
-        let timeouts = AtomicU64::new(0);
+        let watch = &self.shared.limits.timeouts;
         let attempt = || async {
+            // TikTok blocks a request sent again after repeated timeouts: checked before every
+            // attempt, whatever call sent the earlier ones.
+            if let Some(left) = watch.held_back(&request, Instant::now()) {
+                return Err(held_back(left));
+            }
             let answer = self.send_once(call, deadline).await;
             metrics::tiktok_request(path, answer.as_ref().map_or_else(|e| e.kind.as_str(), |_| "ok"));
             if let Err(err) = &answer {
                 if err.timed_out {
-                    timeouts.fetch_add(1, Ordering::Relaxed);
+                    watch.request_timed_out(request, Instant::now());
                     self.timed_out(path);
                 }
             }
             answer
         };
-        let answer = attempt
+        attempt
             .retry(backoff)
-            // A person's call is not tried again past its deadline, and a request TikTok (or our
-            // wait) gave up on is resent unchanged once at most: TikTok blocks repeats.
+            // A person's call is not tried again past its deadline, nor a request held back.
             .when(|err: &TikTokError| {
                 call.retry.allows(err)
                     && deadline.is_none_or(|d| Instant::now() < d)
-                    && !(err.timed_out && timeouts.load(Ordering::Relaxed) >= 2)
+                    && watch.held_back(&request, Instant::now()).is_none()
             })
             .notify(|err: &TikTokError, wait: Duration| {
                 self.meter.retries.fetch_add(1, Ordering::Relaxed);
@@ -204,11 +212,7 @@ impl TikTokClient {
                     err.kind.as_str()
                 );
             })
-            .await;
-        if timeouts.load(Ordering::Relaxed) >= 2 {
-            self.shared.limits.timeouts.hold_back(request, Instant::now());
-        }
-        answer
+            .await
     }
 
     /// A timeout counts against the app at TikTok: from [`super::timeouts::SLOW_AT`] within the
@@ -235,7 +239,7 @@ impl TikTokClient {
                 let left = deadline.saturating_duration_since(started);
                 let message = match self.shared.limits.paused_for().filter(|pause| *pause > left) {
                     Some(pause) => Some(format!(
-                        "TikTok asked this app to slow down; it can call again in about {} s",
+                        "TikTok asked this app to slow down (or its answers are timing out); it can call again in about {} s",
                         pause.as_secs().max(1)
                     )),
                     None if left.is_zero() => {
@@ -348,7 +352,8 @@ fn transport_error(err: reqwest::Error) -> TikTokError {
         "request failed"
     };
     let status = err.status().map(|s| s.as_u16());
-    let (not_sent, timed_out) = (err.is_connect(), err.is_timeout());
+    // A connection that could not be made in time never reached TikTok: no timeout of TikTok's.
+    let (not_sent, timed_out) = (err.is_connect(), err.is_timeout() && !err.is_connect());
     TikTokError { not_sent, timed_out, ..TikTokError::transient(format!("{kind}: {}", err.without_url()), status) }
 }
 
