@@ -8,6 +8,7 @@
 
 mod connections;
 mod daily_rows;
+mod data_check;
 mod entities;
 mod evidence;
 mod failover;
