@@ -122,7 +122,7 @@ async fn callbacks_with_a_missing_unknown_expired_or_reused_state_are_refused() 
     oauth_state::Entity::update_many()
         .col_expr(
             oauth_state::Column::ExpiresAt,
-            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+            sea_orm::sea_query::Expr::value(app.clock_now() - chrono::Duration::minutes(1)),
         )
         .filter(oauth_state::Column::UsedAt.is_null())
         .exec(&app.state.db)

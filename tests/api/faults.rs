@@ -8,7 +8,7 @@ use crate::{
     helpers::TestApp,
     sync::{app_with, counts, drain, last_run, ADGROUPS, ADS, CAMPAIGNS, DAYS, US},
 };
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use sea_orm::{
     sea_query::{Alias, Expr},
     ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -379,9 +379,6 @@ async fn a_report_page_whose_rows_cannot_be_read_is_a_gap_and_the_pages_after_it
 #[tokio::test]
 async fn a_burst_of_timeouts_is_read_in_smaller_windows_and_never_meets_tiktoks_penalty() {
     let (_db, app) = app_with(&[]).await;
-    // Midday in New York, so the hour this test lets pass never starts another day there (a
-    // clean run a day later reads a 90-day window one day later).
-    app.clock.set(Utc.from_utc_datetime(&Utc::now().date_naive().and_hms_opt(17, 0, 0).unwrap()));
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     // TikTok gives up on the next ten report queries (SYS_TIMEOUT): without care that is ten
     // timeouts within seconds, and the same query resent until TikTok blocks it.

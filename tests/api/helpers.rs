@@ -80,6 +80,14 @@ pub fn settings_for(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
     Settings::from_lookup(|k| vars.get(k).cloned(), leptos).expect("test settings are valid")
 }
 
+/// Where every test's clock starts: 09:00 UTC today, whatever the hour the test runs. The
+/// sandbox's advertisers' midnights fall at 00:00 (GMT), 04:00–05:00 (New York), 07:00–08:00
+/// (Los Angeles), 15:00 (Tokyo) and 22:00–23:00 (Berlin) UTC, so the hours a test lets pass
+/// start no new day anywhere unless the test means them to.
+pub fn test_morning() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now().date_naive().and_hms_opt(9, 0, 0).expect("09:00 exists").and_utc()
+}
+
 /// A listener on a free port of 127.0.0.1, for tests that must know the port before start-up.
 pub async fn free_listener() -> tokio::net::TcpListener {
     tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port")
@@ -97,7 +105,7 @@ pub async fn spawn_app_on(db: &TestDb, extra: &[(&str, &str)], listener: tokio::
     if std::env::var_os("TEST_LOG").is_some() {
         wevion::telemetry::init();
     }
-    let clock = Arc::new(ManualClock::starting_now());
+    let clock = Arc::new(ManualClock::new(test_morning()));
     let app = Application::build_on(settings_for(db, extra), listener, clock.clone()).await.expect("app builds");
     let base = format!("http://{}", app.addr());
     let state = app.state().clone();

@@ -27,6 +27,8 @@ use wevion::{
 async fn binary_mid_run() -> (Fleet, Binary, i32) {
     let fleet = Fleet::start(1, 1000, &[]).await;
     let first = fleet.first();
+    // The binary's clock is the real one: this instance's starts there too, so leases compare.
+    first.clock.set(chrono::Utc::now());
     first.connect_and_import(BUSINESS_USER, &[US]).await;
     let account = tiktok_ad_account::Entity::find().one(&first.state.db).await.unwrap().unwrap().id;
     // Slow answers, so the binary can be stopped between two report pages.
