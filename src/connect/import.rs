@@ -3,16 +3,19 @@
 //! an upsert on its unique key, so a double click or two imports at once end the same.
 
 use super::{lifecycle::stop_if_unreachable, lock_connection, ConnectError, ConnectService};
-use crate::model::ids::{ConnectionId, GrantId};
+use crate::model::ids::{AccountId, ConnectionId, GrantId};
 use crate::{
     auth::CurrentUser,
     credentials::SealedTokens,
-    db::entities::{
-        sync_run::{self, RunStatus, RunTrigger},
-        tiktok_access_path, tiktok_ad_account,
-        tiktok_ad_account::SyncState,
-        tiktok_connection::{self, AuthStatus, ReachableAdvertiser},
-        tiktok_pending_grant,
+    db::{
+        entities::{
+            sync_run::RunTrigger,
+            tiktok_access_path, tiktok_ad_account,
+            tiktok_ad_account::SyncState,
+            tiktok_connection::{self, AuthStatus, ReachableAdvertiser},
+            tiktok_pending_grant,
+        },
+        run_queue,
     },
     model::connect::PickerSource,
     tiktok::wire::AdvertiserInfo,
@@ -110,7 +113,10 @@ impl ConnectService {
             if matches!(linked, TryInsertResult::Inserted(n) if n > 0) {
                 imported += 1;
             }
-            queue_first_sync(&txn, &account, now).await?;
+            // A never-synced account gets its first sync at once.
+            if account.last_synced_at.is_none() {
+                run_queue::enqueue(&txn, [AccountId(account.id)], RunTrigger::First, now).await?;
+            }
         }
 
         // What the connection reaches now is known; what was just linked is no longer "available".
@@ -302,30 +308,6 @@ async fn upsert_account(
         .one(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("ad account {} right after its upsert", info.advertiser_id)))
-}
-
-/// Hands a never-synced account to the sync engine: one queued `first` run, at once. The
-/// database keeps it to one queued or running run per account.
-async fn queue_first_sync(
-    txn: &impl ConnectionTrait,
-    account: &tiktok_ad_account::Model,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    if account.last_synced_at.is_some() {
-        return Ok(());
-    }
-    sync_run::Entity::insert(sync_run::ActiveModel {
-        ad_account_id: Set(account.id),
-        trigger: Set(RunTrigger::First),
-        status: Set(RunStatus::Queued),
-        queued_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(OnConflict::new().do_nothing().to_owned())
-    .try_insert()
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
 }
 
 /// Claims grant `id` and stores it as a connection, in `txn`: `None` when it was imported or

@@ -2,18 +2,20 @@
 //! and Disconnect (revoke at TikTok, delete the secret, stop syncing what nothing else reaches).
 
 use super::{authorize::ReconnectRefused, lock_connection, ConnectError, ConnectService, Doing, TikTokIdentity};
-use crate::model::{connect::Revocation, ids::ConnectionId};
+use crate::model::{
+    connect::Revocation,
+    ids::{AccountId, ConnectionId},
+};
 use crate::{
     auth::CurrentUser,
     credentials::SealedTokens,
     db::{
         entities::{
-            sync_run::{self, RunStatus},
             tiktok_access_path, tiktok_ad_account,
             tiktok_ad_account::SyncState,
             tiktok_connection::{self, AuthStatus},
         },
-        locks,
+        locks, run_queue,
         tiktok_users::{self, Holders},
     },
     tiktok::{ErrorKind, TokenGrant},
@@ -174,17 +176,6 @@ pub(super) async fn stop_if_unreachable(
         .filter(tiktok_ad_account::Column::Id.eq(account.id))
         .exec(txn)
         .await?;
-    // A running run ends too: its worker's next write finds the run no longer its own and
-    // writes nothing more, so the account's last sync and next one stay as they were.
-    sync_run::Entity::update_many()
-        .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Cancelled))
-        .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
-        .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
-        .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(sync_run::Column::WaitingUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(sync_run::Column::AdAccountId.eq(account.id))
-        .filter(sync_run::Column::Status.is_in([RunStatus::Queued, RunStatus::Running]))
-        .exec(txn)
-        .await?;
+    run_queue::cancel(txn, AccountId(account.id), now).await?;
     Ok(true)
 }

@@ -3,7 +3,7 @@
 pub mod accounts;
 pub mod entities;
 pub mod locks;
-pub mod run_progress;
+pub mod run_queue;
 pub mod status;
 pub mod tiktok_users;
 pub mod wide_sum;

@@ -11,7 +11,7 @@ use crate::db::{
         tiktok_ad_account::{self, SyncState},
         tiktok_connection::{self, AuthStatus},
     },
-    run_progress::{Counts, DataCheck, StepError},
+    run_queue::cursor::{Counts, DataCheck, StepError},
 };
 use chrono::{DateTime, Utc};
 

@@ -1,7 +1,7 @@
 //! Every state an account can be in, decided from rows built here.
 
 use super::*;
-use crate::db::run_progress::{Cursor, DataCheck, Mismatch, StepErrors};
+use crate::db::run_queue::cursor::{Cursor, DataCheck, Mismatch, StepErrors};
 use chrono::{Duration, TimeZone};
 
 fn now() -> DateTime<Utc> {

@@ -2,22 +2,19 @@
 //! Business Center become "available" for a one-click import, never imported silently); and
 //! what people ask for: Sync now, and Retry on a stuck sync.
 
-use super::{queue::queue_runs, FailureKind, SyncEngine, SyncError};
+use super::{SyncEngine, SyncError};
 use crate::model::ids::{AccountId, ConnectionId};
 use crate::{
     auth::CurrentUser,
     credentials::CredentialError,
     db::entities::{
-        sync_run::{self, RunStatus, RunTrigger},
         tiktok_access_path,
         tiktok_ad_account::{self, SyncState},
         tiktok_connection::{self, AuthStatus, ReachableAdvertiser},
     },
 };
-use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use chrono::Duration;
+use sea_orm::{sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashSet;
 
 pub use crate::db::entities::sync_run::STUCK_AFTER;
@@ -154,24 +151,15 @@ impl SyncEngine {
             .one(&self.db)
             .await?
             .ok_or(SyncRequestError::NotFound)?;
-        let accounts: Vec<i32> = tiktok_access_path::Entity::find()
+        let accounts: Vec<AccountId> = tiktok_access_path::Entity::find()
             .filter(tiktok_access_path::Column::ConnectionId.eq(connection.id))
             .find_also_related(tiktok_ad_account::Entity)
             .all(&self.db)
             .await?
             .into_iter()
-            .filter_map(|(_, a)| a.filter(|a| a.sync_state == SyncState::Active).map(|a| a.id))
+            .filter_map(|(_, a)| a.filter(|a| a.sync_state == SyncState::Active).map(|a| AccountId(a.id)))
             .collect();
-        // A run put back until TikTok answers again is asked to try now, and as a person's run
-        // (it reads the whole attribution window, unless it is already past planning its days).
-        sync_run::Entity::update_many()
-            .col_expr(sync_run::Column::RetryAt, Expr::value(Option::<DateTime<Utc>>::None))
-            .col_expr(sync_run::Column::Trigger, Expr::value(RunTrigger::Manual))
-            .filter(sync_run::Column::AdAccountId.is_in(accounts.clone()))
-            .filter(sync_run::Column::Status.eq(RunStatus::Queued))
-            .exec(&self.db)
-            .await?;
-        let queued = queue_runs(&self.db, accounts, RunTrigger::Manual, self.clock.now()).await?;
+        let queued = self.queue.ask_now(&accounts).await?;
         tracing::info!(user.id = user.user_id, connection.id = connection_id.0, queued, "sync now");
         self.wake.notify_waiters();
         Ok(queued)
@@ -186,52 +174,7 @@ impl SyncEngine {
             .one(&self.db)
             .await?
             .ok_or(SyncRequestError::NotFound)?;
-        let now = self.clock.now();
-        // Only a running run that stopped moving: a queued one (waiting out TikTok, say) is
-        // not stuck, and asking again must not end it.
-        let stuck = || {
-            Condition::all()
-                .add(sync_run::Column::AdAccountId.eq(account.id))
-                .add(sync_run::Column::Status.eq(RunStatus::Running))
-                .add(sync_run::Column::LastProgressAt.lte(now - STUCK_AFTER))
-        };
-        let txn = self.db.begin().await?;
-        crate::db::locks::lock_accounts(&txn, [account.id]).await?;
-        let stuck_run: Option<i32> = sync_run::Entity::find()
-            .select_only()
-            .column(sync_run::Column::Id)
-            .filter(stuck())
-            .into_tuple()
-            .one(&txn)
-            .await?;
-        if let Some(run_id) = stuck_run {
-            let stopped = sync_run::Entity::update_many()
-                .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Failed))
-                .col_expr(sync_run::Column::FinishedAt, Expr::value(now))
-                .col_expr(sync_run::Column::Holder, Expr::value(Option::<String>::None))
-                .col_expr(sync_run::Column::LeaseExpiresAt, Expr::value(Option::<DateTime<Utc>>::None))
-                .col_expr(sync_run::Column::WaitingUntil, Expr::value(Option::<DateTime<Utc>>::None))
-                .col_expr(sync_run::Column::ErrorKind, Expr::value(FailureKind::Stuck))
-                .col_expr(
-                    sync_run::Column::ErrorMessage,
-                    Expr::value(format!("Stopped by {} after no progress for over an hour.", user.email)),
-                )
-                .filter(sync_run::Column::Id.eq(run_id))
-                .filter(stuck())
-                .exec(&txn)
-                .await?;
-            // The stopped run is the account's last one, as any ended run is.
-            if stopped.rows_affected == 1 {
-                tiktok_ad_account::Entity::update_many()
-                    .col_expr(tiktok_ad_account::Column::LastRunId, Expr::value(run_id))
-                    .col_expr(tiktok_ad_account::Column::UpdatedAt, Expr::value(now))
-                    .filter(tiktok_ad_account::Column::Id.eq(account.id))
-                    .exec(&txn)
-                    .await?;
-            }
-        }
-        queue_runs(&txn, [account.id], RunTrigger::Manual, now).await?;
-        txn.commit().await?;
+        self.queue.retry_stuck(AccountId(account.id), &user.email).await?;
         tracing::info!(user.id = user.user_id, account.id = account.id, "retrying a stuck sync");
         self.wake.notify_waiters();
         Ok(())

@@ -2,14 +2,14 @@
 //! against TikTok's own totals for the same days, what differs kept on the run for the card.
 
 use super::{
-    run::{Page, RunCtx, Stop},
+    ctx::{Page, RunCtx, Stop},
     store::{count, micros},
     SyncEngine,
 };
 use crate::{
     db::{
         entities::{sync_run::Step, tiktok_campaign, tiktok_insight_daily},
-        run_progress::{DataCheck, Mismatch},
+        run_queue::cursor::{DataCheck, Mismatch},
         wide_sum,
     },
     model::reports::Level,

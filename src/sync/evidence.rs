@@ -1,11 +1,11 @@
 //! How TikTok's failures become what a run leaves for people to read: the stored shapes live
-//! with the run's row ([`crate::db::run_progress`]); here is the mapping from the client's
+//! with the run's row ([`crate::db::run_queue::cursor`]); here is the mapping from the client's
 //! error kinds.
 
 use crate::{
     db::{
         entities::sync_run::{FailureKind, Step},
-        run_progress::StepError,
+        run_queue::cursor::StepError,
     },
     tiktok::{ErrorKind, TikTokError},
 };

@@ -2,8 +2,8 @@
 //! no longer accepts that connection's token, notes it on the path and goes on with the next.
 
 use super::{
+    ctx::{Path, RunCtx, Stop},
     evidence::{evidence, step_error},
-    run::{RunCtx, Stop},
     FailureKind, Step, SyncEngine,
 };
 use crate::{
@@ -17,13 +17,6 @@ use crate::{
 use sea_orm::{sea_query::Expr, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use secrecy::SecretString;
 use std::future::Future;
-
-/// A connection this run may read the account through.
-#[derive(Debug, Clone)]
-pub(super) struct Path {
-    pub path_id: i32,
-    pub connection_id: i32,
-}
 
 /// Why a TikTok call of a run failed.
 pub(super) enum CallFailure {

@@ -5,8 +5,8 @@
 //! TikTok sent that cannot be kept are gaps on the card. Then the data check (`data_check.rs`).
 
 use super::{
+    ctx::{Page, RunCtx, Stop},
     evidence::step_error,
-    run::{Page, RunCtx, Stop},
     tiers::{self, ReadSoFar, Reread},
     SyncEngine,
 };
@@ -16,7 +16,7 @@ use crate::{
             sync_run::{FailureKind, RunTrigger, Step},
             tiktok_ad_account,
         },
-        run_progress::{StepError, Window},
+        run_queue::cursor::{StepError, Window},
     },
     model::reports::Level,
     tiktok::{client::MAX_DAILY_REPORT_DAYS, wire::DataLevel, ErrorKind},

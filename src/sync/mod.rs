@@ -7,31 +7,34 @@
 //! ([`SyncEngine::run`]) only repeats it on a few workers; tests call it directly.
 
 mod connections;
+mod ctx;
 mod daily_rows;
 mod data_check;
 mod entities;
 mod evidence;
 mod failover;
-mod history;
+mod heartbeat;
 mod insights;
 mod instances;
-mod lease;
-mod queue;
 mod run;
 mod store;
 pub mod tiers;
 
+pub use crate::db::run_queue::{explain_claim, KEEP_RUNS};
 pub use crate::db::{
     entities::sync_run::{FailureKind, Step},
-    run_progress::{Counts, Cursor, DataCheck, Mismatch, StepError},
+    run_queue::cursor::{Counts, Cursor, DataCheck, Mismatch, StepError},
 };
 pub use connections::{SyncRequestError, STUCK_AFTER};
-pub use history::KEEP_RUNS;
 pub use insights::today_of;
 pub use instances::SYNCING_WEIGHT;
-pub use queue::explain_claim;
 
-use crate::{clock::Clock, credentials::Credentials, tiktok::TikTokClient};
+use crate::{
+    clock::Clock,
+    credentials::Credentials,
+    db::run_queue::{Lease, RunQueue, Terms},
+    tiktok::TikTokClient,
+};
 use futures::FutureExt;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::{panic::AssertUnwindSafe, sync::Arc, time::Duration};
@@ -143,9 +146,11 @@ pub struct SyncEngine {
     settings: Arc<SyncSettings>,
     /// Import and Sync now wake the workers at once instead of at their next poll.
     wake: Arc<Notify>,
+    /// The one writer of the runs table.
+    queue: RunQueue,
     /// Runs this instance held when the database went away: handed back as soon as it
     /// answers again, so they resume at once rather than after their lease.
-    orphans: Arc<std::sync::Mutex<Vec<(i32, String)>>>,
+    orphans: Arc<std::sync::Mutex<Vec<Lease>>>,
 }
 
 impl SyncEngine {
@@ -157,12 +162,14 @@ impl SyncEngine {
         settings: SyncSettings,
         wake: Arc<Notify>,
     ) -> Self {
-        Self { db, tiktok, credentials, clock, settings: Arc::new(settings), wake, orphans: Arc::default() }
+        let queue = RunQueue::new(db.clone(), clock.clone(), queue_terms(&settings));
+        Self { db, tiktok, credentials, clock, settings: Arc::new(settings), wake, queue, orphans: Arc::default() }
     }
 
     /// The same engine under other settings: what an instance restarted with them does.
     pub fn with_settings(&self, settings: SyncSettings) -> Self {
-        Self { settings: Arc::new(settings), ..self.clone() }
+        let queue = RunQueue::new(self.db.clone(), self.clock.clone(), queue_terms(&settings));
+        Self { settings: Arc::new(settings), queue, ..self.clone() }
     }
 
     pub fn settings(&self) -> &SyncSettings {
@@ -176,8 +183,8 @@ impl SyncEngine {
 
     pub async fn sync_next_until(&self, stop: &CancellationToken) -> Result<Outcome, SyncError> {
         self.release_orphans().await?;
-        self.schedule_due().await?;
-        let Some(claimed) = self.claim().await? else { return Ok(Outcome::Idle) };
+        self.queue.schedule_due().await?;
+        let Some(claimed) = self.queue.claim().await? else { return Ok(Outcome::Idle) };
         self.execute(claimed, stop, None).await
     }
 
@@ -186,9 +193,14 @@ impl SyncEngine {
     /// stops a run exactly where it wants, with no race against TikTok's answer times.
     pub async fn sync_pages(&self, pages: u32) -> Result<Outcome, SyncError> {
         self.release_orphans().await?;
-        self.schedule_due().await?;
-        let Some(claimed) = self.claim().await? else { return Ok(Outcome::Idle) };
+        self.queue.schedule_due().await?;
+        let Some(claimed) = self.queue.claim().await? else { return Ok(Outcome::Idle) };
         self.execute(claimed, &CancellationToken::new(), Some(pages)).await
+    }
+
+    /// Deletes the finished runs past each account's last [`KEEP_RUNS`]; returns how many.
+    pub async fn prune_runs(&self) -> Result<u64, SyncError> {
+        Ok(self.queue.prune().await?)
     }
 
     /// Runs until `stop` is cancelled: `concurrency` workers calling [`Self::sync_next_until`],
@@ -263,4 +275,9 @@ impl SyncEngine {
             }
         }
     }
+}
+
+/// What the run queue needs of the engine's settings.
+fn queue_terms(settings: &SyncSettings) -> Terms {
+    Terms { lease: settings.lease, interval: settings.interval, instance_id: settings.instance_id.clone() }
 }

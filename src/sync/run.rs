@@ -3,8 +3,9 @@
 //! instance still holds the run: a run taken over elsewhere writes nothing more here.
 
 use super::{
-    failover::Path, lease::AbortOnDrop, queue::Claimed, store, Counts, Cursor, DataCheck, FailureKind, Outcome,
-    RunEnding, Step, StepError, SyncEngine, SyncError,
+    ctx::{Page, RunCtx, Stop},
+    heartbeat::AbortOnDrop,
+    store, FailureKind, Outcome, RunEnding, Step, StepError, SyncEngine, SyncError,
 };
 use crate::{
     db::{
@@ -12,45 +13,16 @@ use crate::{
             sync_run::{self, RunStatus, RunTrigger},
             tiktok_ad_account,
         },
-        run_progress::StepErrors,
+        run_queue::{Claimed, Lease, RunId},
     },
     telemetry::metrics,
-    tiktok::TikTokClient,
 };
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
-use sea_orm::{DbErr, EntityTrait, QuerySelect};
+use sea_orm::DbErr;
 use std::panic::AssertUnwindSafe;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
-
-/// Everything a run carries from page to page.
-pub(super) struct RunCtx {
-    pub run_id: i32,
-    /// The claim's name on the run row; every write of the run checks it.
-    pub holder: String,
-    pub account: tiktok_ad_account::Model,
-    pub cursor: Cursor,
-    pub counts: Counts,
-    pub step_errors: StepErrors,
-    pub data_check: Option<DataCheck>,
-    /// This run's client: its meter counts this run's requests and waits.
-    pub client: TikTokClient,
-    /// Healthy connections first, most recently successful first; a failing one is dropped.
-    pub paths: Vec<Path>,
-    pub path_errors: Vec<String>,
-    /// Requests and rate-limit answers of earlier attempts (a resumed run keeps counting).
-    pub earlier_requests: i32,
-    pub earlier_rate_limited: i32,
-    /// A connection was passed over because its token's key is missing (and why).
-    pub key_missing: Option<String>,
-    /// Shutdown: a TikTok call in flight (or waiting out a rate limit) is dropped.
-    pub stop: CancellationToken,
-    /// Pages still to read before the run goes back to the queue (`None`: no limit).
-    pub pages_left: Option<u32>,
-    /// What started the run: a person's (Sync now, Retry) re-reads the whole attribution window.
-    pub trigger: RunTrigger,
-}
 
 /// Times in a row a run is put back for later when TikTok is busy or failing, before it fails.
 const DEFERRALS: u32 = 5;
@@ -60,52 +32,6 @@ const REFUSALS: u32 = 3;
 /// How long a run keeps its worker while other runs wait.
 const TURN: chrono::Duration = chrono::Duration::minutes(2);
 
-impl RunCtx {
-    /// Requests and rate-limit answers over every attempt of the run.
-    pub fn totals(&self) -> (i32, i32) {
-        let meter = self.client.meter();
-        (self.earlier_requests + meter.requests as i32, self.earlier_rate_limited + meter.rate_limited as i32)
-    }
-
-    pub fn add_count(&mut self, step: Step, n: usize) {
-        self.counts.add(step, n as u64);
-        metrics::rows_written(step.key(), n as u64);
-    }
-}
-
-/// How a page ended.
-pub(super) enum Page {
-    /// More pages (or windows) to read in this step.
-    More,
-    /// The step has read everything.
-    StepDone,
-    /// The step has read everything, wrote its ending and moved the cursor on, in one
-    /// transaction with the lease check.
-    Advanced,
-}
-
-/// Why a step stopped short.
-pub(super) enum Stop {
-    /// This step cannot be read (TikTok did not grant it, say): record it, go on.
-    SkipStep(StepError),
-    /// The run cannot go on: fail it with this evidence.
-    Fail {
-        kind: FailureKind,
-        evidence: String,
-    },
-    /// Another instance holds the run now.
-    LostLease,
-    /// The server is shutting down: nothing of this page was written.
-    Shutdown,
-    Db(DbErr),
-}
-
-impl From<DbErr> for Stop {
-    fn from(e: DbErr) -> Self {
-        Stop::Db(e)
-    }
-}
-
 impl SyncEngine {
     pub(super) async fn execute(
         &self,
@@ -113,7 +39,7 @@ impl SyncEngine {
         stop: &CancellationToken,
         pages: Option<u32>,
     ) -> Result<Outcome, SyncError> {
-        let Claimed { run, account, holder } = claimed;
+        let Claimed { run, account, lease } = claimed;
         let span = tracing::info_span!(
             "sync_run",
             run.id = run.id,
@@ -122,12 +48,11 @@ impl SyncEngine {
             instance = %self.settings.instance_id
         );
         let (run_id, account_id) = (run.id, account.id);
-        let claim = holder.clone();
+        let claim = lease.clone();
         let started = std::time::Instant::now();
-        let mut ran =
-            AssertUnwindSafe(self.execute_in_span(run, account, holder, stop, pages).instrument(span.clone()))
-                .catch_unwind()
-                .await;
+        let mut ran = AssertUnwindSafe(self.execute_in_span(run, account, lease, stop, pages).instrument(span.clone()))
+            .catch_unwind()
+            .await;
         if let Ok(Ok(Outcome::LostLease { .. })) = &ran {
             ran = Ok(self.why_let_go(run_id).instrument(span.clone()).await);
         }
@@ -144,7 +69,7 @@ impl SyncEngine {
         if let Ok(Err(SyncError::Db(e))) = &ran {
             if crate::error::is_connection_error(e) {
                 tracing::warn!(parent: &span, error = %e, "the database went away mid-run; the run resumes once it is back");
-                self.orphans.lock().unwrap_or_else(|p| p.into_inner()).push((run_id, claim.clone()));
+                self.orphans.lock().unwrap_or_else(|p| p.into_inner()).push(claim.clone());
             }
         }
         match ran {
@@ -158,7 +83,12 @@ impl SyncEngine {
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
                 tracing::error!(parent: &span, panic = %what, "a sync run panicked; it ends failed");
-                self.fail_after_panic(run_id, account_id, &claim).instrument(span).await?;
+                let failure = (
+                    FailureKind::InternalError,
+                    "The sync stopped on an internal error (logged on the server); the next sync starts afresh."
+                        .to_owned(),
+                );
+                self.queue.fail(&claim, failure).instrument(span).await?;
                 Ok(Outcome::Finished { run_id, account_id, succeeded: false })
             }
         }
@@ -168,14 +98,12 @@ impl SyncEngine {
         &self,
         run: sync_run::Model,
         account: tiktok_ad_account::Model,
-        holder: String,
+        lease: Lease,
         stop: &CancellationToken,
         pages_left: Option<u32>,
     ) -> Result<Outcome, SyncError> {
-        let run_id = run.id;
         let mut ctx = RunCtx {
-            run_id,
-            holder,
+            lease,
             paths: self.paths_for(account.id).await?,
             account,
             cursor: run.cursor.clone().unwrap_or_default(),
@@ -194,8 +122,7 @@ impl SyncEngine {
         ctx.cursor.resumed();
         tracing::info!(trigger = ?run.trigger, step = ctx.cursor.step.key(), page = ctx.cursor.page, "sync run started");
         let lost = CancellationToken::new();
-        let heartbeat =
-            tokio::spawn(self.clone().heartbeat(run_id, ctx.holder.clone(), ctx.client.clone(), lost.clone()));
+        let heartbeat = tokio::spawn(self.clone().heartbeat(ctx.lease.clone(), ctx.client.clone(), lost.clone()));
         let _stop_heartbeat = AbortOnDrop(heartbeat);
 
         let (turn_ends, trigger) = (self.clock.now() + TURN, run.trigger);
@@ -225,14 +152,17 @@ impl SyncEngine {
         turn_ends: DateTime<Utc>,
         trigger: RunTrigger,
     ) -> Result<Option<Outcome>, SyncError> {
-        let run_id = ctx.run_id;
+        let run_id = ctx.run_id();
         if lost.is_cancelled() {
             return Ok(Some(lost_lease(run_id)));
         }
         // A big account must not hold this worker while others wait: after its turn it goes
         // back behind them, its place kept (progress is saved at every page).
-        if self.clock.now() >= turn_ends && ctx.cursor.may_yield() && self.others_waiting(run_id, trigger).await? {
-            if !self.hand_back(run_id, &ctx.holder, true).await? {
+        if self.clock.now() >= turn_ends
+            && ctx.cursor.may_yield()
+            && self.queue.others_waiting(&ctx.lease, trigger).await?
+        {
+            if !self.queue.hand_back(&ctx.lease, true).await? {
                 return Ok(Some(lost_lease(run_id)));
             }
             tracing::info!(
@@ -243,7 +173,7 @@ impl SyncEngine {
             return Ok(Some(Outcome::Yielded { run_id }));
         }
         if stop.is_cancelled() || ctx.pages_left == Some(0) {
-            if !self.hand_back(run_id, &ctx.holder, false).await? {
+            if !self.queue.hand_back(&ctx.lease, false).await? {
                 return Ok(Some(lost_lease(run_id)));
             }
             tracing::info!(
@@ -291,7 +221,7 @@ impl SyncEngine {
         step: Step,
         result: Result<Page, Stop>,
     ) -> Result<Option<Outcome>, SyncError> {
-        let run_id = ctx.run_id;
+        let run_id = ctx.run_id();
         match result {
             // Progress: an outage later starts its count of deferrals afresh.
             Ok(Page::More | Page::Advanced) => (ctx.cursor.deferrals, ctx.cursor.refusals) = (0, 0),
@@ -353,7 +283,7 @@ impl SyncEngine {
     /// cause (a deadlock, a lock timeout) goes away on a later try; one that stays (a value it
     /// will not store) fails the run after [`REFUSALS`] tries, so the account's syncs go on.
     async fn refused(&self, ctx: &mut RunCtx, step: Step, e: DbErr) -> Result<Outcome, SyncError> {
-        let run_id = ctx.run_id;
+        let run_id = ctx.run_id();
         if ctx.cursor.refusals < REFUSALS {
             ctx.cursor.refusals += 1;
             let retry_at = self.clock.now() + chrono::Duration::seconds(30 << (ctx.cursor.refusals - 1));
@@ -378,7 +308,7 @@ impl SyncEngine {
     /// Every step done: the run succeeds.
     async fn succeed(&self, ctx: &RunCtx) -> Result<Outcome, SyncError> {
         if !self.finish(ctx, RunStatus::Succeeded, None).await? {
-            return Ok(lost_lease(ctx.run_id));
+            return Ok(lost_lease(ctx.run_id()));
         }
         if ctx.counts.total() >= store::BULK_ROWS {
             // Not worth failing a finished run for: the database's own upkeep catches up later.
@@ -394,7 +324,7 @@ impl SyncEngine {
             counts = %ctx.counts,
             "sync run succeeded"
         );
-        Ok(Outcome::Finished { run_id: ctx.run_id, account_id: ctx.account.id, succeeded: true })
+        Ok(Outcome::Finished { run_id: ctx.run_id(), account_id: ctx.account.id, succeeded: true })
     }
 }
 
@@ -405,15 +335,30 @@ fn lost_lease(run_id: i32) -> Outcome {
 }
 
 impl SyncEngine {
+    /// Hands back the runs the database went away under (only those still ours).
+    pub(super) async fn release_orphans(&self) -> Result<(), DbErr> {
+        let orphans = std::mem::take(&mut *self.orphans.lock().unwrap_or_else(|p| p.into_inner()));
+        for (i, lease) in orphans.iter().enumerate() {
+            match self.queue.hand_back(lease, false).await {
+                Ok(true) => tracing::info!(
+                    run.id = lease.run().0,
+                    "the database is back; the run it went away under is queued to resume"
+                ),
+                // Its lease lapsed meanwhile and another worker took it over: nothing to hand back.
+                Ok(false) => {}
+                Err(e) => {
+                    self.orphans.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(&orphans[i..]);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Why a run stopped being this claim's: its account stopped syncing (the run was cancelled
     /// under it), or another instance took it over.
     async fn why_let_go(&self, run_id: i32) -> Result<Outcome, SyncError> {
-        let status = sync_run::Entity::find_by_id(run_id)
-            .select_only()
-            .column(sync_run::Column::Status)
-            .into_tuple::<RunStatus>()
-            .one(&self.db)
-            .await?;
+        let status = self.queue.status(RunId(run_id)).await?;
         if status == Some(RunStatus::Cancelled) {
             tracing::info!("the account stopped syncing while this run ran; it ended here, writing nothing more");
             return Ok(Outcome::Stopped { run_id });

@@ -7,7 +7,7 @@
 //! sync nearest its period).
 //! **Sync now** and **Retry** re-read the whole window; a first sync reads the history.
 
-pub use crate::db::run_progress::Reread;
+pub use crate::db::run_queue::cursor::Reread;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// How far back TikTok revises days, and how often each tier of them is read again.

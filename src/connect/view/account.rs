@@ -7,7 +7,7 @@ use crate::{
     connect::AccountOverview,
     db::{
         entities::sync_run::{FailureKind, Step},
-        run_progress::{Counts, DataCheck, StepError},
+        run_queue::cursor::{Counts, DataCheck, StepError},
         status::{Access, Activity, Holdup, LastSync, StepProgress},
     },
     model::{
@@ -174,7 +174,7 @@ fn gap_lines(errors: &[StepError]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::{
-        db::{run_progress::Mismatch, status::AccountState},
+        db::{run_queue::cursor::Mismatch, status::AccountState},
         model::ids::AccountId,
     };
     use chrono::{NaiveDate, TimeZone};

@@ -1,8 +1,8 @@
 //! One sync of one ad account: queued by Import (trigger `first`), the schedule or a person;
 //! and what it leaves for people to read. Every state here is an enum stored through sea-orm;
-//! the cursor, counts, step errors and data check are typed JSON (see [`crate::db::run_progress`]).
+//! the cursor, counts, step errors and data check are typed JSON (see [`crate::db::run_queue::cursor`]).
 
-use crate::db::run_progress::{Counts, Cursor, DataCheck, StepErrors};
+use crate::db::run_queue::cursor::{Counts, Cursor, DataCheck, StepErrors};
 use chrono::{DateTime, Utc};
 use sea_orm::{entity::prelude::*, Condition, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -261,7 +261,7 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    pub fn step_errors(&self) -> &[crate::db::run_progress::StepError] {
+    pub fn step_errors(&self) -> &[crate::db::run_queue::cursor::StepError] {
         self.step_errors.as_ref().map_or(&[], |e| &e.0)
     }
 

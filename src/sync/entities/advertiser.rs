@@ -3,7 +3,7 @@
 use crate::{
     db::entities::tiktok_ad_account,
     sync::{
-        run::{Page, RunCtx, Stop},
+        ctx::{Page, RunCtx, Stop},
         FailureKind, Step, SyncEngine,
     },
 };

@@ -15,7 +15,7 @@ mod pixels;
 mod table;
 
 use super::{
-    run::{Page, RunCtx, Stop},
+    ctx::{Page, RunCtx, Stop},
     store::upsert,
     Step, SyncEngine,
 };
@@ -102,7 +102,7 @@ impl SyncEngine {
         }
         let more = page < info.total_page;
         let n = fetched.items.len();
-        let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id, now: self.clock.now() };
+        let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id(), now: self.clock.now() };
         let txn = self.db.begin().await?;
         E::write(&txn, &stamp, unique_by(fetched.items, |r| r.item.id().to_owned())).await?;
         ctx.add_count(step, n);
@@ -119,7 +119,7 @@ impl SyncEngine {
     /// Every page of the step is read: what the run did not see is gone. Written with the
     /// cursor's move to the next step, and only while the run is still this claim's.
     async fn step_complete<E: EntityStep>(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
-        let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id, now: self.clock.now() };
+        let stamp = Stamp { account_id: ctx.account.id, run_id: ctx.run_id(), now: self.clock.now() };
         let step = ctx.cursor.step;
         // It reads (the rows seen), then writes: on SQLite it takes the write lock up front, as
         // a read-then-write transaction would fail at once when another writer got in between.

@@ -4,7 +4,7 @@ use super::unique_by;
 use crate::{
     db::entities::{tiktok_pixel, tiktok_pixel_event_stat},
     sync::{
-        run::{Page, RunCtx, Stop},
+        ctx::{Page, RunCtx, Stop},
         store::upsert,
         Step, SyncEngine,
     },
