@@ -305,7 +305,8 @@ fn activity(run: &sync_run::Model, now: DateTime<Utc>) -> Activity {
     }
     let (page, pages) = run.step_pages();
     let step = run.step.unwrap_or(Step::Advertiser);
-    let (step_no, steps) = step.position();
+    let step_no = run.progress_done + 1;
+    let steps = run.progress_total.max(step_no);
     let progress = StepProgress { step, step_no, steps, page, pages };
     if let Some(since) = run.stuck_since(now) {
         Activity::Stuck { progress, since }

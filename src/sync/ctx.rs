@@ -60,6 +60,7 @@ impl RunCtx {
         let (requests, rate_limit_waits) = self.totals();
         Progress {
             cursor: &self.cursor,
+            position: super::steps::position(self.cursor.step),
             counts: &self.counts,
             step_errors: &self.step_errors,
             data_check: self.data_check.as_ref(),

@@ -4,7 +4,7 @@
 use super::{
     ctx::{Path, RunCtx, Stop},
     evidence::{evidence, step_error},
-    FailureKind, Step, SyncEngine,
+    steps, FailureKind, Step, SyncEngine,
 };
 use crate::{
     credentials::CredentialError,
@@ -122,7 +122,7 @@ impl SyncEngine {
             CallFailure::KeyMissing(evidence) => Stop::Fail { kind: FailureKind::KeyMissing, evidence },
             // A lasting answer on a minor step (not granted, not supported for this advertiser,
             // a code the client does not know) is a gap; TikTok's outages are waited out first.
-            CallFailure::TikTok(err) if !step.is_core() && is_lasting_for_a_step(err.kind) => {
+            CallFailure::TikTok(err) if !steps::is_core(step) && is_lasting_for_a_step(err.kind) => {
                 Stop::SkipStep(step_error(step, &err, self.clock.now()))
             }
             CallFailure::TikTok(err) => {

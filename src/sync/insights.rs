@@ -241,7 +241,7 @@ impl SyncEngine {
             }
             None => None,
         };
-        ctx.cursor.advance();
+        ctx.next_step();
         self.commit_page(txn, ctx).await?;
         if through.is_some() {
             ctx.account.insights_through = through;

@@ -17,6 +17,7 @@ mod heartbeat;
 mod insights;
 mod instances;
 mod run;
+mod steps;
 mod store;
 pub mod tiers;
 
@@ -279,5 +280,10 @@ impl SyncEngine {
 
 /// What the run queue needs of the engine's settings.
 fn queue_terms(settings: &SyncSettings) -> Terms {
-    Terms { lease: settings.lease, interval: settings.interval, instance_id: settings.instance_id.clone() }
+    Terms {
+        lease: settings.lease,
+        interval: settings.interval,
+        instance_id: settings.instance_id.clone(),
+        steps: steps::STEPS.len() as i32,
+    }
 }

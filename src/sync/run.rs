@@ -5,7 +5,7 @@
 use super::{
     ctx::{Page, RunCtx, Stop},
     heartbeat::AbortOnDrop,
-    store, FailureKind, Outcome, RunEnding, Step, StepError, SyncEngine, SyncError,
+    steps, store, FailureKind, Outcome, RunEnding, Step, StepError, SyncEngine, SyncError,
 };
 use crate::{
     db::{
@@ -191,19 +191,9 @@ impl SyncEngine {
     /// progress as it was, so the page is read again when the run tries again.
     async fn page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let before = (ctx.cursor.clone(), ctx.counts.clone(), ctx.step_errors.clone(), ctx.data_check.clone());
-        let result = match ctx.cursor.step {
-            Step::Advertiser => self.advertiser_step(ctx).await,
-            Step::Campaigns
-            | Step::AdGroups
-            | Step::Ads
-            | Step::Images
-            | Step::Videos
-            | Step::Audiences
-            | Step::Pixels => self.entity_page(ctx).await,
-            Step::PixelStats => self.pixel_stats_page(ctx).await,
-            Step::Insights => self.insights_page(ctx).await,
-            Step::DataCheck => self.data_check_step(ctx).await,
-            Step::Done => Ok(Page::StepDone),
+        let result = match steps::spec(ctx.cursor.step) {
+            Some(spec) => (spec.page)(self, ctx).await,
+            None => Ok(Page::StepDone),
         };
         match &result {
             Ok(_) => ctx.pages_left = ctx.pages_left.map(|n| n.saturating_sub(1)),
@@ -227,7 +217,7 @@ impl SyncEngine {
             Ok(Page::More | Page::Advanced) => (ctx.cursor.deferrals, ctx.cursor.refusals) = (0, 0),
             Ok(Page::StepDone) => {
                 (ctx.cursor.deferrals, ctx.cursor.refusals) = (0, 0);
-                ctx.cursor.advance();
+                ctx.next_step();
                 if !self.save_progress_alone(ctx).await? {
                     return Ok(Some(lost_lease(run_id)));
                 }
@@ -235,7 +225,7 @@ impl SyncEngine {
             Err(Stop::SkipStep(error)) => {
                 tracing::warn!(step = step.key(), code = error.code, "{}: step skipped: {}", step.key(), error.message);
                 ctx.step_errors.0.push(error);
-                ctx.cursor.advance();
+                ctx.next_step();
                 if !self.save_progress_alone(ctx).await? {
                     return Ok(Some(lost_lease(run_id)));
                 }
@@ -251,12 +241,12 @@ impl SyncEngine {
                 }));
             }
             // TikTok kept failing on a minor step: a gap, so the rest of the run still lands.
-            Err(Stop::Fail { kind, evidence }) if kind.passes_by_itself() && !step.is_core() => {
+            Err(Stop::Fail { kind, evidence }) if kind.passes_by_itself() && !steps::is_core(step) => {
                 tracing::warn!(step = step.key(), "{}: step skipped after waiting: {evidence}", step.key());
                 let at = self.clock.now();
                 ctx.step_errors.0.push(StepError { step, kind, code: None, message: evidence, request_id: None, at });
                 ctx.cursor.deferrals = 0;
-                ctx.cursor.advance();
+                ctx.next_step();
                 if !self.save_progress_alone(ctx).await? {
                     return Ok(Some(lost_lease(run_id)));
                 }

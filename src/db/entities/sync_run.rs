@@ -93,39 +93,6 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 11] = [
-        Step::Advertiser,
-        Step::Campaigns,
-        Step::AdGroups,
-        Step::Ads,
-        Step::Insights,
-        Step::DataCheck,
-        Step::Images,
-        Step::Videos,
-        Step::Audiences,
-        Step::Pixels,
-        Step::PixelStats,
-    ];
-
-    /// The steps without which the spend cannot be read or placed: a lasting error there fails
-    /// the run. Any other step that TikTok will not give is a gap on the card, and the run goes
-    /// on; the daily results come right after the ads so that no minor step stands before them.
-    pub fn is_core(self) -> bool {
-        matches!(self, Step::Advertiser | Step::Campaigns | Step::AdGroups | Step::Ads | Step::Insights)
-    }
-
-    /// 1-based position among the steps, and how many there are.
-    pub fn position(self) -> (i32, i32) {
-        let total = Self::ALL.len() as i32;
-        let at = Self::ALL.iter().position(|s| *s == self).map_or(total, |i| i as i32 + 1);
-        (at, total)
-    }
-
-    pub fn next(self) -> Step {
-        let (at, _) = self.position();
-        Self::ALL.get(at as usize).copied().unwrap_or(Step::Done)
-    }
-
     /// What the step reads, in words ("ad groups", "daily results").
     pub fn label(self) -> &'static str {
         match self {

@@ -134,6 +134,7 @@ impl RunQueue {
                 .col_expr(sync_run::Column::HeartbeatAt, Expr::value(now))
                 .col_expr(sync_run::Column::RetryAt, Expr::value(Option::<DateTime<Utc>>::None))
                 .col_expr(sync_run::Column::Attempt, Expr::col(sync_run::Column::Attempt).add(1))
+                .col_expr(sync_run::Column::ProgressTotal, Expr::value(self.terms.steps))
                 .col_expr(sync_run::Column::StartedAt, Expr::value(started_at.unwrap_or(now)))
                 .col_expr(sync_run::Column::LastProgressAt, Expr::value(last_progress_at.unwrap_or(now)))
                 .filter(sync_run::Column::Id.eq(run_id))

@@ -22,6 +22,8 @@ use sea_orm::{
 /// A run's progress as its worker saves it.
 pub struct Progress<'a> {
     pub cursor: &'a Cursor,
+    /// The cursor's step's 1-based position among the run's steps, and how many there are.
+    pub position: (i32, i32),
     pub counts: &'a Counts,
     pub step_errors: &'a StepErrors,
     pub data_check: Option<&'a DataCheck>,
@@ -188,7 +190,7 @@ impl RunQueue {
             cursor.deferrals = 0;
             cursor.refusals = 0;
         }
-        let (done, total) = cursor.step.position();
+        let (done, total) = progress.position;
         let step_errors = (!progress.step_errors.0.is_empty()).then(|| progress.step_errors.clone());
         let updated = sync_run::Entity::update_many()
             .col_expr(sync_run::Column::Step, Expr::value(cursor.step))

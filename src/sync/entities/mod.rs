@@ -3,7 +3,7 @@
 //! upserted as it arrives (so campaigns show while ads are still coming); once a whole pass of a
 //! step has read every page, what it did not see is marked gone.
 //!
-//! The paged steps share one driver ([`SyncEngine::entity_page`]); what differs between them is
+//! The paged steps share one driver ([`SyncEngine::page_of`]); what differs between them is
 //! an [`EntityStep`] on the wire record, next to its table's [`table::SyncedTable`].
 
 mod advertiser;
@@ -17,13 +17,9 @@ mod table;
 use super::{
     ctx::{Page, RunCtx, Stop},
     store::upsert,
-    Step, SyncEngine,
+    SyncEngine,
 };
-use crate::tiktok::{
-    client::Pager,
-    wire::{Ad, AdGroup, Audience, Campaign, Image, Pixel, Video, WithRaw},
-    TikTokClient,
-};
+use crate::tiktok::{client::Pager, wire::WithRaw, TikTokClient};
 use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
@@ -31,7 +27,7 @@ use std::{collections::HashMap, future::Future};
 use table::{Stamp, SyncedTable};
 
 /// A record a paged entity step reads, and how it lands in its table.
-trait EntityStep: DeserializeOwned + Send + Sync + 'static {
+pub(in crate::sync) trait EntityStep: DeserializeOwned + Send + Sync + 'static {
     type Table: SyncedTable;
 
     /// The step's pages, from the first.
@@ -63,22 +59,8 @@ trait EntityStep: DeserializeOwned + Send + Sync + 'static {
 }
 
 impl SyncEngine {
-    /// One page of the current entity step: which record each step reads is said here only.
-    pub(super) async fn entity_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
-        match ctx.cursor.step {
-            Step::Campaigns => self.page_of::<Campaign>(ctx).await,
-            Step::AdGroups => self.page_of::<AdGroup>(ctx).await,
-            Step::Ads => self.page_of::<Ad>(ctx).await,
-            Step::Images => self.page_of::<Image>(ctx).await,
-            Step::Videos => self.page_of::<Video>(ctx).await,
-            Step::Audiences => self.page_of::<Audience>(ctx).await,
-            Step::Pixels => self.page_of::<Pixel>(ctx).await,
-            _ => Ok(Page::StepDone),
-        }
-    }
-
     /// Reads the cursor's page of `E`, writes it with the cursor's move to the next page.
-    async fn page_of<E: EntityStep>(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
+    pub(in crate::sync) async fn page_of<E: EntityStep>(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let step = ctx.cursor.step;
         let page = ctx.cursor.page;
         let adv = ctx.account.advertiser_id.clone();
@@ -132,7 +114,7 @@ impl SyncEngine {
                 None => false,
             };
         let gone = if whole { E::mark_gone(&txn, &stamp).await? } else { 0 };
-        ctx.cursor.advance();
+        ctx.next_step();
         self.commit_page(txn, ctx).await?;
         if gone > 0 {
             tracing::info!(step = step.key(), gone, "marked records TikTok no longer returns as gone");
