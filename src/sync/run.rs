@@ -230,19 +230,10 @@ impl SyncEngine {
                     return Ok(Some(lost_lease(run_id)));
                 }
             }
-            Err(Stop::Fail { kind, evidence }) if ctx.cursor.deferrals < DEFERRALS && kind.passes_by_itself() => {
-                // TikTok is busy or failing for now: keep the cursor, try again later.
-                ctx.cursor.deferrals += 1;
-                let retry_at = self.clock.now() + chrono::Duration::minutes(1 << ctx.cursor.deferrals.min(5));
-                tracing::warn!(step = step.key(), %retry_at, "sync run deferred: {evidence}");
-                return Ok(Some(match self.defer(ctx, retry_at, kind, evidence).await? {
-                    true => Outcome::Paused { run_id },
-                    false => Outcome::LostLease { run_id },
-                }));
-            }
-            // TikTok kept failing on a minor step: a gap, so the rest of the run still lands.
+            // TikTok is failing on a minor step: a gap at once, so the spend never waits on it;
+            // the step is tried again at the account's next sync.
             Err(Stop::Fail { kind, evidence }) if kind.passes_by_itself() && !steps::is_core(step) => {
-                tracing::warn!(step = step.key(), "{}: step skipped after waiting: {evidence}", step.key());
+                tracing::warn!(step = step.key(), "{}: step skipped until the next sync: {evidence}", step.key());
                 let at = self.clock.now();
                 ctx.step_errors.0.push(StepError { step, kind, code: None, message: evidence, request_id: None, at });
                 ctx.cursor.deferrals = 0;
@@ -250,6 +241,16 @@ impl SyncEngine {
                 if !self.save_progress_alone(ctx).await? {
                     return Ok(Some(lost_lease(run_id)));
                 }
+            }
+            Err(Stop::Fail { kind, evidence }) if ctx.cursor.deferrals < DEFERRALS && kind.passes_by_itself() => {
+                // TikTok is busy or failing for now on a core step: keep the cursor, try again later.
+                ctx.cursor.deferrals += 1;
+                let retry_at = self.clock.now() + chrono::Duration::minutes(1 << ctx.cursor.deferrals.min(5));
+                tracing::warn!(step = step.key(), %retry_at, "sync run deferred: {evidence}");
+                return Ok(Some(match self.defer(ctx, retry_at, kind, evidence).await? {
+                    true => Outcome::Paused { run_id },
+                    false => Outcome::LostLease { run_id },
+                }));
             }
             Err(Stop::Fail { kind, evidence }) => {
                 tracing::warn!(step = step.key(), "sync run failed: {evidence}");

@@ -21,6 +21,7 @@ mod refusals;
 mod reports;
 mod sandbox_contract;
 mod security;
+mod steps;
 mod stopping;
 mod sync;
 mod tiktok_client;
