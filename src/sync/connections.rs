@@ -3,6 +3,7 @@
 //! what people ask for: Sync now, and Retry on a stuck sync.
 
 use super::{SyncEngine, SyncError};
+use crate::db::run_queue::Asked;
 use crate::model::ids::{AccountId, ConnectionId};
 use crate::{
     auth::CurrentUser,
@@ -143,8 +144,8 @@ impl SyncEngine {
     }
 
     /// Sync now: a manual run for each active account the connection reaches (nothing for one
-    /// already queued or running). Returns how many were queued.
-    pub async fn sync_now(&self, user: &CurrentUser, connection_id: ConnectionId) -> Result<u64, SyncRequestError> {
+    /// already queued or running, or asked for within [`crate::db::run_queue::SYNC_NOW_EVERY`]).
+    pub async fn sync_now(&self, user: &CurrentUser, connection_id: ConnectionId) -> Result<Asked, SyncRequestError> {
         let connection = tiktok_connection::Entity::find_by_id(connection_id)
             .filter(tiktok_connection::Column::WorkspaceId.eq(user.workspace_id))
             .filter(tiktok_connection::Column::AuthStatus.ne(AuthStatus::Disconnected))
@@ -159,10 +160,16 @@ impl SyncEngine {
             .into_iter()
             .filter_map(|(_, a)| a.filter(|a| a.sync_state == SyncState::Active).map(|a| AccountId(a.id)))
             .collect();
-        let queued = self.queue.ask_now(&accounts).await?;
-        tracing::info!(user.id = user.user_id, connection.id = connection_id.0, queued, "sync now");
+        let asked = self.queue.ask_now(&accounts).await?;
+        tracing::info!(
+            user.id = user.user_id,
+            connection.id = connection_id.0,
+            queued = asked.queued,
+            asked_lately = asked.asked_lately,
+            "sync now"
+        );
         self.wake.notify_waiters();
-        Ok(queued)
+        Ok(asked)
     }
 
     /// Retry on a stuck sync: the stuck run stops (with that as its evidence) and a manual run

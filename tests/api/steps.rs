@@ -1,12 +1,16 @@
-//! Steps that never hold each other back: a minor step that keeps failing is a gap at once and
-//! the account's today is read at every interval; the step is tried again at the next sync.
+//! Steps and runs that never hold each other back: a minor step that keeps failing is a gap at
+//! once and the account's today is read at every interval (the step is tried again at the next
+//! sync); a person clicking Sync now again and again reads the window a handful of times, and
+//! another workspace's accounts sync on time meanwhile.
 
-use crate::sync::{account, app_with, counts, drain, last_run, US};
+use crate::sync::{account, app_with, counts, drain, last_run, EU, JAPAN, US};
 use chrono::Duration;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use wevion::{
-    db::entities::sync_run::{RunStatus, RunTrigger},
-    sandbox::BUSINESS_USER,
+    db::entities::sync_run::{self, RunStatus, RunTrigger},
+    roles::Role,
+    sandbox::{BUSINESS_USER, SECOND_BUSINESS_USER},
     sync::{Outcome, Step},
 };
 
@@ -46,4 +50,62 @@ async fn a_minor_step_that_keeps_failing_is_a_gap_at_once_and_today_is_read_at_e
 
         app.clock.advance(Duration::minutes(16));
     }
+}
+
+#[tokio::test]
+async fn a_hundred_sync_now_clicks_in_a_minute_read_the_window_a_handful_of_times_and_others_sync_on_time() {
+    let (_db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
+    let globex = app.second_member("Globex", "gina@globex.test", Role::Manager).await;
+    globex.connect_and_import(SECOND_BUSINESS_USER, &[JAPAN]).await;
+    drain(&app).await;
+    app.clock.advance(Duration::minutes(16));
+    let due = app.clock_now();
+
+    // A manager clicks Sync now every 0.6 s for a minute, while a worker takes a run at each.
+    let mut notices = Vec::new();
+    for _ in 0..100 {
+        let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+        assert_eq!(asked.status(), 200);
+        notices.push(asked.json::<Value>().await.unwrap()["notice"].as_str().unwrap_or_default().to_owned());
+        app.state.sync.sync_next().await.expect("sync_next");
+        app.clock.advance(Duration::milliseconds(600));
+    }
+    let japan = account(&app, JAPAN).await;
+    let synced = japan.last_synced_at.expect("Globex's account has synced");
+    assert!(
+        synced >= due && synced - due <= Duration::seconds(10),
+        "synced on time, not after the clicks: {synced} for {due}"
+    );
+
+    drain(&app).await;
+    let manual = sync_run::Entity::find()
+        .filter(sync_run::Column::Trigger.eq(RunTrigger::Manual))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert!((1..=4).contains(&manual), "a handful of whole-window reads, not a hundred: {manual}");
+    assert!(notices[0].starts_with("Sync queued for 2 advertiser accounts."), "{}", notices[0]);
+    assert!(notices[99].starts_with("A sync was asked for at"), "the last click says when: {}", notices[99]);
+}
+
+#[tokio::test]
+async fn a_scheduled_run_that_waited_two_minutes_goes_before_a_newer_manual_one() {
+    let (_db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
+    let globex = app.second_member("Globex", "gina@globex.test", Role::Manager).await;
+    globex.connect_and_import(SECOND_BUSINESS_USER, &[JAPAN]).await;
+    drain(&app).await;
+    app.clock.advance(Duration::minutes(16));
+    let first = app.state.sync.sync_next().await.unwrap(); // queues the three, syncs one of Acme's
+    app.clock.advance(Duration::minutes(3));
+    let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+    assert_eq!(asked.status(), 200);
+    let mut order = Vec::new();
+    for outcome in [first].into_iter().chain(drain(&app).await) {
+        let Outcome::Finished { account_id, .. } = outcome else { panic!("{outcome:?}") };
+        order.push(account_id);
+    }
+    let (us, eu, japan) = (account(&app, US).await.id, account(&app, EU).await.id, account(&app, JAPAN).await.id);
+    assert_eq!(order, [us, eu, japan, us], "Globex's run, waiting since 09:16, before Acme's click at 09:19");
 }

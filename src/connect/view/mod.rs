@@ -7,7 +7,10 @@ mod account;
 
 use super::{ConnectionOverview, Disconnected, ImportOutcome, PickerView};
 use crate::{
-    db::status::{ConnectionState, Evidence},
+    db::{
+        run_queue::{Asked, SYNC_NOW_EVERY},
+        status::{ConnectionState, Evidence},
+    },
     model::connect::{
         AvailableLine, CardAuth, ConnectPageData, ConnectionCard, DisconnectSummary, ImportSummary, PickerAdvertiser,
         PickerData, Revocation, Said, SyncNowSummary,
@@ -112,13 +115,22 @@ pub fn imported_available(outcome: ImportOutcome) -> ImportSummary {
     ImportSummary { notice, ..summary }
 }
 
-/// What the card's **Sync now** did: `queued` runs (0 when all had one queued or running).
-pub fn sync_queued(queued: u64) -> SyncNowSummary {
-    let notice = match queued {
+/// What the card's **Sync now** did: the runs it queued, and the accounts it left because a
+/// person asked for them a moment ago (saying when, and when asking again reads them).
+pub fn sync_queued(asked: Asked) -> SyncNowSummary {
+    let Asked { queued, asked_lately, last_asked } = asked;
+    let mut notice = match queued {
+        0 if asked_lately > 0 => String::new(),
         0 => "A sync is already queued or running for every account.".to_string(),
         1 => "Sync queued for 1 advertiser account.".to_string(),
         n => format!("Sync queued for {n} advertiser accounts."),
     };
+    if let (true, Some(at)) = (asked_lately > 0, last_asked) {
+        let again = display_time(at + SYNC_NOW_EVERY);
+        let said =
+            format!("A sync was asked for at {}; Sync now reads everything again from {again}.", display_time(at));
+        notice = if notice.is_empty() { said } else { format!("{notice} {said}") };
+    }
     SyncNowSummary { queued, notice }
 }
 
@@ -259,11 +271,28 @@ mod tests {
 
     #[test]
     fn sync_now_says_how_many_runs_it_queued() {
-        assert_eq!(sync_queued(0).notice, "A sync is already queued or running for every account.");
-        assert_eq!(sync_queued(1).notice, "Sync queued for 1 advertiser account.");
+        let asked = |queued| Asked { queued, asked_lately: 0, last_asked: None };
+        assert_eq!(sync_queued(asked(0)).notice, "A sync is already queued or running for every account.");
+        assert_eq!(sync_queued(asked(1)).notice, "Sync queued for 1 advertiser account.");
         assert_eq!(
-            sync_queued(3),
+            sync_queued(asked(3)),
             SyncNowSummary { queued: 3, notice: "Sync queued for 3 advertiser accounts.".into() }
+        );
+    }
+
+    #[test]
+    fn sync_now_asked_again_too_soon_says_when_the_last_one_was_asked_for_and_when_it_reads_again() {
+        let at = DateTime::parse_from_rfc3339("2026-12-07T14:05:00Z").unwrap().to_utc();
+        let again = sync_queued(Asked { queued: 0, asked_lately: 2, last_asked: Some(at) });
+        assert_eq!(
+            again.notice,
+            "A sync was asked for at 2026-12-07 14:05 UTC; Sync now reads everything again from 2026-12-07 14:10 UTC."
+        );
+        let some = sync_queued(Asked { queued: 1, asked_lately: 1, last_asked: Some(at) });
+        assert!(
+            some.notice.starts_with("Sync queued for 1 advertiser account. A sync was asked for at"),
+            "{}",
+            some.notice
         );
     }
 

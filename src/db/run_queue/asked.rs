@@ -12,21 +12,56 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
+use std::collections::HashSet;
+
+/// How often a person's Sync now reads an account's whole attribution window, at most.
+pub const SYNC_NOW_EVERY: chrono::Duration = chrono::Duration::minutes(5);
+
+/// What a Sync now did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked {
+    /// Runs queued (an account with a run already queued or running gets none).
+    pub queued: u64,
+    /// Accounts left as they were: a person asked for them within [`SYNC_NOW_EVERY`].
+    pub asked_lately: usize,
+    /// When a person last asked for (or started) one of those.
+    pub last_asked: Option<DateTime<Utc>>,
+}
 
 impl RunQueue {
     /// Sync now on `accounts`: a run put back until TikTok answers again is asked to try now,
     /// and as a person's run (it reads the whole attribution window, unless it is already past
-    /// planning its days); an account with none gets a manual run. Returns how many were queued.
-    pub async fn ask_now(&self, accounts: &[AccountId]) -> Result<u64, DbErr> {
+    /// planning its days); an account with none gets a manual run. An account whose last manual
+    /// run was asked for or started within [`SYNC_NOW_EVERY`] is left as it is: clicking again
+    /// reads nothing twice and spends none of TikTok's budget.
+    pub async fn ask_now(&self, accounts: &[AccountId]) -> Result<Asked, DbErr> {
+        let now = self.clock.now();
+        let since = now - SYNC_NOW_EVERY;
         let ids: Vec<i32> = accounts.iter().map(|a| a.0).collect();
+        let recent: Vec<(i32, DateTime<Utc>, Option<DateTime<Utc>>)> = sync_run::Entity::find()
+            .select_only()
+            .columns([sync_run::Column::AdAccountId, sync_run::Column::QueuedAt, sync_run::Column::StartedAt])
+            .filter(sync_run::Column::AdAccountId.is_in(ids.clone()))
+            .filter(sync_run::Column::Trigger.eq(RunTrigger::Manual))
+            .filter(
+                Condition::any().add(sync_run::Column::QueuedAt.gt(since)).add(sync_run::Column::StartedAt.gt(since)),
+            )
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let last_asked = recent.iter().map(|(_, queued, started)| started.map_or(*queued, |s| s.max(*queued))).max();
+        let asked_lately: HashSet<i32> = recent.iter().map(|(id, ..)| *id).collect();
+        let due: Vec<AccountId> = accounts.iter().copied().filter(|a| !asked_lately.contains(&a.0)).collect();
+        let due_ids: Vec<i32> = due.iter().map(|a| a.0).collect();
         sync_run::Entity::update_many()
             .col_expr(sync_run::Column::RetryAt, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(sync_run::Column::Trigger, Expr::value(RunTrigger::Manual))
-            .filter(sync_run::Column::AdAccountId.is_in(ids))
+            .filter(sync_run::Column::AdAccountId.is_in(due_ids))
             .filter(sync_run::Column::Status.eq(RunStatus::Queued))
             .exec(&self.db)
             .await?;
-        enqueue(&self.db, accounts.iter().copied(), RunTrigger::Manual, self.clock.now()).await
+        let queued = enqueue(&self.db, due.iter().copied(), RunTrigger::Manual, now).await?;
+        Ok(Asked { queued, asked_lately: asked_lately.len(), last_asked })
     }
 
     /// Retry on a stuck sync: the account's running run that made no progress for

@@ -20,6 +20,9 @@ use sea_orm::{
     QuerySelect, QueryTrait, Select, Statement, TransactionTrait,
 };
 
+/// How long a scheduled run waits behind first syncs and manual runs before it joins them.
+pub const AHEAD_FOR: chrono::Duration = chrono::Duration::minutes(2);
+
 /// What a claim reads of a run: id, account, and when it started and last moved.
 type ClaimRow = (i32, i32, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
@@ -73,14 +76,20 @@ impl RunQueue {
         )
     }
 
-    /// The next claimable run, first syncs and manual runs before scheduled ones, oldest first.
+    /// Runs that go first: first syncs and manual runs, and scheduled runs that have waited
+    /// [`AHEAD_FOR`] (a person's runs have priority but not all of it: a workspace asking
+    /// again and again never keeps another's accounts waiting past their time).
+    fn first_in_line(now: DateTime<Utc>) -> Condition {
+        Condition::any()
+            .add(sync_run::Column::Trigger.ne(RunTrigger::Scheduled))
+            .add(sync_run::Column::QueuedAt.lte(now - AHEAD_FOR))
+    }
+
+    /// The next claimable run: those first in line before the others, oldest first.
     fn next_claimable(now: DateTime<Utc>) -> Select<sync_run::Entity> {
         sync_run::Entity::find()
             .filter(Self::claimable(now))
-            .order_by(
-                Into::<Expr>::into(Expr::case(sync_run::Column::Trigger.eq(RunTrigger::Scheduled), 1).finally(0)),
-                Order::Asc,
-            )
+            .order_by(Into::<Expr>::into(Expr::case(Self::first_in_line(now), 0).finally(1)), Order::Asc)
             .order_by_asc(sync_run::Column::QueuedAt)
             // Runs queued at the same instant go in the order they were made, on both
             // databases (Postgres would otherwise return whichever row it updated last).
@@ -88,7 +97,8 @@ impl RunQueue {
             .limit(1)
     }
 
-    /// Claims the next run: first syncs and manual runs before scheduled ones, oldest first; a
+    /// Claims the next run: first syncs, manual runs and scheduled runs waiting since
+    /// [`AHEAD_FOR`] before the others, oldest first; a
     /// running run whose lease expired (its instance died) is taken over and resumes.
     pub async fn claim(&self) -> Result<Option<Claimed>, DbErr> {
         let postgres = self.db.get_database_backend() == DatabaseBackend::Postgres;
@@ -178,8 +188,9 @@ impl RunQueue {
         Ok(None)
     }
 
-    /// Whether another run is waiting that a claim would take before this one (first syncs and
-    /// manual runs go before scheduled ones, so a first sync yields only to its peers).
+    /// Whether another run is waiting that should have this run's worker at the end of its turn:
+    /// any, for a scheduled run; a first sync or a person's run, for one of those (a long first
+    /// sync keeps its worker while only scheduled runs wait: the other workers take them).
     pub async fn others_waiting(&self, lease: &Lease, trigger: RunTrigger) -> Result<bool, DbErr> {
         let mut waiting = sync_run::Entity::find()
             .filter(Self::claimable(self.clock.now()))

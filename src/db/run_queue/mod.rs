@@ -15,7 +15,8 @@ mod lease;
 mod prune;
 
 pub use crate::model::ids::{AccountId, RunId};
-pub use claim::explain_claim;
+pub use asked::{Asked, SYNC_NOW_EVERY};
+pub use claim::{explain_claim, AHEAD_FOR};
 pub use lease::Progress;
 pub use prune::{prune_runs, KEEP_RUNS};
 
