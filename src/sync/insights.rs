@@ -1,7 +1,7 @@
 //! Daily insights at campaign, ad group, ad and advertiser level, in windows of at most 30 of
 //! the advertiser's days, newest first (a first sync: the last `HISTORY_DAYS`; later: the tiers
-//! of the attribution window that are due, see [`super::tiers`], and the days a raised history
-//! adds). TikTok's 40067 (query too large) or a timeout halves the window and carries on; rows
+//! of the attribution window that are due, see [`super::tiers`]; the days a raised history adds
+//! are the backfill's, `backfill.rs`). TikTok's 40067 (query too large) or a timeout halves the window and carries on; rows
 //! TikTok sent that cannot be kept are gaps on the card. Then the data check (`data_check.rs`).
 
 use super::{
@@ -22,7 +22,7 @@ use crate::{
     tiktok::{client::MAX_DAILY_REPORT_DAYS, wire::DataLevel, ErrorKind},
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 /// The advertiser's today: TikTok's days are the advertiser's days.
 pub fn today_of(account: &tiktok_ad_account::Model, now: DateTime<Utc>) -> NaiveDate {
@@ -56,8 +56,7 @@ pub fn plan(from: NaiveDate, to: NaiveDate) -> Vec<Window> {
 
 impl SyncEngine {
     /// The days this run reads, and which tier they are: the history on a first sync, else the
-    /// tiers of the attribution window that are due (all of it when a person asked); and the
-    /// older days a raised history adds.
+    /// tiers of the attribution window that are due (all of it when a person asked).
     fn insight_days(&self, account: &tiktok_ad_account::Model, asked: bool) -> Days {
         let now = self.clock.now();
         let today = today_of(account, now);
@@ -76,31 +75,36 @@ impl SyncEngine {
             now,
             self.settings.interval,
         );
-        let backfill = tiers::backfill(today, self.settings.history_days, read)
-            .map(|(first, last)| (first, last.min(from - Duration::days(1))))
-            .filter(|(first, last)| first <= last);
-        Days { from, to: today, tier, backfill }
+        Days { from, to: today, tier }
     }
 
     pub(super) async fn insights_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         if ctx.cursor.insights_from.is_none() {
-            let Days { from, to, tier, backfill } =
-                self.insight_days(&ctx.account, ctx.trigger != RunTrigger::Scheduled);
+            let Days { from, to, tier } = self.insight_days(&ctx.account, ctx.trigger != RunTrigger::Scheduled);
             tracing::info!(from = %from, to = %to, reread = ?tier, "reading daily results");
             ctx.cursor.insights_from = Some(from);
             ctx.cursor.insights_to = Some(to);
             ctx.cursor.reread = Some(tier);
             ctx.cursor.planned_at = Some(self.clock.now());
             ctx.cursor.windows = plan(from, to);
-            if let Some((first, last)) = backfill {
-                tracing::info!(from = %first, to = %last, "reading the days a longer history adds");
-                ctx.cursor.windows.extend(plan(first, last));
-                ctx.cursor.backfill_from = Some(first);
-            }
             ctx.cursor.page = 1;
         }
+        match self.window_page(ctx, Step::Insights).await? {
+            None => self.insights_done(ctx).await,
+            Some(read) => {
+                self.commit_page(read.txn, ctx).await?;
+                Ok(Page::More)
+            }
+        }
+    }
+
+    /// A page of the cursor's first window, for `step` (the daily results, or the backfill):
+    /// its rows written in the returned transaction, for the caller to commit with the cursor;
+    /// `None` when no window is left. A window TikTok finds too large or times out on is
+    /// replaced by its halves; one that fails even for a single day is a gap.
+    pub(super) async fn window_page(&self, ctx: &mut RunCtx, step: Step) -> Result<Option<WindowRead>, Stop> {
         let Some(window) = ctx.cursor.windows.first().copied() else {
-            return self.insights_done(ctx).await;
+            return Ok(None);
         };
         let page = ctx.cursor.page;
         let adv = ctx.account.advertiser_id.clone();
@@ -131,7 +135,7 @@ impl SyncEngine {
                         ctx.cursor.windows.insert(0, b);
                     }
                     None => {
-                        let mut error = step_error(Step::Insights, &err, self.clock.now());
+                        let mut error = step_error(step, &err, self.clock.now());
                         let why = if err.timed_out { "timed out on" } else { "rejected as too large" };
                         error.message = format!(
                             "TikTok {why} the {:?} report for {} even for a single day: {}",
@@ -141,11 +145,9 @@ impl SyncEngine {
                     }
                 }
                 ctx.cursor.page = 1;
-                let txn = self.db.begin().await?;
-                self.commit_page(txn, ctx).await?;
-                return Ok(Page::More);
+                return Ok(Some(WindowRead { txn: self.db.begin().await?, window, finished: false }));
             }
-            Err(failure) => return Err(self.stop_for(Step::Insights, failure)),
+            Err(failure) => return Err(self.stop_for(step, failure)),
         };
         // Paging follows TikTok's count, whatever became of the rows: a page whose rows could
         // not be read is a gap on the card, never the end of the window. An empty page before
@@ -164,19 +166,19 @@ impl SyncEngine {
             let what = format!(
                 "TikTok sent {unread} rows on page {page} of {total_page} of {report} without a readable id or day; they were not stored"
             );
-            self.gap(ctx, what);
+            self.gap(ctx, step, what);
         }
         if cut_short {
             let what =
                 format!("TikTok sent page {page} of {total_page} of {report} empty; the pages after it were not read");
-            self.gap(ctx, what);
+            self.gap(ctx, step, what);
         }
         let n = rows.len();
         let txn = self.db.begin().await?;
         let refused = super::daily_rows::write(&txn, ctx.account.id, window.level, rows, self.clock.now()).await?;
         if !refused.is_empty() {
             let what = refused_rows(&refused, &report, page);
-            self.gap(ctx, what);
+            self.gap(ctx, step, what);
         }
         ctx.add_count(Step::Insights, n - refused.len());
         if more {
@@ -186,15 +188,14 @@ impl SyncEngine {
             ctx.cursor.windows.remove(0);
             ctx.cursor.page = 1;
         }
-        self.commit_page(txn, ctx).await?;
-        Ok(Page::More)
+        Ok(Some(WindowRead { txn, window, finished: !more }))
     }
 
     /// A gap in the daily results, on the card: the days stay due for a later read. At most
     /// [`MAX_GAPS`] are kept per run, so a long history of bad pages cannot grow the run's row.
-    fn gap(&self, ctx: &mut RunCtx, message: String) {
+    fn gap(&self, ctx: &mut RunCtx, step: Step, message: String) {
         let (at, kind) = (self.clock.now(), FailureKind::BadRequest);
-        add_gap(ctx, StepError { step: Step::Insights, kind, code: None, message, request_id: None, at });
+        add_gap(ctx, StepError { step, kind, code: None, message, request_id: None, at });
     }
 
     /// Every window read: the account's insights are complete through the last day.
@@ -223,8 +224,9 @@ impl SyncEngine {
                     update = update.col_expr(tiktok_ad_account::Column::WindowRereadAt, Expr::value(now));
                     ctx.account.window_reread_at = Some(now);
                 }
-                // The history now reaches back to the first day read (a first sync, a backfill, or
-                // for an account that held nothing yet, this read).
+                // The history now reaches back to the first day read (a first sync, or for an
+                // account that held nothing yet, this read; a run planned before the backfill was
+                // a step of its own read the added days here).
                 let read_from = ctx.cursor.backfill_from.or(ctx.cursor.insights_from);
                 let first = match (ctx.account.history_from, read_from) {
                     (Some(held), Some(read)) => Some(held.min(read)),
@@ -250,22 +252,28 @@ impl SyncEngine {
     }
 }
 
-/// The days a run reads: `from..=to` as tier `tier`, and older days a raised history adds.
+/// The days a run reads: `from..=to` as tier `tier`.
 struct Days {
     from: NaiveDate,
     to: NaiveDate,
     tier: Reread,
-    backfill: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// A page of a window, read: its rows are written in `txn`; `finished` when the window is done.
+pub(super) struct WindowRead {
+    pub txn: DatabaseTransaction,
+    pub window: Window,
+    pub finished: bool,
 }
 
 /// Gaps in the daily results kept per run.
 const MAX_GAPS: usize = 20;
 
 /// Records a gap in the daily results: the run's read is incomplete, and the card says why (the
-/// first [`MAX_GAPS`] of them).
+/// first [`MAX_GAPS`] of a step's).
 fn add_gap(ctx: &mut RunCtx, error: StepError) {
     ctx.cursor.insights_incomplete = true;
-    if ctx.step_errors.0.iter().filter(|e| e.step == Step::Insights).count() < MAX_GAPS {
+    if ctx.step_errors.0.iter().filter(|e| e.step == error.step).count() < MAX_GAPS {
         ctx.step_errors.0.push(error);
     }
 }

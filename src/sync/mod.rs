@@ -6,6 +6,7 @@
 //! account), run it to its end or until told to stop, and say what happened. The loop
 //! ([`SyncEngine::run`]) only repeats it on a few workers; tests call it directly.
 
+mod backfill;
 mod connections;
 mod ctx;
 mod daily_rows;

@@ -31,7 +31,7 @@ pub(super) struct StepSpec {
 }
 
 /// Every step of a run, in the order it runs them.
-pub(super) static STEPS: [StepSpec; 11] = [
+pub(super) static STEPS: [StepSpec; 12] = [
     StepSpec { step: Step::Advertiser, tier: Tier::Core, page: |e, c| Box::pin(e.advertiser_step(c)) },
     StepSpec { step: Step::Campaigns, tier: Tier::Core, page: |e, c| Box::pin(e.page_of::<Campaign>(c)) },
     StepSpec { step: Step::AdGroups, tier: Tier::Core, page: |e, c| Box::pin(e.page_of::<AdGroup>(c)) },
@@ -43,6 +43,7 @@ pub(super) static STEPS: [StepSpec; 11] = [
     StepSpec { step: Step::Audiences, tier: Tier::Minor, page: |e, c| Box::pin(e.page_of::<Audience>(c)) },
     StepSpec { step: Step::Pixels, tier: Tier::Minor, page: |e, c| Box::pin(e.page_of::<Pixel>(c)) },
     StepSpec { step: Step::PixelStats, tier: Tier::Minor, page: |e, c| Box::pin(e.pixel_stats_page(c)) },
+    StepSpec { step: Step::Backfill, tier: Tier::Minor, page: |e, c| Box::pin(e.backfill_page(c)) },
 ];
 
 /// The step's entry; `None` for [`Step::Done`].
@@ -84,10 +85,11 @@ mod tests {
         assert_eq!(after(Step::Advertiser), Step::Campaigns);
         assert_eq!(after(Step::Ads), Step::Insights, "the spend before the minor steps");
         assert_eq!(after(Step::Insights), Step::DataCheck);
-        assert_eq!(after(Step::PixelStats), Step::Done);
+        assert_eq!(after(Step::PixelStats), Step::Backfill, "older history after everything of today");
+        assert_eq!(after(Step::Backfill), Step::Done);
         assert_eq!(STEPS.iter().take_while(|s| s.tier == Tier::Core).count(), 5, "the core steps come first");
         assert!(STEPS.iter().skip(5).all(|s| s.tier == Tier::Minor));
-        assert_eq!(position(Step::AdGroups), (3, 11));
+        assert_eq!(position(Step::AdGroups), (3, 12));
     }
 
     #[test]

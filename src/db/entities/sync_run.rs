@@ -87,6 +87,9 @@ pub enum Step {
     #[sea_orm(string_value = "data_check")]
     #[serde(rename = "data_check", alias = "DataCheck")]
     DataCheck,
+    #[sea_orm(string_value = "backfill")]
+    #[serde(rename = "backfill")]
+    Backfill,
     #[sea_orm(string_value = "done")]
     #[serde(rename = "done", alias = "Done")]
     Done,
@@ -107,6 +110,7 @@ impl Step {
             Step::PixelStats => "pixel event counts",
             Step::Insights => "daily results",
             Step::DataCheck => "totals check",
+            Step::Backfill => "older daily results",
             Step::Done => "the last step",
         }
     }
@@ -125,6 +129,7 @@ impl Step {
             Step::PixelStats => "pixel_stats",
             Step::Insights => "insights",
             Step::DataCheck => "data_check",
+            Step::Backfill => "backfill",
             Step::Done => "done",
         }
     }

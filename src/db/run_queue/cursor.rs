@@ -142,11 +142,11 @@ pub struct Cursor {
     /// When those days were planned: the tiers they cover count as read from then.
     #[serde(default)]
     pub planned_at: Option<DateTime<Utc>>,
-    /// Older days read too, from here, because the history now reaches further back than the
-    /// account held (a raised `HISTORY_DAYS`).
+    /// The backfill (a raised `HISTORY_DAYS`): the oldest day this run reads, once planned.
     #[serde(default)]
     pub backfill_from: Option<NaiveDate>,
-    /// A step lost a window for good (40067 even for one day): insights are not complete.
+    /// A step lost days for good (40067 even for one day, rows it could not keep): the days it
+    /// read are not complete.
     #[serde(default)]
     pub insights_incomplete: bool,
     /// Times the run was put back for TikTok to recover with no page read since.
@@ -175,7 +175,7 @@ impl Cursor {
     /// between insights windows (keyed by date). Mid-list, rows removed at TikTok meanwhile would
     /// shift the pages and one could be skipped.
     pub fn may_yield(&self) -> bool {
-        self.page <= 1 || self.step == Step::Insights
+        self.page <= 1 || matches!(self.step, Step::Insights | Step::Backfill)
     }
 
     pub fn start() -> Self {

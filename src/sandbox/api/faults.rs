@@ -27,6 +27,10 @@ pub struct Fault {
     /// Only requests for this page of a list meet the fault (any page when unset).
     #[serde(default)]
     pub page: Option<u32>,
+    /// Only report requests from a day before this one meet the fault (any when unset), so an
+    /// old stretch of history can fail for good while recent days answer.
+    #[serde(default)]
+    pub before: Option<chrono::NaiveDate>,
     /// For [`FaultKind::Figure`]: the metric and the value every row of the page says.
     #[serde(default)]
     pub metric: Option<String>,
@@ -81,10 +85,14 @@ impl Fault {
 }
 
 impl World {
-    /// Takes one matching fault, if any is armed for this path (and `page` of its list).
-    pub fn take_fault(&mut self, path: &str, page: Option<u32>) -> Option<Fault> {
+    /// Takes one matching fault, if any is armed for this path (and `page` of its list, and a
+    /// report from `start`).
+    pub fn take_fault(&mut self, path: &str, page: Option<u32>, start: Option<chrono::NaiveDate>) -> Option<Fault> {
         let i = self.faults.iter().position(|f| {
-            f.path.trim_matches('/') == path.trim_matches('/') && f.count > 0 && f.page.is_none_or(|p| Some(p) == page)
+            f.path.trim_matches('/') == path.trim_matches('/')
+                && f.count > 0
+                && f.page.is_none_or(|p| Some(p) == page)
+                && f.before.is_none_or(|before| start.is_some_and(|s| s < before))
         })?;
         self.faults[i].count -= 1;
         let fault = self.faults[i].clone();
@@ -234,10 +242,10 @@ mod tests {
             serde_json::from_value(serde_json::json!({"path": "/campaign/get", "code": 40100, "count": 2}))
                 .expect("a fault");
         world.faults.push(fault);
-        assert!(world.take_fault("ad/get/", None).is_none());
-        assert_eq!(world.take_fault("campaign/get/", None).map(|f| f.code), Some(40100));
-        assert_eq!(world.take_fault("campaign/get/", Some(3)).map(|f| f.count), Some(0));
-        assert!(world.take_fault("campaign/get/", None).is_none());
+        assert!(world.take_fault("ad/get/", None, None).is_none());
+        assert_eq!(world.take_fault("campaign/get/", None, None).map(|f| f.code), Some(40100));
+        assert_eq!(world.take_fault("campaign/get/", Some(3), None).map(|f| f.count), Some(0));
+        assert!(world.take_fault("campaign/get/", None, None).is_none());
         assert!(world.faults.is_empty());
     }
 
@@ -248,8 +256,22 @@ mod tests {
             serde_json::from_value(serde_json::json!({"path": "campaign/get/", "kind": "empty_page", "page": 2}))
                 .expect("a fault");
         world.faults.push(fault);
-        assert!(world.take_fault("campaign/get/", Some(1)).is_none());
-        assert!(world.take_fault("campaign/get/", None).is_none());
-        assert_eq!(world.take_fault("campaign/get/", Some(2)).map(|f| f.kind), Some(FaultKind::EmptyPage));
+        assert!(world.take_fault("campaign/get/", Some(1), None).is_none());
+        assert!(world.take_fault("campaign/get/", None, None).is_none());
+        assert_eq!(world.take_fault("campaign/get/", Some(2), None).map(|f| f.kind), Some(FaultKind::EmptyPage));
+    }
+
+    #[test]
+    fn a_fault_for_old_days_lets_recent_reports_by() {
+        let mut world = World::new(SandboxSettings::default(), vec![]);
+        let fault: Fault = serde_json::from_value(serde_json::json!(
+            {"path": "report/integrated/get/", "code": 50000, "count": 5, "before": "2025-12-01"}
+        ))
+        .expect("a fault");
+        world.faults.push(fault);
+        let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+        assert!(world.take_fault("report/integrated/get/", None, day("2025-12-01")).is_none());
+        assert!(world.take_fault("report/integrated/get/", None, None).is_none());
+        assert_eq!(world.take_fault("report/integrated/get/", None, day("2025-11-02")).map(|f| f.code), Some(50000));
     }
 }

@@ -55,7 +55,8 @@ pub async fn handle(
         return fail(40100, message).into_response();
     }
     let page = query.get("page").and_then(|p| p.parse().ok());
-    let fault = sandbox.world().take_fault(&path, page);
+    let start = query.get("start_date").and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let fault = sandbox.world().take_fault(&path, page, start);
     let answer = |sandbox: &Sandbox| {
         route(sandbox, &method, &path, &query, &headers, &body).unwrap_or_else(IntoResponse::into_response)
     };
