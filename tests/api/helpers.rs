@@ -2,6 +2,7 @@
 //! or, when `TEST_DATABASE_URL` names a Postgres server, a new database on it per test.
 //! Long: the one harness every integration test uses (app, database, member, sandbox, waits).
 
+pub use crate::binary::Binary;
 use leptos::config::LeptosOptions;
 use reqwest::{header, redirect::Policy, Client, Response};
 use std::collections::HashMap;
@@ -82,8 +83,8 @@ pub fn settings_for(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
 
 /// Where every test's clock starts: 09:00 UTC today, whatever the hour the test runs. The
 /// sandbox's advertisers' midnights fall at 00:00 (GMT), 04:00–05:00 (New York), 07:00–08:00
-/// (Los Angeles), 15:00 (Tokyo) and 22:00–23:00 (Berlin) UTC, so the hours a test lets pass
-/// start no new day anywhere unless the test means them to.
+/// (Los Angeles), 15:00 (Tokyo) and 22:00–23:00 (Berlin) UTC, so a test letting up to 6 hours
+/// pass starts no new day anywhere; one that lets more pass means to.
 pub fn test_morning() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now().date_naive().and_hms_opt(9, 0, 0).expect("09:00 exists").and_utc()
 }
@@ -361,75 +362,6 @@ pub fn grant_in_callback_page(body: &str) -> i32 {
     let start = body.find(marker).expect("the page tells the opener") + marker.len();
     body[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("a grant id")
 }
-
-// ---- the real binary --------------------------------------------------------------------------
-
-/// The `wevion` binary running as a child process, its output collected as it comes.
-pub struct Binary {
-    pub child: tokio::process::Child,
-    pub output: Arc<std::sync::Mutex<String>>,
-    readers: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl Binary {
-    /// Starts `wevion args…` with `envs` and waits until a log line contains `ready`; returns it
-    /// with the first `127.0.0.1:PORT` address that line names (the binary binds port 0).
-    pub async fn start(args: &[&str], envs: &[(&str, String)], ready: &str) -> (Self, std::net::SocketAddr) {
-        use tokio::io::{AsyncBufReadExt, BufReader};
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_wevion"));
-        command.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).kill_on_drop(true);
-        for (k, v) in envs {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().expect("wevion starts");
-        let output = Arc::new(std::sync::Mutex::new(String::new()));
-        let (found, mut address) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let mut readers = Vec::new();
-        for stream in [
-            Box::new(child.stdout.take().expect("stdout")) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-            Box::new(child.stderr.take().expect("stderr")),
-        ] {
-            let (output, found, ready) = (output.clone(), found.clone(), ready.to_owned());
-            readers.push(tokio::spawn(async move {
-                let mut lines = BufReader::new(stream).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if line.contains(&ready) {
-                        let _ = found.send(line.clone());
-                    }
-                    output.lock().unwrap().push_str(&(line + "\n"));
-                }
-            }));
-        }
-        let line = wait_until("the binary's ready line", Duration::from_secs(30), || {
-            let line = match address.try_recv() {
-                Ok(line) => Some(line),
-                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => None,
-                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
-                    panic!("the binary stopped before its ready line:\n{}", output.lock().unwrap())
-                }
-            };
-            async move { line }
-        })
-        .await;
-        let start = line.find("127.0.0.1:").expect("the ready line names an address");
-        let addr: String = line[start..].chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
-        (Self { child, output, readers }, addr.parse().expect("an address"))
-    }
-
-    /// Stops the process and returns everything it printed.
-    pub async fn stop(mut self) -> String {
-        let _ = self.child.start_kill();
-        let _ = self.child.wait().await;
-        // The readers finish once the pipes close.
-        for reader in self.readers {
-            let _ = reader.await;
-        }
-        let out = self.output.lock().unwrap().clone();
-        out
-    }
-}
-
-// ---- waiting --------------------------------------------------------------------------------
 
 /// How often [`wait_until`] looks again.
 const POLL: Duration = Duration::from_millis(10);

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod attribution;
+mod binary;
 mod bounds;
 mod connect;
 mod edges;

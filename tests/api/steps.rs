@@ -84,7 +84,7 @@ async fn a_hundred_sync_now_clicks_in_a_minute_read_the_window_a_handful_of_time
         .count(&app.state.db)
         .await
         .unwrap();
-    assert!((1..=4).contains(&manual), "a handful of whole-window reads, not a hundred: {manual}");
+    assert_eq!(manual, 2, "one whole-window read per account, not a hundred");
     assert!(notices[0].starts_with("Sync queued for 2 advertiser accounts."), "{}", notices[0]);
     assert!(notices[99].starts_with("A sync was asked for at"), "the last click says when: {}", notices[99]);
 }
@@ -108,4 +108,25 @@ async fn a_scheduled_run_that_waited_two_minutes_goes_before_a_newer_manual_one(
     }
     let (us, eu, japan) = (account(&app, US).await.id, account(&app, EU).await.id, account(&app, JAPAN).await.id);
     assert_eq!(order, [us, eu, japan, us], "Globex's run, waiting since 09:16, before Acme's click at 09:19");
+}
+
+#[tokio::test]
+async fn sync_now_right_after_a_sync_now_that_failed_reads_again_at_once() {
+    let (_db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let click = || async {
+        let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
+        assert_eq!(asked.status(), 200);
+        asked.json::<Value>().await.unwrap()["notice"].as_str().unwrap_or_default().to_owned()
+    };
+    app.sandbox_control("faults", json!({"path": "adgroup/get/", "code": 40002, "count": 1})).await;
+    assert_eq!(click().await, "Sync queued for 1 advertiser account.");
+    drain(&app).await;
+    let us = account(&app, US).await;
+    assert_eq!(last_run(&app, us.id).await.status, RunStatus::Failed);
+    // Nothing was read for the person: asking again reads now.
+    assert_eq!(click().await, "Sync queued for 1 advertiser account.");
+    assert!(matches!(drain(&app).await.as_slice(), [Outcome::Finished { succeeded: true, .. }]));
+    assert!(click().await.starts_with("A sync was asked for at"), "a succeeded one counts");
 }

@@ -32,8 +32,8 @@ impl RunQueue {
     /// Sync now on `accounts`: a run put back until TikTok answers again is asked to try now,
     /// and as a person's run (it reads the whole attribution window, unless it is already past
     /// planning its days); an account with none gets a manual run. An account whose last manual
-    /// run was asked for or started within [`SYNC_NOW_EVERY`] is left as it is: clicking again
-    /// reads nothing twice and spends none of TikTok's budget.
+    /// run was asked for, started or claimed within [`SYNC_NOW_EVERY`] (and did not fail) is left
+    /// as it is: clicking again reads nothing twice and spends none of TikTok's budget.
     pub async fn ask_now(&self, accounts: &[AccountId]) -> Result<Asked, DbErr> {
         let now = self.clock.now();
         let since = now - SYNC_NOW_EVERY;
@@ -43,8 +43,14 @@ impl RunQueue {
             .columns([sync_run::Column::AdAccountId, sync_run::Column::QueuedAt, sync_run::Column::StartedAt])
             .filter(sync_run::Column::AdAccountId.is_in(ids.clone()))
             .filter(sync_run::Column::Trigger.eq(RunTrigger::Manual))
+            // One that failed or was stopped read nothing a person could use: asking again reads.
+            .filter(sync_run::Column::Status.is_in([RunStatus::Queued, RunStatus::Running, RunStatus::Succeeded]))
+            // Queued, started or last claimed lately (a run put back to wait keeps its old times).
             .filter(
-                Condition::any().add(sync_run::Column::QueuedAt.gt(since)).add(sync_run::Column::StartedAt.gt(since)),
+                Condition::any()
+                    .add(sync_run::Column::QueuedAt.gt(since))
+                    .add(sync_run::Column::StartedAt.gt(since))
+                    .add(sync_run::Column::HeartbeatAt.gt(since)),
             )
             .into_tuple()
             .all(&self.db)

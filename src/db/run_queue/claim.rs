@@ -1,6 +1,6 @@
 //! Which run goes next: due accounts get a scheduled run, and runs are claimed with a lease
-//! (first syncs and manual runs before scheduled ones, oldest first; a running run whose lease
-//! lapsed is taken over and resumes).
+//! (first syncs, manual runs and scheduled runs waiting since [`AHEAD_FOR`] before the other
+//! scheduled ones, oldest first; a running run whose lease lapsed is taken over and resumes).
 
 use super::{enqueue, Claimed, Lease, RunQueue};
 use crate::{
@@ -53,6 +53,8 @@ impl RunQueue {
                 .not(),
             )
             .order_by_asc(tiktok_ad_account::Column::NextSyncAt)
+            // Accounts due at the same instant are queued in one order on both databases.
+            .order_by_asc(tiktok_ad_account::Column::Id)
             .limit(500)
             .into_tuple()
             .all(&self.db)

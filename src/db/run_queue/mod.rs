@@ -70,10 +70,6 @@ impl Lease {
     pub fn run(&self) -> RunId {
         self.run
     }
-
-    pub fn account(&self) -> AccountId {
-        self.account
-    }
 }
 
 /// A run this instance holds, and its account.
