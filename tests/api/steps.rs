@@ -3,7 +3,10 @@
 //! sync); a person clicking Sync now again and again reads the window a handful of times, and
 //! another workspace's accounts sync on time meanwhile.
 
-use crate::sync::{account, app_with, counts, drain, last_run, EU, JAPAN, US};
+use crate::{
+    helpers::{TestApp, TestDb},
+    sync::{account, app_with, counts, drain, last_run, EU, JAPAN, US},
+};
 use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -13,6 +16,17 @@ use wevion::{
     sandbox::{BUSINESS_USER, SECOND_BUSINESS_USER},
     sync::{Outcome, Step},
 };
+
+/// Acme (US and EU, through `connection`) and Globex (Japan), first-synced, all three due again.
+async fn two_workspaces_due() -> (TestDb, TestApp, i32) {
+    let (db, app) = app_with(&[]).await;
+    let connection = app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
+    let globex = app.second_member("Globex", "gina@globex.test", Role::Manager).await;
+    globex.connect_and_import(SECOND_BUSINESS_USER, &[JAPAN]).await;
+    drain(&app).await;
+    app.clock.advance(Duration::minutes(16));
+    (db, app, connection)
+}
 
 fn asked(counts: &Value, path: &str) -> f64 {
     counts["counts"][path].as_f64().unwrap_or(0.0)
@@ -54,12 +68,7 @@ async fn a_minor_step_that_keeps_failing_is_a_gap_at_once_and_today_is_read_at_e
 
 #[tokio::test]
 async fn a_hundred_sync_now_clicks_in_a_minute_read_the_window_a_handful_of_times_and_others_sync_on_time() {
-    let (_db, app) = app_with(&[]).await;
-    let connection = app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
-    let globex = app.second_member("Globex", "gina@globex.test", Role::Manager).await;
-    globex.connect_and_import(SECOND_BUSINESS_USER, &[JAPAN]).await;
-    drain(&app).await;
-    app.clock.advance(Duration::minutes(16));
+    let (_db, app, connection) = two_workspaces_due().await;
     let due = app.clock_now();
 
     // A manager clicks Sync now every 0.6 s for a minute, while a worker takes a run at each.
@@ -91,12 +100,7 @@ async fn a_hundred_sync_now_clicks_in_a_minute_read_the_window_a_handful_of_time
 
 #[tokio::test]
 async fn a_scheduled_run_that_waited_two_minutes_goes_before_a_newer_manual_one() {
-    let (_db, app) = app_with(&[]).await;
-    let connection = app.connect_and_import(BUSINESS_USER, &[US, EU]).await;
-    let globex = app.second_member("Globex", "gina@globex.test", Role::Manager).await;
-    globex.connect_and_import(SECOND_BUSINESS_USER, &[JAPAN]).await;
-    drain(&app).await;
-    app.clock.advance(Duration::minutes(16));
+    let (_db, app, connection) = two_workspaces_due().await;
     let first = app.state.sync.sync_next().await.unwrap(); // queues the three, syncs one of Acme's
     app.clock.advance(Duration::minutes(3));
     let asked = app.json_fn("tiktok/sync-now", json!({ "connection_id": connection })).await;
