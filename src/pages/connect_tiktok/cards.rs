@@ -6,13 +6,15 @@ use super::{
     api::{disconnect, import_available, retry_sync, sync_now},
     PageCtx,
 };
+use crate::error::AppError;
 use crate::model::connect::{
-    is_pending_review, start_url, status_label, AccountRow, CardAuth, ConnectionCard, RunNotice, Said,
-    PENDING_REVIEW_HELP,
+    is_pending_review, start_url, status_label, AccountRow, CardAuth, ConnectionCard, DisconnectSummary, RunNotice,
+    Said, SyncNowSummary, PENDING_REVIEW_HELP,
 };
-use crate::model::ids::{AccountId, ConnectionId};
+use crate::model::ids::ConnectionId;
 use crate::model::tone::Tone;
 use leptos::prelude::*;
+use std::future::Future;
 
 #[component]
 pub fn ConnectionCards(cards: Vec<ConnectionCard>, can_manage: bool) -> impl IntoView {
@@ -42,47 +44,13 @@ pub fn ConnectionCards(cards: Vec<ConnectionCard>, can_manage: bool) -> impl Int
 
 #[component]
 fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
-    // Long: one card's view tree; its menu, notices and rows share the card's actions.
     let ctx = expect_context::<PageCtx>();
     let id = card.id;
     let confirming = RwSignal::new(false);
     let name = card.tiktok_name.clone();
-    let disconnect_action = Action::new(move |id: &ConnectionId| {
-        let id = *id;
-        async move { disconnect(id).await }
-    });
-    Effect::new(move |_| match disconnect_action.value().get() {
-        Some(Ok(outcome)) => {
-            ctx.say(Tone::Ok, outcome.notice);
-            ctx.reload();
-        }
-        Some(Err(e)) => ctx.say(Tone::Err, e.message),
-        None => {}
-    });
-    let sync_now_action = Action::new(move |id: &ConnectionId| {
-        let id = *id;
-        async move { sync_now(id).await }
-    });
-    Effect::new(move |_| match sync_now_action.value().get() {
-        Some(Ok(summary)) => {
-            ctx.say(Tone::Ok, summary.notice);
-            ctx.reload();
-        }
-        Some(Err(e)) => ctx.say(Tone::Err, e.message),
-        None => {}
-    });
-    let import_action = Action::new(move |id: &ConnectionId| {
-        let id = *id;
-        async move { import_available(id).await }
-    });
-    Effect::new(move |_| match import_action.value().get() {
-        Some(Ok(summary)) => {
-            ctx.say(Tone::Ok, summary.notice);
-            ctx.reload();
-        }
-        Some(Err(e)) => ctx.say(Tone::Err, e.message),
-        None => {}
-    });
+    let disconnect_action = said_action(disconnect, |done| done.notice);
+    let sync_now_action = said_action(sync_now, |done| done.notice);
+    let import_action = said_action(import_available, |done| done.notice);
     let reconnect_url = start_url(false, Some(id));
     let needs_reconnect = card.auth.needs_reconnect();
     let (badge_class, badge_text) = match card.auth {
@@ -104,41 +72,9 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                         <span data-testid="advertiser-count">{card.accounts_label.clone()}</span>
                     </p>
                 </div>
-                {can_manage.then(|| {
-                    let reconnect_url = reconnect_url.clone();
-                    let menu_open = RwSignal::new(false);
-                    view! {
-                        <div class="menu">
-                            <button type="button" class="button" aria-label="Connection menu" aria-haspopup="menu"
-                                aria-expanded=move || menu_open.get().to_string()
-                                on:click=move |_| menu_open.update(|o| *o = !*o)>
-                                "⋯"
-                            </button>
-                            <Show when=move || menu_open.get()>
-                                <div class="menu-items" role="menu">
-                                    <button type="button" role="menuitem"
-                                        on:click={
-                                            let reconnect_url = reconnect_url.clone();
-                                            move |_| { menu_open.set(false); ctx.open(&reconnect_url); }
-                                        }>
-                                        "Reconnect"
-                                    </button>
-                                    <button type="button" role="menuitem" disabled=needs_reconnect
-                                        on:click=move |_| { menu_open.set(false); sync_now_action.dispatch(id); }>
-                                        "Sync now"
-                                    </button>
-                                    <a role="menuitem" href=format!("/connect/tiktok?manage={id}") on:click=move |_| menu_open.set(false)>
-                                        "Manage accounts"
-                                    </a>
-                                    <button type="button" role="menuitem" class="danger"
-                                        on:click=move |_| { menu_open.set(false); confirming.set(true); }>
-                                        "Disconnect"
-                                    </button>
-                                </div>
-                            </Show>
-                        </div>
-                    }
-                                })}
+                {can_manage.then(|| view! {
+                    <CardMenu id reconnect_url=reconnect_url.clone() needs_reconnect sync_now=sync_now_action confirming/>
+                })}
             </header>
             {needs_reconnect.then(|| {
                 let reconnect_url = reconnect_url.clone();
@@ -171,17 +107,7 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
                 </div>
             })}
             <Show when=move || confirming.get()>
-                <div class="notice err confirm" role="alertdialog" aria-label="Confirm disconnect">
-                    <p>
-                        {format!("Disconnect {name}? ")}
-                        "Wevion revokes its token at TikTok and deletes it. Advertiser accounts that no other connection reaches stop syncing; their data is kept."
-                    </p>
-                    <button type="button" class="button danger" disabled=move || disconnect_action.pending().get()
-                        on:click=move |_| { disconnect_action.dispatch(id); }>
-                        "Yes, disconnect"
-                    </button>
-                    <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                </div>
+                <ConfirmDisconnect id name=name.clone() disconnect=disconnect_action confirming/>
             </Show>
             <ul class="accounts">
                 {card.accounts.into_iter().map(|a| view! { <Account a can_manage/> }).collect_view()}
@@ -190,9 +116,96 @@ fn Card(card: ConnectionCard, can_manage: bool) -> impl IntoView {
     }
 }
 
+/// The card's menu: Reconnect, Sync now, Manage accounts, Disconnect (which asks first).
+#[component]
+fn CardMenu(
+    id: ConnectionId,
+    reconnect_url: String,
+    needs_reconnect: bool,
+    sync_now: Action<ConnectionId, Result<SyncNowSummary, AppError>>,
+    confirming: RwSignal<bool>,
+) -> impl IntoView {
+    let ctx = expect_context::<PageCtx>();
+    let menu_open = RwSignal::new(false);
+    view! {
+        <div class="menu">
+            <button type="button" class="button" aria-label="Connection menu" aria-haspopup="menu"
+                aria-expanded=move || menu_open.get().to_string()
+                on:click=move |_| menu_open.update(|o| *o = !*o)>
+                "⋯"
+            </button>
+            <Show when=move || menu_open.get()>
+                <div class="menu-items" role="menu">
+                    <button type="button" role="menuitem"
+                        on:click={
+                            let reconnect_url = reconnect_url.clone();
+                            move |_| { menu_open.set(false); ctx.open(&reconnect_url); }
+                        }>
+                        "Reconnect"
+                    </button>
+                    <button type="button" role="menuitem" disabled=needs_reconnect
+                        on:click=move |_| { menu_open.set(false); sync_now.dispatch(id); }>
+                        "Sync now"
+                    </button>
+                    <a role="menuitem" href=format!("/connect/tiktok?manage={id}") on:click=move |_| menu_open.set(false)>
+                        "Manage accounts"
+                    </a>
+                    <button type="button" role="menuitem" class="danger"
+                        on:click=move |_| { menu_open.set(false); confirming.set(true); }>
+                        "Disconnect"
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// Asks before Disconnect, saying what it does.
+#[component]
+fn ConfirmDisconnect(
+    id: ConnectionId,
+    name: String,
+    disconnect: Action<ConnectionId, Result<DisconnectSummary, AppError>>,
+    confirming: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="notice err confirm" role="alertdialog" aria-label="Confirm disconnect">
+            <p>
+                {format!("Disconnect {name}? ")}
+                "Wevion revokes its token at TikTok and deletes it. Advertiser accounts that no other connection reaches stop syncing; their data is kept."
+            </p>
+            <button type="button" class="button danger" disabled=move || disconnect.pending().get()
+                on:click=move |_| { disconnect.dispatch(id); }>
+                "Yes, disconnect"
+            </button>
+            <button type="button" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+        </div>
+    }
+}
+
+/// A card's or a row's action: calls `call` with the id, then says what `said` makes of the
+/// answer and reloads the cards, or says the error.
+fn said_action<I, T, Fut>(call: fn(I) -> Fut, said: fn(T) -> String) -> Action<I, Result<T, AppError>>
+where
+    I: Copy + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let ctx = expect_context::<PageCtx>();
+    let action = Action::new(move |id: &I| call(*id));
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(answer)) => {
+            ctx.say(Tone::Ok, said(answer));
+            ctx.reload();
+        }
+        Some(Err(e)) => ctx.say(Tone::Err, e.message),
+        None => {}
+    });
+    action
+}
+
 #[component]
 fn Account(a: AccountRow, can_manage: bool) -> impl IntoView {
-    let ctx = expect_context::<PageCtx>();
     let pending = is_pending_review(a.tiktok_status.as_deref());
     let badge = if pending {
         "badge warn"
@@ -201,18 +214,7 @@ fn Account(a: AccountRow, can_manage: bool) -> impl IntoView {
     } else {
         "badge"
     };
-    let retry = Action::new(move |id: &AccountId| {
-        let id = *id;
-        async move { retry_sync(id).await }
-    });
-    Effect::new(move |_| match retry.value().get() {
-        Some(Ok(())) => {
-            ctx.say(Tone::Ok, "The stuck sync was stopped; a new one starts now.");
-            ctx.reload();
-        }
-        Some(Err(e)) => ctx.say(Tone::Err, e.message),
-        None => {}
-    });
+    let retry = said_action(retry_sync, |()| "The stuck sync was stopped; a new one starts now.".to_owned());
     let id = a.id;
     view! {
         <li class="account" data-testid="account-row">
