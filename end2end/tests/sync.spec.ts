@@ -51,6 +51,17 @@ test('sync now queues a sync that runs and updates the card', async ({ page }) =
   await expect(blake.getByTestId('sync-label')).toHaveText(/Last synced/, { timeout: 45_000 });
   await expect(blake.getByTestId('sync-progress')).toHaveCount(0, { timeout: 45_000 });
   expect(before).toMatch(/Last synced/);
+  // Asked again within minutes: nothing is read twice, and the page says when it reads again.
+  const notice = page.getByTestId('notice');
+  const first = await notice.textContent();
+  const clicks = first?.startsWith('Sync queued') ? 1 : 2;
+  for (let i = 0; i < clicks; i++) {
+    await blake.getByRole('button', { name: 'Connection menu' }).click();
+    await blake.getByRole('menuitem', { name: 'Sync now' }).click();
+  }
+  await expect(notice).toHaveText(
+    /A sync was asked for at \d{4}-\d\d-\d\d \d\d:\d\d UTC; Sync now reads everything again from \d{4}-\d\d-\d\d \d\d:\d\d UTC\./,
+  );
 });
 
 test('a rate-limit wait shows its neutral line, then the sync completes', async ({ page, request }) => {
