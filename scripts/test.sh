@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --e2e
 source scripts/env.sh
-scripts/build.sh
+scripts/build.sh --with-tests
 
 pg=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 status=0

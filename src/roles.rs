@@ -3,10 +3,25 @@
 
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
+use strum::VariantArray;
 
 /// A member's role in a workspace. The declaration order is the privilege order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Mediabuyer,
     Manager,
@@ -16,16 +31,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Mediabuyer, Role::Manager, Role::Admin, Role::Owner, Role::SuperAdmin];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Mediabuyer => "mediabuyer",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-            Role::Owner => "owner",
-            Role::SuperAdmin => "super_admin",
-        }
+        self.into()
     }
 
     /// Whether this role may do `what`.
@@ -68,7 +75,7 @@ impl FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+        Role::VARIANTS.iter().copied().find(|r| r.as_str() == s).ok_or_else(|| {
             format!("unknown role `{s}` (expected one of mediabuyer, manager, admin, owner, super_admin)")
         })
     }
@@ -100,12 +107,12 @@ mod tests {
 
     #[test]
     fn everyone_may_view() {
-        assert!(Role::ALL.iter().all(|r| r.may(Capability::View)));
+        assert!(Role::VARIANTS.iter().all(|r| r.may(Capability::View)));
     }
 
     #[test]
     fn roles_round_trip_through_their_names() {
-        for role in Role::ALL {
+        for &role in Role::VARIANTS {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert!("boss".parse::<Role>().is_err());

@@ -13,6 +13,20 @@ use url::Url;
 pub const SANDBOX_APP_ID: &str = "7300000000000000001";
 pub const SANDBOX_APP_SECRET: &str = "sandbox-app-secret";
 
+/// Defaults the sync engine reads too (its own tests build settings without the parser).
+pub mod defaults {
+    use std::time::Duration;
+
+    pub const SYNC_INTERVAL: Duration = Duration::from_secs(15 * 60);
+    pub const SYNC_CONCURRENCY: usize = 4;
+    pub const SYNC_LEASE: Duration = Duration::from_secs(60);
+    pub const HISTORY_DAYS: u32 = 90;
+    /// TikTok's longest click window; the last week is read again hourly, the window daily.
+    pub const ATTRIBUTION_WINDOW_DAYS: u32 = 28;
+    pub const ATTRIBUTION_WEEK_EVERY: Duration = Duration::from_secs(3600);
+    pub const ATTRIBUTION_WINDOW_EVERY: Duration = Duration::from_secs(24 * 3600);
+}
+
 pub const DEFAULT_AUTH_URL: &str = "https://business-api.tiktok.com/portal/auth";
 pub const DEFAULT_API_BASE_URL: &str = "https://business-api.tiktok.com/open_api/v1.3/";
 
@@ -332,25 +346,25 @@ impl Settings {
             token_keys,
             sync_interval: v.duration_within(
                 "SYNC_INTERVAL",
-                Duration::from_secs(15 * 60),
+                defaults::SYNC_INTERVAL,
                 Duration::from_secs(10)..=Duration::from_secs(24 * 3600),
             )?,
-            sync_concurrency: v.number("SYNC_CONCURRENCY", 4, 0..=64)?,
+            sync_concurrency: v.number("SYNC_CONCURRENCY", defaults::SYNC_CONCURRENCY, 0..=64)?,
             sync_lease: v.duration_within(
                 "SYNC_LEASE",
-                Duration::from_secs(60),
+                defaults::SYNC_LEASE,
                 Duration::from_secs(5)..=Duration::from_secs(3600),
             )?,
-            history_days: v.number("HISTORY_DAYS", 90, 1..=1095)?,
-            attribution_window_days: v.number("ATTRIBUTION_WINDOW", 28, 1..=90)?,
+            history_days: v.number("HISTORY_DAYS", defaults::HISTORY_DAYS, 1..=1095)?,
+            attribution_window_days: v.number("ATTRIBUTION_WINDOW", defaults::ATTRIBUTION_WINDOW_DAYS, 1..=90)?,
             attribution_week_every: v.duration_within(
                 "ATTRIBUTION_WEEK_EVERY",
-                Duration::from_secs(3600),
+                defaults::ATTRIBUTION_WEEK_EVERY,
                 Duration::from_secs(60)..=Duration::from_secs(24 * 3600),
             )?,
             attribution_window_every: v.duration_within(
                 "ATTRIBUTION_WINDOW_EVERY",
-                Duration::from_secs(24 * 3600),
+                defaults::ATTRIBUTION_WINDOW_EVERY,
                 Duration::from_secs(600)..=Duration::from_secs(7 * 24 * 3600),
             )?,
             report_cache_mb: match v.get("REPORT_CACHE_ENTRIES") {

@@ -6,6 +6,7 @@ use crate::{
     roles::Role,
 };
 use sea_orm::{DatabaseConnection, DbErr};
+use strum::VariantArray;
 
 /// Checks an email and password, in the turn `turn` of the [`password::PasswordGate`]. `None`
 /// for an unknown email or a wrong password alike (both cost one hash verification). Signs into
@@ -66,7 +67,7 @@ pub async fn seed_demo(db: &DatabaseConnection, password: Option<&str>) -> Resul
         return Ok(None);
     }
     let mut created = Vec::new();
-    for role in Role::ALL {
+    for &role in Role::VARIANTS {
         let email = format!("{}@demo.wevion.test", role.as_str().replace('_', "-"));
         let pw = password.map(str::to_owned).unwrap_or_else(demo_password);
         add_user(db, DEMO_WORKSPACE, &email, role, &pw).await?;

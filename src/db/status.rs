@@ -155,7 +155,8 @@ pub enum Problem {
 }
 
 /// One word per state, for `/metrics` labels: the headline a card would show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Headline {
     Disconnected,
     Reconnect,
@@ -170,32 +171,8 @@ pub enum Headline {
 }
 
 impl Headline {
-    pub const ALL: [Headline; 10] = [
-        Headline::Disconnected,
-        Headline::Reconnect,
-        Headline::KeyMissing,
-        Headline::Stuck,
-        Headline::RateLimited,
-        Headline::Syncing,
-        Headline::FirstSync,
-        Headline::Failed,
-        Headline::Fresh,
-        Headline::NeverSynced,
-    ];
-
     pub fn key(self) -> &'static str {
-        match self {
-            Headline::Disconnected => "disconnected",
-            Headline::Reconnect => "reconnect",
-            Headline::KeyMissing => "key_missing",
-            Headline::Stuck => "stuck",
-            Headline::RateLimited => "rate_limited",
-            Headline::Syncing => "syncing",
-            Headline::FirstSync => "first_sync",
-            Headline::Failed => "failed",
-            Headline::Fresh => "fresh",
-            Headline::NeverSynced => "never_synced",
-        }
+        self.into()
     }
 }
 

@@ -17,8 +17,9 @@ use server_fn::{
 };
 
 /// Stable codes the UI can match on. Their snake_case names are part of the wire format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     Unauthenticated,
     InvalidCredentials,
@@ -37,20 +38,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Unauthenticated => "unauthenticated",
-            ErrorCode::InvalidCredentials => "invalid_credentials",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::Validation => "validation",
-            ErrorCode::TooLarge => "too_large",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::NeedsReconnect => "needs_reconnect",
-            ErrorCode::Upstream => "upstream",
-            ErrorCode::Unavailable => "unavailable",
-            ErrorCode::Internal => "internal",
-        }
+        self.into()
     }
 
     /// The HTTP status a handler answers with for this code.
@@ -218,5 +206,19 @@ impl axum::response::IntoResponse for AppError {
         let status = axum::http::StatusCode::from_u16(self.code.http_status())
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
         (status, axum::response::Html(page::render(status, &self.message))).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    #[test]
+    fn a_code_reads_the_same_in_logs_as_on_the_wire() {
+        for code in ErrorCode::VARIANTS {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "{code:?}");
+        }
+        assert_eq!(ErrorCode::NeedsReconnect.as_str(), "needs_reconnect");
     }
 }

@@ -43,6 +43,12 @@ pub async fn logout() -> Result<(), AppError> {
 /// The current member, shared with the pages below the layout.
 pub type MeResource = Resource<Result<Me, AppError>>;
 
+/// Whether the current member may connect, import and sync: the one check the pages make to
+/// show those controls (every server function asks the role again).
+pub async fn may_manage_connections(me: MeResource) -> bool {
+    me.await.is_ok_and(|m| m.role.can_manage_connections())
+}
+
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let me: MeResource = Resource::new_blocking(|| (), |_| get_me());

@@ -11,6 +11,7 @@ use crate::{
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::components::Form;
+use strum::VariantArray;
 
 /// `2026-03-01` → `1 Mar 2026`.
 pub fn day(d: NaiveDate) -> String {
@@ -35,8 +36,9 @@ pub fn RangePicker(
     view! {
         <div class="range" data-testid="range">
             <nav class="presets" aria-label="Date range">
-                {Preset::ALL
-                    .into_iter()
+                {Preset::VARIANTS
+                    .iter()
+                    .copied()
                     .filter(|p| *p != Preset::Custom)
                     .map(|p| {
                         let current = range.preset == p;

@@ -5,6 +5,7 @@
 use super::sums::Part as Summed;
 use crate::db::wide_sum;
 use sea_orm::{DatabaseBackend, Statement, Value};
+use strum::VariantArray;
 
 /// A piece of SQL and the values bound in it, in place.
 #[derive(Debug, Clone, Default)]
@@ -106,7 +107,7 @@ pub fn first_of_json_array(backend: DatabaseBackend, col: &str) -> String {
 /// `needed` ones summed, the rest NULL (so a statement's answer has one shape whatever it was
 /// asked for, and a table shown with few figures reads only the columns its index covers).
 pub fn sums(needed: &[Summed]) -> String {
-    Summed::ALL
+    Summed::VARIANTS
         .iter()
         .map(|p| if needed.contains(p) { wide_sum::sum(p.summed(), p.alias()) } else { wide_sum::none(p.alias()) })
         .collect::<Vec<_>>()
@@ -115,7 +116,7 @@ pub fn sums(needed: &[Summed]) -> String {
 
 /// Each part's two columns, as `{prefix}{alias}_hi, {prefix}{alias}_lo`, listed for a SELECT.
 pub fn part_columns(prefix: &str) -> String {
-    Summed::ALL.iter().map(|p| wide_sum::columns(prefix, p.alias())).collect::<Vec<_>>().join(", ")
+    Summed::VARIANTS.iter().map(|p| wide_sum::columns(prefix, p.alias())).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

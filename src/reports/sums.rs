@@ -7,9 +7,12 @@ use crate::model::{
     reports::{Metric, Unit},
 };
 use sea_orm::{DbErr, FromQueryResult, QueryResult};
+use strum::{EnumCount, VariantArray};
 
-/// A column of `tiktok_insight_daily` that adds up over days and objects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A column of `tiktok_insight_daily` that adds up over days and objects; its name
+/// (`watched_2s`) names its sum in a statement's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray, strum::EnumCount)]
+#[strum(serialize_all = "snake_case")]
 pub enum Part {
     Spend,
     Impressions,
@@ -20,7 +23,9 @@ pub enum Part {
     Purchases,
     PurchaseValue,
     VideoPlays,
+    #[strum(serialize = "watched_2s")]
     Watched2s,
+    #[strum(serialize = "watched_6s")]
     Watched6s,
     P25,
     P50,
@@ -36,58 +41,11 @@ pub enum Part {
     Follows,
 }
 
-pub const PARTS: usize = 21;
+pub const PARTS: usize = Part::COUNT;
 
 impl Part {
-    pub const ALL: [Part; PARTS] = [
-        Part::Spend,
-        Part::Impressions,
-        Part::Clicks,
-        Part::Reach,
-        Part::Conversions,
-        Part::Results,
-        Part::Purchases,
-        Part::PurchaseValue,
-        Part::VideoPlays,
-        Part::Watched2s,
-        Part::Watched6s,
-        Part::P25,
-        Part::P50,
-        Part::P75,
-        Part::P100,
-        Part::WatchTime,
-        Part::ProfileVisits,
-        Part::Likes,
-        Part::Comments,
-        Part::Shares,
-        Part::Follows,
-    ];
-
-    /// Its name in a statement's answer.
     pub fn alias(self) -> &'static str {
-        match self {
-            Part::Spend => "spend",
-            Part::Impressions => "impressions",
-            Part::Clicks => "clicks",
-            Part::Reach => "reach",
-            Part::Conversions => "conversions",
-            Part::Results => "results",
-            Part::Purchases => "purchases",
-            Part::PurchaseValue => "purchase_value",
-            Part::VideoPlays => "video_plays",
-            Part::Watched2s => "watched_2s",
-            Part::Watched6s => "watched_6s",
-            Part::P25 => "p25",
-            Part::P50 => "p50",
-            Part::P75 => "p75",
-            Part::P100 => "p100",
-            Part::WatchTime => "watch_time",
-            Part::ProfileVisits => "profile_visits",
-            Part::Likes => "likes",
-            Part::Comments => "comments",
-            Part::Shares => "shares",
-            Part::Follows => "follows",
-        }
+        self.into()
     }
 
     /// What is summed, over the daily rows aliased `i`.
@@ -214,7 +172,7 @@ impl Sums {
     /// Nothing delivered: 0 for what TikTok always reports, no value for the rest.
     pub fn nothing_delivered() -> Self {
         let mut sums = Sums::default();
-        for p in Part::ALL.into_iter().filter(|p| p.zero_without_rows()) {
+        for p in Part::VARIANTS.iter().copied().filter(|p| p.zero_without_rows()) {
             sums.set(p, Some(0));
         }
         sums
@@ -276,7 +234,7 @@ fn two_places(m: Metric, v: f64) -> String {
 impl FromQueryResult for Sums {
     fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
         let mut sums = Sums::default();
-        for p in Part::ALL {
+        for &p in Part::VARIANTS {
             sums.set(p, crate::db::wide_sum::read(res, pre, p.alias())?);
         }
         Ok(sums)
@@ -333,8 +291,8 @@ mod tests {
 
     #[test]
     fn every_part_has_its_own_alias() {
-        let aliases: std::collections::HashSet<&str> = Part::ALL.iter().map(|p| p.alias()).collect();
+        let aliases: std::collections::HashSet<&str> = Part::VARIANTS.iter().map(|p| p.alias()).collect();
         assert_eq!(aliases.len(), PARTS);
-        assert!(Part::ALL.iter().enumerate().all(|(i, p)| *p as usize == i));
+        assert!(Part::VARIANTS.iter().enumerate().all(|(i, p)| *p as usize == i));
     }
 }

@@ -5,7 +5,7 @@ use crate::{
     credentials::Credentials,
     reports::ReportsService,
     settings::Settings,
-    sync::{tiers::Attribution, SyncEngine, SyncSettings},
+    sync::{SyncEngine, SyncSettings},
     tiktok::{ClientConfig, RetryPolicy, TikTokClient},
 };
 use axum::extract::FromRef;
@@ -100,17 +100,7 @@ impl AppState {
             tiktok.background(BACKGROUND_SHARE),
             credentials.clone(),
             clock.clone(),
-            SyncSettings {
-                concurrency: settings.sync_concurrency,
-                lease: settings.sync_lease,
-                history_days: settings.history_days,
-                attribution: Attribution {
-                    window_days: settings.attribution_window_days,
-                    week_every: settings.attribution_week_every,
-                    window_every: settings.attribution_window_every,
-                },
-                ..SyncSettings::new(settings.sync_interval, settings.instance_id.clone())
-            },
+            SyncSettings::from(&settings),
             wake,
         );
         let auth = AuthService::new(

@@ -11,6 +11,7 @@ use crate::{
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, Value};
 use std::collections::HashMap;
+use strum::VariantArray;
 
 /// The column each metric is kept in.
 pub fn column(m: WireMetric) -> C {
@@ -114,7 +115,7 @@ fn model(r: ReportRow, account_id: i32, level: Level, now: DateTime<Utc>) -> Res
         synced_at: Set(now),
         ..Default::default()
     };
-    for m in WireMetric::ALL {
+    for &m in WireMetric::VARIANTS {
         let value = stored(&r, m).map_err(|OutOfRange| refused(m.wire(), r.metrics.get(m)))?;
         model.set(column(m), Value::BigInt(value));
     }
@@ -147,7 +148,7 @@ pub async fn write(
         }
     }
     refused.sort_by(|a, b| (&a.object_id, a.date).cmp(&(&b.object_id, b.date)));
-    let mut update: Vec<C> = WireMetric::ALL.into_iter().map(column).collect();
+    let mut update: Vec<C> = WireMetric::VARIANTS.iter().copied().map(column).collect();
     update.extend([C::PurchaseValueMicros, C::SyncedAt]);
     upsert(db, models, &[C::AdAccountId, C::Level, C::ObjectId, C::Date], &update).await?;
     Ok(refused)
@@ -171,8 +172,8 @@ mod tests {
     #[test]
     fn every_metric_has_a_column_of_its_own() {
         let columns: std::collections::HashSet<String> =
-            WireMetric::ALL.into_iter().map(|m| sea_orm::Iden::to_string(&column(m))).collect();
-        assert_eq!(columns.len(), WireMetric::ALL.len());
+            WireMetric::VARIANTS.iter().map(|&m| sea_orm::Iden::to_string(&column(m))).collect();
+        assert_eq!(columns.len(), WireMetric::VARIANTS.len());
     }
 
     #[test]

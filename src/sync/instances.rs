@@ -12,6 +12,7 @@ use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use std::time::Duration;
+use strum::VariantArray;
 use tokio_util::sync::CancellationToken;
 
 /// How often an instance beats, and how old a beat may be for the instance to count as alive.
@@ -96,7 +97,8 @@ impl SyncEngine {
         use crate::db::{entities::tiktok_ad_account, status::Headline};
         let accounts = tiktok_ad_account::Entity::find().all(&self.db).await?;
         let states = crate::db::status::load(&self.db, &accounts, self.clock.now()).await?;
-        let mut counts: std::collections::BTreeMap<Headline, u64> = Headline::ALL.iter().map(|h| (*h, 0)).collect();
+        let mut counts: std::collections::BTreeMap<Headline, u64> =
+            Headline::VARIANTS.iter().map(|h| (*h, 0)).collect();
         for loaded in states.values() {
             *counts.entry(loaded.state.headline()).or_default() += 1;
         }

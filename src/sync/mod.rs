@@ -35,6 +35,7 @@ use crate::{
     clock::Clock,
     credentials::Credentials,
     db::run_queue::{Lease, RunQueue, Terms},
+    settings::Settings,
     tiktok::TikTokClient,
 };
 use futures::FutureExt;
@@ -61,15 +62,19 @@ pub struct SyncSettings {
     pub attribution: tiers::Attribution,
 }
 
-impl SyncSettings {
-    pub fn new(interval: Duration, instance_id: String) -> Self {
+impl From<&Settings> for SyncSettings {
+    fn from(s: &Settings) -> Self {
         Self {
-            interval,
-            concurrency: 4,
-            lease: Duration::from_secs(60),
-            instance_id,
-            history_days: 90,
-            attribution: tiers::Attribution::default(),
+            interval: s.sync_interval,
+            concurrency: s.sync_concurrency,
+            lease: s.sync_lease,
+            instance_id: s.instance_id.clone(),
+            history_days: s.history_days,
+            attribution: tiers::Attribution {
+                window_days: s.attribution_window_days,
+                week_every: s.attribution_week_every,
+                window_every: s.attribution_window_every,
+            },
         }
     }
 }
@@ -94,7 +99,8 @@ pub enum Outcome {
 }
 
 /// How a claimed run let go of its worker (the `/metrics` label of a run).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum RunEnding {
     Succeeded,
     Failed,
@@ -106,14 +112,7 @@ pub enum RunEnding {
 
 impl RunEnding {
     pub fn key(self) -> &'static str {
-        match self {
-            RunEnding::Succeeded => "succeeded",
-            RunEnding::Failed => "failed",
-            RunEnding::Paused => "paused",
-            RunEnding::Yielded => "yielded",
-            RunEnding::LostLease => "lost_lease",
-            RunEnding::Stopped => "stopped",
-        }
+        self.into()
     }
 }
 

@@ -8,6 +8,7 @@
 //! **Sync now** and **Retry** re-read the whole window; a first sync reads the history.
 
 pub use crate::db::run_queue::cursor::Reread;
+use crate::settings::defaults;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// How far back TikTok revises days, and how often each tier of them is read again.
@@ -22,12 +23,11 @@ pub struct Attribution {
 }
 
 impl Default for Attribution {
-    /// TikTok's longest click window (28 days); the week hourly, the window daily.
     fn default() -> Self {
         Self {
-            window_days: 28,
-            week_every: std::time::Duration::from_secs(3600),
-            window_every: std::time::Duration::from_secs(24 * 3600),
+            window_days: defaults::ATTRIBUTION_WINDOW_DAYS,
+            week_every: defaults::ATTRIBUTION_WEEK_EVERY,
+            window_every: defaults::ATTRIBUTION_WINDOW_EVERY,
         }
     }
 }

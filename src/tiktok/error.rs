@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorKind {
     /// 40100 (app QPS), 40133 (advertiser+path QPS), 40132: wait and retry.
     RateLimited,
@@ -39,16 +40,9 @@ impl ErrorKind {
         matches!(self, ErrorKind::RateLimited | ErrorKind::Transient)
     }
 
+    /// Its name in logs and `/metrics` labels.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::Transient => "transient",
-            ErrorKind::TokenInvalid => "token_invalid",
-            ErrorKind::RefreshTokenInvalid => "refresh_token_invalid",
-            ErrorKind::Permission => "permission",
-            ErrorKind::QueryTooLarge => "query_too_large",
-            ErrorKind::BadRequest => "bad_request",
-        }
+        self.into()
     }
 }
 

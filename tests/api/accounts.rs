@@ -1,5 +1,6 @@
 use crate::helpers::{app_error, client, client_for, spawn_app, spawn_app_with, TestDb, PASSWORD};
 use reqwest::header;
+use strum::VariantArray;
 use wevion::{error::ErrorCode, roles::Role};
 
 #[tokio::test]
@@ -183,7 +184,7 @@ async fn a_mediabuyer_sees_the_tiktok_page_read_only() {
 async fn sandbox_mode_seeds_one_demo_user_per_role_once() {
     let db = TestDb::fresh().await;
     let app = spawn_app_with(&db, &[("SEED_DEMO_PASSWORD", "demo-password-1")]).await;
-    for role in Role::ALL {
+    for &role in Role::VARIANTS {
         let email = format!("{}@demo.wevion.test", role.as_str().replace('_', "-"));
         let member = client_for(&app.base);
         let response = member

@@ -8,6 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use std::collections::HashMap;
+use strum::VariantArray;
 use wevion::{
     db::entities::tiktok_insight_daily,
     model::reports::Level,
@@ -83,7 +84,7 @@ async fn stored(app: &crate::helpers::TestApp, account_id: i32) -> Vec<tiktok_in
 }
 
 /// TikTok's own daily campaign figures, every metric of the standard set in the order of
-/// [`WireMetric::ALL`]: counts whole, money, ratios and seconds in millionths.
+/// [`WireMetric::VARIANTS`]: counts whole, money, ratios and seconds in millionths.
 async fn tiktoks_days(
     app: &crate::helpers::TestApp,
     from: NaiveDate,
@@ -94,7 +95,7 @@ async fn tiktoks_days(
     let rows = client.daily_report(&token, US, DataLevel::Campaign, from, to).unwrap().collect().await.unwrap();
     rows.into_iter()
         .map(|r| {
-            let values = WireMetric::ALL
+            let values = WireMetric::VARIANTS
                 .iter()
                 .map(|m| {
                     let v = r.metrics.get(*m)?;
@@ -114,7 +115,7 @@ fn synced_before_of(before: &[tiktok_insight_daily::Model], id: i32) -> chrono::
     before.iter().find(|r| r.id == id).map(|r| r.synced_at).expect("stored by the first sync")
 }
 
-/// A stored day's figures, column by column in the order of [`WireMetric::ALL`].
+/// A stored day's figures, column by column in the order of [`WireMetric::VARIANTS`].
 fn figures(r: &tiktok_insight_daily::Model) -> Vec<Option<i64>> {
     vec![
         r.spend_micros,

@@ -50,9 +50,22 @@ impl RunStatus {
 /// run (and in its cursor and counts); the old variant names still read in cursors written
 /// before the keys were used there.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[strum(serialize_all = "snake_case")]
 pub enum Step {
     #[sea_orm(string_value = "advertiser")]
     #[serde(rename = "advertiser", alias = "Advertiser")]
@@ -62,6 +75,7 @@ pub enum Step {
     Campaigns,
     #[sea_orm(string_value = "adgroups")]
     #[serde(rename = "adgroups", alias = "AdGroups")]
+    #[strum(serialize = "adgroups")]
     AdGroups,
     #[sea_orm(string_value = "ads")]
     #[serde(rename = "ads", alias = "Ads")]
@@ -117,21 +131,7 @@ impl Step {
 
     /// The stable name stored on the run (and used as a log field and metrics label).
     pub fn key(self) -> &'static str {
-        match self {
-            Step::Advertiser => "advertiser",
-            Step::Campaigns => "campaigns",
-            Step::AdGroups => "adgroups",
-            Step::Ads => "ads",
-            Step::Images => "images",
-            Step::Videos => "videos",
-            Step::Audiences => "audiences",
-            Step::Pixels => "pixels",
-            Step::PixelStats => "pixel_stats",
-            Step::Insights => "insights",
-            Step::DataCheck => "data_check",
-            Step::Backfill => "backfill",
-            Step::Done => "done",
-        }
+        self.into()
     }
 }
 
@@ -305,4 +305,17 @@ async fn readable_runs(db: &impl ConnectionTrait, wanted: Condition, first: DbEr
         }
     }
     Ok(runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ActiveEnum, Iterable};
+
+    #[test]
+    fn a_steps_key_is_what_the_runs_table_stores() {
+        for step in Step::iter() {
+            assert_eq!(step.key(), step.to_value(), "{step:?}");
+        }
+    }
 }

@@ -3,8 +3,22 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One figure of TikTok's standard set, as people read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// One figure of TikTok's standard set, as people read it. Its key (`spend`, `cpa`) names it in
+/// URLs (`sort=`) and in the page (`data-metric`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Metric {
     Spend,
     Impressions,
@@ -14,8 +28,10 @@ pub enum Metric {
     Cpm,
     Reach,
     Frequency,
+    #[strum(serialize = "cost_per_1000_reached")]
     CostPer1000Reached,
     Conversions,
+    #[strum(serialize = "cpa")]
     CostPerConversion,
     ConversionRate,
     Results,
@@ -26,7 +42,9 @@ pub enum Metric {
     ValuePerPurchase,
     Roas,
     VideoPlays,
+    #[strum(serialize = "watched_2s")]
     Watched2s,
+    #[strum(serialize = "watched_6s")]
     Watched6s,
     ViewsP25,
     ViewsP50,
@@ -53,86 +71,17 @@ pub enum Unit {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 32] = [
-        Metric::Spend,
-        Metric::Impressions,
-        Metric::Clicks,
-        Metric::Ctr,
-        Metric::Cpc,
-        Metric::Cpm,
-        Metric::Reach,
-        Metric::Frequency,
-        Metric::CostPer1000Reached,
-        Metric::Conversions,
-        Metric::CostPerConversion,
-        Metric::ConversionRate,
-        Metric::Results,
-        Metric::CostPerResult,
-        Metric::ResultRate,
-        Metric::Purchases,
-        Metric::PurchaseValue,
-        Metric::ValuePerPurchase,
-        Metric::Roas,
-        Metric::VideoPlays,
-        Metric::Watched2s,
-        Metric::Watched6s,
-        Metric::ViewsP25,
-        Metric::ViewsP50,
-        Metric::ViewsP75,
-        Metric::ViewsP100,
-        Metric::AverageWatch,
-        Metric::ProfileVisits,
-        Metric::Likes,
-        Metric::Comments,
-        Metric::Shares,
-        Metric::Follows,
-    ];
-
-    /// Its place in [`Metric::ALL`] (and in a row's figures).
+    /// Its place in [`Metric::VARIANTS`] (and in a row's figures).
     pub fn index(self) -> usize {
         self as usize
     }
 
-    /// Its name in URLs (`sort=`) and in the page (`data-metric`).
     pub fn key(self) -> &'static str {
-        match self {
-            Metric::Spend => "spend",
-            Metric::Impressions => "impressions",
-            Metric::Clicks => "clicks",
-            Metric::Ctr => "ctr",
-            Metric::Cpc => "cpc",
-            Metric::Cpm => "cpm",
-            Metric::Reach => "reach",
-            Metric::Frequency => "frequency",
-            Metric::CostPer1000Reached => "cost_per_1000_reached",
-            Metric::Conversions => "conversions",
-            Metric::CostPerConversion => "cpa",
-            Metric::ConversionRate => "conversion_rate",
-            Metric::Results => "results",
-            Metric::CostPerResult => "cost_per_result",
-            Metric::ResultRate => "result_rate",
-            Metric::Purchases => "purchases",
-            Metric::PurchaseValue => "purchase_value",
-            Metric::ValuePerPurchase => "value_per_purchase",
-            Metric::Roas => "roas",
-            Metric::VideoPlays => "video_plays",
-            Metric::Watched2s => "watched_2s",
-            Metric::Watched6s => "watched_6s",
-            Metric::ViewsP25 => "views_p25",
-            Metric::ViewsP50 => "views_p50",
-            Metric::ViewsP75 => "views_p75",
-            Metric::ViewsP100 => "views_p100",
-            Metric::AverageWatch => "average_watch",
-            Metric::ProfileVisits => "profile_visits",
-            Metric::Likes => "likes",
-            Metric::Comments => "comments",
-            Metric::Shares => "shares",
-            Metric::Follows => "follows",
-        }
+        self.into()
     }
 
     pub fn parse(key: &str) -> Option<Metric> {
-        Self::ALL.into_iter().find(|m| m.key() == key)
+        key.parse().ok()
     }
 
     pub fn label(self) -> &'static str {
@@ -222,7 +171,21 @@ impl Metric {
 }
 
 /// The columns Ads Manager shows (and exports) together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum ColumnSet {
     #[default]
     Performance,
@@ -233,22 +196,13 @@ pub enum ColumnSet {
 }
 
 impl ColumnSet {
-    pub const ALL: [ColumnSet; 5] =
-        [ColumnSet::Performance, ColumnSet::Conversions, ColumnSet::Video, ColumnSet::Engagement, ColumnSet::Delivery];
-
     /// Its name in the URL (`cols=`).
     pub fn key(self) -> &'static str {
-        match self {
-            ColumnSet::Performance => "performance",
-            ColumnSet::Conversions => "conversions",
-            ColumnSet::Video => "video",
-            ColumnSet::Engagement => "engagement",
-            ColumnSet::Delivery => "delivery",
-        }
+        self.into()
     }
 
     pub fn parse(key: &str) -> Option<ColumnSet> {
-        Self::ALL.into_iter().find(|c| c.key() == key)
+        key.parse().ok()
     }
 
     pub fn label(self) -> &'static str {
@@ -299,19 +253,30 @@ impl ColumnSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::VariantArray;
 
     #[test]
     fn every_metric_has_its_own_key_and_place() {
-        for (i, m) in Metric::ALL.into_iter().enumerate() {
+        for (i, &m) in Metric::VARIANTS.iter().enumerate() {
             assert_eq!(m.index(), i);
             assert_eq!(Metric::parse(m.key()), Some(m));
         }
     }
 
+    /// Keys are in people's bookmarks and links: the ones not spelled like their variant stay.
+    #[test]
+    fn keys_in_links_keep_their_spelling() {
+        let keys = [Metric::CostPer1000Reached, Metric::CostPerConversion, Metric::Watched2s, Metric::ViewsP25]
+            .map(Metric::key);
+        assert_eq!(keys, ["cost_per_1000_reached", "cpa", "watched_2s", "views_p25"]);
+        assert_eq!(ColumnSet::Performance.key(), "performance");
+        assert_eq!(Metric::parse("Spend"), None, "keys are exact");
+    }
+
     #[test]
     fn every_metric_is_in_some_column_set() {
-        for m in Metric::ALL {
-            assert!(ColumnSet::ALL.iter().any(|c| c.metrics().contains(&m)), "{m:?}");
+        for m in Metric::VARIANTS {
+            assert!(ColumnSet::VARIANTS.iter().any(|c| c.metrics().contains(m)), "{m:?}");
         }
     }
 }

@@ -9,30 +9,37 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A date range: a preset counted back from the advertiser's today, or explicit days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Preset {
     Today,
     Yesterday,
     #[default]
+    #[strum(serialize = "last_7")]
     Last7,
+    #[strum(serialize = "last_30")]
     Last30,
+    #[strum(serialize = "last_90")]
     Last90,
     Custom,
 }
 
 impl Preset {
-    pub const ALL: [Preset; 6] =
-        [Preset::Today, Preset::Yesterday, Preset::Last7, Preset::Last30, Preset::Last90, Preset::Custom];
-
+    /// Its name in the URL (`range=`).
     pub fn key(self) -> &'static str {
-        match self {
-            Preset::Today => "today",
-            Preset::Yesterday => "yesterday",
-            Preset::Last7 => "last_7",
-            Preset::Last30 => "last_30",
-            Preset::Last90 => "last_90",
-            Preset::Custom => "custom",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -47,7 +54,7 @@ impl Preset {
     }
 
     pub fn parse(key: &str) -> Option<Preset> {
-        Self::ALL.into_iter().find(|p| p.key() == key)
+        key.parse().ok()
     }
 }
 

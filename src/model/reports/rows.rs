@@ -16,7 +16,7 @@ pub struct Figures {
     pub spend_micros: i64,
     pub impressions: i64,
     pub clicks: i64,
-    /// Each figure in words (money without its currency), in [`Metric::ALL`] order; `None` where
+    /// Each figure in words (money without its currency), in [`Metric::VARIANTS`] order; `None` where
     /// TikTok gave no value or the sums cannot give it (no clicks: no cost per click). The page
     /// shows a dash, the CSV an empty cell — never a 0 TikTok did not say.
     pub values: Vec<Option<String>>,

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// TikTok's switch on a campaign, ad group or ad (its `operation_status`), stored as TikTok's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum OperationStatus {
     Enable,
     Disable,
@@ -11,18 +12,12 @@ pub enum OperationStatus {
 }
 
 impl OperationStatus {
-    pub const ALL: [OperationStatus; 3] = [OperationStatus::Enable, OperationStatus::Disable, OperationStatus::Delete];
-
     /// TikTok's code, as stored.
     pub fn code(self) -> &'static str {
-        match self {
-            OperationStatus::Enable => "ENABLE",
-            OperationStatus::Disable => "DISABLE",
-            OperationStatus::Delete => "DELETE",
-        }
+        self.into()
     }
 
     pub fn parse(code: &str) -> Option<OperationStatus> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+        code.parse().ok()
     }
 }

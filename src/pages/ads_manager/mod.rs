@@ -12,6 +12,7 @@ use crate::model::{format::or_dash, reports::*};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
+use strum::VariantArray;
 
 #[component]
 pub fn AdsManagerPage() -> impl IntoView {
@@ -191,8 +192,9 @@ fn columns(level: Level, set: ColumnSet, one_day: bool) -> Vec<(&'static str, Op
 /// A sort by a figure the new set does not show goes back to spend (see [`SortKey::shown`]).
 #[component]
 fn ColumnSets(q: AdsQuery) -> impl IntoView {
-    let links = ColumnSet::ALL
-        .into_iter()
+    let links = ColumnSet::VARIANTS
+        .iter()
+        .copied()
         .map(|set| {
             let href = AdsQuery { columns: set, page: 1, ..q.clone() }.checked().href();
             let current = (set == q.columns).then_some("true");

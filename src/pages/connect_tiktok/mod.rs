@@ -12,7 +12,7 @@ use self::{
     picker::Picker,
     popup::{listen, open_popup, PopupEvent},
 };
-use super::layout::MeResource;
+use super::layout::{may_manage_connections, MeResource};
 use crate::model::{
     connect::{start_url, ConnectPageData, FirstSync, ImportSummary, ImportWatch, PickerSource, START_PATH},
     ids::{ConnectionId, GrantId},
@@ -123,7 +123,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
             </div>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
+                    let can_manage = may_manage_connections(me).await;
                     can_manage.then(|| view! {
                         <a class="button primary" href=start_url(true, None) rel="external" data-testid="connect-button"
                             on:click=move |ev| { ev.prevent_default(); ctx.open(START_PATH); }>
@@ -152,7 +152,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
         })}
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
+                let can_manage = may_manage_connections(me).await;
                 (!can_manage).then(|| view! {
                     <p class="notice" data-testid="read-only-notice">"A manager or above must connect TikTok."</p>
                 })
@@ -161,7 +161,7 @@ pub fn ConnectTikTokPage() -> impl IntoView {
         {move || picker_source.get().map(|source| view! { <Picker source on_done=on_imported on_cancel/> })}
         <Transition fallback=|| view! { <p class="muted">"Loading connections…"</p> }>
             {move || Suspend::new(async move {
-                let can_manage = me.await.map(|m| m.role.can_manage_connections()).unwrap_or(false);
+                let can_manage = may_manage_connections(me).await;
                 match data.await {
                     Ok(page) => view! { <ConnectionCards cards=page.connections can_manage/> }.into_any(),
                     Err(e) => view! { <p class="notice err" role="alert">{e.message}</p> }.into_any(),

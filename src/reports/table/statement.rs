@@ -11,9 +11,11 @@ use crate::{
 };
 use chrono::NaiveDate;
 use sea_orm::DatabaseBackend;
+use strum::VariantArray;
 
 /// What a line of the statement's answer is, written into it as a tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub(super) enum Kind {
     Row,
     Total,
@@ -21,18 +23,12 @@ pub(super) enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 3] = [Kind::Row, Kind::Total, Kind::Count];
-
     fn tag(self) -> &'static str {
-        match self {
-            Kind::Row => "row",
-            Kind::Total => "total",
-            Kind::Count => "count",
-        }
+        self.into()
     }
 
     pub(super) fn parse(tag: &str) -> Option<Kind> {
-        Self::ALL.into_iter().find(|p| p.tag() == tag)
+        tag.parse().ok()
     }
 }
 
@@ -161,7 +157,7 @@ fn filtered(rows: Rows, query: &AdsQuery) -> Fragment {
     // An object with no rows in the range delivered nothing: 0 for what TikTok always reports;
     // a day's "-" stays NULL.
     let needed = needed(query);
-    let parts = Part::ALL
+    let parts = Part::VARIANTS
         .iter()
         .flat_map(|p| {
             let zero = p.zero_without_rows() && needed.contains(p);
@@ -269,8 +265,8 @@ pub(super) fn statement(
          SELECT '{count}', NULL, {none}, NULL, {nothing}, {no_creative}, COUNT(*), {deleted} FROM r",
         total = Kind::Total.tag(),
         count = Kind::Count.tag(),
-        totals = Part::ALL.iter().map(|p| wide_sum::resum("", p.alias())).collect::<Vec<_>>().join(", "),
-        nothing = Part::ALL.iter().map(|p| wide_sum::none(p.alias())).collect::<Vec<_>>().join(", "),
+        totals = Part::VARIANTS.iter().map(|p| wide_sum::resum("", p.alias())).collect::<Vec<_>>().join(", "),
+        nothing = Part::VARIANTS.iter().map(|p| wide_sum::none(p.alias())).collect::<Vec<_>>().join(", "),
         deleted = "CAST(SUM(is_deleted) AS BIGINT)",
     );
     Fragment::sql("WITH m AS (").append(m).push("), r AS (").append(r).push(rest)

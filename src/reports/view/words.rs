@@ -9,6 +9,7 @@ use crate::{
     },
     reports::{Part, Sums},
 };
+use strum::VariantArray;
 
 /// The figures of summed results (see [`Sums::text`]); `one_day`: the sums are of a single day,
 /// so reach and what comes from it can be shown.
@@ -17,7 +18,7 @@ pub fn figures(s: Sums, one_day: bool) -> Figures {
         spend_micros: s.spend_micros(),
         impressions: s.get(Part::Impressions).unwrap_or(0),
         clicks: s.get(Part::Clicks).unwrap_or(0),
-        values: Metric::ALL.iter().map(|m| s.text(*m, one_day)).collect(),
+        values: Metric::VARIANTS.iter().map(|m| s.text(*m, one_day)).collect(),
     }
 }
 
@@ -69,7 +70,7 @@ mod tests {
         sums.set(Part::Impressions, Some(2_000));
         sums.set(Part::Clicks, Some(40));
         let f = figures(sums, false);
-        assert_eq!(f.values.len(), Metric::ALL.len());
+        assert_eq!(f.values.len(), Metric::VARIANTS.len());
         assert_eq!((f.get(Metric::Spend), f.get(Metric::Ctr)), (Some("30.00"), Some("2.00%")));
         assert_eq!(f.get(Metric::Conversions), None, "no conversions sent is no value, not 0");
         assert_eq!(f.get(Metric::CostPerConversion), None);

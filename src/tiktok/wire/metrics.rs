@@ -5,9 +5,25 @@ use super::lenient::parse_metric;
 use rust_decimal::Decimal;
 use serde::{de, Deserialize, Deserializer, Serialize};
 use std::fmt;
+use strum::{EnumCount, VariantArray};
 
-/// One metric of TikTok's standard set, as `report/integrated/get/` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// One metric of TikTok's standard set; its name (`cost_per_1000_reached`) is
+/// `report/integrated/get/`'s.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum WireMetric {
     Spend,
     Impressions,
@@ -17,6 +33,7 @@ pub enum WireMetric {
     Cpm,
     Reach,
     Frequency,
+    #[strum(serialize = "cost_per_1000_reached")]
     CostPer1000Reached,
     Conversion,
     CostPerConversion,
@@ -27,7 +44,9 @@ pub enum WireMetric {
     CompletePayment,
     ValuePerCompletePayment,
     VideoPlayActions,
+    #[strum(serialize = "video_watched_2s")]
     VideoWatched2s,
+    #[strum(serialize = "video_watched_6s")]
     VideoWatched6s,
     VideoViewsP25,
     VideoViewsP50,
@@ -42,82 +61,18 @@ pub enum WireMetric {
 }
 
 /// How many metrics a report asks for.
-pub const METRIC_COUNT: usize = 30;
+pub const METRIC_COUNT: usize = WireMetric::COUNT;
 
 impl WireMetric {
-    pub const ALL: [WireMetric; METRIC_COUNT] = [
-        WireMetric::Spend,
-        WireMetric::Impressions,
-        WireMetric::Clicks,
-        WireMetric::Ctr,
-        WireMetric::Cpc,
-        WireMetric::Cpm,
-        WireMetric::Reach,
-        WireMetric::Frequency,
-        WireMetric::CostPer1000Reached,
-        WireMetric::Conversion,
-        WireMetric::CostPerConversion,
-        WireMetric::ConversionRate,
-        WireMetric::Result,
-        WireMetric::CostPerResult,
-        WireMetric::ResultRate,
-        WireMetric::CompletePayment,
-        WireMetric::ValuePerCompletePayment,
-        WireMetric::VideoPlayActions,
-        WireMetric::VideoWatched2s,
-        WireMetric::VideoWatched6s,
-        WireMetric::VideoViewsP25,
-        WireMetric::VideoViewsP50,
-        WireMetric::VideoViewsP75,
-        WireMetric::VideoViewsP100,
-        WireMetric::AverageVideoPlay,
-        WireMetric::ProfileVisits,
-        WireMetric::Likes,
-        WireMetric::Comments,
-        WireMetric::Shares,
-        WireMetric::Follows,
-    ];
-
     pub fn wire(self) -> &'static str {
-        match self {
-            WireMetric::Spend => "spend",
-            WireMetric::Impressions => "impressions",
-            WireMetric::Clicks => "clicks",
-            WireMetric::Ctr => "ctr",
-            WireMetric::Cpc => "cpc",
-            WireMetric::Cpm => "cpm",
-            WireMetric::Reach => "reach",
-            WireMetric::Frequency => "frequency",
-            WireMetric::CostPer1000Reached => "cost_per_1000_reached",
-            WireMetric::Conversion => "conversion",
-            WireMetric::CostPerConversion => "cost_per_conversion",
-            WireMetric::ConversionRate => "conversion_rate",
-            WireMetric::Result => "result",
-            WireMetric::CostPerResult => "cost_per_result",
-            WireMetric::ResultRate => "result_rate",
-            WireMetric::CompletePayment => "complete_payment",
-            WireMetric::ValuePerCompletePayment => "value_per_complete_payment",
-            WireMetric::VideoPlayActions => "video_play_actions",
-            WireMetric::VideoWatched2s => "video_watched_2s",
-            WireMetric::VideoWatched6s => "video_watched_6s",
-            WireMetric::VideoViewsP25 => "video_views_p25",
-            WireMetric::VideoViewsP50 => "video_views_p50",
-            WireMetric::VideoViewsP75 => "video_views_p75",
-            WireMetric::VideoViewsP100 => "video_views_p100",
-            WireMetric::AverageVideoPlay => "average_video_play",
-            WireMetric::ProfileVisits => "profile_visits",
-            WireMetric::Likes => "likes",
-            WireMetric::Comments => "comments",
-            WireMetric::Shares => "shares",
-            WireMetric::Follows => "follows",
-        }
+        self.into()
     }
 
     pub fn from_wire(name: &str) -> Option<WireMetric> {
-        Self::ALL.into_iter().find(|m| m.wire() == name)
+        name.parse().ok()
     }
 
-    /// Its place in [`WireMetric::ALL`] (and in a row's [`Metrics`]).
+    /// Its place in [`WireMetric::VARIANTS`] (and in a row's [`Metrics`]).
     pub fn index(self) -> usize {
         self as usize
     }
@@ -151,7 +106,7 @@ impl WireMetric {
 
 /// The metrics' names, as the report request lists them.
 pub fn report_metrics() -> Vec<&'static str> {
-    WireMetric::ALL.iter().map(|m| m.wire()).collect()
+    WireMetric::VARIANTS.iter().map(|m| m.wire()).collect()
 }
 
 /// One row's values, exact, by metric; `None` where TikTok sent `"-"` or nothing.
@@ -207,10 +162,13 @@ mod tests {
 
     #[test]
     fn every_metric_has_its_own_name_and_place() {
-        for (i, m) in WireMetric::ALL.into_iter().enumerate() {
+        for (i, &m) in WireMetric::VARIANTS.iter().enumerate() {
             assert_eq!(m.index(), i);
             assert_eq!(WireMetric::from_wire(m.wire()), Some(m));
         }
+        let names = [WireMetric::CostPer1000Reached, WireMetric::VideoWatched2s, WireMetric::VideoViewsP25]
+            .map(WireMetric::wire);
+        assert_eq!(names, ["cost_per_1000_reached", "video_watched_2s", "video_views_p25"], "TikTok's spelling");
     }
 
     #[test]
