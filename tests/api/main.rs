@@ -21,6 +21,7 @@ mod queue;
 mod refusals;
 mod reports;
 mod sandbox_contract;
+mod sandbox_reports;
 mod security;
 mod steps;
 mod stopping;

@@ -31,6 +31,10 @@ pub struct Fault {
     /// old stretch of history can fail for good while recent days answer.
     #[serde(default)]
     pub before: Option<chrono::NaiveDate>,
+    /// Only report requests with this among their `dimensions` meet the fault (any when unset),
+    /// so one breakdown can fail while the daily rows answer.
+    #[serde(default)]
+    pub dimension: Option<String>,
     /// For [`FaultKind::Figure`]: the metric and the value every row of the page says.
     #[serde(default)]
     pub metric: Option<String>,
@@ -85,14 +89,18 @@ impl Fault {
 }
 
 impl World {
-    /// Takes one matching fault, if any is armed for this path (and `page` of its list, and a
-    /// report from `start`).
-    pub fn take_fault(&mut self, path: &str, page: Option<u32>, start: Option<chrono::NaiveDate>) -> Option<Fault> {
+    /// Takes one matching fault, if any is armed for this path (and the request's page of its
+    /// list, a report from its start day, with its dimensions).
+    pub fn take_fault(&mut self, path: &str, query: &Query) -> Option<Fault> {
+        let page: Option<u32> = query.get("page").and_then(|p| p.parse().ok());
+        let start = query.get("start_date").and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let dimensions = query.string_array("dimensions").ok().flatten().unwrap_or_default();
         let i = self.faults.iter().position(|f| {
             f.path.trim_matches('/') == path.trim_matches('/')
                 && f.count > 0
                 && f.page.is_none_or(|p| Some(p) == page)
                 && f.before.is_none_or(|before| start.is_some_and(|s| s < before))
+                && f.dimension.as_ref().is_none_or(|d| dimensions.contains(d))
         })?;
         self.faults[i].count -= 1;
         let fault = self.faults[i].clone();
@@ -235,6 +243,10 @@ mod tests {
     use super::*;
     use crate::sandbox::SandboxSettings;
 
+    fn query(pairs: &[(&str, &str)]) -> Query {
+        Query(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
     #[test]
     fn a_fault_meets_count_requests_to_its_path_then_leaves_the_queue() {
         let mut world = World::new(SandboxSettings::default(), vec![]);
@@ -242,10 +254,10 @@ mod tests {
             serde_json::from_value(serde_json::json!({"path": "/campaign/get", "code": 40100, "count": 2}))
                 .expect("a fault");
         world.faults.push(fault);
-        assert!(world.take_fault("ad/get/", None, None).is_none());
-        assert_eq!(world.take_fault("campaign/get/", None, None).map(|f| f.code), Some(40100));
-        assert_eq!(world.take_fault("campaign/get/", Some(3), None).map(|f| f.count), Some(0));
-        assert!(world.take_fault("campaign/get/", None, None).is_none());
+        assert!(world.take_fault("ad/get/", &query(&[])).is_none());
+        assert_eq!(world.take_fault("campaign/get/", &query(&[])).map(|f| f.code), Some(40100));
+        assert_eq!(world.take_fault("campaign/get/", &query(&[("page", "3")])).map(|f| f.count), Some(0));
+        assert!(world.take_fault("campaign/get/", &query(&[])).is_none());
         assert!(world.faults.is_empty());
     }
 
@@ -256,9 +268,9 @@ mod tests {
             serde_json::from_value(serde_json::json!({"path": "campaign/get/", "kind": "empty_page", "page": 2}))
                 .expect("a fault");
         world.faults.push(fault);
-        assert!(world.take_fault("campaign/get/", Some(1), None).is_none());
-        assert!(world.take_fault("campaign/get/", None, None).is_none());
-        assert_eq!(world.take_fault("campaign/get/", Some(2), None).map(|f| f.kind), Some(FaultKind::EmptyPage));
+        assert!(world.take_fault("campaign/get/", &query(&[("page", "1")])).is_none());
+        assert!(world.take_fault("campaign/get/", &query(&[])).is_none());
+        assert_eq!(world.take_fault("campaign/get/", &query(&[("page", "2")])).map(|f| f.kind), Some(FaultKind::EmptyPage));
     }
 
     #[test]
@@ -269,9 +281,22 @@ mod tests {
         ))
         .expect("a fault");
         world.faults.push(fault);
-        let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
-        assert!(world.take_fault("report/integrated/get/", None, day("2025-12-01")).is_none());
-        assert!(world.take_fault("report/integrated/get/", None, None).is_none());
-        assert_eq!(world.take_fault("report/integrated/get/", None, day("2025-11-02")).map(|f| f.code), Some(50000));
+        assert!(world.take_fault("report/integrated/get/", &query(&[("start_date", "2025-12-01")])).is_none());
+        assert!(world.take_fault("report/integrated/get/", &query(&[])).is_none());
+        assert_eq!(world.take_fault("report/integrated/get/", &query(&[("start_date", "2025-11-02")])).map(|f| f.code), Some(50000));
+    }
+
+    #[test]
+    fn a_fault_for_a_dimension_lets_other_reports_by() {
+        let mut world = World::new(SandboxSettings::default(), vec![]);
+        let fault: Fault = serde_json::from_value(serde_json::json!(
+            {"path": "report/integrated/get/", "code": 40002, "dimension": "age"}
+        ))
+        .expect("a fault");
+        world.faults.push(fault);
+        let daily = query(&[("dimensions", r#"["campaign_id","stat_time_day"]"#)]);
+        assert!(world.take_fault("report/integrated/get/", &daily).is_none());
+        let by_age = query(&[("dimensions", r#"["campaign_id","stat_time_day","age","gender"]"#)]);
+        assert_eq!(world.take_fault("report/integrated/get/", &by_age).map(|f| f.code), Some(40002));
     }
 }

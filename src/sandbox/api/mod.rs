@@ -6,6 +6,7 @@ mod creatives;
 mod entities;
 pub(super) mod faults;
 pub(super) mod penalty;
+mod report_request;
 mod reports;
 
 use super::{data::Level, wire::*, Sandbox};
@@ -54,9 +55,7 @@ pub async fn handle(
         };
         return fail(40100, message).into_response();
     }
-    let page = query.get("page").and_then(|p| p.parse().ok());
-    let start = query.get("start_date").and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let fault = sandbox.world().take_fault(&path, page, start);
+    let fault = sandbox.world().take_fault(&path, &query);
     let answer = |sandbox: &Sandbox| {
         route(sandbox, &method, &path, &query, &headers, &body).unwrap_or_else(IntoResponse::into_response)
     };

@@ -1,17 +1,19 @@
-//! `report/integrated/get/`: BASIC auction reports at any data level, lifetime or over a date
-//! span, by entity or by entity and day, with TikTok's parameter rules and metric formatting.
+//! `report/integrated/get/`: BASIC and AUDIENCE auction reports at any data level, lifetime or
+//! over a date span, by entity, day or hour, and by age, gender, platform or country, with
+//! TikTok's metric formatting. The parameters are checked in `report_request`.
 
 use super::{
     super::{
-        data::{Delivery, Generator, Key, Level},
+        data::{Breakdown, Delivery, Generator, Key, Level},
         wire::*,
         world::SandboxAdvertiser,
         Sandbox,
     },
     accounts::reachable,
+    report_request::{is_attribute, ReportRequest, Time},
 };
 use axum::{http::HeaderMap, response::Response};
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, Timelike};
 use serde_json::{json, Map, Value};
 
 use crate::sandbox::data::EPOCH;
@@ -27,15 +29,27 @@ impl Sandbox {
 
         // Delivery runs for the configured number of days up to today in the advertiser's timezone.
         let tz: chrono_tz::Tz = adv.timezone.parse().unwrap_or(chrono_tz::UTC);
-        let today = self.now().with_timezone(&tz).date_naive();
+        let local_now = self.now().with_timezone(&tz);
+        let today = local_now.date_naive();
         let days = delivery_days(&g, request.span, today);
-        let per_entity = if request.daily { days.len() as u64 } else { u64::from(!days.is_empty()) };
+        let per_day = match (request.time, request.breakdown) {
+            // Today's hours go up to the one under way.
+            (Time::Hour, _) if days.first() == Some(&today) => local_now.hour() as u64 + 1,
+            (Time::Hour, _) => Breakdown::Hour.len() as u64,
+            (_, Some(by)) => by.len() as u64,
+            (_, None) => 1,
+        };
+        let per_entity = match request.time {
+            Time::Day | Time::Hour => days.len() as u64 * per_day,
+            Time::Span => u64::from(!days.is_empty()) * per_day,
+        };
         let rows = Rows {
             request: &request,
             keys: g.keys(request.level, request.include_deleted).collect(),
             g,
             adv,
             days,
+            per_day,
             per_entity,
             drift: world.daily_spend_drift.get(&adv.id).copied().unwrap_or(0.0),
             today,
@@ -43,174 +57,10 @@ impl Sandbox {
         let total = rows.keys.len() as u64 * per_entity;
         let first = (request.page as u64 - 1) * request.size as u64;
         let last = total.min(first + request.size as u64);
-        let list: Vec<Value> = (first..last).map(|i| rows.row(i)).collect();
+        let mut bucket_cache = None;
+        let list: Vec<Value> = (first..last).map(|i| rows.row(i, &mut bucket_cache)).collect();
         Ok(ok(json!({ "list": list, "page_info": page_info(request.page, request.size, total) })))
     }
-}
-
-/// A report request that passed TikTok's checks.
-struct ReportRequest {
-    advertiser_id: String,
-    level: Level,
-    /// The dimension naming the row's entity (`campaign_id`, …).
-    id_dim: &'static str,
-    /// `stat_time_day` is a dimension: a row per entity and day.
-    daily: bool,
-    metrics: Vec<String>,
-    page: u32,
-    size: u32,
-    include_deleted: bool,
-    /// First and last day asked for, both inclusive; `None` for a lifetime report.
-    span: Option<(NaiveDate, NaiveDate)>,
-}
-
-impl ReportRequest {
-    /// Checks the parameters in TikTok's order, so the first problem is the one it names.
-    fn parse(q: &Query) -> Answer<Self> {
-        let advertiser_id = q.required("advertiser_id")?.to_owned();
-        check_report_type(q)?;
-        let level = data_level(q.required("data_level")?)?;
-        let id_dim = id_dimension(level);
-        let daily = time_dimension(q, id_dim)?;
-        let metrics = report_metrics(q)?;
-        let (page, size) = q.paging(1000, 10)?;
-        let include_deleted = report_filtering(q, level)?;
-        let span = date_span(q, daily)?;
-        Ok(Self { advertiser_id, level, id_dim, daily, metrics, page, size, include_deleted, span })
-    }
-}
-
-/// Only BASIC auction reports exist here.
-fn check_report_type(q: &Query) -> Answer<()> {
-    let report_type = q.required("report_type")?;
-    if report_type != "BASIC" {
-        return Err(fail(40009, format!("report_type {report_type} is not supported in the sandbox.")));
-    }
-    if let Some(service) = q.get("service_type") {
-        if service != "AUCTION" {
-            return Err(param_error("service_type: Must be one of AUCTION."));
-        }
-    }
-    Ok(())
-}
-
-fn data_level(name: &str) -> Answer<Level> {
-    match name {
-        "AUCTION_ADVERTISER" => Ok(Level::Advertiser),
-        "AUCTION_CAMPAIGN" => Ok(Level::Campaign),
-        "AUCTION_ADGROUP" => Ok(Level::AdGroup),
-        "AUCTION_AD" => Ok(Level::Ad),
-        other => Err(param_error(format!("data_level: Invalid value {other}."))),
-    }
-}
-
-fn id_dimension(level: Level) -> &'static str {
-    match level {
-        Level::Advertiser => "advertiser_id",
-        Level::Campaign => "campaign_id",
-        Level::AdGroup => "adgroup_id",
-        Level::Ad => "ad_id",
-    }
-}
-
-/// `dimensions`: the level's id, plus `stat_time_day` or nothing. Returns whether it is daily.
-fn time_dimension(q: &Query, id_dim: &str) -> Answer<bool> {
-    let dimensions =
-        q.string_array("dimensions")?.ok_or_else(|| param_error("dimensions: Missing data for required field."))?;
-    let mut daily = false;
-    for d in &dimensions {
-        match d.as_str() {
-            "stat_time_day" => daily = true,
-            "stat_time_hour" => return Err(fail(40009, "stat_time_hour is not supported in the sandbox.")),
-            d if d == id_dim => {}
-            other => return Err(param_error(format!("dimensions: Invalid dimension {other} for data_level."))),
-        }
-    }
-    if !dimensions.iter().any(|d| d == id_dim) {
-        return Err(param_error(format!("dimensions: {id_dim} is required for this data_level.")));
-    }
-    Ok(daily)
-}
-
-/// `metrics`: known metrics and attributes only (spend and impressions when absent).
-fn report_metrics(q: &Query) -> Answer<Vec<String>> {
-    let metrics = q.string_array("metrics")?.unwrap_or_else(|| vec!["spend".into(), "impressions".into()]);
-    if let Some(bad) = metrics.iter().find(|m| !is_attribute(m) && Delivery::default().metric(m).is_none()) {
-        return Err(param_error(format!("metrics: Invalid metric {bad}.")));
-    }
-    Ok(metrics)
-}
-
-/// Metrics that name or describe the entity rather than measure its delivery.
-fn is_attribute(m: &str) -> bool {
-    matches!(m, "campaign_name" | "adgroup_name" | "ad_name" | "campaign_id" | "adgroup_id" | "currency")
-}
-
-/// `query_lifetime`, or `start_date`..=`end_date` within 30 days (daily) or 365 days.
-fn date_span(q: &Query, daily: bool) -> Answer<Option<(NaiveDate, NaiveDate)>> {
-    if q.get("query_lifetime") == Some("true") {
-        if daily {
-            return Err(param_error("query_lifetime cannot be combined with a time dimension."));
-        }
-        return Ok(None);
-    }
-    let date = |k: &str| -> Answer<NaiveDate> {
-        NaiveDate::parse_from_str(q.required(k)?, "%Y-%m-%d")
-            .map_err(|_| param_error(format!("{k}: Not a valid date (YYYY-MM-DD).")))
-    };
-    let (s, e) = (date("start_date")?, date("end_date")?);
-    if e < s {
-        return Err(param_error("end_date must not be before start_date."));
-    }
-    // Both ends are inclusive.
-    let span = (e - s).num_days() + 1;
-    let limit = if daily { 30 } else { 365 };
-    if span > limit {
-        return Err(param_error(format!(
-            "The time span between start_date and end_date must not exceed {limit} days{}.",
-            if daily { " when stat_time_day is a dimension" } else { "" }
-        )));
-    }
-    Ok(Some((s, e)))
-}
-
-/// Report `filtering`: a JSON array of `{field_name, filter_type, filter_value}`, where only the
-/// queried level's status field may be filtered. Returns whether deleted entities are wanted.
-fn report_filtering(q: &Query, level: Level) -> Answer<bool> {
-    let Some(filters) = q.json_array("filtering")? else { return Ok(false) };
-    let allowed = match level {
-        Level::Advertiser => None,
-        Level::Campaign => Some("campaign_status"),
-        Level::AdGroup => Some("adgroup_status"),
-        Level::Ad => Some("ad_status"),
-    };
-    let mut include_deleted = false;
-    for f in filters {
-        let field = f
-            .get("field_name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| param_error("filtering: field_name is required."))?;
-        let filter_type = f
-            .get("filter_type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| param_error("filtering: filter_type is required."))?;
-        let raw_value = f
-            .get("filter_value")
-            .and_then(Value::as_str)
-            .ok_or_else(|| param_error("filtering: filter_value must be a string."))?;
-        if field.ends_with("_status") {
-            if Some(field) != allowed {
-                return Err(param_error(format!("filtering: {field} is not allowed at this data_level.")));
-            }
-            if filter_type != "IN" {
-                return Err(param_error("filtering: status fields take filter_type IN."));
-            }
-            let values: Vec<String> = serde_json::from_str(raw_value)
-                .map_err(|_| param_error("filtering: filter_value must be a JSON-encoded array."))?;
-            include_deleted |= values.iter().any(|v| v == "STATUS_ALL" || v == "STATUS_DELETE");
-        }
-    }
-    Ok(include_deleted)
 }
 
 /// The days in the asked span (all of them for a lifetime report) on which the advertiser delivered.
@@ -225,51 +75,93 @@ fn delivery_days(g: &Generator, span: Option<(NaiveDate, NaiveDate)>, today: Nai
     }
 }
 
-/// The rows of one report: each entity once, or once per delivery day.
+/// The rows of one report: each entity once, or once per delivery day or hour, and per bucket.
 struct Rows<'a> {
     request: &'a ReportRequest,
     g: Generator,
     adv: &'a SandboxAdvertiser,
     keys: Vec<Key>,
     days: Vec<NaiveDate>,
-    /// Rows per entity: the days for a daily report, else one (none without delivery days).
+    /// Rows per entity and day: its buckets or hours, else one.
+    per_day: u64,
+    /// Rows per entity (none without delivery days).
     per_entity: u64,
     /// The world's daily spend drift for this advertiser (0: none).
     drift: f64,
     today: NaiveDate,
 }
 
+/// One entity's (or day's) buckets, kept while a page walks through them.
+type Buckets = Option<(u64, Vec<Delivery>)>;
+
 impl Rows<'_> {
-    /// The `i`-th row of the whole report, in entity then day order.
-    fn row(&self, i: u64) -> Value {
+    /// The `i`-th row of the whole report, in entity, day and bucket order.
+    fn row(&self, i: u64, buckets: &mut Buckets) -> Value {
         let key = self.keys[(i / self.per_entity) as usize];
         let id = self.g.id(key, &self.adv.id);
-        let (delivery, day) = self.delivery(key, i);
-        let metrics = self.metrics(key, delivery);
+        let (day_index, bucket) = ((i % self.per_entity) / self.per_day, (i % self.per_day) as usize);
+        let day = self.days[day_index as usize];
         let mut dims = Map::new();
         dims.insert(self.request.id_dim.into(), json!(id));
-        if let Some(day) = day {
-            dims.insert("stat_time_day".into(), json!(format!("{} 00:00:00", day.format("%Y-%m-%d"))));
-        }
-        json!({"dimensions": dims, "metrics": metrics})
+        let stamp = |hour: usize| json!(format!("{} {hour:02}:00:00", day.format("%Y-%m-%d")));
+        let delivery = match (self.request.time, self.request.breakdown) {
+            (Time::Hour, _) => {
+                dims.insert("stat_time_hour".into(), stamp(bucket));
+                self.bucket(i / self.per_day, key, day, Breakdown::Hour, bucket, buckets)
+            }
+            (time, Some(by)) => {
+                if time == Time::Day {
+                    dims.insert("stat_time_day".into(), stamp(0));
+                }
+                for (name, value) in by.dimensions(bucket) {
+                    dims.insert(name.into(), json!(value));
+                }
+                self.bucket(i / self.per_day, key, day, by, bucket, buckets)
+            }
+            (Time::Day, None) => {
+                dims.insert("stat_time_day".into(), stamp(0));
+                self.day(key, day)
+            }
+            (Time::Span, None) => self.span(key),
+        };
+        json!({"dimensions": dims, "metrics": self.metrics(key, delivery)})
     }
 
-    /// Row `i`'s delivery: one day's for a daily report (with the drift applied), else the span's sum.
-    fn delivery(&self, key: Key, i: u64) -> (Delivery, Option<NaiveDate>) {
-        if self.request.daily {
-            let day = self.days[(i % self.per_entity) as usize];
-            let mut d = self.g.delivery(key, (day - EPOCH).num_days());
-            if self.drift != 0.0 && self.request.level == Level::Campaign && key.c == 0 && day == self.today {
-                d.spend_cents -= (self.drift * 100.0).round() as i64;
-            }
-            (d, Some(day))
-        } else {
-            let mut sum = Delivery::default();
-            for day in &self.days {
-                sum += self.g.delivery(key, (*day - EPOCH).num_days());
-            }
-            (sum, None)
+    /// One day's delivery of an entity, with the world's drift applied.
+    fn day(&self, key: Key, day: NaiveDate) -> Delivery {
+        let mut d = self.g.delivery(key, (day - EPOCH).num_days());
+        if self.drift != 0.0 && self.request.level == Level::Campaign && key.c == 0 && day == self.today {
+            d.spend_cents -= (self.drift * 100.0).round() as i64;
         }
+        d
+    }
+
+    /// The span's delivery of an entity: the sum of its days.
+    fn span(&self, key: Key) -> Delivery {
+        let mut sum = Delivery::default();
+        for day in &self.days {
+            sum += self.g.delivery(key, (*day - EPOCH).num_days());
+        }
+        sum
+    }
+
+    /// Bucket `at` of row group `group` (an entity's `day`, or its span): split once per group.
+    fn bucket(&self, group: u64, key: Key, day: NaiveDate, by: Breakdown, at: usize, cache: &mut Buckets) -> Delivery {
+        if cache.as_ref().is_none_or(|(g, _)| *g != group) {
+            let split = match self.request.time {
+                Time::Span => {
+                    let mut sums = vec![Delivery::default(); by.len()];
+                    for day in &self.days {
+                        let parts = self.g.split(key, (*day - EPOCH).num_days(), by);
+                        sums.iter_mut().zip(parts).for_each(|(s, p)| *s += p);
+                    }
+                    sums
+                }
+                Time::Day | Time::Hour => self.g.split(key, (day - EPOCH).num_days(), by),
+            };
+            *cache = Some((group, split));
+        }
+        cache.as_ref().map(|(_, split)| split[at]).unwrap_or_default()
     }
 
     /// The asked metrics of one row; attributes above the level are `"-"`, as at TikTok.

@@ -29,29 +29,66 @@ pub struct Delivery {
     pub follows: i64,
 }
 
+impl Delivery {
+    /// Every field, once: what adding and splitting walk over.
+    fn fields_mut(&mut self) -> [&mut i64; 21] {
+        let d = self;
+        [
+            &mut d.spend_cents,
+            &mut d.impressions,
+            &mut d.clicks,
+            &mut d.conversions,
+            &mut d.reach,
+            &mut d.results,
+            &mut d.purchases,
+            &mut d.purchase_value_cents,
+            &mut d.video_plays,
+            &mut d.watched_2s,
+            &mut d.watched_6s,
+            &mut d.p25,
+            &mut d.p50,
+            &mut d.p75,
+            &mut d.p100,
+            &mut d.watch_ms,
+            &mut d.profile_visits,
+            &mut d.likes,
+            &mut d.comments,
+            &mut d.shares,
+            &mut d.follows,
+        ]
+    }
+
+    fn fields(mut self) -> [i64; 21] {
+        self.fields_mut().map(|f| *f)
+    }
+
+    /// Splits every figure by `weights` (not all zero) so that the parts add up exactly: part `i`
+    /// gets `⌊x·Wᵢ/W⌋ − ⌊x·Wᵢ₋₁/W⌋` of each figure `x`, `Wᵢ` the running sum of the weights.
+    pub fn apportion(&self, weights: &[u64]) -> Vec<Delivery> {
+        let whole = i128::from(weights.iter().sum::<u64>().max(1));
+        let values = self.fields();
+        let mut before = 0i128;
+        weights
+            .iter()
+            .map(|w| {
+                let after = before + i128::from(*w);
+                let mut part = Delivery::default();
+                for (p, x) in part.fields_mut().into_iter().zip(values) {
+                    let x = i128::from(x);
+                    *p = ((x * after).div_euclid(whole) - (x * before).div_euclid(whole)) as i64;
+                }
+                before = after;
+                part
+            })
+            .collect()
+    }
+}
+
 impl std::ops::AddAssign for Delivery {
     fn add_assign(&mut self, o: Delivery) {
-        self.spend_cents += o.spend_cents;
-        self.impressions += o.impressions;
-        self.clicks += o.clicks;
-        self.conversions += o.conversions;
-        self.reach += o.reach;
-        self.results += o.results;
-        self.purchases += o.purchases;
-        self.purchase_value_cents += o.purchase_value_cents;
-        self.video_plays += o.video_plays;
-        self.watched_2s += o.watched_2s;
-        self.watched_6s += o.watched_6s;
-        self.p25 += o.p25;
-        self.p50 += o.p50;
-        self.p75 += o.p75;
-        self.p100 += o.p100;
-        self.watch_ms += o.watch_ms;
-        self.profile_visits += o.profile_visits;
-        self.likes += o.likes;
-        self.comments += o.comments;
-        self.shares += o.shares;
-        self.follows += o.follows;
+        for (mine, theirs) in self.fields_mut().into_iter().zip(o.fields()) {
+            *mine += theirs;
+        }
     }
 }
 
@@ -127,5 +164,16 @@ mod tests {
         let refunded = Delivery { spend_cents: -350, ..Delivery::default() };
         assert_eq!(refunded.metric("spend").as_deref(), Some("-3.50"));
         assert_eq!(d.metric("nonsense"), None);
+    }
+
+    #[test]
+    fn apportioned_parts_add_up_to_the_whole_in_every_figure() {
+        let d = Delivery { spend_cents: 1_001, impressions: 7, clicks: 3, watch_ms: 99_999, ..Delivery::default() };
+        let parts = d.apportion(&[5, 0, 2, 9]);
+        let mut sum = Delivery::default();
+        parts.iter().for_each(|p| sum += *p);
+        assert_eq!(sum, d);
+        assert_eq!(parts[1], Delivery::default(), "a zero weight gets nothing");
+        assert!(parts[3].spend_cents > parts[0].spend_cents, "shares follow the weights");
     }
 }

@@ -4,8 +4,10 @@
 
 mod assets;
 mod delivery;
+mod split;
 
 pub use delivery::Delivery;
+pub use split::{Breakdown, AGES, COUNTRIES, GENDERS, PLATFORMS};
 
 use super::DataSizes;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
@@ -298,8 +300,8 @@ impl Generator {
         }
     }
 
-    /// Summed delivery of an entity (all its ads) on one day.
-    pub fn delivery(&self, key: Key, day: i64) -> Delivery {
+    /// The ads under an entity (itself, for an ad), deleted ones included.
+    fn ads_under(&self, key: Key) -> impl Iterator<Item = Key> {
         let s = self.sizes;
         let (cs, gs, as_) = match key.level {
             Level::Advertiser => (0..s.campaigns, 0..s.adgroups_per_campaign, 0..s.ads_per_adgroup),
@@ -307,13 +309,17 @@ impl Generator {
             Level::AdGroup => (key.c..key.c + 1, key.g..key.g + 1, 0..s.ads_per_adgroup),
             Level::Ad => (key.c..key.c + 1, key.g..key.g + 1, key.a..key.a + 1),
         };
+        cs.flat_map(move |c| {
+            let as_ = as_.clone();
+            gs.clone().flat_map(move |g| as_.clone().map(move |a| Key { level: Level::Ad, c, g, a }))
+        })
+    }
+
+    /// Summed delivery of an entity (all its ads) on one day.
+    pub fn delivery(&self, key: Key, day: i64) -> Delivery {
         let mut sum = Delivery::default();
-        for c in cs {
-            for g in gs.clone() {
-                for a in as_.clone() {
-                    sum += self.ad_day(Key { level: Level::Ad, c, g, a }, day);
-                }
-            }
+        for ad in self.ads_under(key) {
+            sum += self.ad_day(ad, day);
         }
         sum
     }
