@@ -65,7 +65,8 @@ test('sync now queues a sync that runs and updates the card', async ({ page }) =
 });
 
 test('a rate-limit wait shows its neutral line, then the sync completes', async ({ page, request }) => {
-  await control(request, 'faults', { path: 'campaign/get/', code: 40100, count: 5 });
+  // Acme Shoes EU's own: other workspaces' accounts keep syncing meanwhile.
+  await control(request, 'faults', { path: 'campaign/get/', code: 40100, count: 5, advertiser_id: '7000000000000000002' });
   await connectAndImport(page, 'Avery Business', [/Acme Shoes EU/]);
   const wait = card(page, 'Avery Business').getByTestId('rate-limit-wait');
   await expect(wait).toHaveText(/Waiting for TikTok rate limit — retrying at \d\d:\d\d UTC/, { timeout: 30_000 });

@@ -35,6 +35,10 @@ pub struct Fault {
     /// so one breakdown can fail while the daily rows answer.
     #[serde(default)]
     pub dimension: Option<String>,
+    /// Only requests for this advertiser meet the fault (any when unset), so a test's fault is
+    /// not spent by other accounts syncing meanwhile.
+    #[serde(default)]
+    pub advertiser_id: Option<String>,
     /// For [`FaultKind::Figure`]: the metric and the value every row of the page says.
     #[serde(default)]
     pub metric: Option<String>,
@@ -101,6 +105,7 @@ impl World {
                 && f.page.is_none_or(|p| Some(p) == page)
                 && f.before.is_none_or(|before| start.is_some_and(|s| s < before))
                 && f.dimension.as_ref().is_none_or(|d| dimensions.contains(d))
+                && f.advertiser_id.as_deref().is_none_or(|a| query.get("advertiser_id") == Some(a))
         })?;
         self.faults[i].count -= 1;
         let fault = self.faults[i].clone();
@@ -270,7 +275,10 @@ mod tests {
         world.faults.push(fault);
         assert!(world.take_fault("campaign/get/", &query(&[("page", "1")])).is_none());
         assert!(world.take_fault("campaign/get/", &query(&[])).is_none());
-        assert_eq!(world.take_fault("campaign/get/", &query(&[("page", "2")])).map(|f| f.kind), Some(FaultKind::EmptyPage));
+        assert_eq!(
+            world.take_fault("campaign/get/", &query(&[("page", "2")])).map(|f| f.kind),
+            Some(FaultKind::EmptyPage)
+        );
     }
 
     #[test]
@@ -283,7 +291,10 @@ mod tests {
         world.faults.push(fault);
         assert!(world.take_fault("report/integrated/get/", &query(&[("start_date", "2025-12-01")])).is_none());
         assert!(world.take_fault("report/integrated/get/", &query(&[])).is_none());
-        assert_eq!(world.take_fault("report/integrated/get/", &query(&[("start_date", "2025-11-02")])).map(|f| f.code), Some(50000));
+        assert_eq!(
+            world.take_fault("report/integrated/get/", &query(&[("start_date", "2025-11-02")])).map(|f| f.code),
+            Some(50000)
+        );
     }
 
     #[test]
@@ -298,5 +309,18 @@ mod tests {
         assert!(world.take_fault("report/integrated/get/", &daily).is_none());
         let by_age = query(&[("dimensions", r#"["campaign_id","stat_time_day","age","gender"]"#)]);
         assert_eq!(world.take_fault("report/integrated/get/", &by_age).map(|f| f.code), Some(40002));
+    }
+
+    #[test]
+    fn a_fault_for_one_advertiser_lets_the_others_by() {
+        let mut world = World::new(SandboxSettings::default(), vec![]);
+        let fault: Fault = serde_json::from_value(serde_json::json!(
+            {"path": "campaign/get/", "code": 40100, "advertiser_id": "7000000000000000002"}
+        ))
+        .expect("a fault");
+        world.faults.push(fault);
+        assert!(world.take_fault("campaign/get/", &query(&[("advertiser_id", "7000000000000000001")])).is_none());
+        let mine = query(&[("advertiser_id", "7000000000000000002")]);
+        assert_eq!(world.take_fault("campaign/get/", &mine).map(|f| f.code), Some(40100));
     }
 }

@@ -153,6 +153,7 @@ fn dimensions(q: &Query, report_type: ReportType, id_dim: &str) -> Answer<(Time,
         ["platform"] => Some(Breakdown::Platform),
         ["country_code"] => Some(Breakdown::Country),
         [a, b, ..] => return Err(conflict(a, b)),
+        [other] => return Err(param_error(format!("dimensions: Invalid dimension {other} for this report."))),
     };
     if time == Time::Hour && breakdown.is_some() {
         return Err(conflict("stat_time_hour", breakdowns[0]));
@@ -168,11 +169,8 @@ fn report_metrics(q: &Query, report_type: ReportType) -> Answer<Vec<String>> {
         return Err(param_error(format!("metrics: Invalid metric {bad}.")));
     }
     if report_type == ReportType::Audience {
-        let refused: Vec<&str> = metrics
-            .iter()
-            .map(String::as_str)
-            .filter(|m| !is_attribute(m) && !AUDIENCE_METRICS.contains(m))
-            .collect();
+        let refused: Vec<&str> =
+            metrics.iter().map(String::as_str).filter(|m| !is_attribute(m) && !AUDIENCE_METRICS.contains(m)).collect();
         if !refused.is_empty() {
             return Err(param_error(format!(
                 "Please correct the information in invalid metric fields and try again. Invalid metric fields: [{}]",

@@ -7,7 +7,7 @@ mod delivery;
 mod split;
 
 pub use delivery::Delivery;
-pub use split::{Breakdown, AGES, COUNTRIES, GENDERS, PLATFORMS};
+pub use split::Breakdown;
 
 use super::DataSizes;
 use chrono::{Duration, NaiveDate, NaiveDateTime};

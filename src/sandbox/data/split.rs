@@ -11,7 +11,8 @@ pub const PLATFORMS: [&str; 3] = ["ANDROID", "IOS", "PC"];
 pub const COUNTRIES: [&str; 6] = ["US", "GB", "DE", "FR", "AU", "CA"];
 
 /// Rough share of a day's delivery in each hour: quiet at night, busiest in the evening.
-const HOURS: [u64; 24] = [30, 20, 14, 10, 8, 10, 18, 30, 40, 46, 50, 54, 58, 56, 54, 56, 60, 66, 74, 82, 86, 80, 64, 44];
+const HOURS: [u64; 24] =
+    [30, 20, 14, 10, 8, 10, 18, 30, 40, 46, 50, 54, 58, 56, 54, 56, 60, 66, 74, 82, 86, 80, 64, 44];
 
 /// The ways the sandbox splits a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +88,8 @@ impl Generator {
         match by {
             Breakdown::AgeGender => {
                 let ages: Vec<u64> = (0..AGES.len()).map(|i| lean(1, i, if i == 0 { 2 } else { 20 }, 60)).collect();
-                let genders: Vec<u64> = (0..GENDERS.len()).map(|i| if i == 2 { 1 } else { lean(2, i, 30, 40) }).collect();
+                let genders: Vec<u64> =
+                    (0..GENDERS.len()).map(|i| if i == 2 { 1 } else { lean(2, i, 30, 40) }).collect();
                 ages.iter().flat_map(|age| genders.iter().map(move |gender| age * gender)).collect()
             }
             Breakdown::Platform => vec![lean(3, 0, 40, 40), lean(3, 1, 30, 40), lean(3, 2, 2, 8)],
@@ -116,7 +118,14 @@ mod tests {
     fn every_breakdown_of_a_campaign_adds_up_to_its_day() {
         let g = generator();
         let campaign = g.key(Level::Campaign, 1);
-        for by in [Breakdown::Age, Breakdown::Gender, Breakdown::AgeGender, Breakdown::Platform, Breakdown::Country, Breakdown::Hour] {
+        for by in [
+            Breakdown::Age,
+            Breakdown::Gender,
+            Breakdown::AgeGender,
+            Breakdown::Platform,
+            Breakdown::Country,
+            Breakdown::Hour,
+        ] {
             let parts = g.split(campaign, 20_000, by);
             assert_eq!(parts.len(), by.len(), "{by:?}");
             let mut sum = Delivery::default();
