@@ -13,7 +13,8 @@ use url::Url;
 pub const SANDBOX_APP_ID: &str = "7300000000000000001";
 pub const SANDBOX_APP_SECRET: &str = "sandbox-app-secret";
 
-/// Defaults the sync engine reads too (its own tests build settings without the parser).
+/// Defaults written once: the parser's, and the sync engine's own where it builds settings
+/// without the parser (`tiers::Attribution::default`).
 pub mod defaults {
     use std::time::Duration;
 

@@ -7,7 +7,7 @@ use crate::{
             sync_run::{RunStatus, RunTrigger},
             tiktok_ad_account,
         },
-        run_queue::{cursor::StepErrors, Lease, Progress},
+        run_queue::{cursor::StepErrors, Lease},
     },
     telemetry::metrics,
     tiktok::TikTokClient,
@@ -53,20 +53,6 @@ pub(super) struct RunCtx {
 impl RunCtx {
     pub fn run_id(&self) -> i32 {
         self.lease.run().0
-    }
-
-    /// What is saved of the run with each page.
-    pub fn progress(&self) -> Progress<'_> {
-        let (requests, rate_limit_waits) = self.totals();
-        Progress {
-            cursor: &self.cursor,
-            position: super::steps::position(self.cursor.step),
-            counts: &self.counts,
-            step_errors: &self.step_errors,
-            data_check: self.data_check.as_ref(),
-            requests,
-            rate_limit_waits,
-        }
     }
 
     /// Requests and rate-limit answers over every attempt of the run.

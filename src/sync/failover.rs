@@ -121,7 +121,7 @@ impl SyncEngine {
             CallFailure::NoConnection(evidence) => Stop::Fail { kind: FailureKind::NeedsReconnect, evidence },
             CallFailure::KeyMissing(evidence) => Stop::Fail { kind: FailureKind::KeyMissing, evidence },
             // A lasting answer on a minor step (not granted, not supported for this advertiser,
-            // a code the client does not know) is a gap; TikTok's outages are waited out first.
+            // a code the client does not know) is a gap (an outage on one is too: `run.rs`).
             CallFailure::TikTok(err) if !steps::is_core(step) && is_lasting_for_a_step(err.kind) => {
                 Stop::SkipStep(step_error(step, &err, self.clock.now()))
             }

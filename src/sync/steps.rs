@@ -1,6 +1,6 @@
 //! The one list of a run's steps: their order, whether each is core or minor, and how each reads
 //! a page. Adding a step is a file with its page function and an entry here (and its stored key,
-//! [`Step`], in the runs table's enum); nothing else matches over steps.
+//! [`Step`], in the runs table's enum, with its label).
 //!
 //! The order is what people act on first: the advertiser and the objects the spend belongs to,
 //! then the daily results, then the minor steps, so that no minor step stands before the spend.
@@ -9,7 +9,10 @@ use super::{
     ctx::{Page, RunCtx, Stop},
     Step, SyncEngine,
 };
-use crate::tiktok::wire::{Ad, AdGroup, Audience, Campaign, Image, Pixel, Video};
+use crate::{
+    db::run_queue::Progress,
+    tiktok::wire::{Ad, AdGroup, Audience, Campaign, Image, Pixel, Video},
+};
 use futures::future::BoxFuture;
 
 /// Whether a run can do without a step.
@@ -65,6 +68,20 @@ pub(super) fn position(step: Step) -> (i32, i32) {
 }
 
 impl RunCtx {
+    /// What is saved of the run with each page (its place among the steps is the list's).
+    pub fn progress(&self) -> Progress<'_> {
+        let (requests, rate_limit_waits) = self.totals();
+        Progress {
+            cursor: &self.cursor,
+            position: position(self.cursor.step),
+            counts: &self.counts,
+            step_errors: &self.step_errors,
+            data_check: self.data_check.as_ref(),
+            requests,
+            rate_limit_waits,
+        }
+    }
+
     /// On to the run's next step, from its first page.
     pub(super) fn next_step(&mut self) {
         self.cursor.advance(after(self.cursor.step));

@@ -49,7 +49,13 @@ impl Reports {
     }
 
     /// Every row of a report that must be answered, in one page.
-    async fn rows(&self, report_type: &str, dimensions: &str, metrics: &str, days: (NaiveDate, NaiveDate)) -> Vec<Value> {
+    async fn rows(
+        &self,
+        report_type: &str,
+        dimensions: &str,
+        metrics: &str,
+        days: (NaiveDate, NaiveDate),
+    ) -> Vec<Value> {
         let body = self.ask(report_type, dimensions, metrics, days).await;
         assert_eq!(body["code"], 0, "{body}");
         assert_eq!(body["data"]["page_info"]["total_page"], 1, "one page holds it");
@@ -65,10 +71,9 @@ fn text<'a>(row: &'a Value, part: &str, name: &str) -> &'a str {
 fn sums(rows: &[Value], metrics: &[&str]) -> BTreeMap<(String, String), Vec<i64>> {
     let mut out: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
     for row in rows {
-        let day = row["dimensions"]["stat_time_day"].as_str().map_or_else(
-            || text(row, "dimensions", "stat_time_hour")[..10].to_owned() + " 00:00:00",
-            str::to_owned,
-        );
+        let day = row["dimensions"]["stat_time_day"]
+            .as_str()
+            .map_or_else(|| text(row, "dimensions", "stat_time_hour")[..10].to_owned() + " 00:00:00", str::to_owned);
         let at = out.entry((text(row, "dimensions", "campaign_id").to_owned(), day)).or_insert(vec![0; metrics.len()]);
         for (sum, m) in at.iter_mut().zip(metrics) {
             let v = text(row, "metrics", m);
@@ -100,9 +105,12 @@ async fn age_and_gender_buckets_carry_tiktoks_values_and_add_up_to_the_daily_row
 async fn platforms_from_audience_and_countries_from_basic_add_up_and_countries_carry_reach() {
     let r = Reports::new().await;
     let days = (r.today() - Duration::days(6), r.today() - Duration::days(1));
-    let daily = r.rows("BASIC", r#"["campaign_id","stat_time_day"]"#, r#"["spend","impressions","clicks","reach"]"#, days).await;
-    let platforms =
-        r.rows("AUDIENCE", r#"["campaign_id","stat_time_day","platform"]"#, r#"["spend","impressions","clicks"]"#, days).await;
+    let daily = r
+        .rows("BASIC", r#"["campaign_id","stat_time_day"]"#, r#"["spend","impressions","clicks","reach"]"#, days)
+        .await;
+    let platforms = r
+        .rows("AUDIENCE", r#"["campaign_id","stat_time_day","platform"]"#, r#"["spend","impressions","clicks"]"#, days)
+        .await;
     assert_eq!(sums(&platforms, &ADDITIVE), sums(&daily, &ADDITIVE));
     let names: BTreeSet<&str> = platforms.iter().map(|r| text(r, "dimensions", "platform")).collect();
     assert_eq!(names, BTreeSet::from(["ANDROID", "IOS", "PC"]));
@@ -128,7 +136,8 @@ async fn what_tiktok_refuses_in_an_audience_report_is_refused_with_its_words() {
         assert_eq!(body["code"], 40002, "{body}");
         body["message"].as_str().unwrap().to_owned()
     };
-    let metric = r.ask("AUDIENCE", r#"["campaign_id","stat_time_day","age"]"#, r#"["spend","reach","frequency"]"#, days);
+    let metric =
+        r.ask("AUDIENCE", r#"["campaign_id","stat_time_day","age"]"#, r#"["spend","reach","frequency"]"#, days);
     assert_eq!(
         refused(metric.await),
         "Please correct the information in invalid metric fields and try again. Invalid metric fields: [reach, frequency]"
@@ -139,7 +148,8 @@ async fn what_tiktok_refuses_in_an_audience_report_is_refused_with_its_words() {
     assert_eq!(refused(pair.await), "Conflict occurs between dimensions age and platform.");
     let basic_age = r.ask("BASIC", r#"["campaign_id","stat_time_day","age"]"#, r#"["spend"]"#, days);
     refused(basic_age.await);
-    let hour_by_country = r.ask("BASIC", r#"["campaign_id","stat_time_hour","country_code"]"#, r#"["spend"]"#, (days.1, days.1));
+    let hour_by_country =
+        r.ask("BASIC", r#"["campaign_id","stat_time_hour","country_code"]"#, r#"["spend"]"#, (days.1, days.1));
     assert_eq!(refused(hour_by_country.await), "Conflict occurs between dimensions stat_time_hour and country_code.");
 }
 

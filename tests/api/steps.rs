@@ -134,3 +134,22 @@ async fn sync_now_right_after_a_sync_now_that_failed_reads_again_at_once() {
     assert!(matches!(drain(&app).await.as_slice(), [Outcome::Finished { succeeded: true, .. }]));
     assert!(click().await.starts_with("A sync was asked for at"), "a succeeded one counts");
 }
+
+#[tokio::test]
+async fn retry_on_a_sync_that_is_not_stuck_is_a_sync_now_with_its_limit() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    drain(&app).await;
+    let us = account(&app, US).await;
+    for _ in 0..20 {
+        let retried = app.json_fn("tiktok/retry-sync", json!({ "account_id": us.id })).await;
+        assert_eq!(retried.status(), 200);
+        drain(&app).await;
+    }
+    let manual = sync_run::Entity::find()
+        .filter(sync_run::Column::Trigger.eq(RunTrigger::Manual))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(manual, 1, "one whole-window read, not twenty");
+}

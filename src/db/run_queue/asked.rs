@@ -72,7 +72,8 @@ impl RunQueue {
 
     /// Retry on a stuck sync: the account's running run that made no progress for
     /// [`STUCK_AFTER`] stops, saying `stopped_by` stopped it, and a manual run takes its place.
-    /// A queued run (waiting out TikTok, say) is not stuck, and asking again must not end it.
+    /// A queued run (waiting out TikTok, say) is not stuck, and asking again must not end it; with
+    /// no stuck run it is a Sync now, with its limit (clicking Retry again reads nothing twice).
     pub async fn retry_stuck(&self, account: AccountId, stopped_by: &str) -> Result<(), DbErr> {
         let now = self.clock.now();
         let stuck = || {
@@ -90,6 +91,7 @@ impl RunQueue {
             .into_tuple()
             .one(&txn)
             .await?;
+        let mut replaced = false;
         if let Some(run_id) = stuck_run {
             let stopped = sync_run::Entity::update_many()
                 .col_expr(sync_run::Column::Status, Expr::value(RunStatus::Failed))
@@ -107,7 +109,8 @@ impl RunQueue {
                 .exec(&txn)
                 .await?;
             // The stopped run is the account's last one, as any ended run is.
-            if stopped.rows_affected == 1 {
+            replaced = stopped.rows_affected == 1;
+            if replaced {
                 tiktok_ad_account::Entity::update_many()
                     .col_expr(tiktok_ad_account::Column::LastRunId, Expr::value(run_id))
                     .col_expr(tiktok_ad_account::Column::UpdatedAt, Expr::value(now))
@@ -115,6 +118,10 @@ impl RunQueue {
                     .exec(&txn)
                     .await?;
             }
+        }
+        if !replaced {
+            txn.commit().await?;
+            return self.ask_now(&[account]).await.map(drop);
         }
         enqueue(&txn, [account], RunTrigger::Manual, now).await?;
         txn.commit().await

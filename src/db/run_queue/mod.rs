@@ -44,7 +44,7 @@ pub struct Terms {
     pub interval: Duration,
     /// This instance's name on the runs it claims.
     pub instance_id: String,
-    /// How many steps a run has (shown as "3 of 11" from its claim on).
+    /// How many steps a run has (shown as "3 of 12" from its claim on).
     pub steps: i32,
 }
 
