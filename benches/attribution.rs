@@ -1,6 +1,7 @@
 //! Benchmark (not a test): a day of scheduled syncs of one advertiser on the injected clock,
 //! counting TikTok requests per sync and per day for each tier of the attribution re-reads
-//! (see `wevion::sync::tiers`), against what one app's budget allows.
+//! (see `wevion::sync::tiers`; a sync's hours and, hourly, its breakdowns included), against
+//! what one app's budget allows.
 //!
 //!   cargo bench --bench attribution --no-default-features --features ssr
 //!
@@ -63,6 +64,7 @@ async fn main() {
     app.connect(&http, BUSINESS_USER, &["7000000000000000001"]).await;
     let first = app.state.sync.sync_next().await.expect("the first sync runs");
     assert!(matches!(first, Outcome::Finished { succeeded: true, .. }), "{first:?}");
+    let (first_requests, first_reports) = counted(&app).await;
 
     // A day of syncs every SYNC_INTERVAL (15 minutes).
     let mut tiers: BTreeMap<&'static str, (u64, u64, u64)> = BTreeMap::new();
@@ -90,6 +92,9 @@ async fn main() {
         entry.2 += after.1 - before.1;
     }
     println!("a day of scheduled syncs on {} · {c} campaigns × {g} ad groups × {a} ads", db.label);
+    println!(
+        "first sync (the history, today's and yesterday's hours, the breakdowns): {first_requests} requests, {first_reports} of them reports"
+    );
     println!("{:<24} {:>6} {:>14} {:>14} {:>12}", "tier", "syncs", "requests/sync", "reports/sync", "requests/day");
     let mut day = 0;
     for (tier, (syncs, requests, reports)) in &tiers {

@@ -25,7 +25,7 @@ test('import leads to a moving progress bar, the toast and a connected card, wit
   const avery = card(page, 'Avery Business');
   const progress = avery.getByTestId('sync-progress');
   await expect(progress).toBeVisible();
-  await expect(progress).toContainText(/Syncing .+… \d+ of 12/);
+  await expect(progress).toContainText(/Syncing .+… \d+ of 14/);
   const first = Number(await progress.locator('progress').getAttribute('value'));
   await page.screenshot({ path: shots('sync-progress'), fullPage: true });
   await expect

@@ -15,6 +15,8 @@ mod m20261204_000010_attribution_rereads;
 mod m20261204_000011_standard_metrics;
 mod m20261204_000012_history_from;
 mod m20261207_000013_tiktok_timeouts;
+mod m20261207_000014_breakdowns;
+mod m20261207_000015_hours;
 
 pub struct Migrator;
 
@@ -35,6 +37,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_standard_metrics::Migration),
             Box::new(m20261204_000012_history_from::Migration),
             Box::new(m20261207_000013_tiktok_timeouts::Migration),
+            Box::new(m20261207_000014_breakdowns::Migration),
+            Box::new(m20261207_000015_hours::Migration),
         ]
     }
 }

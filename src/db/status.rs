@@ -208,7 +208,9 @@ impl AccountState {
             }),
             last_synced_at: account.last_synced_at,
             gaps: last.map(|r| r.step_errors().to_vec()).unwrap_or_default(),
-            data_check: last.and_then(|r| r.data_check.clone()).filter(|c| c.mismatched_campaigns > 0),
+            data_check: last
+                .and_then(|r| r.data_check.clone())
+                .filter(|c| c.mismatched_campaigns > 0 || c.split_mismatches > 0),
         }
     }
 
@@ -227,7 +229,7 @@ impl AccountState {
         if !self.gaps.is_empty() {
             problems.push(Problem::PermissionGap(self.gaps.iter().map(|g| g.step).collect()));
         }
-        if self.data_check.as_ref().is_some_and(DataCheck::spend_differs) {
+        if self.data_check.as_ref().is_some_and(|c| c.spend_differs() || c.split_mismatches > 0) {
             problems.push(Problem::DataMismatch);
         }
         if matches!(self.activity, Activity::Stuck { .. }) {

@@ -31,6 +31,11 @@ fn account() -> tiktok_ad_account::Model {
         week_reread_at: None,
         window_reread_at: None,
         history_from: None,
+        breakdowns_through: None,
+        breakdowns_read_at: None,
+        breakdowns_week_at: None,
+        breakdowns_window_at: None,
+        hours_through: None,
     }
 }
 
@@ -245,6 +250,8 @@ fn checked(n: usize, tiktok_spend_micros: i64, tiktok_conversions: Option<i64>) 
             })
             .collect(),
         mismatched_campaigns: n,
+        splits: Vec::new(),
+        split_mismatches: 0,
     }
 }
 

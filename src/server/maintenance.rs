@@ -1,5 +1,6 @@
 //! Housekeeping beside the server: expired OAuth states and authorizations, expired sessions,
-//! idle login rate-limit entries, finished sync runs past what is kept. Each pass is a plain call; this loop only repeats it.
+//! idle login rate-limit entries, finished sync runs past what is kept, hourly results past their
+//! days. Each pass is a plain call; this loop only repeats it.
 
 use super::AppState;
 use crate::auth::session_store::SeaOrmStore;
@@ -26,6 +27,9 @@ pub async fn once(state: &AppState) {
     }
     if let Err(e) = state.sync.prune_runs().await {
         tracing::warn!(error = %e, "pruning old sync runs failed; retrying in a minute");
+    }
+    if let Err(e) = state.sync.prune_hours().await {
+        tracing::warn!(error = %e, "pruning old hourly results failed; retrying in a minute");
     }
     if let Err(e) = state.auth.forget_idle_limits().await {
         tracing::warn!(error = %e, "cleanup of idle sign-in limits failed; retrying in a minute");

@@ -6,7 +6,7 @@ use super::store::{count, micros, upsert};
 use crate::{
     db::entities::tiktok_insight_daily::{ActiveModel, Column as C},
     model::reports::Level,
-    tiktok::wire::{ReportRow, WireMetric},
+    tiktok::wire::{ReportRow, WireMetric, METRIC_COUNT},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, Value};
@@ -100,29 +100,45 @@ fn stored(row: &ReportRow, m: WireMetric) -> Result<Option<i64>, OutOfRange> {
     kept.map(Some)
 }
 
-/// The row as stored, or the first figure that cannot be.
-fn model(r: ReportRow, account_id: i32, level: Level, now: DateTime<Utc>) -> Result<ActiveModel, Refused> {
+/// A row's figures as their columns keep them: by metric (in [`WireMetric::VARIANTS`] order),
+/// and the purchases' value.
+pub struct Figures {
+    pub by_metric: [Option<i64>; METRIC_COUNT],
+    pub purchase_value: Option<i64>,
+}
+
+/// The row's figures as stored, or the first that cannot be.
+pub fn figures(r: &ReportRow) -> Result<Figures, Refused> {
     let refused = |metric: &'static str, value: Option<rust_decimal::Decimal>| Refused {
         object_id: r.id.clone(),
         date: r.date,
         metric,
         value: value.map_or_else(String::new, |v| v.to_string()),
     };
+    let mut by_metric = [None; METRIC_COUNT];
+    for &m in WireMetric::VARIANTS {
+        by_metric[m.index()] = stored(r, m).map_err(|OutOfRange| refused(m.wire(), r.metrics.get(m)))?;
+    }
+    let purchase_value = purchase_value(r).map_err(|OutOfRange| {
+        refused("complete_payment × value_per_complete_payment", r.metrics.get(WireMetric::CompletePayment))
+    })?;
+    Ok(Figures { by_metric, purchase_value })
+}
+
+/// The row as stored, or the first figure that cannot be.
+fn model(r: ReportRow, account_id: i32, level: Level, now: DateTime<Utc>) -> Result<ActiveModel, Refused> {
+    let figures = figures(&r)?;
     let mut model = ActiveModel {
         ad_account_id: Set(account_id),
         level: Set(level),
         date: Set(r.date),
         synced_at: Set(now),
+        purchase_value_micros: Set(figures.purchase_value),
         ..Default::default()
     };
     for &m in WireMetric::VARIANTS {
-        let value = stored(&r, m).map_err(|OutOfRange| refused(m.wire(), r.metrics.get(m)))?;
-        model.set(column(m), Value::BigInt(value));
+        model.set(column(m), Value::BigInt(figures.by_metric[m.index()]));
     }
-    let value = purchase_value(&r).map_err(|OutOfRange| {
-        refused("complete_payment × value_per_complete_payment", r.metrics.get(WireMetric::CompletePayment))
-    })?;
-    model.purchase_value_micros = Set(value);
     model.object_id = Set(r.id);
     Ok(model)
 }

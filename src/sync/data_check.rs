@@ -148,6 +148,8 @@ impl SyncEngine {
             campaigns_checked: theirs.len().max(ours.len()),
             mismatches,
             mismatched_campaigns: mismatched,
+            splits: Vec::new(),
+            split_mismatches: 0,
         });
         Ok(Page::StepDone)
     }

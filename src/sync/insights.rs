@@ -342,6 +342,11 @@ mod tests {
             week_reread_at: None,
             window_reread_at: None,
             history_from: None,
+            breakdowns_through: None,
+            breakdowns_read_at: None,
+            breakdowns_week_at: None,
+            breakdowns_window_at: None,
+            hours_through: None,
         };
         let late_utc = DateTime::parse_from_rfc3339("2026-03-01T20:00:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(today_of(&account, late_utc), day("2026-03-02"), "Tokyo is already on the next day");

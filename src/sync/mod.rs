@@ -7,6 +7,7 @@
 //! ([`SyncEngine::run`]) only repeats it on a few workers; tests call it directly.
 
 mod backfill;
+mod breakdowns;
 mod connections;
 mod ctx;
 mod daily_rows;
@@ -15,9 +16,12 @@ mod entities;
 mod evidence;
 mod failover;
 mod heartbeat;
+mod hours;
 mod insights;
 mod instances;
 mod run;
+mod split_check;
+mod split_rows;
 mod steps;
 mod store;
 pub mod tiers;

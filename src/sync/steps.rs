@@ -34,13 +34,15 @@ pub(super) struct StepSpec {
 }
 
 /// Every step of a run, in the order it runs them.
-pub(super) static STEPS: [StepSpec; 12] = [
+pub(super) static STEPS: [StepSpec; 14] = [
     StepSpec { step: Step::Advertiser, tier: Tier::Core, page: |e, c| Box::pin(e.advertiser_step(c)) },
     StepSpec { step: Step::Campaigns, tier: Tier::Core, page: |e, c| Box::pin(e.page_of::<Campaign>(c)) },
     StepSpec { step: Step::AdGroups, tier: Tier::Core, page: |e, c| Box::pin(e.page_of::<AdGroup>(c)) },
     StepSpec { step: Step::Ads, tier: Tier::Core, page: |e, c| Box::pin(e.page_of::<Ad>(c)) },
     StepSpec { step: Step::Insights, tier: Tier::Core, page: |e, c| Box::pin(e.insights_page(c)) },
     StepSpec { step: Step::DataCheck, tier: Tier::Minor, page: |e, c| Box::pin(e.data_check_step(c)) },
+    StepSpec { step: Step::Hours, tier: Tier::Minor, page: |e, c| Box::pin(e.hours_page(c)) },
+    StepSpec { step: Step::Breakdowns, tier: Tier::Minor, page: |e, c| Box::pin(e.breakdowns_page(c)) },
     StepSpec { step: Step::Images, tier: Tier::Minor, page: |e, c| Box::pin(e.page_of::<Image>(c)) },
     StepSpec { step: Step::Videos, tier: Tier::Minor, page: |e, c| Box::pin(e.page_of::<Video>(c)) },
     StepSpec { step: Step::Audiences, tier: Tier::Minor, page: |e, c| Box::pin(e.page_of::<Audience>(c)) },
@@ -102,11 +104,13 @@ mod tests {
         assert_eq!(after(Step::Advertiser), Step::Campaigns);
         assert_eq!(after(Step::Ads), Step::Insights, "the spend before the minor steps");
         assert_eq!(after(Step::Insights), Step::DataCheck);
+        assert_eq!(after(Step::DataCheck), Step::Hours, "today by hour, checked against the days");
+        assert_eq!(after(Step::Hours), Step::Breakdowns, "who saw the ads after the totals");
         assert_eq!(after(Step::PixelStats), Step::Backfill, "older history after everything of today");
         assert_eq!(after(Step::Backfill), Step::Done);
         assert_eq!(STEPS.iter().take_while(|s| s.tier == Tier::Core).count(), 5, "the core steps come first");
         assert!(STEPS.iter().skip(5).all(|s| s.tier == Tier::Minor));
-        assert_eq!(position(Step::AdGroups), (3, 12));
+        assert_eq!(position(Step::AdGroups), (3, 14));
     }
 
     #[test]

@@ -176,8 +176,10 @@ async fn a_first_sync_brings_every_entity_and_90_days_of_insights() {
     assert_eq!(run.counts().get(Step::Campaigns), Some(CAMPAIGNS));
     let check = run.data_check.expect("the data check ran");
     assert_eq!(check.mismatched_campaigns, 0);
-    // Every page at its endpoint's maximum: one page per entity list, 12 report windows.
-    assert_eq!(run.requests, 22, "{}", counts(&app).await);
+    // Every page at its endpoint's maximum: one page per entity list, 12 report windows, today's
+    // and yesterday's hours, 90 days by age and gender (three pages a window: 30 days × 4
+    // campaigns × 18 buckets), platform and country in 30-day windows.
+    assert_eq!(run.requests, 22 + 2 + 15, "{}", counts(&app).await);
 }
 
 #[tokio::test]
@@ -201,7 +203,14 @@ async fn a_second_sync_changes_nothing_tiktok_did_not_change() {
     assert_eq!(gone, 0);
     // A later sync reads a 7-day lookback plus the new days, not 90 days again.
     let insight_requests = counts(&app).await["counts"]["report/integrated/get/"].as_u64().unwrap();
-    assert_eq!(insight_requests, 12 + 1 + 4 + 1, "first: 12 windows + check; second: 4 levels × one window + check");
+    // Hours: today and yesterday, then today. Breakdowns: 90 days in three months each by age
+    // and gender (three pages each), platform and country; not again within the hour.
+    let (hours, breakdowns) = (2, 9 + 3 + 3);
+    assert_eq!(
+        insight_requests,
+        12 + 1 + hours + breakdowns + 4 + 1 + 1,
+        "first: 12 windows + check + hours + breakdowns; second: 4 levels × one window + check + today's hours"
+    );
 }
 
 #[tokio::test]
@@ -396,7 +405,7 @@ async fn a_report_too_large_halves_its_window_and_completes() {
     assert_eq!(run.status, RunStatus::Succeeded);
     assert!(run.step_errors.is_none(), "{:?}", run.step_errors);
     assert_eq!(rows::<tiktok_insight_daily::Entity>(&app).await, (CAMPAIGNS + ADGROUPS + ADS + 1) * DAYS);
-    assert_eq!(run.requests, 22 + 2 + 2, "two refusals, and two windows read in halves");
+    assert_eq!(run.requests, 22 + 2 + 15 + 2 + 2, "two refusals, and two windows read in halves");
 }
 
 #[tokio::test]

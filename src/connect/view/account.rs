@@ -72,7 +72,7 @@ fn counts_line(counts: &Counts) -> Option<String> {
 }
 
 fn data_check_line(check: &DataCheck, currency: &str) -> Option<String> {
-    let m = check.mismatches.first()?;
+    let Some(m) = check.mismatches.first() else { return split_line(check, currency) };
     let what = m.campaign_name.clone().unwrap_or_else(|| format!("campaign {}", m.campaign_id));
     let mut line = if m.spend_differs() || m.conversions_difference() == 0 {
         format!(
@@ -94,6 +94,26 @@ fn data_check_line(check: &DataCheck, currency: &str) -> Option<String> {
     };
     if check.mismatched_campaigns > 1 {
         line.push_str(&format!(" {} campaigns differ in all.", check.mismatched_campaigns));
+    }
+    Some(line)
+}
+
+/// A breakdown or a day's hours that do not add up to the campaign's day.
+fn split_line(check: &DataCheck, currency: &str) -> Option<String> {
+    let s = check.splits.first()?;
+    let (parts, whole) = match s.figure.as_str() {
+        "spend" => (format!("{} {currency}", money(s.parts)), format!("{} {currency}", money(s.whole))),
+        _ => (count(s.parts), count(s.whole)),
+    };
+    let mut line = format!(
+        "The {} of campaign {} on {} add up to {parts} {}; its day holds {whole}.",
+        if s.split == "hours" { "hours".to_owned() } else { format!("{} breakdown", s.split) },
+        s.campaign_id,
+        s.date,
+        s.figure
+    );
+    if check.split_mismatches > 1 {
+        line.push_str(&format!(" {} campaign days differ in all.", check.split_mismatches));
     }
     Some(line)
 }
@@ -174,7 +194,10 @@ fn gap_lines(errors: &[StepError]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::{
-        db::{run_queue::cursor::Mismatch, status::AccountState},
+        db::{
+            run_queue::cursor::{Mismatch, SplitMismatch},
+            status::AccountState,
+        },
         model::ids::AccountId,
     };
     use chrono::{NaiveDate, TimeZone};
@@ -332,6 +355,8 @@ mod tests {
             campaigns_checked: 3,
             mismatches: vec![mismatch(name)],
             mismatched_campaigns: campaigns,
+            splits: Vec::new(),
+            split_mismatches: 0,
         };
         assert_eq!(
             data_check_line(&check(Some("Spring sale"), 1), "USD").as_deref(),
@@ -353,6 +378,27 @@ mod tests {
             }],
             ..check(None, 1)
         };
+        let split = DataCheck {
+            mismatches: Vec::new(),
+            mismatched_campaigns: 0,
+            splits: vec![SplitMismatch {
+                split: "age and gender".into(),
+                campaign_id: "1800".into(),
+                date: day(1),
+                figure: "spend".into(),
+                whole: 12_000_000,
+                parts: 10_000_000,
+            }],
+            split_mismatches: 2,
+            ..check(None, 1)
+        };
+        assert_eq!(
+            data_check_line(&split, "USD").as_deref(),
+            Some(
+                "The age and gender breakdown of campaign 1800 on 2026-12-01 add up to 10.00 USD spend; its day \
+                 holds 12.00 USD. 2 campaign days differ in all."
+            )
+        );
         let line = data_check_line(&late, "USD").unwrap();
         assert!(
             line.starts_with(

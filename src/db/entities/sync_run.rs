@@ -101,6 +101,12 @@ pub enum Step {
     #[sea_orm(string_value = "data_check")]
     #[serde(rename = "data_check", alias = "DataCheck")]
     DataCheck,
+    #[sea_orm(string_value = "hours")]
+    #[serde(rename = "hours")]
+    Hours,
+    #[sea_orm(string_value = "breakdowns")]
+    #[serde(rename = "breakdowns")]
+    Breakdowns,
     #[sea_orm(string_value = "backfill")]
     #[serde(rename = "backfill")]
     Backfill,
@@ -124,6 +130,8 @@ impl Step {
             Step::PixelStats => "pixel event counts",
             Step::Insights => "daily results",
             Step::DataCheck => "totals check",
+            Step::Hours => "results by hour",
+            Step::Breakdowns => "audience breakdowns",
             Step::Backfill => "older daily results",
             Step::Done => "the last step",
         }

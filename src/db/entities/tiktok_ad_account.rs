@@ -44,6 +44,14 @@ pub struct Model {
     pub window_reread_at: Option<ChronoDateTimeUtc>,
     /// The first day of results held (its history reaches back to here).
     pub history_from: Option<Date>,
+    /// The breakdowns' own schedule (see `sync::breakdowns`): the last day read, when the
+    /// recent days, the last 7 and the whole attribution window were last read.
+    pub breakdowns_through: Option<Date>,
+    pub breakdowns_read_at: Option<ChronoDateTimeUtc>,
+    pub breakdowns_week_at: Option<ChronoDateTimeUtc>,
+    pub breakdowns_window_at: Option<ChronoDateTimeUtc>,
+    /// The last finished day whose every hour is held (see `sync::hours`).
+    pub hours_through: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,7 @@
 
 use crate::{
     db::entities::sync_run::{FailureKind, Step},
-    model::reports::Level,
+    model::reports::{Breakdown, Level},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,40 @@ impl Window {
     }
 }
 
+/// A breakdown report window still to read: the window's days at its level, split by `by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slice {
+    pub by: Breakdown,
+    pub window: Window,
+}
+
+/// The breakdowns a run reads (see `sync::breakdowns`): the windows still to read, the current
+/// one first, and what the account has read once they are done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakdownRead {
+    pub slices: Vec<Slice>,
+    /// The last day read.
+    pub to: NaiveDate,
+    /// Which days those are.
+    pub tier: Reread,
+    /// When they were planned: the tiers they cover count as read from then.
+    pub planned_at: DateTime<Utc>,
+    /// The first day read.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// Breakdowns TikTok did not give in this read (not checked against the daily rows).
+    #[serde(default)]
+    pub given_up: Vec<Breakdown>,
+}
+
+/// The hours a run reads (see `sync::hours`): the days still to read, the current one first,
+/// and the finished day whose every hour the account holds once they are done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursRead {
+    pub days: Vec<NaiveDate>,
+    pub finished: Option<NaiveDate>,
+}
+
 /// Which of the days a sync's insights step re-reads (see `sync::tiers`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,6 +192,12 @@ pub struct Cursor {
     /// A list step's `total_number`, as its first page said.
     #[serde(default)]
     pub list_total: Option<u32>,
+    /// The hours step, once planned.
+    #[serde(default)]
+    pub hours: Option<HoursRead>,
+    /// The breakdowns step, once planned.
+    #[serde(default)]
+    pub breakdowns: Option<BreakdownRead>,
     /// This pass over the list cannot vouch that it saw every row (see [`Cursor::resumed`] and
     /// the list steps), so nothing is marked gone at its end; the next whole pass does that.
     #[serde(default)]
@@ -175,7 +215,7 @@ impl Cursor {
     /// between insights windows (keyed by date). Mid-list, rows removed at TikTok meanwhile would
     /// shift the pages and one could be skipped.
     pub fn may_yield(&self) -> bool {
-        self.page <= 1 || matches!(self.step, Step::Insights | Step::Backfill)
+        self.page <= 1 || matches!(self.step, Step::Insights | Step::Hours | Step::Breakdowns | Step::Backfill)
     }
 
     pub fn start() -> Self {
@@ -193,6 +233,8 @@ impl Cursor {
             deferrals: 0,
             refusals: 0,
             list_total: None,
+            hours: None,
+            breakdowns: None,
             partial_pass: false,
         }
     }
@@ -270,6 +312,24 @@ pub struct DataCheck {
     /// The largest differences first (at most a handful kept).
     pub mismatches: Vec<Mismatch>,
     pub mismatched_campaigns: usize,
+    /// Breakdowns and hours whose parts do not add up to the campaign's day (a few kept).
+    #[serde(default)]
+    pub splits: Vec<SplitMismatch>,
+    #[serde(default)]
+    pub split_mismatches: usize,
+}
+
+/// A campaign's day whose breakdown buckets (or hours) add up to other than its daily row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitMismatch {
+    /// "age and gender", "platform", "country" or "hours".
+    pub split: String,
+    pub campaign_id: String,
+    pub date: NaiveDate,
+    /// "spend" (millionths), "impressions" or "clicks".
+    pub figure: String,
+    pub whole: i64,
+    pub parts: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! ([`query`]), the levels of TikTok's tree, TikTok's statuses of what they list ([`status`]), and the rows, totals and charts
 //! they show ([`rows`]). Numbers are put in words by [`crate::model::format`].
 
+mod breakdown;
 mod level;
 mod metrics;
 mod query;
@@ -9,6 +10,7 @@ mod rows;
 mod sort;
 mod status;
 
+pub use breakdown::Breakdown;
 pub use level::Level;
 pub use metrics::{ColumnSet, Metric, Unit};
 pub use query::*;

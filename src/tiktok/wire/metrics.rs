@@ -104,6 +104,31 @@ impl WireMetric {
     }
 }
 
+/// The metrics TikTok's AUDIENCE report breaks down: it refuses the rest (reach, frequency,
+/// engagement…) with 40002, so a breakdown query asks for these only.
+pub const AUDIENCE_METRICS: [WireMetric; 15] = [
+    WireMetric::Spend,
+    WireMetric::Impressions,
+    WireMetric::Clicks,
+    WireMetric::Ctr,
+    WireMetric::Cpc,
+    WireMetric::Cpm,
+    WireMetric::Conversion,
+    WireMetric::CostPerConversion,
+    WireMetric::ConversionRate,
+    WireMetric::Result,
+    WireMetric::CostPerResult,
+    WireMetric::ResultRate,
+    WireMetric::VideoPlayActions,
+    WireMetric::VideoWatched2s,
+    WireMetric::VideoWatched6s,
+];
+
+/// The AUDIENCE metrics' names, as a breakdown request lists them.
+pub fn audience_metrics() -> Vec<&'static str> {
+    AUDIENCE_METRICS.iter().map(|m| m.wire()).collect()
+}
+
 /// The metrics' names, as the report request lists them.
 pub fn report_metrics() -> Vec<&'static str> {
     WireMetric::VARIANTS.iter().map(|m| m.wire()).collect()

@@ -15,7 +15,9 @@ pub use entities::{Ad, AdGroup, AdvertiserInfo, Audience, Campaign, Pixel, Pixel
 pub(crate) use envelope::{decode, without_nul, ListData};
 pub use envelope::{Envelope, PageInfo, WithRaw};
 pub use lenient::parse_metric;
-pub use metrics::{report_metrics, Metrics, WireMetric, METRIC_COUNT};
+pub use metrics::{audience_metrics, report_metrics, Metrics, WireMetric, AUDIENCE_METRICS, METRIC_COUNT};
 pub use oauth::{AdvertiserRef, UserInfo};
 pub(crate) use oauth::{Revoked, TokenData};
-pub use reports::{DataLevel, PixelEventStat, PixelStats, RawReportRow, ReportRow, TotalRow};
+pub use reports::{
+    BreakdownRow, Bucket, DataLevel, HourRow, PixelEventStat, PixelStats, RawReportRow, ReportRow, TotalRow,
+};

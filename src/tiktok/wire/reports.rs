@@ -85,6 +85,30 @@ pub struct ReportRow {
     pub metrics: Metrics,
 }
 
+/// The bucket of a breakdown a row is in, by TikTok's values (`AGE_25_34`, `FEMALE`, `IOS`,
+/// `US`); empty for the dimensions its report has not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Bucket {
+    pub age: String,
+    pub gender: String,
+    pub platform: String,
+    pub country_code: String,
+}
+
+/// One daily row of one bucket of a breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownRow {
+    pub row: ReportRow,
+    pub bucket: Bucket,
+}
+
+/// One hour of one object's day: `row.date` is the advertiser's day, `hour` its hour (0–23).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HourRow {
+    pub row: ReportRow,
+    pub hour: u32,
+}
+
 /// A report row as sent, before it is shaped into a [`ReportRow`] or a [`TotalRow`].
 #[derive(Debug, Deserialize)]
 pub struct RawReportRow {
@@ -103,6 +127,11 @@ record! {
         adgroup_id: Option<String> = OptId,
         ad_id: Option<String> = OptId,
         stat_time_day: Option<String> = Text,
+        stat_time_hour: Option<String> = Text,
+        age: Option<String> = Text,
+        gender: Option<String> = Text,
+        platform: Option<String> = Text,
+        country_code: Option<String> = Text,
     }
 }
 
@@ -128,6 +157,34 @@ impl RawReportRow {
         // "YYYY-MM-DD 00:00:00"; tolerate a bare date.
         let date = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
         Some(ReportRow { id, date, metrics: self.metrics() })
+    }
+
+    /// Shapes a daily wire row of a breakdown by `dimensions` (TikTok's names); `None` when the
+    /// id, the day or one of those dimensions is missing.
+    pub(crate) fn into_breakdown_row(mut self, level: DataLevel, dimensions: &[&str]) -> Option<BreakdownRow> {
+        let d = &mut self.dimensions;
+        let take = |name: &str, value: &mut Option<String>| match value.take() {
+            Some(v) if !v.is_empty() && v != "-" => Some(v),
+            _ if dimensions.contains(&name) => None,
+            _ => Some(String::new()),
+        };
+        let bucket = Bucket {
+            age: take("age", &mut d.age)?,
+            gender: take("gender", &mut d.gender)?,
+            platform: take("platform", &mut d.platform)?,
+            country_code: take("country_code", &mut d.country_code)?,
+        };
+        Some(BreakdownRow { row: self.into_row(level)?, bucket })
+    }
+
+    /// Shapes an hourly wire row (`stat_time_hour` is `"YYYY-MM-DD HH:00:00"`); `None` when the
+    /// id or the hour is missing or malformed.
+    pub(crate) fn into_hour_row(mut self, level: DataLevel) -> Option<HourRow> {
+        let id = self.id(level)?;
+        let stamp = self.dimensions.stat_time_hour.take()?;
+        let at = chrono::NaiveDateTime::parse_from_str(stamp.get(..19)?, "%Y-%m-%d %H:%M:%S").ok()?;
+        let hour = chrono::Timelike::hour(&at);
+        Some(HourRow { row: ReportRow { id, date: at.date(), metrics: self.metrics() }, hour })
     }
 
     /// Shapes a totals wire row (no time dimension); `None` without an id.
@@ -157,6 +214,36 @@ mod tests {
         assert_eq!(row.metrics.get(WireMetric::Impressions), Some(Decimal::from(5830)));
         assert_eq!(row.metrics.get(WireMetric::Cpc), None);
         assert_eq!(row.metrics.get(WireMetric::Conversion), Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn a_breakdown_row_reads_its_bucket_and_wants_every_dimension_it_was_asked_for() {
+        let raw = |dims: serde_json::Value| -> RawReportRow {
+            serde_json::from_value(json!({"dimensions": dims, "metrics": {"spend": "1.00"}})).unwrap()
+        };
+        let asked = ["age", "gender"];
+        let row = raw(
+            json!({"campaign_id": "7", "stat_time_day": "2026-01-02 00:00:00", "age": "AGE_25_34", "gender": "NONE"}),
+        )
+        .into_breakdown_row(DataLevel::Campaign, &asked)
+        .unwrap();
+        assert_eq!(
+            (row.bucket.age.as_str(), row.bucket.gender.as_str(), row.bucket.platform.as_str()),
+            ("AGE_25_34", "NONE", "")
+        );
+        let no_gender = raw(json!({"campaign_id": "7", "stat_time_day": "2026-01-02 00:00:00", "age": "AGE_25_34"}));
+        assert!(no_gender.into_breakdown_row(DataLevel::Campaign, &asked).is_none());
+    }
+
+    #[test]
+    fn an_hour_row_reads_the_day_and_hour_and_refuses_a_broken_stamp() {
+        let raw = |stamp: &str| -> RawReportRow {
+            serde_json::from_value(json!({"dimensions": {"campaign_id": "7", "stat_time_hour": stamp}, "metrics": {}}))
+                .unwrap()
+        };
+        let row = raw("2026-01-02 14:00:00").into_hour_row(DataLevel::Campaign).unwrap();
+        assert_eq!((row.row.date, row.hour), (NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(), 14));
+        assert!(raw("2026-01-02 25:00:00").into_hour_row(DataLevel::Campaign).is_none());
     }
 
     #[test]
