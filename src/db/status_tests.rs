@@ -252,6 +252,7 @@ fn checked(n: usize, tiktok_spend_micros: i64, tiktok_conversions: Option<i64>) 
         mismatched_campaigns: n,
         splits: Vec::new(),
         split_mismatches: 0,
+        split_days_checked: 0,
     }
 }
 

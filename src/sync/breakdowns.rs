@@ -12,7 +12,6 @@ use super::{
     evidence::step_error,
     failover::CallFailure,
     insights::today_of,
-    split_check::{self, Split},
     split_rows,
     tiers::{self, ReadSoFar, Reread},
     SyncEngine,
@@ -97,7 +96,7 @@ impl SyncEngine {
             .count(&self.db)
             .await?;
         let slices = plan(from, today, campaigns);
-        Ok(Some(BreakdownRead { slices, to: today, tier, planned_at: now, from: Some(from), given_up: Vec::new() }))
+        Ok(Some(BreakdownRead { slices, to: today, tier, planned_at: now }))
     }
 
     pub(super) async fn breakdowns_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
@@ -132,12 +131,7 @@ impl SyncEngine {
                 match slice.window.halves() {
                     // Newest first, as planned.
                     Some((a, b)) => slices.splice(0..0, [b, a].map(|window| Slice { window, ..slice })).for_each(drop),
-                    None => {
-                        if let Some(read) = ctx.cursor.breakdowns.as_mut() {
-                            read.given_up.push(slice.by);
-                        }
-                        gap(ctx, step_error(Step::Breakdowns, &err, self.clock.now()), slice, "even for one day")
-                    }
+                    None => gap(ctx, step_error(Step::Breakdowns, &err, self.clock.now()), slice, "even for one day"),
                 }
                 ctx.cursor.page = 1;
                 self.commit_page(self.db.begin().await?, ctx).await?;
@@ -146,9 +140,6 @@ impl SyncEngine {
             // TikTok will not give this breakdown: a gap, and the other breakdowns are read.
             Err(CallFailure::TikTok(err)) if matches!(err.kind, ErrorKind::BadRequest | ErrorKind::Permission) => {
                 self.slices(ctx).retain(|s| s.by != slice.by);
-                if let Some(read) = ctx.cursor.breakdowns.as_mut() {
-                    read.given_up.push(slice.by);
-                }
                 gap(ctx, step_error(Step::Breakdowns, &err, self.clock.now()), slice, "");
                 ctx.cursor.page = 1;
                 self.commit_page(self.db.begin().await?, ctx).await?;
@@ -212,13 +203,6 @@ impl SyncEngine {
                 a.breakdowns_window_at = Some(read.planned_at);
             }
             use tiktok_ad_account::Column as C;
-            // Settled days only: TikTok's audience figures lag the daily ones by up to a day.
-            if let (Some(from), Some(check)) = (read.from, ctx.data_check.as_mut()) {
-                let settled = read.to - Duration::days(2);
-                for &by in Breakdown::VARIANTS.iter().filter(|by| !read.given_up.contains(by)) {
-                    split_check::check(&txn, a.id, Split::Breakdown(by), from, settled, check).await?;
-                }
-            }
             tiktok_ad_account::Entity::update_many()
                 .col_expr(C::BreakdownsThrough, Expr::value(a.breakdowns_through))
                 .col_expr(C::BreakdownsReadAt, Expr::value(a.breakdowns_read_at))
@@ -237,7 +221,7 @@ impl SyncEngine {
 impl BreakdownRead {
     fn empty(planned_at: chrono::DateTime<chrono::Utc>) -> Self {
         let to = planned_at.date_naive();
-        BreakdownRead { slices: Vec::new(), to, tier: Reread::Recent, planned_at, from: None, given_up: Vec::new() }
+        BreakdownRead { slices: Vec::new(), to, tier: Reread::Recent, planned_at }
     }
 }
 

@@ -3,16 +3,17 @@
 
 use super::{
     ctx::{Page, RunCtx, Stop},
+    split_check::{self, Split},
     store::{count, micros},
     SyncEngine,
 };
 use crate::{
     db::{
-        entities::{sync_run::Step, tiktok_campaign, tiktok_insight_daily},
+        entities::{sync_run::Step, tiktok_ad_account, tiktok_campaign, tiktok_insight_daily},
         run_queue::cursor::{DataCheck, Mismatch},
         wide_sum,
     },
-    model::reports::Level,
+    model::reports::{Breakdown, Level},
     tiktok::{
         client::MAX_TOTALS_REPORT_DAYS,
         wire::{DataLevel, WireMetric},
@@ -21,6 +22,7 @@ use crate::{
 use chrono::{Duration, NaiveDate};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use std::collections::HashMap;
+use strum::VariantArray;
 
 impl SyncEngine {
     /// The days the data check compares: those this run read and the whole attribution window
@@ -142,7 +144,7 @@ impl SyncEngine {
         if mismatched > 0 {
             tracing::warn!(from = %from, to = %to, mismatched, "stored daily spend or conversions differ from TikTok's totals");
         }
-        ctx.data_check = Some(DataCheck {
+        let mut check = DataCheck {
             from,
             to,
             campaigns_checked: theirs.len().max(ours.len()),
@@ -150,8 +152,40 @@ impl SyncEngine {
             mismatched_campaigns: mismatched,
             splits: Vec::new(),
             split_mismatches: 0,
-        });
+            split_days_checked: 0,
+        };
+        self.check_splits(&ctx.account, to, &mut check).await?;
+        ctx.data_check = Some(check);
         Ok(Page::StepDone)
+    }
+}
+
+impl SyncEngine {
+    /// The breakdowns of the last settled week read (TikTok's audience figures lag the daily
+    /// ones by up to a day) and the hours of the last finished day held, against the daily rows.
+    async fn check_splits(
+        &self,
+        account: &tiktok_ad_account::Model,
+        today: NaiveDate,
+        check: &mut DataCheck,
+    ) -> Result<(), sea_orm::DbErr> {
+        if let Some(through) = account.breakdowns_through {
+            let settled = through.min(today) - Duration::days(2);
+            let from = settled - Duration::days(6);
+            for &by in Breakdown::VARIANTS {
+                split_check::check(&self.db, account.id, Split::Breakdown(by), from, settled, check).await?;
+            }
+        }
+        if let Some(day) = account.hours_through {
+            split_check::check(&self.db, account.id, Split::Hours, day, day, check).await?;
+        }
+        if check.split_mismatches > 0 {
+            tracing::warn!(
+                mismatched = check.split_mismatches,
+                "stored breakdowns or hours do not add up to their days"
+            );
+        }
+        Ok(())
     }
 }
 

@@ -5,8 +5,6 @@
 
 use super::{
     ctx::{Page, RunCtx, Stop},
-    insights::today_of,
-    split_check::{self, Split},
     split_rows, SyncEngine,
 };
 use crate::{
@@ -20,29 +18,36 @@ use crate::{
     model::reports::Level,
     tiktok::wire::DataLevel,
 };
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 /// Days of hours kept (UTC days, a day of slack for the advertisers' timezones): today and
 /// yesterday for pacing, and the week before for whoever looks back. Housekeeping deletes older.
 pub const KEEP_HOUR_DAYS: i64 = 8;
 
-/// The days to read: today, then yesterday unless every hour of it is held already.
-pub fn plan(today: NaiveDate, hours_through: Option<NaiveDate>) -> HoursRead {
+/// Hours after a day's end before its figures count as complete: TikTok's delivery data arrives
+/// within about 30 minutes, up to 2 hours.
+pub const SETTLE_HOURS: u32 = 2;
+
+/// The days to read at `now` on the advertiser's clock: today, then yesterday unless every hour
+/// of it is held already; yesterday counts as held once read [`SETTLE_HOURS`] after its end.
+pub fn plan(now: NaiveDateTime, hours_through: Option<NaiveDate>) -> HoursRead {
+    let today = now.date();
     let yesterday = today - Duration::days(1);
     if hours_through.is_some_and(|held| held >= yesterday) {
         HoursRead { days: vec![today], finished: None }
     } else {
-        HoursRead { days: vec![today, yesterday], finished: Some(yesterday) }
+        let settled = now.hour() >= SETTLE_HOURS;
+        HoursRead { days: vec![today, yesterday], finished: settled.then_some(yesterday) }
     }
 }
 
 impl SyncEngine {
     pub(super) async fn hours_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
-        let planned = ctx.cursor.hours.get_or_insert_with(|| {
-            let today = today_of(&ctx.account, self.clock.now());
-            plan(today, ctx.account.hours_through)
-        });
+        let planned = ctx
+            .cursor
+            .hours
+            .get_or_insert_with(|| plan(ctx.account.local(self.clock.now()), ctx.account.hours_through));
         let Some(day) = planned.days.first().copied() else {
             return self.hours_done(ctx).await;
         };
@@ -112,9 +117,6 @@ impl SyncEngine {
     async fn hours_done(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let txn = self.db.begin().await?;
         if let Some(finished) = ctx.cursor.hours.take().and_then(|h| h.finished) {
-            if let Some(check) = ctx.data_check.as_mut() {
-                split_check::check(&txn, ctx.account.id, Split::Hours, finished, finished, check).await?;
-            }
             tiktok_ad_account::Entity::update_many()
                 .col_expr(tiktok_ad_account::Column::HoursThrough, Expr::value(finished))
                 .filter(tiktok_ad_account::Column::Id.eq(ctx.account.id))
@@ -136,14 +138,23 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
     }
 
+    fn at(d: u32, hour: u32) -> NaiveDateTime {
+        day(d).and_hms_opt(hour, 5, 0).unwrap()
+    }
+
     #[test]
-    fn today_always_and_yesterday_once_its_day_has_ended() {
-        assert_eq!(plan(day(7), None), HoursRead { days: vec![day(7), day(6)], finished: Some(day(6)) });
-        assert_eq!(plan(day(7), Some(day(6))), HoursRead { days: vec![day(7)], finished: None });
+    fn today_always_and_yesterday_until_its_figures_have_settled() {
+        assert_eq!(plan(at(7, 9), None), HoursRead { days: vec![day(7), day(6)], finished: Some(day(6)) });
+        assert_eq!(plan(at(7, 9), Some(day(6))), HoursRead { days: vec![day(7)], finished: None });
         assert_eq!(
-            plan(day(8), Some(day(6))),
+            plan(at(8, 0), Some(day(6))),
+            HoursRead { days: vec![day(8), day(7)], finished: None },
+            "just past midnight the day that ended is read again, not yet held"
+        );
+        assert_eq!(
+            plan(at(8, 2), Some(day(6))),
             HoursRead { days: vec![day(8), day(7)], finished: Some(day(7)) },
-            "past midnight: the day that ended is read once more, whole"
+            "two hours on, it is read once more, whole, and held"
         );
     }
 }

@@ -9,9 +9,9 @@ use super::{
 use crate::{
     db::entities::{tiktok_insight_breakdown as breakdown, tiktok_insight_hourly as hourly},
     model::reports::{Breakdown, Level},
-    tiktok::wire::{BreakdownRow, Bucket, HourRow, WireMetric},
+    tiktok::wire::{BreakdownRow, HourRow, ReportRow, WireMetric},
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, Iden, Value};
 use std::{collections::HashMap, str::FromStr};
 use strum::VariantArray;
@@ -22,22 +22,45 @@ fn column<C: FromStr>(m: WireMetric) -> C {
     C::from_str(&name).unwrap_or_else(|_| unreachable!("split rows have the daily column {name}"))
 }
 
-/// Every metric's figure into its column.
-fn set_figures<A>(model: &mut A, figures: &Figures)
-where
-    A: ActiveModelTrait,
-    <A::Entity as EntityTrait>::Column: FromStr,
-{
-    for &m in WireMetric::VARIANTS {
-        model.set(column(m), Value::BigInt(figures.by_metric[m.index()]));
-    }
-}
-
 /// The metric columns, the purchases' value and when: what an upsert of a known row updates.
 fn updated<C: FromStr>(purchase_value: C, synced_at: C) -> Vec<C> {
     let mut update: Vec<C> = WireMetric::VARIANTS.iter().map(|&m| column(m)).collect();
     update.extend([purchase_value, synced_at]);
     update
+}
+
+/// Each row (the last of any repeated key) as a model with its figures, or refused when a figure
+/// is out of what its column keeps.
+fn models<K, R, A>(
+    rows: Vec<R>,
+    key: impl Fn(&R) -> K,
+    report_row: impl Fn(&R) -> &ReportRow,
+    model: impl Fn(R, &Figures) -> A,
+) -> (Vec<A>, Vec<Refused>)
+where
+    K: std::hash::Hash + Eq,
+    A: ActiveModelTrait,
+    <A::Entity as EntityTrait>::Column: FromStr,
+{
+    let mut unique: HashMap<K, R> = HashMap::new();
+    for row in rows {
+        unique.insert(key(&row), row);
+    }
+    let (mut models, mut refused) = (Vec::new(), Vec::new());
+    for row in unique.into_values() {
+        match figures(report_row(&row)) {
+            Ok(figures) => {
+                let mut m = model(row, &figures);
+                for &metric in WireMetric::VARIANTS {
+                    m.set(column(metric), Value::BigInt(figures.by_metric[metric.index()]));
+                }
+                models.push(m);
+            }
+            Err(r) => refused.push(r),
+        }
+    }
+    refused.sort_by(|a, b| (&a.object_id, a.date).cmp(&(&b.object_id, b.date)));
+    (models, refused)
 }
 
 /// Upserts the rows of breakdown `by` at `level` (the last of any repeated object, day and
@@ -51,20 +74,11 @@ pub async fn write_breakdown(
     now: DateTime<Utc>,
 ) -> Result<Vec<Refused>, DbErr> {
     use breakdown::Column as C;
-    let mut unique: HashMap<(String, NaiveDate, Bucket), BreakdownRow> = HashMap::new();
-    for row in rows {
-        unique.insert((row.row.id.clone(), row.row.date, row.bucket.clone()), row);
-    }
-    let (mut models, mut refused) = (Vec::new(), Vec::new());
-    for BreakdownRow { row, bucket } in unique.into_values() {
-        let figures = match figures(&row) {
-            Ok(f) => f,
-            Err(r) => {
-                refused.push(r);
-                continue;
-            }
-        };
-        let mut model = breakdown::ActiveModel {
+    let (models, refused) = models(
+        rows,
+        |r| (r.row.id.clone(), r.row.date, r.bucket.clone()),
+        |r| &r.row,
+        |BreakdownRow { row, bucket }, figures| breakdown::ActiveModel {
             ad_account_id: Set(account_id),
             level: Set(level),
             object_id: Set(row.id),
@@ -77,11 +91,8 @@ pub async fn write_breakdown(
             purchase_value_micros: Set(figures.purchase_value),
             synced_at: Set(now),
             ..Default::default()
-        };
-        set_figures(&mut model, &figures);
-        models.push(model);
-    }
-    refused.sort_by(|a, b| (&a.object_id, a.date).cmp(&(&b.object_id, b.date)));
+        },
+    );
     let key =
         [C::AdAccountId, C::Breakdown, C::Level, C::ObjectId, C::Date, C::Age, C::Gender, C::Platform, C::CountryCode];
     upsert(db, models, &key, &updated(C::PurchaseValueMicros, C::SyncedAt)).await?;
@@ -98,20 +109,11 @@ pub async fn write_hours(
     now: DateTime<Utc>,
 ) -> Result<Vec<Refused>, DbErr> {
     use hourly::Column as C;
-    let mut unique: HashMap<(String, NaiveDate, u32), HourRow> = HashMap::new();
-    for row in rows {
-        unique.insert((row.row.id.clone(), row.row.date, row.hour), row);
-    }
-    let (mut models, mut refused) = (Vec::new(), Vec::new());
-    for HourRow { row, hour } in unique.into_values() {
-        let figures = match figures(&row) {
-            Ok(f) => f,
-            Err(r) => {
-                refused.push(r);
-                continue;
-            }
-        };
-        let mut model = hourly::ActiveModel {
+    let (models, refused) = models(
+        rows,
+        |r| (r.row.id.clone(), r.row.date, r.hour),
+        |r| &r.row,
+        |HourRow { row, hour }, figures| hourly::ActiveModel {
             ad_account_id: Set(account_id),
             level: Set(level),
             object_id: Set(row.id),
@@ -121,11 +123,8 @@ pub async fn write_hours(
             purchase_value_micros: Set(figures.purchase_value),
             synced_at: Set(now),
             ..Default::default()
-        };
-        set_figures(&mut model, &figures);
-        models.push(model);
-    }
-    refused.sort_by(|a, b| (&a.object_id, a.date).cmp(&(&b.object_id, b.date)));
+        },
+    );
     let key = [C::AdAccountId, C::Level, C::ObjectId, C::Date, C::Hour];
     upsert(db, models, &key, &updated(C::PurchaseValueMicros, C::SyncedAt)).await?;
     Ok(refused)

@@ -2,7 +2,7 @@
 //! TikTok reports them, on their own schedule, and a breakdown TikTok refuses never holds the
 //! daily results.
 
-use crate::sync::{account, app_with, drain, last_run, US};
+use crate::sync::{account, app_with, drain, last_run, pages_until, US};
 use chrono::{Duration, NaiveDate};
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -214,6 +214,9 @@ async fn buckets_that_do_not_add_up_to_their_day_show_on_the_card() {
         "dimension": "age", "count": 1});
     app.sandbox_control("faults", odd).await;
     drain(&app).await;
+    // The next sync's data check compares what is stored.
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
     let run = last_run(&app, account(&app, US).await.id).await;
     let check = run.data_check.expect("checked");
     assert!(check.split_mismatches > 0, "{check:?}");
@@ -227,7 +230,41 @@ async fn a_clean_sync_finds_every_breakdown_and_hour_adding_up() {
     let (_db, app) = app_with(&[]).await;
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     drain(&app).await;
+    app.clock.advance(Duration::minutes(16));
+    drain(&app).await;
     let run = last_run(&app, account(&app, US).await.id).await;
     let check = run.data_check.expect("checked");
+    // A settled week of 4 campaigns in three breakdowns, and yesterday's hours of 4.
+    assert_eq!(check.split_days_checked, 7 * 4 * 3 + 4, "{check:?}");
     assert_eq!((check.split_mismatches, check.splits), (0, Vec::new()));
+}
+
+#[tokio::test]
+async fn a_breakdown_window_tiktok_finds_too_large_is_read_in_halves_and_nothing_is_missing() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let large = json!({"path": "report/integrated/get/", "code": 40067, "count": 1, "dimension": "platform"});
+    app.sandbox_control("faults", large).await;
+    drain(&app).await;
+    let run = last_run(&app, account(&app, US).await.id).await;
+    assert!(run.step_errors().is_empty(), "{:?}", run.step_errors());
+    assert_eq!(stored(&app, Breakdown::Platform).await.len(), 90 * 4 * 3, "every day, campaign and platform");
+    // The first sync's 39 requests, the refusal and the second half.
+    assert_eq!(run.requests, 39 + 2);
+}
+
+#[tokio::test]
+async fn a_run_stopped_mid_breakdowns_resumes_where_it_was_and_reads_no_window_twice() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let mid = pages_until(&app, |run| {
+        run.cursor.as_ref().and_then(|c| c.breakdowns.as_ref()).is_some_and(|b| b.slices.len() == 5)
+    })
+    .await;
+    assert_eq!(mid.cursor.as_ref().map(|c| c.step), Some(Step::Breakdowns));
+    drain(&app).await;
+    let run = last_run(&app, account(&app, US).await.id).await;
+    assert_eq!((run.id, run.status), (mid.id, RunStatus::Succeeded), "the same run, resumed");
+    assert_eq!(run.requests, 39, "no page read twice");
+    assert_eq!(stored(&app, Breakdown::AgeGender).await.len(), 90 * 4 * 18);
 }

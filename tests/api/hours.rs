@@ -63,8 +63,12 @@ async fn past_the_advertisers_midnight_the_day_that_ended_is_read_whole_once() {
     app.connect_and_import(BUSINESS_USER, &[US]).await;
     drain(&app).await;
     let first_day = today_of(&account(&app, US).await, app.clock_now());
-    // 09:00 UTC + 20 h: just past midnight in New York.
+    // 09:00 UTC + 20 h: just past midnight in New York; the day that ended is read, not yet held.
     app.clock.advance(Duration::hours(20));
+    drain(&app).await;
+    assert_eq!(account(&app, US).await.hours_through, Some(first_day - Duration::days(1)));
+    // Two hours on, its figures have settled: read once more, whole, and held.
+    app.clock.advance(Duration::hours(2));
     drain(&app).await;
     let us = account(&app, US).await;
     assert_eq!(today_of(&us, app.clock_now()), first_day + Duration::days(1), "a new day in New York");

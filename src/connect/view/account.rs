@@ -357,6 +357,7 @@ mod tests {
             mismatched_campaigns: campaigns,
             splits: Vec::new(),
             split_mismatches: 0,
+            split_days_checked: 0,
         };
         assert_eq!(
             data_check_line(&check(Some("Spring sale"), 1), "USD").as_deref(),
@@ -390,6 +391,7 @@ mod tests {
                 parts: 10_000_000,
             }],
             split_mismatches: 2,
+            split_days_checked: 0,
             ..check(None, 1)
         };
         assert_eq!(

@@ -72,13 +72,18 @@ impl Model {
     /// The advertiser's today: TikTok's days are the advertiser's days (its display timezone,
     /// else its timezone; UTC when neither names a zone).
     pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        self.local(now).date()
+    }
+
+    /// `now` on the advertiser's clock (TikTok's days and hours are the advertiser's).
+    pub fn local(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
         let tz: Option<chrono_tz::Tz> = [self.display_timezone.as_deref(), self.timezone.as_deref()]
             .into_iter()
             .flatten()
             .find_map(|name| name.parse().ok());
         match tz {
-            Some(tz) => now.with_timezone(&tz).date_naive(),
-            None => now.date_naive(),
+            Some(tz) => now.with_timezone(&tz).naive_local(),
+            None => now.naive_utc(),
         }
     }
 }

@@ -124,12 +124,6 @@ pub struct BreakdownRead {
     pub tier: Reread,
     /// When they were planned: the tiers they cover count as read from then.
     pub planned_at: DateTime<Utc>,
-    /// The first day read.
-    #[serde(default)]
-    pub from: Option<NaiveDate>,
-    /// Breakdowns TikTok did not give in this read (not checked against the daily rows).
-    #[serde(default)]
-    pub given_up: Vec<Breakdown>,
 }
 
 /// The hours a run reads (see `sync::hours`): the days still to read, the current one first,
@@ -317,6 +311,9 @@ pub struct DataCheck {
     pub splits: Vec<SplitMismatch>,
     #[serde(default)]
     pub split_mismatches: usize,
+    /// Campaign days whose buckets or hours were compared.
+    #[serde(default)]
+    pub split_days_checked: usize,
 }
 
 /// A campaign's day whose breakdown buckets (or hours) add up to other than its daily row.

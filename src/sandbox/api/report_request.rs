@@ -152,6 +152,8 @@ fn dimensions(q: &Query, report_type: ReportType, id_dim: &str) -> Answer<(Time,
         ["age", "gender"] | ["gender", "age"] => Some(Breakdown::AgeGender),
         ["platform"] => Some(Breakdown::Platform),
         ["country_code"] => Some(Breakdown::Country),
+        // Age with gender is allowed: the conflict is with what comes with them.
+        ["age", "gender", c, ..] | ["gender", "age", c, ..] => return Err(conflict("age", c)),
         [a, b, ..] => return Err(conflict(a, b)),
         [other] => return Err(param_error(format!("dimensions: Invalid dimension {other} for this report."))),
     };
