@@ -97,3 +97,22 @@ async fn housekeeping_deletes_hours_older_than_a_week_and_keeps_the_rest() {
     assert!(hours_of(&app, yesterday).await.is_empty());
     assert!(!hours_of(&app, today).await.is_empty(), "a week back is kept");
 }
+
+#[tokio::test]
+async fn hours_tiktok_refuses_are_a_gap_on_the_card_and_the_daily_results_still_arrive() {
+    let (_db, app) = app_with(&[]).await;
+    app.connect_and_import(BUSINESS_USER, &[US]).await;
+    let refuse = serde_json::json!({"path": "report/integrated/get/", "code": 40002, "count": 1000,
+        "dimension": "stat_time_hour"});
+    app.sandbox_control("faults", refuse).await;
+    drain(&app).await;
+    let us = account(&app, US).await;
+    let run = crate::sync::last_run(&app, us.id).await;
+    assert_eq!(run.status, wevion::db::entities::sync_run::RunStatus::Succeeded);
+    let gaps: Vec<_> = run.step_errors().iter().map(|e| e.step).collect();
+    assert_eq!(gaps, [wevion::db::entities::sync_run::Step::Hours], "{:?}", run.step_errors());
+    assert_eq!(us.insights_through, Some(today_of(&us, app.clock_now())), "the daily results arrived");
+    assert_eq!(us.hours_through, None, "no day's hours are held");
+    let cards = app.connections().await.to_string();
+    assert!(cards.contains("results by hour"), "the card says what is missing: {cards}");
+}
