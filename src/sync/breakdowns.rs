@@ -2,7 +2,7 @@
 //! platform (TikTok's AUDIENCE report, in windows of at most [`AUDIENCE_DAYS`] for a large
 //! advertiser, as TikTok advises against timeouts, else of 30) and by country (its BASIC report, which also has reach), newest first.
 //! TikTok's audience figures lag ~16 hours and move for a day, so a scheduled sync reads them at
-//! most every [`READ_EVERY`], in the tiers the daily results use (`tiers.rs`: the recent days,
+//! most hourly (its schedule in `steps.rs`), in the tiers the daily results use (`tiers.rs`: the recent days,
 //! the last week, the attribution window); a first read covers the history. A minor step: a
 //! breakdown TikTok refuses is a gap on the card while the others are read, 40067 or a timeout
 //! halves the window, and nothing here ever holds the daily results.
@@ -30,9 +30,6 @@ use crate::{
 use chrono::{Duration, NaiveDate};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use strum::VariantArray;
-
-/// A scheduled sync reads the breakdowns again at most this often.
-pub const READ_EVERY: Duration = Duration::hours(1);
 
 /// Days per AUDIENCE query for a large advertiser: TikTok advises at most 7 against timeouts
 /// (and past 7 days it lists at most 2,000 ids).
@@ -70,18 +67,14 @@ pub fn plan(from: NaiveDate, to: NaiveDate, campaigns: u64) -> Vec<Slice> {
 }
 
 impl SyncEngine {
-    /// What this run reads of the breakdowns, if anything is due: at most every [`READ_EVERY`]
-    /// unless a person asked, then the tier of days due as for the daily results.
-    async fn breakdowns_due(
+    /// What this run reads of the breakdowns (its schedule in `steps.rs` found them due): the
+    /// tier of days due, as for the daily results.
+    async fn breakdowns_to_read(
         &self,
         account: &tiktok_ad_account::Model,
         asked: bool,
-    ) -> Result<Option<BreakdownRead>, sea_orm::DbErr> {
+    ) -> Result<BreakdownRead, sea_orm::DbErr> {
         let now = self.clock.now();
-        let slack = Duration::from_std(self.settings.interval / 2).unwrap_or(Duration::zero());
-        if !asked && account.breakdowns_read_at.is_some_and(|at| now + slack < at + READ_EVERY) {
-            return Ok(None);
-        }
         let today = today_of(account, now);
         let read = ReadSoFar {
             through: account.breakdowns_through,
@@ -96,14 +89,12 @@ impl SyncEngine {
             .count(&self.db)
             .await?;
         let slices = plan(from, today, campaigns);
-        Ok(Some(BreakdownRead { slices, to: today, tier, planned_at: now }))
+        Ok(BreakdownRead { slices, to: today, tier, planned_at: now })
     }
 
     pub(super) async fn breakdowns_page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         if ctx.cursor.breakdowns.is_none() {
-            let Some(read) = self.breakdowns_due(&ctx.account, ctx.trigger != RunTrigger::Scheduled).await? else {
-                return Ok(Page::StepDone);
-            };
+            let read = self.breakdowns_to_read(&ctx.account, ctx.trigger != RunTrigger::Scheduled).await?;
             let from = read.slices.last().map(|s| s.window.start);
             tracing::info!(from = ?from, to = %read.to, reread = ?read.tier, "reading audience breakdowns");
             ctx.cursor.breakdowns = Some(read);

@@ -321,32 +321,9 @@ mod tests {
     #[test]
     fn today_is_the_advertisers_today() {
         let account = tiktok_ad_account::Model {
-            id: 1,
-            workspace_id: 1,
-            advertiser_id: "1".into(),
-            name: "x".into(),
-            tiktok_status: None,
-            currency: None,
             timezone: Some("Etc/GMT-9".into()),
-            company: None,
-            country: None,
-            sync_state: crate::db::entities::tiktok_ad_account::SyncState::Active,
-            imported_by_user_id: 1,
-            imported_at: Utc::now(),
-            updated_at: Utc::now(),
-            last_synced_at: None,
-            next_sync_at: None,
             display_timezone: Some("Asia/Tokyo".into()),
-            insights_through: None,
-            last_run_id: None,
-            week_reread_at: None,
-            window_reread_at: None,
-            history_from: None,
-            breakdowns_through: None,
-            breakdowns_read_at: None,
-            breakdowns_week_at: None,
-            breakdowns_window_at: None,
-            hours_through: None,
+            ..tiktok_ad_account::Model::example()
         };
         let late_utc = DateTime::parse_from_rfc3339("2026-03-01T20:00:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(today_of(&account, late_utc), day("2026-03-02"), "Tokyo is already on the next day");

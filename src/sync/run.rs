@@ -191,7 +191,9 @@ impl SyncEngine {
     /// progress as it was, so the page is read again when the run tries again.
     async fn page(&self, ctx: &mut RunCtx) -> Result<Page, Stop> {
         let before = (ctx.cursor.clone(), ctx.counts.clone(), ctx.step_errors.clone(), ctx.data_check.clone());
+        let (now, asked) = (self.clock.now(), ctx.trigger != RunTrigger::Scheduled);
         let result = match steps::spec(ctx.cursor.step) {
+            Some(spec) if !spec.schedule.is_due(&ctx.account, asked, now, self.settings.interval) => Ok(Page::StepDone),
             Some(spec) => (spec.page)(self, ctx).await,
             None => Ok(Page::StepDone),
         };

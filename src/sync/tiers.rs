@@ -53,6 +53,14 @@ pub fn backfill(today: NaiveDate, history_days: u32, read: ReadSoFar) -> Option<
     (oldest < held).then(|| (oldest, held - Duration::days(1)))
 }
 
+/// Whether something last done `at` (never: `None`) and done `every` so long is due at the sync
+/// at `now`: syncs come `interval` apart, so the one nearest the period does it, rather than a
+/// whole interval late each time.
+pub fn is_due(at: Option<DateTime<Utc>>, every: Duration, now: DateTime<Utc>, interval: std::time::Duration) -> bool {
+    let slack = Duration::from_std(interval / 2).unwrap_or(Duration::zero());
+    at.is_none_or(|at| now + slack >= at + every)
+}
+
 /// The first day a sync reads (through the advertiser's `today`), and which tier that is.
 /// `asked`: a person asked for it (Sync now, Retry), so the whole window is read. A tier is due
 /// at the sync closest to its period (`interval` apart), so it is read about that often, not a
@@ -75,9 +83,8 @@ pub fn days_to_read(
     // Days not read since the last sync, and yesterday, which TikTok is still filling in (when
     // the window reaches back that far).
     let recent = through.min(back(attribution.window_days.min(2))).max(oldest);
-    let slack = Duration::from_std(interval / 2).unwrap_or(Duration::zero());
     let due = |at: Option<DateTime<Utc>>, every: std::time::Duration| {
-        at.is_none_or(|at| now + slack >= at + Duration::from_std(every).unwrap_or(Duration::MAX / 2))
+        is_due(at, Duration::from_std(every).unwrap_or(Duration::MAX / 2), now, interval)
     };
     let (from, tier) = if asked || due(read.window_at, attribution.window_every) {
         (window, Reread::Window)

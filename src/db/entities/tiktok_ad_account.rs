@@ -86,4 +86,38 @@ impl Model {
             None => now.naive_utc(),
         }
     }
+
+    /// An account as unit tests start from: nothing synced yet, UTC.
+    #[cfg(test)]
+    pub fn example() -> Self {
+        let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        Model {
+            id: 1,
+            workspace_id: 1,
+            advertiser_id: "1".into(),
+            name: "Example".into(),
+            tiktok_status: None,
+            currency: None,
+            timezone: None,
+            company: None,
+            country: None,
+            sync_state: SyncState::Active,
+            imported_by_user_id: 1,
+            imported_at: at,
+            updated_at: at,
+            last_synced_at: None,
+            next_sync_at: None,
+            display_timezone: None,
+            insights_through: None,
+            last_run_id: None,
+            week_reread_at: None,
+            window_reread_at: None,
+            history_from: None,
+            breakdowns_through: None,
+            breakdowns_read_at: None,
+            breakdowns_week_at: None,
+            breakdowns_window_at: None,
+            hours_through: None,
+        }
+    }
 }
