@@ -5,13 +5,35 @@ use crate::{
     error::AppError,
     model::{
         ids::AccountId,
-        reports::{AccountOption, Attention, Empty, Preset, Range},
+        reports::{AccountOption, Attention, Chart, Empty, Preset, Range},
     },
 };
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use strum::VariantArray;
+
+/// A chart drawn on the server, with its numbers behind it as a table.
+#[component]
+pub fn ChartFigure(chart: Chart) -> impl IntoView {
+    view! {
+        <figure class="chart" data-testid="chart" data-title=chart.title.clone()>
+            <figcaption>{chart.title.clone()}</figcaption>
+            <div class="chart-box" inner_html=chart.svg.clone()></div>
+            <details>
+                <summary>"Show as table"</summary>
+                <div class="table-box"><table class="data compact">
+                    <thead><tr>{chart.table_head.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        {chart.table.iter().map(|row| view! {
+                            <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            </details>
+        </figure>
+    }
+}
 
 /// `2026-03-01` → `1 Mar 2026`.
 pub fn day(d: NaiveDate) -> String {

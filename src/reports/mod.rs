@@ -3,6 +3,7 @@
 //! page makes a fixed number of them whatever the data's size.
 
 mod accounts;
+mod breakdowns;
 mod cache;
 mod dashboard;
 mod limits;
@@ -17,7 +18,7 @@ pub use dashboard::{DailyPoint, DashboardData, TopRow};
 pub use limits::ReportLimits;
 pub use sums::{Part, Sums};
 pub use table::{Row, TableData};
-pub use view::Export;
+pub use view::{bucket_labels, Export};
 
 use crate::{
     clock::Clock,

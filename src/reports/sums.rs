@@ -178,6 +178,21 @@ impl Sums {
         sums
     }
 
+    /// Both sums added part by part: a part either has is kept; one past 64 bits is no figure.
+    pub fn plus(&self, other: &Sums) -> Sums {
+        let mut sum = Sums::default();
+        for &p in Part::VARIANTS {
+            sum.set(
+                p,
+                match (self.get(p), other.get(p)) {
+                    (Some(a), Some(b)) => a.checked_add(b),
+                    (a, b) => a.or(b),
+                },
+            );
+        }
+        sum
+    }
+
     /// Spend, 0 when none.
     pub fn spend_micros(&self) -> i64 {
         self.get(Part::Spend).unwrap_or(0)
@@ -287,6 +302,19 @@ mod tests {
     fn average_watch_time_is_watched_seconds_over_plays() {
         let s = sums(&[(Part::WatchTime, 7_500), (Part::VideoPlays, 3)]);
         assert_eq!(s.text(Metric::AverageWatch, false).as_deref(), Some("2.50"));
+    }
+
+    #[test]
+    fn sums_add_part_by_part_keeping_what_either_has() {
+        let a = sums(&[(Part::Spend, 5), (Part::Clicks, 1)]);
+        let b = sums(&[(Part::Spend, 7), (Part::Reach, 3)]);
+        let both = a.plus(&b);
+        assert_eq!(
+            (both.get(Part::Spend), both.get(Part::Clicks), both.get(Part::Reach)),
+            (Some(12), Some(1), Some(3))
+        );
+        assert_eq!(both.get(Part::Likes), None, "neither had likes");
+        assert_eq!(sums(&[(Part::Spend, i64::MAX)]).plus(&a).get(Part::Spend), None, "past 64 bits: no figure");
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod accounts;
 mod attribution;
 mod binary;
 mod bounds;
+mod breakdown_pages;
 mod breakdowns;
 mod connect;
 mod edges;

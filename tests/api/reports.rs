@@ -9,8 +9,8 @@ use wevion::{
     error::ErrorCode,
     model::{
         reports::{
-            AdsQuery, AdsTable, Badge, ColumnSet, Dashboard, DashboardQuery, Empty, Level, Metric, Preset, Range,
-            SortKey,
+            AdsQuery, AdsTable, AudienceView, Badge, Breakdown, ColumnSet, Dashboard, DashboardQuery, Empty, Level,
+            Metric, Preset, Range, SortKey,
         },
         tone::Tone,
     },
@@ -336,6 +336,10 @@ async fn another_workspace_never_sees_the_data() {
     synced(&other, SECOND_BUSINESS_USER, &[JAPAN]).await;
     let drill = other.json_fn("ads/table", serde_json::json!({ "query": by_campaign })).await;
     assert_eq!(app_error(drill).await.code, ErrorCode::NotFound);
+    let by_country =
+        AdsQuery { audience: AudienceView { by: Breakdown::Country, ..AudienceView::default() }, ..by_campaign };
+    let breakdowns = other.json_fn("ads/table", serde_json::json!({ "query": by_country })).await;
+    assert_eq!(app_error(breakdowns).await.code, ErrorCode::NotFound, "nor its breakdowns");
     let theirs = table(&other, &campaigns(last(Preset::Last30))).await;
     assert!(theirs.rows.iter().all(|r| r.currency == "JPY"), "only Globex's own campaigns");
     let d = dashboard(&other, &DashboardQuery { account: None, range: last(Preset::Last30) }).await;

@@ -2,7 +2,7 @@
 //! range and account of the Dashboard, typed, and their query strings both ways. The whole state
 //! of a view lives in its URL, so a link or a GET form is all a control needs.
 
-use super::{ColumnSet, Level, OperationStatus, SortKey};
+use super::{AudienceView, ColumnSet, Level, OperationStatus, SortKey};
 use crate::model::ids::AccountId;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -114,6 +114,8 @@ pub struct AdsQuery {
     pub range: Range,
     /// The figures shown (and exported).
     pub columns: ColumnSet,
+    /// A campaign's page: what its Breakdowns section shows.
+    pub audience: AudienceView,
 }
 
 impl Default for AdsQuery {
@@ -181,6 +183,7 @@ impl AdsQuery {
             show_deleted: get("deleted") == Some("1"),
             range,
             columns,
+            audience: AudienceView::from_url(get("audience"), get("audience_metric")),
         }
     }
 
@@ -233,7 +236,17 @@ impl AdsQuery {
         if self.columns != ColumnSet::default() {
             pairs.push(("cols", self.columns.key().into()));
         }
+        pairs.extend(self.audience.pairs());
         pairs
+    }
+
+    /// The campaign whose page this is (its ad groups listed), which shows its breakdowns;
+    /// ad groups' are not synced.
+    pub fn breakdowns_of(&self) -> Option<&str> {
+        match (self.level.listed(), &self.campaign, &self.adgroup) {
+            (Level::AdGroup, Some(campaign), None) => Some(campaign),
+            _ => None,
+        }
     }
 
     /// The query string for this state (without the leading `?`).
@@ -359,6 +372,7 @@ mod tests {
             page: 3,
             show_deleted: true,
             columns: ColumnSet::Engagement,
+            audience: AudienceView { by: super::super::Breakdown::Platform, metric: Metric::Clicks },
             range: Range {
                 preset: Preset::Custom,
                 from: NaiveDate::from_ymd_opt(2026, 1, 1),

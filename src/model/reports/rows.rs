@@ -1,7 +1,7 @@
 //! What Ads Manager and the Dashboard get back: rows, totals, KPIs, charts and empty states,
 //! with their figures already in words.
 
-use super::{AdsQuery, DashboardQuery, Metric};
+use super::{AdsQuery, BreakdownSection, DashboardQuery, Metric};
 use crate::model::{
     ids::AccountId,
     tone::{Tone, Trend},
@@ -116,6 +116,8 @@ pub struct AdsTable {
     pub accounts: Vec<AccountOption>,
     pub attention: Vec<Attention>,
     pub pending_review: Vec<String>,
+    /// A campaign's page: its results by age and gender, platform or country.
+    pub breakdowns: Option<BreakdownSection>,
 }
 
 /// A total and its change against the previous period of the same length.

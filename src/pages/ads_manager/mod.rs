@@ -3,8 +3,9 @@
 //! works before (and without) wasm, and the back button walks through what a person looked at.
 
 pub mod api;
+mod breakdowns;
 
-use self::api::load_ads_table;
+use self::{api::load_ads_table, breakdowns::BreakdownsSection};
 use super::report_parts::{
     refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker, ReportFailure,
 };
@@ -89,6 +90,7 @@ fn Table(table: AdsTable) -> impl IntoView {
     let column_sets = view! { <ColumnSets q=q.clone()/> };
     let pages =
         view! { <Pages q=q.clone() pages=table.pages total=table.total_rows hidden=table.hidden_deleted noun/> };
+    let breakdowns = table.breakdowns.clone().map(|section| view! { <BreakdownsSection section/> });
     view! {
         <section class="toolbar">
             <RangePicker range=q.range from=table.from to=table.to href=range_href action="/ads" keep=q.pairs()/>
@@ -163,6 +165,7 @@ fn Table(table: AdsTable) -> impl IntoView {
             {pages}
             <a class="button" href=export rel="external" download data-testid="export-csv">"Export CSV"</a>
         </footer>
+        {breakdowns}
     }
     .into_any()
 }

@@ -6,7 +6,7 @@ pub mod api;
 
 use self::api::load_dashboard;
 use super::report_parts::{
-    day, refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker, ReportFailure,
+    day, refetch_during_first_sync, AccountPicker, AttentionLines, ChartFigure, EmptyState, RangePicker, ReportFailure,
 };
 use crate::model::{format::or_dash, reports::*};
 use chrono::Duration;
@@ -103,23 +103,7 @@ fn Board(d: Dashboard) -> impl IntoView {
         })}
         <h2>"Last 90 days"</h2>
         <div class="charts">
-            {d.charts.iter().map(|c| view! {
-                <figure class="chart" data-testid="chart" data-title=c.title.clone()>
-                    <figcaption>{c.title.clone()}</figcaption>
-                    <div class="chart-box" inner_html=c.svg.clone()></div>
-                    <details>
-                        <summary>"Show as table"</summary>
-                        <div class="table-box"><table class="data compact">
-                            <thead><tr>{c.table_head.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}</tr></thead>
-                            <tbody>
-                                {c.table.iter().map(|row| view! {
-                                    <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table></div>
-                    </details>
-                </figure>
-            }).collect_view()}
+            {d.charts.iter().map(|c| view! { <ChartFigure chart=c.clone()/> }).collect_view()}
         </div>
         <h2>"Top campaigns by spend"</h2>
         {several.then(|| view! { <p class="muted">"The top 10 of each currency: spend is not compared across currencies."</p> })}

@@ -29,11 +29,20 @@ pub(super) fn empty(query: AdsQuery, shown: Shown) -> AdsTable {
         accounts: shown.accounts,
         attention: shown.attention,
         pending_review: shown.pending_review,
+        breakdowns: None,
     }
 }
 
-/// The table for `query` over `from..=to`, from what the query returned.
-pub(super) fn table(query: AdsQuery, shown: Shown, from: NaiveDate, to: NaiveDate, data: &TableData) -> AdsTable {
+/// The table for `query` over `from..=to`, from what the query returned, and a campaign page's
+/// breakdowns.
+pub(super) fn table(
+    query: AdsQuery,
+    shown: Shown,
+    from: NaiveDate,
+    to: NaiveDate,
+    data: &TableData,
+    breakdowns: Option<BreakdownSection>,
+) -> AdsTable {
     let top = top_of(&query);
     let one_day = from == to;
     AdsTable {
@@ -50,6 +59,7 @@ pub(super) fn table(query: AdsQuery, shown: Shown, from: NaiveDate, to: NaiveDat
             .collect(),
         from: Some(from),
         to: Some(to),
+        breakdowns,
         ..empty(query, shown)
     }
 }
@@ -193,7 +203,7 @@ mod tests {
     #[test]
     fn a_campaign_drills_into_its_ad_groups_of_the_same_account_and_days() {
         let query = AdsQuery { range: Range { preset: Preset::Last7, from: None, to: None }, ..AdsQuery::default() };
-        let t = table(query, shown(), day(1), day(7), &data(vec![row("c1", Some("Spring"))]));
+        let t = table(query, shown(), day(1), day(7), &data(vec![row("c1", Some("Spring"))]), None);
         assert!(t.crumbs.is_empty(), "campaigns are the top");
         let r = &t.rows[0];
         let drill = parsed(r.drill.as_deref().unwrap());
@@ -218,7 +228,7 @@ mod tests {
             adgroup: Some("g1".into()),
             ..AdsQuery::default()
         };
-        let t = table(query, shown(), day(1), day(7), &data(vec![row("a1", None)]));
+        let t = table(query, shown(), day(1), day(7), &data(vec![row("a1", None)]), None);
         let labels: Vec<&str> = t.crumbs.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, ["All campaigns", "Spring", "Lookalikes"]);
         let back = parsed(&t.crumbs[1].href);

@@ -1,6 +1,7 @@
-//! A small SVG writer for the Dashboard's daily line charts: drawn on the server so they show
-//! without wasm, with a y axis of round numbers, day labels, and a tooltip (`<title>`) per day.
-//! A charting crate would bring a font stack and raster backends for four polylines.
+//! A small SVG writer for the Dashboard's daily line charts and the breakdowns' bar charts: drawn
+//! on the server so they show without wasm, with an axis of round numbers, labels, and a tooltip
+//! (`<title>`) per day or bar. A charting crate would bring a font stack and raster backends for
+//! a few polylines and rectangles.
 
 use chrono::NaiveDate;
 use std::fmt::Write;
@@ -90,6 +91,91 @@ pub fn line(
     svg
 }
 
+/// A group of bars: its label, and one value per series with its words for the tooltip
+/// (`None`: no value, no bar).
+pub struct BarGroup {
+    pub label: String,
+    pub values: Vec<Option<(f64, String)>>,
+}
+
+// Bar charts are drawn narrower than line charts, so their words stay legible on a phone.
+const BARS_WIDTH: f64 = 420.0;
+const BARS_RIGHT: f64 = 24.0;
+const BAR: f64 = 14.0;
+const BAR_GAP: f64 = 8.0;
+const BAR_LEFT: f64 = 96.0;
+const LEGEND: f64 = 22.0;
+
+/// Horizontal bars, one row of bars per group and one bar per series in it (a legend names the
+/// series when there are several), as an SVG document; `axis` and `unit` as for [`line`].
+pub fn bars(title: &str, series: &[&str], groups: &[BarGroup], axis: fn(f64) -> String, unit: &str) -> String {
+    let per_group = BAR * series.len().max(1) as f64 + BAR_GAP;
+    let top = if series.len() > 1 { TOP + LEGEND } else { TOP };
+    let height = top + per_group * groups.len() as f64 + BOTTOM;
+    let plot_w = BARS_WIDTH - BAR_LEFT - BARS_RIGHT;
+    let max = groups.iter().flat_map(|g| g.values.iter().flatten()).map(|(v, _)| *v).fold(0.0_f64, f64::max);
+    let (step, axis_top) = ticks(max);
+    let x = |v: f64| BAR_LEFT + if axis_top > 0.0 { plot_w * v.max(0.0) / axis_top } else { 0.0 };
+    let unit = if unit.is_empty() { String::new() } else { format!(" {}", escape(unit)) };
+
+    let mut svg = String::with_capacity(4 * 1024);
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {BARS_WIDTH} {height}" role="img" aria-label="{}" class="chart-svg bars">"#,
+        escape(title)
+    );
+    if series.len() > 1 {
+        for (i, name) in series.iter().enumerate() {
+            let lx = RIGHT + i as f64 * 100.0;
+            let _ = write!(
+                svg,
+                r#"<rect class="bar s{i}" x="{lx}" y="{TOP}" width="12" height="12"/><text class="axis" x="{}" y="{}">{}</text>"#,
+                lx + 16.0,
+                TOP + 10.0,
+                escape(name)
+            );
+        }
+    }
+    let mut v = 0.0;
+    while v <= axis_top + step / 2.0 {
+        let gx = x(v);
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{gx:.1}" x2="{gx:.1}" y1="{top}" y2="{:.1}"/><text class="axis" x="{gx:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            height - BOTTOM,
+            height - 8.0,
+            escape(&axis(v))
+        );
+        v += step;
+    }
+    for (g, group) in groups.iter().enumerate() {
+        let gy = top + per_group * g as f64;
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            BAR_LEFT - 6.0,
+            gy + per_group / 2.0,
+            escape(&group.label)
+        );
+        for (i, value) in group.values.iter().enumerate() {
+            let Some((value, text)) = value else { continue };
+            let name =
+                series.get(i).filter(|_| series.len() > 1).map(|n| format!(", {}", escape(n))).unwrap_or_default();
+            let _ = write!(
+                svg,
+                r#"<rect class="bar s{i}" x="{BAR_LEFT}" y="{:.1}" width="{:.1}" height="{}"><title>{}{name}: {}{unit}</title></rect>"#,
+                gy + BAR * i as f64,
+                x(*value) - BAR_LEFT,
+                BAR - 2.0,
+                escape(&group.label),
+                escape(text),
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// A round step for about four gridlines, and the axis top it reaches.
 fn ticks(max: f64) -> (f64, f64) {
     if max.is_nan() || max <= 0.0 || !max.is_finite() {
@@ -149,6 +235,21 @@ mod tests {
     fn text_from_tiktok_cannot_break_out_of_the_svg() {
         let svg = line("<script>", &days(2), &[1.0, 2.0], compact, compact, "</svg><script>");
         assert!(!svg.contains("<script>"));
+    }
+
+    #[test]
+    fn a_bar_chart_has_a_bar_per_value_and_a_legend_for_several_series() {
+        let bar = |v: f64| Some((v, format!("{v:.2}")));
+        let groups = [
+            BarGroup { label: "18–24".into(), values: vec![bar(12.5), bar(30.0)] },
+            BarGroup { label: "25–34".into(), values: vec![None, bar(5.0)] },
+        ];
+        let svg = bars("Spend (USD)", &["Female", "Male"], &groups, compact, "USD");
+        assert_eq!(svg.matches("<title>").count(), 3, "no bar where there is no value");
+        assert!(svg.contains("<title>18–24, Female: 12.50 USD</title>"));
+        assert!(svg.contains(">Male</text>"), "the legend names the series");
+        let one = bars("Spend", &["Spend"], &groups[..1], compact, "");
+        assert!(!one.contains(">Spend</text>"), "one series needs no legend");
     }
 
     #[test]

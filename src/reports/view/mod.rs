@@ -4,9 +4,12 @@
 
 mod ads;
 mod attention;
+mod breakdowns;
 mod chart;
 mod dashboard;
 mod words;
+
+pub use breakdowns::bucket_labels;
 
 use super::{AccountHealth, ReportError, ReportsService};
 use crate::{
@@ -79,8 +82,22 @@ impl ReportsService {
             return Ok(ads::empty(query, shown));
         }
         let (from, to) = self.days(&query.range, &scope.in_view);
-        let data = self.table(workspace_id, &scope.accounts, &query, from, to).await?;
-        Ok(ads::table(query, shown, from, to, &data))
+        // The section's choice changes no row of the table: one cached table for every choice.
+        let rows = AdsQuery { audience: Default::default(), ..query.clone() };
+        let data = self.table(workspace_id, &scope.accounts, &rows, from, to).await?;
+        let section = match query.breakdowns_of() {
+            Some(campaign) => {
+                let read = self.campaign_buckets(workspace_id, campaign, query.audience.by, from, to).await;
+                if let Err(e) = &read {
+                    tracing::warn!(error = %e, "a campaign's breakdowns could not be read; its table still shows");
+                }
+                let delivered = data.totals.iter().any(|(_, s)| s.spend_micros() > 0);
+                let read = read.as_deref().map_or(breakdowns::Read::Failed, breakdowns::Read::Buckets);
+                Some(breakdowns::section(&query, read, delivered, from == to))
+            }
+            None => None,
+        };
+        Ok(ads::table(query, shown, from, to, &data, section))
     }
 
     /// Every line of Ads Manager's table for `query`, as the export writes them: read from the

@@ -1,0 +1,69 @@
+//! Who saw the ads, summed for people: a campaign's results by age and gender, platform or
+//! country over a range, from the split rows the sync stores (`tiktok_insight_breakdown`, the
+//! daily rows' columns, so the same sums and formulas apply).
+
+use super::{sql::Fragment, ReportError, ReportsService, Sums};
+use crate::model::reports::{Breakdown, Level};
+use chrono::NaiveDate;
+use sea_orm::{DbErr, FromQueryResult, QueryResult};
+use strum::VariantArray;
+
+/// One bucket of a breakdown, summed over the days: TikTok's values (empty for the dimensions
+/// the breakdown has not) and the sums of every part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub age: String,
+    pub gender: String,
+    pub platform: String,
+    pub country: String,
+    pub currency: Option<String>,
+    pub sums: Sums,
+}
+
+impl FromQueryResult for Bucket {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            age: res.try_get(pre, "age")?,
+            gender: res.try_get(pre, "gender")?,
+            platform: res.try_get(pre, "platform")?,
+            country: res.try_get(pre, "country_code")?,
+            currency: res.try_get(pre, "currency")?,
+            sums: Sums::from_query_result(res, pre)?,
+        })
+    }
+}
+
+impl ReportsService {
+    /// The buckets of breakdown `by` of campaign `campaign_id` (TikTok's id) in `workspace_id`
+    /// over `from..=to`; none when the campaign is not this workspace's.
+    pub async fn campaign_buckets(
+        &self,
+        workspace_id: i32,
+        campaign_id: &str,
+        by: Breakdown,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Bucket>, ReportError> {
+        let _turn = self.query_turn((to - from).num_days() >= super::LONG_RANGE_DAYS).await?;
+        let sums = super::sql::sums(super::Part::VARIANTS);
+        let stmt = Fragment::sql(format!(
+            "SELECT i.age, i.gender, i.platform, i.country_code, a.currency, {sums} \
+             FROM tiktok_insight_breakdown i JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
+             WHERE a.workspace_id = "
+        ))
+        .bind(workspace_id)
+        .push(" AND i.level = ")
+        .bind(Level::Campaign)
+        .push(" AND i.object_id = ")
+        .bind(campaign_id)
+        .push(" AND i.breakdown = ")
+        .bind(by)
+        .push(" AND i.date >= ")
+        .bind(from)
+        .push(" AND i.date <= ")
+        .bind(to)
+        .push(" GROUP BY i.age, i.gender, i.platform, i.country_code, a.currency")
+        .statement(self.db.get_database_backend());
+        Ok(Bucket::find_by_statement(stmt).all(&self.db).await?)
+    }
+}
