@@ -2,8 +2,8 @@
 //!
 //!   cargo bench --bench sync --no-default-features --features ssr
 //!
-//! Then, over the synced data, the server time of Ads Manager (default range), a drill-down
-//! and the Dashboard under concurrent clients.
+//! Then, over the synced data, the server time of Ads Manager (default range), a drill-down,
+//! a campaign's breakdowns, the campaign table by age and the Dashboard under concurrent clients.
 //!
 //! Knobs (environment): BENCH_CAMPAIGNS (1000), BENCH_ADGROUPS (10), BENCH_ADS (5), BENCH_QPS
 //! (the app budget and the sandbox's limit, 10), BENCH_POSTGRES=1 for a fresh database on
@@ -131,7 +131,9 @@ async fn report_pages(app: &support::BenchApp, cookie: &str) {
     println!("{:<44} {:>8} {:>10} {:>10} {:>7}", "page", "req/s", "p50", "p99", "errors");
     for (label, path) in [
         ("/ads (campaigns, last 7 days)", "/ads".to_owned()),
-        ("/ads drill-down: a campaign's ad groups", drill),
+        ("/ads drill-down: a campaign's ad groups", drill.clone()),
+        ("the campaign's breakdown by country", format!("{drill}&audience=country")),
+        ("/ads?breakdown=age (campaigns by age)", "/ads?breakdown=age".to_owned()),
         ("/ads drill-down: an ad group's ads", ads_of_group),
         ("/ads?level=ads (every ad, by spend)", "/ads?level=ads".to_owned()),
         ("/dashboard (last 7 days)", "/dashboard".to_owned()),

@@ -66,3 +66,45 @@ test('a campaign page breaks its results down by age and gender, country and pla
   expect(pageWidth, 'nothing runs off a phone').toBeLessThanOrEqual(390);
   expect(errors).toEqual([]);
 });
+
+test('Ads Manager breaks the campaign table down by age, and its CSV carries a line per campaign and age', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await connectAndImport(page, 'Avery Business', [/Acme Shoes US/]);
+  await expect(page.getByTestId('toast')).toHaveText(/Imported \d+ campaigns from TikTok/, { timeout: 60_000 });
+  await page.goto('/ads?range=last_30');
+  await waitForHydration(page);
+  await page.getByTestId('breakdown').selectOption('age');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/breakdown=age/);
+  const splits = page.getByTestId('split-row');
+  await expect(splits.first()).toBeVisible();
+  // The first campaign's ages follow its line, largest spend first like the table.
+  const first = page.locator('tr[data-testid="ads-row"] + tr.split').first();
+  await expect(first).toHaveAttribute('data-value', /^(\d+–\d+|\d+\+)$/);
+  const ages: number[] = [];
+  for (const row of await page.locator('tbody tr').all()) {
+    if ((await row.getAttribute('data-testid')) === 'ads-row') {
+      if (ages.length) break;
+      continue;
+    }
+    ages.push(Number(((await row.locator('[data-metric="spend"]').textContent()) ?? '').replace(/[^\d.]/g, '')));
+  }
+  expect(ages.length).toBeGreaterThan(1);
+  expect(ages).toEqual([...ages].sort((a, b) => b - a));
+  await page.screenshot({ path: shots('ads-breakdown-age-1280'), fullPage: true });
+
+  const href = (await page.getByTestId('export-csv').getAttribute('href')) ?? '';
+  expect(href).toContain('breakdown=age');
+  const csv = await (await page.request.get(href)).text();
+  const [head, ...lines] = csv.trim().split('\n');
+  expect(head.split(',').slice(0, 3)).toEqual(['campaign', 'TikTok ID', 'Age']);
+  expect(lines.length).toBeGreaterThan(await page.getByTestId('ads-row').count());
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: shots('ads-breakdown-age-390'), fullPage: true });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'nothing runs off a phone').toBeLessThanOrEqual(390);
+  expect(errors).toEqual([]);
+});

@@ -3,12 +3,12 @@
 
 use crate::reports::{app_with, campaigns, last, synced, table, US};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use wevion::{
     db::entities::tiktok_insight_breakdown as breakdown,
     model::{
         format::money,
-        reports::{AdsQuery, AudienceView, Breakdown, Level, Metric, Preset},
+        reports::{AdsQuery, AudienceView, Breakdown, Dimension, Level, Metric, Preset},
     },
     reports::bucket_labels,
     sandbox::BUSINESS_USER,
@@ -88,4 +88,74 @@ async fn only_a_campaigns_page_has_breakdowns_and_its_choice_keeps_the_table() {
     assert_eq!(by_age.rows, by_country.rows, "the breakdown shown changes no ad group's line");
     let tab = &by_age.breakdowns.unwrap().tabs[2];
     assert!(tab.href.contains("audience=country") && tab.href.contains("level=adgroups"), "{}", tab.href);
+}
+
+#[tokio::test]
+async fn the_campaign_table_broken_down_by_age_splits_each_campaign_into_its_stored_ages_largest_first() {
+    let (_db, app) = app_with(&[]).await;
+    synced(&app, BUSINESS_USER, &[US]).await;
+    let q = AdsQuery { breakdown: Some(Dimension::Age), ..campaigns(last(Preset::Last30)) };
+    let t = table(&app, &q).await;
+    let days = (t.from.unwrap(), t.to.unwrap());
+    assert!(t.rows.iter().any(|r| !r.split.is_empty()), "the sandbox's campaigns have split rows");
+    for row in &t.rows {
+        let stored = stored_spend(&app, &row.id, Breakdown::AgeGender, days).await;
+        let mut by_age: BTreeMap<String, i64> = BTreeMap::new();
+        for (labels, spend) in stored {
+            *by_age.entry(labels[0].clone()).or_insert(0) += spend;
+        }
+        let shown: BTreeMap<String, i64> =
+            row.split.iter().map(|l| (l.value.clone(), l.figures.spend_micros)).collect();
+        assert_eq!(shown, by_age, "{}: one line per age, its stored rows summed", row.name);
+        let spends: Vec<i64> = row.split.iter().map(|l| l.figures.spend_micros).collect();
+        assert!(spends.windows(2).all(|w| w[0] >= w[1]), "sorted like the table, largest spend first: {spends:?}");
+        if !row.split.is_empty() {
+            assert_eq!(spends.iter().sum::<i64>(), row.figures.spend_micros, "the ages add up to the campaign");
+        }
+    }
+    let plain = table(&app, &campaigns(last(Preset::Last30))).await;
+    assert!(plain.rows.iter().all(|r| r.split.is_empty()), "no breakdown, no split lines");
+}
+
+#[tokio::test]
+async fn the_csv_broken_down_has_a_line_per_campaign_and_value_adding_up_to_the_campaigns_line() {
+    let (_db, app) = app_with(&[]).await;
+    synced(&app, BUSINESS_USER, &[US]).await;
+    let plain = campaigns(last(Preset::Last30));
+    let split = AdsQuery { breakdown: Some(Dimension::Gender), ..plain.clone() };
+    let read = |q: AdsQuery| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/ads/export.csv?{}", q.to_query())).await;
+            assert_eq!(response.status(), 200);
+            let body = response.text().await.unwrap();
+            let mut csv = csv::Reader::from_reader(body.as_bytes());
+            let head: Vec<String> = csv.headers().unwrap().iter().map(str::to_owned).collect();
+            (head, csv.records().map(Result::unwrap).collect::<Vec<_>>())
+        }
+    };
+    let (head, campaigns) = read(plain).await;
+    let (split_head, lines) = read(split.clone()).await;
+    assert_eq!(&split_head[..3], ["campaign", "TikTok ID", "Gender"]);
+    assert_eq!(split_head[3..], head[2..], "the value after the campaign, then the same columns");
+    let col = |head: &[String], name: &str| head.iter().position(|h| h == name).unwrap();
+    let page = table(&app, &split).await;
+    let values: HashMap<&str, usize> = page.rows.iter().map(|r| (r.id.as_str(), r.split.len().max(1))).collect();
+    let mut per_campaign: HashMap<String, (usize, i64, i64, f64)> = HashMap::new();
+    for l in &lines {
+        let e = per_campaign.entry(l[1].to_owned()).or_default();
+        e.0 += 1;
+        e.1 += l[col(&split_head, "Impressions")].parse::<i64>().unwrap();
+        e.2 += l[col(&split_head, "Clicks")].parse::<i64>().unwrap();
+        e.3 += l[col(&split_head, "Spend")].parse::<f64>().unwrap();
+    }
+    assert_eq!(per_campaign.len(), campaigns.len(), "every campaign is there");
+    for c in &campaigns {
+        let (n, impressions, clicks, spend) = per_campaign[&c[1]];
+        assert_eq!(n, values[&c[1]], "{}: one line per gender it has", &c[0]);
+        assert_eq!(impressions, c[col(&head, "Impressions")].parse::<i64>().unwrap(), "{}", &c[0]);
+        assert_eq!(clicks, c[col(&head, "Clicks")].parse::<i64>().unwrap(), "{}", &c[0]);
+        let whole = c[col(&head, "Spend")].parse::<f64>().unwrap();
+        assert!((spend - whole).abs() <= 0.005 * n as f64 + 1e-9, "{}: {spend} against {whole}", &c[0]);
+    }
 }

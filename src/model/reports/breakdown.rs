@@ -64,6 +64,58 @@ impl Breakdown {
     }
 }
 
+/// What Ads Manager's campaign table is broken down by (`breakdown=`), as TikTok Ads Manager's
+/// Breakdown control: each campaign's line splits into one per value.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Dimension {
+    Age,
+    Gender,
+    Country,
+    Platform,
+}
+
+impl Dimension {
+    pub fn key(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn parse(key: &str) -> Option<Dimension> {
+        key.parse().ok()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::Age => "Age",
+            Dimension::Gender => "Gender",
+            Dimension::Country => "Country",
+            Dimension::Platform => "Platform",
+        }
+    }
+
+    /// The stored breakdown its values are summed from (age and gender come together).
+    pub fn breakdown(self) -> Breakdown {
+        match self {
+            Dimension::Age | Dimension::Gender => Breakdown::AgeGender,
+            Dimension::Country => Breakdown::Country,
+            Dimension::Platform => Breakdown::Platform,
+        }
+    }
+}
+
 /// What a campaign page's Breakdowns section shows, as its URL says (`audience=`,
 /// `audience_metric=`): the breakdown, and the figure its chart draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +187,13 @@ mod tests {
         assert_eq!(AudienceView::from_url(get("audience"), get("audience_metric")), view);
         assert!(AudienceView::default().pairs().is_empty(), "the default says nothing in the URL");
         assert_eq!(AudienceView::from_url(Some("shoe_size"), Some("vibes")), AudienceView::default());
+    }
+
+    #[test]
+    fn a_dimension_is_summed_from_its_stored_breakdown() {
+        assert_eq!(Dimension::parse("gender").map(Dimension::breakdown), Some(Breakdown::AgeGender));
+        assert_eq!(Dimension::Country.key(), "country");
+        assert_eq!(Dimension::parse("shoe_size"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod rows;
 mod sort;
 mod status;
 
-pub use breakdown::{AudienceView, Breakdown, BreakdownSection, Choice};
+pub use breakdown::{AudienceView, Breakdown, BreakdownSection, Choice, Dimension};
 pub use level::Level;
 pub use metrics::{ColumnSet, Metric, Unit};
 pub use query::*;

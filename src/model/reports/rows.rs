@@ -44,6 +44,15 @@ pub struct AdsRow {
     pub drill: Option<String>,
     /// Ads: what the ad shows.
     pub creative: Option<Creative>,
+    /// Campaigns broken down (`breakdown=`): a line per value, sorted like the table.
+    pub split: Vec<SplitLine>,
+}
+
+/// A campaign's results for one value of a breakdown: `25–34`, `iOS`, `Germany (DE)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitLine {
+    pub value: String,
+    pub figures: Figures,
 }
 
 /// A status in words, and its colour.

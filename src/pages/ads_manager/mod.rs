@@ -5,7 +5,10 @@
 pub mod api;
 mod breakdowns;
 
-use self::{api::load_ads_table, breakdowns::BreakdownsSection};
+use self::{
+    api::load_ads_table,
+    breakdowns::{BreakdownPicker, BreakdownsSection, SplitRows},
+};
 use super::report_parts::{
     refetch_during_first_sync, AccountPicker, AttentionLines, EmptyState, RangePicker, ReportFailure,
 };
@@ -101,6 +104,7 @@ fn Table(table: AdsTable) -> impl IntoView {
                     .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
                     .collect_view()}
                 <AccountPicker accounts=table.accounts.clone() selected=q.account/>
+                {(level.listed() == Level::Campaign).then(|| view! { <BreakdownPicker selected=q.breakdown/> })}
                 <label>
                     "Status "
                     <select name="status">
@@ -140,7 +144,10 @@ fn Table(table: AdsTable) -> impl IntoView {
                     <tr>{heads}</tr>
                 </thead>
                 <tbody>
-                    {table.rows.iter().map(|r| view! { <Line row=r.clone() level set/> }).collect_view()}
+                    {table.rows.iter().map(|r| view! {
+                        <Line row=r.clone() level set/>
+                        <SplitRows lines=r.split.clone() currency=r.currency.clone() set span=totals_span/>
+                    }).collect_view()}
                 </tbody>
                 <tfoot>
                     {table.totals.iter().map(|t| view! {
@@ -266,7 +273,7 @@ fn Line(row: AdsRow, level: Level, set: ColumnSet) -> impl IntoView {
 
 /// The column set's figures; money carries its currency, a figure with no value is a dash.
 #[component]
-fn Metrics(f: Figures, currency: String, set: ColumnSet) -> impl IntoView {
+pub(super) fn Metrics(f: Figures, currency: String, set: ColumnSet) -> impl IntoView {
     set.metrics()
         .iter()
         .map(|m| {

@@ -132,6 +132,7 @@ fn line(query: &AdsQuery, top: &AdsQuery, r: &Row, one_day: bool) -> AdsRow {
         advertiser: r.advertiser.clone(),
         currency: r.currency.clone().unwrap_or_else(|| "?".into()),
         id: r.tiktok_id.clone(),
+        split: Vec::new(),
     }
 }
 

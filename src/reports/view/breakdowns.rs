@@ -3,14 +3,21 @@
 //! figure comes from the bucket's summed parts (ratios never averaged); "Other" sums the
 //! countries past the top ten.
 
-use super::chart::{self, BarGroup};
+use super::{
+    chart::{self, BarGroup},
+    words::figures,
+};
 use crate::{
     model::{
         format::{humanize, NO_VALUE},
         reports::*,
     },
-    reports::{breakdowns::Bucket, Sums},
+    reports::{
+        breakdowns::{Bucket, ValueSums},
+        Sums,
+    },
 };
+use std::collections::HashMap;
 use strum::VariantArray;
 
 /// Countries shown by name before the rest are summed as "Other".
@@ -199,6 +206,66 @@ fn chart_of(view: AudienceView, lines: &[Line], one_day: bool, set: ColumnSet, c
     Chart { svg: chart::bars(&title, &series, &groups, chart::compact, unit), title, table_head: head, table }
 }
 
+/// Each campaign's lines split by `by` (keyed by its TikTok id), sorted like the table: by the
+/// figure it is sorted by, else in the values' own order (ages young to old). Values that read
+/// the same (TikTok's unknown genders) are one line.
+pub(super) fn split_lines(
+    query: &AdsQuery,
+    by: Dimension,
+    values: Vec<ValueSums>,
+    one_day: bool,
+) -> HashMap<String, Vec<SplitLine>> {
+    let mut summed: HashMap<String, Vec<(String, String, Sums)>> = HashMap::new();
+    for v in values {
+        let label = value_label(by, &v.value);
+        let lines = summed.entry(v.campaign_id).or_default();
+        match lines.iter_mut().find(|(l, _, _)| *l == label) {
+            Some(line) => line.2 = line.2.plus(&v.sums),
+            None => lines.push((label, v.value, v.sums)),
+        }
+    }
+    let natural = |code: &str| match by {
+        Dimension::Age => age_rank(code),
+        Dimension::Gender => u32::from(gender_rank(code)),
+        Dimension::Country | Dimension::Platform => 0,
+    };
+    summed
+        .into_iter()
+        .map(|(campaign, mut lines)| {
+            lines.sort_by(|a, b| {
+                let by_figure = match query.sort {
+                    SortKey::Metric(m) => {
+                        let (va, vb) = (a.2.value(m, one_day), b.2.value(m, one_day));
+                        // No value last, whichever way round.
+                        match (va, vb) {
+                            (Some(x), Some(y)) if query.desc => y.partial_cmp(&x),
+                            (Some(x), Some(y)) => x.partial_cmp(&y),
+                            (Some(_), None) => Some(std::cmp::Ordering::Less),
+                            (None, Some(_)) => Some(std::cmp::Ordering::Greater),
+                            (None, None) => Some(std::cmp::Ordering::Equal),
+                        }
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                    }
+                    _ => std::cmp::Ordering::Equal,
+                };
+                by_figure.then_with(|| natural(&a.1).cmp(&natural(&b.1))).then_with(|| a.0.cmp(&b.0))
+            });
+            let lines = lines.into_iter().map(|(value, _, s)| SplitLine { value, figures: figures(s, one_day) });
+            (campaign, lines.collect())
+        })
+        .collect()
+}
+
+/// A value of a dimension in words.
+fn value_label(by: Dimension, code: &str) -> String {
+    match by {
+        Dimension::Age => age(code),
+        Dimension::Gender => gender(code),
+        Dimension::Country => country(code),
+        Dimension::Platform => platform(code),
+    }
+}
+
 /// A bucket's labels in the table, from TikTok's values: age and gender, or the one dimension.
 pub fn bucket_labels(
     by: Breakdown,
@@ -275,6 +342,39 @@ mod tests {
         sums.set(Part::Impressions, Some(impressions));
         let (age, gender, country) = (age.into(), gender.into(), country.into());
         Bucket { age, gender, platform: String::new(), country, currency: Some("USD".into()), sums }
+    }
+
+    fn value(campaign: &str, code: &str, spend: i64) -> ValueSums {
+        let mut sums = Sums::default();
+        sums.set(Part::Spend, Some(spend));
+        ValueSums { campaign_id: campaign.into(), value: code.into(), sums }
+    }
+
+    #[test]
+    fn a_campaigns_split_lines_are_sorted_like_the_table() {
+        let values = vec![
+            value("c1", "AGE_18_24", 2_000_000),
+            value("c1", "AGE_55_100", 5_000_000),
+            value("c1", "AGE_13_17", 1_000_000),
+            value("c2", "AGE_25_34", 1),
+        ];
+        let by_spend = split_lines(&AdsQuery::default(), Dimension::Age, values.clone(), false);
+        let order = |lines: &[SplitLine]| lines.iter().map(|l| l.value.clone()).collect::<Vec<_>>();
+        assert_eq!(order(&by_spend["c1"]), ["55+", "18–24", "13–17"], "largest spend first, as the table");
+        assert_eq!(by_spend["c1"][0].figures.spend_micros, 5_000_000);
+        assert_eq!(by_spend["c2"].len(), 1, "each campaign its own values");
+        let up = AdsQuery { desc: false, ..AdsQuery::default() };
+        assert_eq!(order(&split_lines(&up, Dimension::Age, values.clone(), false)["c1"]), ["13–17", "18–24", "55+"]);
+        let by_name = AdsQuery { sort: SortKey::Name, desc: false, ..AdsQuery::default() };
+        assert_eq!(
+            order(&split_lines(&by_name, Dimension::Age, values, false)["c1"]),
+            ["13–17", "18–24", "55+"],
+            "ages young to old when the table is not sorted by a figure"
+        );
+        let genders = vec![value("c1", "NONE", 1), value("c1", "UNKNOWN", 2), value("c1", "MALE", 1)];
+        let lines = &split_lines(&AdsQuery::default(), Dimension::Gender, genders, false)["c1"];
+        assert_eq!(order(lines), ["Unknown", "Male"], "TikTok's unknown genders are one line");
+        assert_eq!(lines[0].figures.spend_micros, 3);
     }
 
     #[test]

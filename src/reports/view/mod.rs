@@ -11,12 +11,12 @@ mod words;
 
 pub use breakdowns::bucket_labels;
 
-use super::{AccountHealth, ReportError, ReportsService};
+use super::{breakdowns::MAX_SPLIT_CAMPAIGNS, AccountHealth, ReportError, ReportsService};
 use crate::{
     error::AppError,
     model::{
         ids::AccountId,
-        reports::{AdsQuery, AdsRow, AdsTable, Dashboard, DashboardQuery},
+        reports::{AdsQuery, AdsRow, AdsTable, Dashboard, DashboardQuery, Dimension},
     },
 };
 use chrono::NaiveDate;
@@ -82,9 +82,7 @@ impl ReportsService {
             return Ok(ads::empty(query, shown));
         }
         let (from, to) = self.days(&query.range, &scope.in_view);
-        // The section's choice changes no row of the table: one cached table for every choice.
-        let rows = AdsQuery { audience: Default::default(), ..query.clone() };
-        let data = self.table(workspace_id, &scope.accounts, &rows, from, to).await?;
+        let data = self.table(workspace_id, &scope.accounts, &query.rows_only(), from, to).await?;
         let section = match query.breakdowns_of() {
             Some(campaign) => {
                 let read = self.campaign_buckets(workspace_id, campaign, query.audience.by, from, to).await;
@@ -97,7 +95,19 @@ impl ReportsService {
             }
             None => None,
         };
-        Ok(ads::table(query, shown, from, to, &data, section))
+        let mut table = ads::table(query.clone(), shown, from, to, &data, section);
+        if let Some(by) = query.breakdown {
+            let ids: Vec<String> = table.rows.iter().map(|r| r.id.clone()).collect();
+            let values = {
+                let _turn = self.query_turn(false).await?;
+                self.split_by(workspace_id, &ids, by, from, to).await?
+            };
+            let mut lines = breakdowns::split_lines(&query, by, values, from == to);
+            for row in &mut table.rows {
+                row.split = lines.remove(&row.id).unwrap_or_default();
+            }
+        }
+        Ok(table)
     }
 
     /// Every line of Ads Manager's table for `query`, as the export writes them: read from the
@@ -115,7 +125,47 @@ impl ReportsService {
             return Err(AppError::rate_limited("Other exports are being written right now. Try again in a moment."));
         };
         let lines = ads::lines(&query, from == to, self.every_row(workspace_id, &query, from, to, turn));
+        let lines = match query.breakdown {
+            None => lines,
+            Some(by) => self.split_export(workspace_id, query.clone(), by, (from, to), lines),
+        };
         Ok(Export { query, from: Some(from), to: Some(to), lines })
+    }
+
+    /// An export's campaigns with their lines split by `by`: one query per chunk of campaigns as
+    /// they are read, so memory stays bounded. The export's slot is its turn.
+    fn split_export(
+        &self,
+        workspace_id: i32,
+        query: AdsQuery,
+        by: Dimension,
+        (from, to): (NaiveDate, NaiveDate),
+        lines: BoxStream<'static, Result<AdsRow, AppError>>,
+    ) -> BoxStream<'static, Result<AdsRow, AppError>> {
+        let this = self.clone();
+        lines
+            .chunks(MAX_SPLIT_CAMPAIGNS)
+            .then(move |chunk| {
+                let (this, query) = (this.clone(), query.clone());
+                async move {
+                    let mut rows = chunk.into_iter().collect::<Result<Vec<AdsRow>, AppError>>()?;
+                    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                    let values = this.split_by(workspace_id, &ids, by, from, to).await?;
+                    let mut lines = breakdowns::split_lines(&query, by, values, from == to);
+                    for row in &mut rows {
+                        row.split = lines.remove(&row.id).unwrap_or_default();
+                    }
+                    Ok::<_, AppError>(rows)
+                }
+            })
+            .flat_map(|chunk| {
+                let lines: Vec<Result<AdsRow, AppError>> = match chunk {
+                    Ok(rows) => rows.into_iter().map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                futures::stream::iter(lines)
+            })
+            .boxed()
     }
 
     /// The Dashboard for `query` in `workspace_id`.

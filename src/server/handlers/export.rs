@@ -4,7 +4,7 @@
 use crate::{
     auth::{AuthService, CurrentUser},
     error::AppError,
-    model::reports::{AdsQuery, AdsRow, ColumnSet, Level},
+    model::reports::{AdsQuery, AdsRow, ColumnSet, Dimension, Figures, Level},
     reports::ReportsService,
     roles::Capability,
 };
@@ -54,15 +54,15 @@ async fn export(
             return Err(e);
         }
     }
-    let set = export.query.columns;
-    let header = Csv::default().record(&header_cells(what, set));
+    let (set, split) = (export.query.columns, export.query.breakdown);
+    let header = Csv::default().record(&header_cells(what, split, set));
     // The lines go out in chunks as they are read; a failure midway ends the download with an
     // error (the browser says it failed) rather than a file that looks whole.
     let chunks = lines.chunks(CHUNK_ROWS).map(move |lines| {
         let mut csv = Csv::default();
         for line in lines {
             match line {
-                Ok(row) => csv.line(&row, set),
+                Ok(row) => csv.lines(&row, split, set),
                 Err(e) => {
                     tracing::warn!(error = %e, "the CSV export stopped midway");
                     return Err(std::io::Error::other("the export could not be read to its end"));
@@ -85,9 +85,12 @@ async fn export(
 /// Lines written out together.
 const CHUNK_ROWS: usize = 200;
 
-/// The columns: the row's own, then the figures of the column set the table shows.
-fn header_cells(what: &str, set: ColumnSet) -> Vec<&str> {
-    let mut cells = vec![what, "TikTok ID", "Advertiser", "Currency", "Status", "Objective", "Budget"];
+/// The columns: the row's own (with the value it is split by, when it is), then the figures of
+/// the column set the table shows.
+fn header_cells(what: &str, split: Option<Dimension>, set: ColumnSet) -> Vec<&str> {
+    let mut cells = vec![what, "TikTok ID"];
+    cells.extend(split.map(Dimension::label));
+    cells.extend(["Advertiser", "Currency", "Status", "Objective", "Budget"]);
     cells.extend(set.metrics().iter().map(|m| m.label()));
     cells
 }
@@ -113,19 +116,33 @@ impl Csv {
         }
     }
 
-    /// One line of the table: numbers as a spreadsheet reads them (no thousands separators),
-    /// an empty cell for a figure with no value (TikTok's "-", a ratio without its denominator).
-    fn line(&mut self, r: &AdsRow, set: ColumnSet) {
-        let mut cells: Vec<std::borrow::Cow<'_, str>> = vec![
-            text_cell(&r.name),
-            text_cell(&r.id),
+    /// A row of the table: one line, or one per value it is split by (a campaign without split
+    /// rows in the days keeps its own line, the value empty, so no spend goes missing).
+    fn lines(&mut self, r: &AdsRow, split: Option<Dimension>, set: ColumnSet) {
+        match (split, r.split.as_slice()) {
+            (None, _) => self.line(r, None, &r.figures, set),
+            (Some(_), []) => self.line(r, Some(""), &r.figures, set),
+            (Some(_), lines) => {
+                for l in lines {
+                    self.line(r, Some(&l.value), &l.figures, set);
+                }
+            }
+        }
+    }
+
+    /// One line: numbers as a spreadsheet reads them (no thousands separators), an empty cell
+    /// for a figure with no value (TikTok's "-", a ratio without its denominator).
+    fn line(&mut self, r: &AdsRow, value: Option<&str>, figures: &Figures, set: ColumnSet) {
+        let mut cells: Vec<std::borrow::Cow<'_, str>> = vec![text_cell(&r.name), text_cell(&r.id)];
+        cells.extend(value.map(text_cell));
+        cells.extend([
             text_cell(&r.advertiser),
             r.currency.as_str().into(),
             text_cell(&r.status.label),
             text_cell(r.objective.as_deref().unwrap_or("")),
             r.budget.as_deref().unwrap_or("").into(),
-        ];
-        cells.extend(set.metrics().iter().map(|m| r.figures.get(*m).unwrap_or("").replace(',', "").into()));
+        ]);
+        cells.extend(set.metrics().iter().map(|m| figures.get(*m).unwrap_or("").replace(',', "").into()));
         let cells: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
         self.write(&cells);
     }
