@@ -108,3 +108,32 @@ test('Ads Manager breaks the campaign table down by age, and its CSV carries a l
   expect(await page.evaluate(() => document.documentElement.scrollWidth), 'nothing runs off a phone').toBeLessThanOrEqual(390);
   expect(errors).toEqual([]);
 });
+
+test('the Dashboard shows today by hour against yesterday and who saw the ads', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await connectAndImport(page, 'Avery Business', [/Acme Shoes US/]);
+  await expect(page.getByTestId('toast')).toHaveText(/Imported \d+ campaigns from TikTok/, { timeout: 60_000 });
+  await page.goto('/dashboard');
+  await waitForHydration(page);
+  const pacing = page.getByTestId('pacing');
+  await expect(pacing).toHaveAttribute('data-currency', 'USD');
+  await expect(pacing.getByTestId('pace').first()).toHaveText(
+    /^Spend: (\d+% (ahead of|behind)|level with) yesterday at \d\d:00\.$|^Spend: (nothing by this hour|pacing shows once)/,
+  );
+  const spend = pacing.getByTestId('chart').first();
+  await expect(spend).toHaveAttribute('data-title', 'Spend (USD) today by hour');
+  await expect(spend.locator('path.line.earlier')).toHaveCount(1);
+  await spend.getByText('Show as table').click();
+  await expect(spend.locator('tbody tr')).toHaveCount(24);
+
+  const panel = page.getByTestId('breakdown-panel');
+  await expect(panel.getByTestId('chart')).toHaveCount(3);
+  await expect(panel.getByTestId('chart').first()).toHaveAttribute('data-title', /^Spend \(USD\) by age and gender/);
+  await panel.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shots('dashboard-audience-1280'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: shots('dashboard-audience-390'), fullPage: true });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), 'nothing runs off a phone').toBeLessThanOrEqual(390);
+  expect(errors).toEqual([]);
+});

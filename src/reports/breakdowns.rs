@@ -3,7 +3,7 @@
 //! daily rows' columns, so the same sums and formulas apply).
 
 use super::{sql::Fragment, ReportError, ReportsService, Sums};
-use crate::model::reports::{Breakdown, Dimension, Level};
+use crate::model::reports::{Breakdown, Dimension, Level, Metric};
 use chrono::NaiveDate;
 use sea_orm::{DbErr, FromQueryResult, QueryResult};
 use strum::VariantArray;
@@ -30,6 +30,21 @@ impl FromQueryResult for Bucket {
             currency: res.try_get(pre, "currency")?,
             sums: Sums::from_query_result(res, pre)?,
         })
+    }
+}
+
+/// The Dashboard's figures by who saw the ads: spend charted, and what it bought.
+pub const PANEL_FIGURES: [Metric; 6] =
+    [Metric::Spend, Metric::Impressions, Metric::Clicks, Metric::Results, Metric::CostPerResult, Metric::Conversions];
+
+/// A bucket of one of the breakdowns.
+pub struct Split(pub Breakdown, pub Bucket);
+
+impl FromQueryResult for Split {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        let key: String = res.try_get(pre, "breakdown")?;
+        let by = Breakdown::parse(&key).ok_or_else(|| DbErr::Type(format!("no breakdown is named {key}")))?;
+        Ok(Self(by, Bucket::from_query_result(res, pre)?))
     }
 }
 

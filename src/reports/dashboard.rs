@@ -3,6 +3,7 @@
 //! totals and series (one row per account and day), so they stay cheap however many ads there are.
 
 use super::{
+    breakdowns::{Bucket, Split, PANEL_FIGURES},
     cache::data_version,
     sql::{self, Fragment},
     sums::parts_of,
@@ -12,7 +13,7 @@ use crate::{
     db::wide_sum,
     model::{
         ids::AccountId,
-        reports::{Level, Metric},
+        reports::{Breakdown, Level, Metric},
     },
 };
 use chrono::{Duration, NaiveDate};
@@ -74,6 +75,8 @@ pub struct DashboardData {
     pub series_from: NaiveDate,
     pub series_to: NaiveDate,
     pub top: Vec<TopRow>,
+    /// Every breakdown's buckets over the campaigns in view, per currency.
+    pub splits: Vec<(Breakdown, Bucket)>,
 }
 
 /// A currency's sums of every part.
@@ -189,6 +192,16 @@ impl ReportsService {
         ))
         .statement(backend);
         let top = TopRow::find_by_statement(stmt).all(&self.db).await?;
-        Ok(DashboardData { totals, series, series_from, series_to, top })
+
+        let stmt = Fragment::sql(format!(
+            "SELECT i.breakdown, i.age, i.gender, i.platform, i.country_code, a.currency, {} \
+             FROM tiktok_insight_breakdown i JOIN tiktok_ad_account a ON a.id = i.ad_account_id WHERE ",
+            sql::sums(&parts_of(PANEL_FIGURES))
+        ))
+        .append(rows_of(Level::Campaign, from, to))
+        .push(" GROUP BY i.breakdown, i.age, i.gender, i.platform, i.country_code, a.currency")
+        .statement(backend);
+        let splits = Split::find_by_statement(stmt).all(&self.db).await?.into_iter().map(|s| (s.0, s.1)).collect();
+        Ok(DashboardData { totals, series, series_from, series_to, top, splits })
     }
 }

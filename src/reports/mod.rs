@@ -7,6 +7,7 @@ mod breakdowns;
 mod cache;
 mod dashboard;
 mod limits;
+mod pacing;
 mod sql;
 mod sums;
 mod table;

@@ -7,6 +7,7 @@ mod bounds;
 mod breakdown_pages;
 mod breakdowns;
 mod connect;
+mod dashboard_audience;
 mod edges;
 mod faults;
 mod health;

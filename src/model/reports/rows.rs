@@ -157,6 +157,22 @@ pub struct Chart {
     pub table: Vec<Vec<String>>,
 }
 
+/// One currency's results by who saw the ads, on the Dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownPanel {
+    pub currency: String,
+    pub charts: Vec<Chart>,
+    pub notes: Vec<String>,
+}
+
+/// One currency's today by hour against yesterday: "Spend: 12% ahead of yesterday at 14:00".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pacing {
+    pub currency: String,
+    pub charts: Vec<Chart>,
+    pub lines: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopCampaign {
     pub name: String,
@@ -174,6 +190,10 @@ pub struct Dashboard {
     pub totals: Vec<CurrencyKpis>,
     pub charts: Vec<Chart>,
     pub top: Vec<TopCampaign>,
+    /// Per currency: the range's results by age and gender, country and platform.
+    pub panels: Vec<BreakdownPanel>,
+    /// Per currency: today by hour against yesterday.
+    pub pacing: Vec<Pacing>,
     pub accounts: Vec<AccountOption>,
     /// "Last synced 3 min ago".
     pub freshness: Option<String>,

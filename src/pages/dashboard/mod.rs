@@ -3,8 +3,12 @@
 //! the URL holds the state and every control is a link or a GET form.
 
 pub mod api;
+mod audience;
 
-use self::api::load_dashboard;
+use self::{
+    api::load_dashboard,
+    audience::{TodayByHour, WhoSawTheAds},
+};
 use super::report_parts::{
     day, refetch_during_first_sync, AccountPicker, AttentionLines, ChartFigure, EmptyState, RangePicker, ReportFailure,
 };
@@ -101,6 +105,8 @@ fn Board(d: Dashboard) -> impl IntoView {
         {several.then(|| view! {
             <p class="muted small">"Totals are per currency: money in different currencies is never added together."</p>
         })}
+        <TodayByHour pacing=d.pacing.clone()/>
+        <WhoSawTheAds panels=d.panels.clone()/>
         <h2>"Last 90 days"</h2>
         <div class="charts">
             {d.charts.iter().map(|c| view! { <ChartFigure chart=c.clone()/> }).collect_view()}

@@ -13,7 +13,7 @@ use crate::{
         reports::*,
     },
     reports::{
-        breakdowns::{Bucket, ValueSums},
+        breakdowns::{Bucket, ValueSums, PANEL_FIGURES},
         Sums,
     },
 };
@@ -72,13 +72,46 @@ pub(super) fn section(query: &AdsQuery, read: Read<'_>, delivered: bool, one_day
         Read::Buckets([]) => (None, vec!["The campaign delivered nothing in these days.".into()]),
         Read::Buckets(buckets) => {
             let currency = buckets.iter().find_map(|b| b.currency.clone()).unwrap_or_else(|| "?".into());
-            let chart = chart_of(view, &lines(view, buckets), one_day, query.columns, &currency);
+            let chart = chart_of(view, &lines(view, buckets), one_day, &chartable(query.columns, one_day), &currency);
             let none = !buckets.iter().any(|b| b.sums.value(view.metric, one_day).is_some());
             let note = format!("TikTok gives no {} by {}.", view.metric.label().to_lowercase(), view.by.label());
             (Some(chart), none.then_some(note).into_iter().collect())
         }
     };
     BreakdownSection { view, tabs, metrics, chart, notes }
+}
+
+/// The Dashboard's panels: per currency, spend by age and gender, by country (the ten that spent
+/// most and the rest) and by platform, over the range, every campaign in view summed.
+pub(super) fn panels(buckets: &[(Breakdown, Bucket)], one_day: bool) -> Vec<BreakdownPanel> {
+    let mut currencies: Vec<String> =
+        buckets.iter().map(|(_, b)| b.currency.clone().unwrap_or_else(|| "?".into())).collect();
+    currencies.sort();
+    currencies.dedup();
+    currencies
+        .into_iter()
+        .map(|currency| {
+            let (mut charts, mut missing) = (Vec::new(), Vec::new());
+            for &by in Breakdown::VARIANTS {
+                let of: Vec<Bucket> = buckets
+                    .iter()
+                    .filter(|(b, bucket)| *b == by && bucket.currency.as_deref().unwrap_or("?") == currency)
+                    .map(|(_, bucket)| bucket.clone())
+                    .collect();
+                let view = AudienceView { by, metric: Metric::Spend };
+                if of.is_empty() {
+                    missing.push(by.label());
+                } else {
+                    charts.push(chart_of(view, &lines(view, &of), one_day, &PANEL_FIGURES, &currency));
+                }
+            }
+            let notes = (!missing.is_empty())
+                .then(|| format!("No results by {} are synced for these days yet.", missing.join(" or by ")))
+                .into_iter()
+                .collect();
+            BreakdownPanel { currency, charts, notes }
+        })
+        .collect()
 }
 
 /// The figures a chart can draw: spend, then the column set's, without those of a single day
@@ -152,7 +185,7 @@ fn lines(view: AudienceView, buckets: &[Bucket]) -> Vec<Line> {
 }
 
 /// The chart of the chosen figure and its table with the column set's figures.
-fn chart_of(view: AudienceView, lines: &[Line], one_day: bool, set: ColumnSet, currency: &str) -> Chart {
+fn chart_of(view: AudienceView, lines: &[Line], one_day: bool, shown: &[Metric], currency: &str) -> Chart {
     let m = view.metric;
     let unit = if m.unit() == Unit::Money { currency } else { "" };
     let title = if unit.is_empty() {
@@ -190,7 +223,6 @@ fn chart_of(view: AudienceView, lines: &[Line], one_day: bool, set: ColumnSet, c
         Breakdown::AgeGender => vec!["Age".into(), "Gender".into()],
         by @ (Breakdown::Platform | Breakdown::Country) => vec![by.title().into()],
     };
-    let shown = chartable(set, one_day);
     head.extend(shown.iter().map(|m| match m.unit() {
         Unit::Money => format!("{} ({currency})", m.label()),
         _ => m.label().into(),
@@ -375,6 +407,34 @@ mod tests {
         let lines = &split_lines(&AdsQuery::default(), Dimension::Gender, genders, false)["c1"];
         assert_eq!(order(lines), ["Unknown", "Male"], "TikTok's unknown genders are one line");
         assert_eq!(lines[0].figures.spend_micros, 3);
+    }
+
+    #[test]
+    fn the_dashboard_has_a_panel_per_currency_with_each_breakdown() {
+        let mut yen = bucket("", "", "JP", 5_000_000, 1, 10);
+        yen.currency = Some("JPY".into());
+        let buckets = vec![
+            (Breakdown::AgeGender, bucket("AGE_18_24", "MALE", "", 1_000_000, 1, 10)),
+            (Breakdown::Country, bucket("", "", "US", 2_000_000, 1, 10)),
+            (Breakdown::Country, yen),
+        ];
+        let panels = panels(&buckets, false);
+        assert_eq!(panels.iter().map(|p| p.currency.as_str()).collect::<Vec<_>>(), ["JPY", "USD"]);
+        let usd = &panels[1];
+        assert_eq!(usd.charts.len(), 2);
+        assert_eq!(usd.notes, ["No results by platform are synced for these days yet."]);
+        assert_eq!(
+            usd.charts[1].table,
+            [vec![
+                "United States of America (US)".to_string(),
+                "2.00".into(),
+                "10".into(),
+                "1".into(),
+                NO_VALUE.into(),
+                NO_VALUE.into(),
+                NO_VALUE.into()
+            ]]
+        );
     }
 
     #[test]

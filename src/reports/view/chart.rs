@@ -91,6 +91,82 @@ pub fn line(
     svg
 }
 
+/// Cumulative figures over the hours of a day: today's line as far as its hours have ended,
+/// against yesterday's (lighter) for the whole day, as an SVG document; `axis`, `exact` and
+/// `unit` as for [`line`]. A value at hour `h` is the total at the end of that hour.
+pub fn hours(
+    title: &str,
+    today: &[f64],
+    yesterday: &[f64],
+    axis: fn(f64) -> String,
+    exact: fn(f64) -> String,
+    unit: &str,
+) -> String {
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let max = today.iter().chain(yesterday).copied().fold(0.0_f64, f64::max);
+    let (step, top) = ticks(max);
+    let x = |h: usize| LEFT + plot_w * h as f64 / 24.0;
+    let y = |v: f64| TOP + plot_h - if top > 0.0 { plot_h * v / top } else { 0.0 };
+    let unit = if unit.is_empty() { String::new() } else { format!(" {}", escape(unit)) };
+
+    let mut svg = String::with_capacity(6 * 1024);
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" class="chart-svg">"#,
+        escape(title)
+    );
+    let mut v = 0.0;
+    while v <= top + step / 2.0 {
+        let gy = y(v);
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{gy:.1}" y2="{gy:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            gy + 4.0,
+            escape(&axis(v))
+        );
+        v += step;
+    }
+    for h in (0..=24).step_by(6) {
+        // The day's end stays inside the drawing.
+        let anchor = if h == 24 { "end" } else { "middle" };
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{:.1}" y="{}" text-anchor="{anchor}">{h:02}:00</text>"#,
+            x(h),
+            HEIGHT - 8.0
+        );
+    }
+    // Each line starts at midnight from nothing.
+    let path = |values: &[f64]| {
+        let mut d = format!("M{:.1},{:.1}", x(0), y(0.0));
+        for (h, v) in values.iter().enumerate().take(24) {
+            let _ = write!(d, " L{:.1},{:.1}", x(h + 1), y(*v));
+        }
+        d
+    };
+    let _ = write!(svg, r#"<path class="line earlier" d="{}"/>"#, path(yesterday));
+    if !today.is_empty() {
+        let _ = write!(svg, r#"<path class="line" d="{}"/>"#, path(today));
+    }
+    let slot = plot_w / 24.0;
+    for h in 0..24 {
+        let said = |values: &[f64]| values.get(h).map(|v| format!("{}{unit}", escape(&exact(*v))));
+        let today = said(today).map_or_else(|| "not yet".to_owned(), |v| format!("today {v}"));
+        let yesterday = said(yesterday).map_or_else(String::new, |v| format!(", yesterday {v}"));
+        let _ = write!(
+            svg,
+            r#"<rect class="hover" x="{:.1}" y="{TOP}" width="{slot:.1}" height="{plot_h}"><title>By {:02}:00: {today}{yesterday}</title></rect>"#,
+            x(h),
+            h + 1,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// A group of bars: its label, and one value per series with its words for the tooltip
 /// (`None`: no value, no bar).
 pub struct BarGroup {
@@ -250,6 +326,17 @@ mod tests {
         assert!(svg.contains(">Male</text>"), "the legend names the series");
         let one = bars("Spend", &["Spend"], &groups[..1], compact, "");
         assert!(!one.contains(">Spend</text>"), "one series needs no legend");
+    }
+
+    #[test]
+    fn todays_hours_are_drawn_as_far_as_they_have_ended_against_yesterdays_whole_day() {
+        let yesterday: Vec<f64> = (1..=24).map(f64::from).collect();
+        let svg = hours("Spend (USD)", &[2.0, 4.0, 6.0], &yesterday, compact, |v| format!("{v:.2}"), "USD");
+        assert_eq!(svg.matches(r#"class="line earlier""#).count(), 1);
+        assert_eq!(svg.matches(" L").count(), 24 + 3, "yesterday's 24 hours, today's 3");
+        assert!(svg.contains("<title>By 03:00: today 6.00 USD, yesterday 3.00 USD</title>"));
+        assert!(svg.contains("<title>By 04:00: not yet, yesterday 4.00 USD</title>"));
+        assert!(svg.contains(">24:00</text>"));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub(super) fn empty(query: DashboardQuery, shown: Shown, freshness: Option<Strin
         totals: Vec::new(),
         charts: Vec::new(),
         top: Vec::new(),
+        panels: Vec::new(),
+        pacing: Vec::new(),
         accounts: shown.accounts,
         freshness,
         attention: shown.attention,
@@ -42,6 +44,7 @@ pub(super) fn board(
     Dashboard {
         totals: data.totals.iter().map(|(currency, now, before)| kpis(currency, *now, *before, from == to)).collect(),
         charts: charts(data),
+        panels: super::breakdowns::panels(&data.splits, from == to),
         top: data
             .top
             .iter()
@@ -242,6 +245,7 @@ mod tests {
             series_from: day(1),
             series_to: day(3),
             top: vec![],
+            splits: vec![],
         };
         let charts = charts(&data);
         let titles: Vec<&str> = charts.iter().map(|c| c.title.as_str()).collect();
@@ -267,6 +271,7 @@ mod tests {
                 currency: Some("USD".into()),
                 spend: Some(1_234_560_000),
             }],
+            splits: vec![],
         };
         let query = DashboardQuery { account: None, range: Range { preset: Preset::Last30, from: None, to: None } };
         let shown = Shown { empty: None, accounts: vec![], attention: vec![], pending_review: vec![] };

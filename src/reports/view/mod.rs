@@ -7,11 +7,12 @@ mod attention;
 mod breakdowns;
 mod chart;
 mod dashboard;
+mod pacing;
 mod words;
 
 pub use breakdowns::bucket_labels;
 
-use super::{breakdowns::MAX_SPLIT_CAMPAIGNS, AccountHealth, ReportError, ReportsService};
+use super::{breakdowns::MAX_SPLIT_CAMPAIGNS, pacing::Clock, AccountHealth, ReportError, ReportsService};
 use crate::{
     error::AppError,
     model::{
@@ -181,6 +182,9 @@ impl ReportsService {
         let (from, to) = self.days(&query.range, owned);
         let today = owned.iter().map(|a| a.today(self.now())).max().unwrap_or(to);
         let data = self.dashboard(workspace_id, accounts, query.account, from, to, today).await?;
-        Ok(dashboard::board(query, shown, freshness, from, to, &data))
+        let clocks: Vec<Clock> = owned.iter().map(|a| Clock::of(a, self.now())).collect();
+        let hours = self.hours(workspace_id, &clocks).await?;
+        let pacing = pacing::pacing(&scope.in_view(), &clocks, &hours);
+        Ok(Dashboard { pacing, ..dashboard::board(query, shown, freshness, from, to, &data) })
     }
 }
