@@ -127,6 +127,10 @@ test('the Dashboard shows today by hour against yesterday and who saw the ads', 
   await spend.getByText('Show as table').click();
   await expect(spend.locator('tbody tr')).toHaveCount(24);
 
+  // The last two days of the daily charts are provisional: drawn lighter, and said so.
+  await expect(page.getByTestId('provisional')).toContainText('The last two days are provisional');
+  await expect(page.locator('[data-testid="chart"] path.line.provisional').first()).toBeAttached();
+
   const panel = page.getByTestId('breakdown-panel');
   await expect(panel.getByTestId('chart')).toHaveCount(3);
   await expect(panel.getByTestId('chart').first()).toHaveAttribute('data-title', /^Spend \(USD\) by age and gender/);

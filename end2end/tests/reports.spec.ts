@@ -158,12 +158,13 @@ test('the dashboard charts the last 90 days and its totals match Ads Manager for
   await page.goto('/dashboard?range=last_30');
   await waitForHydration(page);
   await expect(page.getByTestId('freshness')).toHaveText(/Last synced/);
-  const charts = page.getByTestId('chart');
+  const charts = page.getByTestId('daily-charts').getByTestId('chart');
   await expect(charts).toHaveCount(4);
-  await expect(charts.locator('svg path.line')).toHaveCount(4);
-  for (const d of await charts.locator('svg path.line').evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? ''))) {
-    expect(d.split(' L').length).toBe(90);
-  }
+  // 90 days: the settled ones, then the last two (provisional) drawn lighter from the last settled day.
+  const paths = (selector: string) =>
+    charts.locator(selector).evaluateAll((paths) => paths.map((p) => (p.getAttribute('d') ?? '').split(' L').length));
+  expect(await paths('svg path.line:not(.provisional)')).toEqual([88, 88, 88, 88]);
+  expect(await paths('svg path.line.provisional')).toEqual([3, 3, 3, 3]);
   const spend = await page.locator('[data-kpi="Spend"] [data-testid="kpi-value"]').textContent();
   const clicks = await page.locator('[data-kpi="Clicks"] [data-testid="kpi-value"]').textContent();
   await expect(page.getByTestId('top-campaigns').locator('tbody tr').first()).toBeVisible();

@@ -108,7 +108,10 @@ fn Board(d: Dashboard) -> impl IntoView {
         <TodayByHour pacing=d.pacing.clone()/>
         <WhoSawTheAds panels=d.panels.clone()/>
         <h2>"Last 90 days"</h2>
-        <div class="charts">
+        <p class="muted small" data-testid="provisional">
+            "The last two days are provisional (drawn lighter): TikTok is still adding late conversions and delivery to them."
+        </p>
+        <div class="charts" data-testid="daily-charts">
             {d.charts.iter().map(|c| view! { <ChartFigure chart=c.clone()/> }).collect_view()}
         </div>
         <h2>"Top campaigns by spend"</h2>

@@ -3,20 +3,20 @@
 //! figure comes from the bucket's summed parts (ratios never averaged); "Other" sums the
 //! countries past the top ten.
 
+use super::bucket_words::{age_rank, bucket_labels, gender_rank, platform, value_label};
 use super::{
     chart::{self, BarGroup},
     words::figures,
 };
+use crate::reports::AccountHealth;
 use crate::{
-    model::{
-        format::{humanize, NO_VALUE},
-        reports::*,
-    },
+    model::{format::NO_VALUE, reports::*},
     reports::{
         breakdowns::{Bucket, ValueSums, PANEL_FIGURES},
         Sums,
     },
 };
+use chrono::NaiveDate;
 use std::collections::HashMap;
 use strum::VariantArray;
 
@@ -112,6 +112,36 @@ pub(super) fn panels(buckets: &[(Breakdown, Bucket)], one_day: bool) -> Vec<Brea
             BreakdownPanel { currency, charts, notes }
         })
         .collect()
+}
+
+/// TikTok gives a day's results by age, country and platform about this long after it ends.
+const BREAKDOWN_LAG: chrono::Duration = chrono::Duration::hours(16);
+
+/// The last day the accounts' breakdowns are complete for: read at least [`BREAKDOWN_LAG`] after
+/// it ended on the advertiser's clock, for every account (the earliest of theirs); `None` when an
+/// account's were never read.
+pub(super) fn complete_through(accounts: &[&AccountHealth]) -> Option<NaiveDate> {
+    accounts
+        .iter()
+        .map(|a| {
+            let read = a.account.local(a.account.breakdowns_read_at?);
+            let through = a.account.breakdowns_through?;
+            Some(((read - BREAKDOWN_LAG).date() - chrono::Duration::days(1)).min(through))
+        })
+        .min()
+        .flatten()
+}
+
+/// What a panel says of its days: complete through a day, or that the last are still arriving.
+pub(super) fn completeness(through: Option<NaiveDate>, to: NaiveDate) -> Option<String> {
+    match through {
+        Some(day) if day >= to => None,
+        Some(day) => Some(format!(
+            "Complete through {}: TikTok gives results by age, country and platform about 16 hours after a day ends, so the days after are still arriving.",
+            day.format("%-d %b %Y")
+        )),
+        None => Some("TikTok's results by age, country and platform are still arriving for these days.".into()),
+    }
 }
 
 /// The figures a chart can draw: spend, then the column set's, without those of a single day
@@ -288,226 +318,6 @@ pub(super) fn split_lines(
         .collect()
 }
 
-/// A value of a dimension in words.
-fn value_label(by: Dimension, code: &str) -> String {
-    match by {
-        Dimension::Age => age(code),
-        Dimension::Gender => gender(code),
-        Dimension::Country => country(code),
-        Dimension::Platform => platform(code),
-    }
-}
-
-/// A bucket's labels in the table, from TikTok's values: age and gender, or the one dimension.
-pub fn bucket_labels(
-    by: Breakdown,
-    age_code: &str,
-    gender_code: &str,
-    platform_code: &str,
-    country_code: &str,
-) -> Vec<String> {
-    match by {
-        Breakdown::AgeGender => vec![age(age_code), gender(gender_code)],
-        Breakdown::Platform => vec![platform(platform_code)],
-        Breakdown::Country => vec![country(country_code)],
-    }
-}
-
-/// TikTok's age bands in order (`AGE_13_17` first); unknown ones last.
-fn age_rank(code: &str) -> u32 {
-    code.strip_prefix("AGE_").and_then(|r| r.split('_').next()).and_then(|n| n.parse().ok()).unwrap_or(u32::MAX)
-}
-
-fn gender_rank(code: &str) -> u8 {
-    match code {
-        "FEMALE" => 0,
-        "MALE" => 1,
-        _ => 2,
-    }
-}
-
-/// `AGE_25_34` → `25–34`, `AGE_55_100` → `55+`.
-pub fn age(code: &str) -> String {
-    match code.strip_prefix("AGE_").and_then(|r| r.split_once('_')) {
-        Some((from, "100")) => format!("{from}+"),
-        Some((from, to)) => format!("{from}–{to}"),
-        None => humanize(code),
-    }
-}
-
-pub fn gender(code: &str) -> String {
-    match code {
-        "FEMALE" => "Female".into(),
-        "MALE" => "Male".into(),
-        _ => "Unknown".into(),
-    }
-}
-
-pub fn platform(code: &str) -> String {
-    match code {
-        "IOS" => "iOS".into(),
-        "IPHONE" => "iPhone".into(),
-        "IPAD" => "iPad".into(),
-        "PC" => "PC".into(),
-        other => humanize(other),
-    }
-}
-
-/// `GB` → `United Kingdom of Great Britain and Northern Ireland (GB)`; a code TikTok uses that
-/// ISO does not know stays as it is.
-pub fn country(code: &str) -> String {
-    match isocountry::CountryCode::for_alpha2(code) {
-        Ok(c) => format!("{} ({code})", c.name()),
-        Err(_) => code.to_owned(),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::reports::Part;
-
-    fn bucket(age: &str, gender: &str, country: &str, spend: i64, clicks: i64, impressions: i64) -> Bucket {
-        let mut sums = Sums::default();
-        sums.set(Part::Spend, Some(spend));
-        sums.set(Part::Clicks, Some(clicks));
-        sums.set(Part::Impressions, Some(impressions));
-        let (age, gender, country) = (age.into(), gender.into(), country.into());
-        Bucket { age, gender, platform: String::new(), country, currency: Some("USD".into()), sums }
-    }
-
-    fn value(campaign: &str, code: &str, spend: i64) -> ValueSums {
-        let mut sums = Sums::default();
-        sums.set(Part::Spend, Some(spend));
-        ValueSums { campaign_id: campaign.into(), value: code.into(), sums }
-    }
-
-    #[test]
-    fn a_campaigns_split_lines_are_sorted_like_the_table() {
-        let values = vec![
-            value("c1", "AGE_18_24", 2_000_000),
-            value("c1", "AGE_55_100", 5_000_000),
-            value("c1", "AGE_13_17", 1_000_000),
-            value("c2", "AGE_25_34", 1),
-        ];
-        let by_spend = split_lines(&AdsQuery::default(), Dimension::Age, values.clone(), false);
-        let order = |lines: &[SplitLine]| lines.iter().map(|l| l.value.clone()).collect::<Vec<_>>();
-        assert_eq!(order(&by_spend["c1"]), ["55+", "18–24", "13–17"], "largest spend first, as the table");
-        assert_eq!(by_spend["c1"][0].figures.spend_micros, 5_000_000);
-        assert_eq!(by_spend["c2"].len(), 1, "each campaign its own values");
-        let up = AdsQuery { desc: false, ..AdsQuery::default() };
-        assert_eq!(order(&split_lines(&up, Dimension::Age, values.clone(), false)["c1"]), ["13–17", "18–24", "55+"]);
-        let by_name = AdsQuery { sort: SortKey::Name, desc: false, ..AdsQuery::default() };
-        assert_eq!(
-            order(&split_lines(&by_name, Dimension::Age, values, false)["c1"]),
-            ["13–17", "18–24", "55+"],
-            "ages young to old when the table is not sorted by a figure"
-        );
-        let genders = vec![value("c1", "NONE", 1), value("c1", "UNKNOWN", 2), value("c1", "MALE", 1)];
-        let lines = &split_lines(&AdsQuery::default(), Dimension::Gender, genders, false)["c1"];
-        assert_eq!(order(lines), ["Unknown", "Male"], "TikTok's unknown genders are one line");
-        assert_eq!(lines[0].figures.spend_micros, 3);
-    }
-
-    #[test]
-    fn the_dashboard_has_a_panel_per_currency_with_each_breakdown() {
-        let mut yen = bucket("", "", "JP", 5_000_000, 1, 10);
-        yen.currency = Some("JPY".into());
-        let buckets = vec![
-            (Breakdown::AgeGender, bucket("AGE_18_24", "MALE", "", 1_000_000, 1, 10)),
-            (Breakdown::Country, bucket("", "", "US", 2_000_000, 1, 10)),
-            (Breakdown::Country, yen),
-        ];
-        let panels = panels(&buckets, false);
-        assert_eq!(panels.iter().map(|p| p.currency.as_str()).collect::<Vec<_>>(), ["JPY", "USD"]);
-        let usd = &panels[1];
-        assert_eq!(usd.charts.len(), 2);
-        assert_eq!(usd.notes, ["No results by platform are synced for these days yet."]);
-        assert_eq!(
-            usd.charts[1].table,
-            [vec![
-                "United States of America (US)".to_string(),
-                "2.00".into(),
-                "10".into(),
-                "1".into(),
-                NO_VALUE.into(),
-                NO_VALUE.into(),
-                NO_VALUE.into()
-            ]]
-        );
-    }
-
-    #[test]
-    fn tiktoks_codes_read_as_words() {
-        assert_eq!((age("AGE_25_34"), age("AGE_55_100")), ("25–34".into(), "55+".into()));
-        assert_eq!(
-            (gender("NONE"), platform("IOS"), platform("ANDROID")),
-            ("Unknown".into(), "iOS".into(), "Android".into())
-        );
-        assert_eq!(country("DE"), "Germany (DE)");
-        assert_eq!(country("XX1"), "XX1");
-    }
-
-    #[test]
-    fn ages_run_young_to_old_with_a_bar_per_gender() {
-        let buckets = [
-            bucket("AGE_55_100", "MALE", "", 1_000_000, 1, 10),
-            bucket("AGE_18_24", "MALE", "", 3_000_000, 1, 10),
-            bucket("AGE_18_24", "FEMALE", "", 2_000_000, 1, 10),
-            bucket("AGE_18_24", "NONE", "", 500_000, 1, 10),
-            bucket("AGE_18_24", "UNKNOWN", "", 250_000, 1, 10),
-        ];
-        let s = section(&AdsQuery::default(), Read::Buckets(&buckets), true, false);
-        let chart = s.chart.unwrap();
-        let firsts: Vec<_> = chart.table.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
-        assert_eq!(firsts, [("18–24", "Female"), ("18–24", "Male"), ("18–24", "Unknown"), ("55+", "Male")]);
-        assert_eq!(chart.table[2][2], "0.75", "TikTok's unknown genders are one line");
-        assert_eq!(chart.table_head[..3], ["Age".to_string(), "Gender".into(), "Spend (USD)".into()]);
-        assert!(chart.svg.contains("<title>18–24, Female: 2.00 USD</title>"));
-        assert_eq!(s.tabs.iter().filter(|t| t.current).count(), 1);
-    }
-
-    #[test]
-    fn countries_past_the_top_ten_are_summed_as_other_with_ratios_from_the_sums() {
-        let codes = ["US", "GB", "DE", "FR", "AU", "CA", "JP", "BR", "MX", "ES", "IT", "NL"];
-        let buckets: Vec<Bucket> = codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| bucket("", "", c, (20 - i as i64) * 1_000_000, 1 + i as i64, 100))
-            .collect();
-        let q =
-            AdsQuery { audience: AudienceView { by: Breakdown::Country, metric: Metric::Ctr }, ..AdsQuery::default() };
-        let chart = section(&q, Read::Buckets(&buckets), true, false).chart.unwrap();
-        assert_eq!(chart.table.len(), TOP_COUNTRIES + 1);
-        let other = chart.table.last().unwrap();
-        assert_eq!(other[0], "Other");
-        // The two that spent least: Italy's 11 clicks and the Netherlands' 12 over 200
-        // impressions, 11.5% (not an average of their CTRs), though theirs are the highest.
-        let ctr = chart.table_head.iter().position(|h| h == "CTR").unwrap();
-        assert_eq!(other[ctr], "11.50%");
-        let spend = chart.table_head.iter().position(|h| h == "Spend (USD)").unwrap();
-        assert_eq!(other[spend], "19.00", "10 + 9");
-        assert_eq!(chart.table[0][0], "Spain (ES)", "the top ten by spend, ranked by the chosen figure, CTR");
-        assert!(chart.svg.contains(">ES</text>"), "the chart names a country by its code");
-    }
-
-    #[test]
-    fn no_rows_is_said_and_a_figure_tiktok_does_not_split_is_named() {
-        let empty = section(&AdsQuery::default(), Read::Buckets(&[]), true, false);
-        assert!(empty.chart.is_none() && empty.notes[0].contains("No results by age and gender are synced"));
-        let idle = section(&AdsQuery::default(), Read::Buckets(&[]), false, false);
-        assert_eq!(idle.notes, ["The campaign delivered nothing in these days."]);
-        let failed = section(&AdsQuery::default(), Read::Failed, true, false);
-        assert!(failed.chart.is_none() && failed.notes[0].contains("could not be read"));
-        assert_eq!(failed.tabs.len(), 3, "the tabs stay, to try another");
-        let likes = AudienceView { by: Breakdown::AgeGender, metric: Metric::Likes };
-        let q = AdsQuery { audience: likes, columns: ColumnSet::Engagement, ..AdsQuery::default() };
-        let s = section(&q, Read::Buckets(&[bucket("AGE_18_24", "MALE", "", 1, 1, 1)]), true, false);
-        assert_eq!(s.notes, ["TikTok gives no likes by age and gender."]);
-        let chart = s.chart.unwrap();
-        let at = chart.table_head.iter().position(|h| h == "Likes").unwrap();
-        assert_eq!(chart.table[0][at], NO_VALUE, "a dash, never a 0 TikTok did not say");
-        let elsewhere = section(&AdsQuery { columns: ColumnSet::Performance, ..q }, Read::Buckets(&[]), true, false);
-        assert_eq!(elsewhere.view.metric, Metric::Spend, "a figure the columns do not show falls back to spend");
-    }
-}
+#[path = "breakdowns_tests.rs"]
+mod tests;

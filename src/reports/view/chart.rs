@@ -13,8 +13,13 @@ const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 28.0;
 
+/// Days at the end of a series TikTok is still filling in (late conversions, delivery): drawn
+/// lighter and said so.
+pub const PROVISIONAL_DAYS: usize = 2;
+
 /// One series over consecutive days, as an SVG document. `axis` writes a value on the y axis,
-/// `exact` in its tooltip, followed by `unit` (a currency, or nothing).
+/// `exact` in its tooltip, followed by `unit` (a currency, or nothing). The last
+/// [`PROVISIONAL_DAYS`] are drawn lighter.
 pub fn line(
     title: &str,
     days: &[NaiveDate],
@@ -68,9 +73,19 @@ pub fn line(
             let _ = write!(path, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(v));
         }
         let base = y(0.0);
+        // The settled days, then the provisional ones from the last settled day on.
+        let settled = n.saturating_sub(PROVISIONAL_DAYS);
+        let mut firm = String::with_capacity(n * 16);
+        for (i, &v) in values.iter().enumerate().take(settled) {
+            let _ = write!(firm, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(i), y(v));
+        }
+        let mut late = String::new();
+        for (i, &v) in values.iter().enumerate().take(n).skip(settled.saturating_sub(1)) {
+            let _ = write!(late, "{}{:.1},{:.1}", if late.is_empty() { "M" } else { " L" }, x(i), y(v));
+        }
         let _ = write!(
             svg,
-            r#"<path class="area" d="{path} L{:.1},{base:.1} L{:.1},{base:.1} Z"/><path class="line" d="{path}"/>"#,
+            r#"<path class="area" d="{path} L{:.1},{base:.1} L{:.1},{base:.1} Z"/><path class="line" d="{firm}"/><path class="line provisional" d="{late}"/>"#,
             x(n - 1),
             x(0)
         );
@@ -78,9 +93,10 @@ pub fn line(
         let slot = if n > 1 { plot_w / (n - 1) as f64 } else { plot_w };
         for i in 0..n {
             let unit = if unit.is_empty() { String::new() } else { format!(" {}", escape(unit)) };
+            let late = if i + PROVISIONAL_DAYS >= n { " (provisional)" } else { "" };
             let _ = write!(
                 svg,
-                r#"<rect class="hover" x="{:.1}" y="{TOP}" width="{slot:.1}" height="{plot_h}"><title>{}: {}{unit}</title></rect>"#,
+                r#"<rect class="hover" x="{:.1}" y="{TOP}" width="{slot:.1}" height="{plot_h}"><title>{}: {}{unit}{late}</title></rect>"#,
                 x(i) - slot / 2.0,
                 days[i].format("%-d %b %Y"),
                 escape(&exact(values[i])),
@@ -305,6 +321,9 @@ mod tests {
         assert!(svg.contains(r#"class="line" d="M"#));
         assert!(svg.contains("1 Jan") && svg.contains("31 Mar"), "first and last days are labelled");
         assert!(svg.contains("<title>1 Jan 2026: 10.00 USD</title>"));
+        assert!(svg.contains("<title>31 Mar 2026: 10.00 USD (provisional)</title>"));
+        assert!(svg.contains("<title>29 Mar 2026: 10.00 USD</title>"), "two days provisional, not three");
+        assert_eq!(svg.matches(r#"class="line provisional" d="M"#).count(), 1, "the last two days drawn lighter");
     }
 
     #[test]

@@ -103,7 +103,15 @@ fn chart_of(title: &str, days: &[NaiveDate], values: &[f64], label: fn(f64) -> S
         title: title.to_owned(),
         svg: chart::line(title, days, values, chart::compact, label, unit),
         table_head: vec!["Day".into(), title.to_owned()],
-        table: days.iter().zip(values).map(|(d, v)| vec![d.format("%-d %b %Y").to_string(), label(*v)]).collect(),
+        table: days
+            .iter()
+            .zip(values)
+            .enumerate()
+            .map(|(i, (d, v))| {
+                let late = if i + chart::PROVISIONAL_DAYS >= days.len() { " (provisional)" } else { "" };
+                vec![format!("{}{late}", d.format("%-d %b %Y")), label(*v)]
+            })
+            .collect(),
     }
 }
 

@@ -5,12 +5,13 @@
 mod ads;
 mod attention;
 mod breakdowns;
+mod bucket_words;
 mod chart;
 mod dashboard;
 mod pacing;
 mod words;
 
-pub use breakdowns::bucket_labels;
+pub use bucket_words::bucket_labels;
 
 use super::{breakdowns::MAX_SPLIT_CAMPAIGNS, pacing::Clock, AccountHealth, ReportError, ReportsService};
 use crate::{
@@ -92,7 +93,12 @@ impl ReportsService {
                 }
                 let delivered = data.totals.iter().any(|(_, s)| s.spend_micros() > 0);
                 let read = read.as_deref().map_or(breakdowns::Read::Failed, breakdowns::Read::Buckets);
-                Some(breakdowns::section(&query, read, delivered, from == to))
+                let mut section = breakdowns::section(&query, read, delivered, from == to);
+                if section.chart.is_some() {
+                    let through = breakdowns::complete_through(&scope.in_view());
+                    section.notes.extend(breakdowns::completeness(through, to));
+                }
+                Some(section)
             }
             None => None,
         };
@@ -185,6 +191,11 @@ impl ReportsService {
         let clocks: Vec<Clock> = owned.iter().map(|a| Clock::of(a, self.now())).collect();
         let hours = self.hours(workspace_id, &clocks).await?;
         let pacing = pacing::pacing(&scope.in_view(), &clocks, &hours);
-        Ok(Dashboard { pacing, ..dashboard::board(query, shown, freshness, from, to, &data) })
+        let mut board = dashboard::board(query, shown, freshness, from, to, &data);
+        let complete = breakdowns::completeness(breakdowns::complete_through(&scope.in_view()), to);
+        for panel in board.panels.iter_mut().filter(|p| !p.charts.is_empty()) {
+            panel.notes.extend(complete.clone());
+        }
+        Ok(Dashboard { pacing, ..board })
     }
 }
