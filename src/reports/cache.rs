@@ -118,6 +118,19 @@ fn dashboard_bytes(data: &DashboardData) -> usize {
             .iter()
             .map(|t| std::mem::size_of_val(t) + t.campaign_id.len() + t.advertiser.len() + text(&t.name))
             .sum::<usize>()
+        + data
+            .splits
+            .iter()
+            .map(|(by, b)| {
+                std::mem::size_of_val(by)
+                    + std::mem::size_of_val(b)
+                    + b.age.len()
+                    + b.gender.len()
+                    + b.platform.len()
+                    + b.country.len()
+                    + text(&b.currency)
+            })
+            .sum::<usize>()
 }
 
 /// Callers that waited on another's computation share its error; each gets its own copy.

@@ -29,19 +29,22 @@ impl FromQueryResult for HourRow {
     }
 }
 
-/// An account's clock: its today, and the hours of it that have ended.
+/// An account's clock: its today, and the hours of it that are held whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
     pub account_id: i32,
     pub today: NaiveDate,
-    /// Hours of today that have ended (0 just after midnight, 14 from 14:00).
+    /// Hours of today that had ended an hour before its last sync read them (TikTok's hours keep
+    /// filling in for a while): 13 when the last sync ran at 14:05; 0 before one ran today.
     pub hours_ended: u32,
 }
 
 impl Clock {
     pub fn of(account: &AccountHealth, now: DateTime<Utc>) -> Self {
         let local = account.account.local(now);
-        Clock { account_id: account.account.id, today: local.date(), hours_ended: local.hour() }
+        let read = account.account.last_synced_at.map(|at| account.account.local(at.min(now)));
+        let held = read.filter(|r| r.date() == local.date()).map_or(0, |r| r.hour().saturating_sub(1));
+        Clock { account_id: account.account.id, today: local.date(), hours_ended: local.hour().min(held) }
     }
 }
 

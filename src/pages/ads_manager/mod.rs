@@ -45,6 +45,10 @@ pub fn AdsManagerPage() -> impl IntoView {
     }
 }
 
+/// What the filter form keeps of the state as it is (the rest it sets, or starts afresh: page 1).
+const KEPT_BY_FILTERS: [&str; 11] =
+    ["level", "campaign", "adgroup", "sort", "dir", "range", "from", "to", "cols", "audience", "audience_metric"];
+
 #[component]
 fn Table(table: AdsTable) -> impl IntoView {
     // Long: one view tree (toolbar, totals, rows, pages) over one ready-made table.
@@ -100,7 +104,7 @@ fn Table(table: AdsTable) -> impl IntoView {
             <Form method="GET" action="/ads" attr:class="filters" attr:data-testid="filters">
                 {q.pairs()
                     .into_iter()
-                    .filter(|(k, _)| matches!(*k, "level" | "campaign" | "adgroup" | "sort" | "dir" | "range" | "from" | "to" | "cols"))
+                    .filter(|(k, _)| KEPT_BY_FILTERS.contains(k))
                     .map(|(k, v)| view! { <input type="hidden" name=k value=v/> })
                     .collect_view()}
                 <AccountPicker accounts=table.accounts.clone() selected=q.account/>

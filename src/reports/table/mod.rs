@@ -161,7 +161,7 @@ impl ReportsService {
         query: &AdsQuery,
         from: NaiveDate,
         to: NaiveDate,
-        turn: ExportTurn,
+        turn: Arc<ExportTurn>,
     ) -> BoxStream<'static, Result<Row, ReportError>> {
         let backend = self.db.get_database_backend();
         let stmt = statement(backend, workspace_id, query, from, to, Answer::EveryRow).statement(backend);

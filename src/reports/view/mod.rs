@@ -131,16 +131,18 @@ impl ReportsService {
         let Some(turn) = self.exports.take(workspace_id) else {
             return Err(AppError::rate_limited("Other exports are being written right now. Try again in a moment."));
         };
-        let lines = ads::lines(&query, from == to, self.every_row(workspace_id, &query, from, to, turn));
+        let turn = std::sync::Arc::new(turn);
+        let lines = ads::lines(&query, from == to, self.every_row(workspace_id, &query, from, to, turn.clone()));
         let lines = match query.breakdown {
             None => lines,
-            Some(by) => self.split_export(workspace_id, query.clone(), by, (from, to), lines),
+            Some(by) => self.split_export(workspace_id, query.clone(), by, (from, to), lines, turn),
         };
         Ok(Export { query, from: Some(from), to: Some(to), lines })
     }
 
     /// An export's campaigns with their lines split by `by`: one query per chunk of campaigns as
-    /// they are read, so memory stays bounded. The export's slot is its turn.
+    /// they are read, so memory stays bounded. The export's slot (`turn`) is held until the
+    /// last chunk is split, and a chunk after its time is up ends the export cut short.
     fn split_export(
         &self,
         workspace_id: i32,
@@ -148,14 +150,19 @@ impl ReportsService {
         by: Dimension,
         (from, to): (NaiveDate, NaiveDate),
         lines: BoxStream<'static, Result<AdsRow, AppError>>,
+        turn: std::sync::Arc<super::limits::ExportTurn>,
     ) -> BoxStream<'static, Result<AdsRow, AppError>> {
         let this = self.clone();
         lines
             .chunks(MAX_SPLIT_CAMPAIGNS)
             .then(move |chunk| {
-                let (this, query) = (this.clone(), query.clone());
+                let (this, query, turn) = (this.clone(), query.clone(), turn.clone());
                 async move {
                     let mut rows = chunk.into_iter().collect::<Result<Vec<AdsRow>, AppError>>()?;
+                    if turn.cut.is_cancelled() || this.exports.overdue(&turn) {
+                        let cut = sea_orm::DbErr::Custom("the export was cut short".into());
+                        return Err(ReportError::Db(cut).into());
+                    }
                     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
                     let values = this.split_by(workspace_id, &ids, by, from, to).await?;
                     let mut lines = breakdowns::split_lines(&query, by, values, from == to);

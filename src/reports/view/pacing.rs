@@ -1,7 +1,8 @@
 //! Today by hour in words: per currency, cumulative spend and results through each hour of the
 //! advertisers' today against yesterday's at the same hour, and how today is pacing ("12% ahead
 //! of yesterday at 14:00"). Each advertiser's hours are its own clock's, as TikTok reports them;
-//! the comparison counts, for each advertiser, the hours of today that have ended.
+//! the comparison counts, for each advertiser, the hours of today held whole (see [`Clock`]), and
+//! the same hours of yesterday.
 
 use super::chart;
 use crate::{
