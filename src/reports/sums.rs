@@ -193,6 +193,22 @@ impl Sums {
         sum
     }
 
+    /// What `self` holds beyond `part` (a whole and some of its parts), part by part: a part
+    /// `part` has not counts whole; reach has no remainder (a person is counted once per line).
+    pub fn minus(&self, part: &Sums) -> Sums {
+        let mut rest = Sums::default();
+        for &p in Part::VARIANTS.iter().filter(|p| **p != Part::Reach) {
+            rest.set(
+                p,
+                match (self.get(p), part.get(p)) {
+                    (Some(a), Some(b)) => a.checked_sub(b),
+                    (a, _) => a,
+                },
+            );
+        }
+        rest
+    }
+
     /// Spend, 0 when none.
     pub fn spend_micros(&self) -> i64 {
         self.get(Part::Spend).unwrap_or(0)

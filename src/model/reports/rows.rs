@@ -127,6 +127,9 @@ pub struct AdsTable {
     pub pending_review: Vec<String>,
     /// A campaign's page: its results by age and gender, platform or country.
     pub breakdowns: Option<BreakdownSection>,
+    /// The table broken down (`breakdown=`): up to which day its lines are complete, or that they
+    /// could not be read.
+    pub split_notes: Vec<String>,
 }
 
 /// A total and its change against the previous period of the same length.

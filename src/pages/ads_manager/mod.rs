@@ -136,6 +136,7 @@ fn Table(table: AdsTable) -> impl IntoView {
         })}
         <PendingReview names=table.pending_review.clone()/>
         <AttentionLines lines=table.attention.clone()/>
+        {table.split_notes.iter().map(|n| view! { <p class="muted small" data-testid="split-note">{n.clone()}</p> }).collect_view()}
         {(!table.crumbs.is_empty()).then(|| view! {
             <nav class="crumbs" aria-label="Breadcrumb" data-testid="crumbs">
                 {table.crumbs.iter().map(|c| view! { <a href=c.href.clone()>{c.label.clone()}</a><span aria-hidden="true">" › "</span> }).collect_view()}

@@ -30,6 +30,7 @@ pub(super) fn empty(query: AdsQuery, shown: Shown) -> AdsTable {
         attention: shown.attention,
         pending_review: shown.pending_review,
         breakdowns: None,
+        split_notes: Vec::new(),
     }
 }
 
@@ -70,8 +71,13 @@ pub(super) fn lines(
     one_day: bool,
     rows: BoxStream<'static, Result<Row, ReportError>>,
 ) -> BoxStream<'static, Result<AdsRow, AppError>> {
-    let (query, top) = (query.clone(), top_of(query));
-    rows.map(move |row| row.map(|r| line(&query, &top, &r, one_day)).map_err(AppError::from)).boxed()
+    let query = query.clone();
+    rows.map(move |row| row.map(|r| export_line(&query, &r, one_day)).map_err(AppError::from)).boxed()
+}
+
+/// One row of the table in words, as the export writes it.
+pub(super) fn export_line(query: &AdsQuery, r: &Row, one_day: bool) -> AdsRow {
+    line(query, &top_of(query), r, one_day)
 }
 
 /// The campaigns of the same accounts, days and deleted toggle: where drill-downs start.

@@ -13,7 +13,7 @@ mod words;
 
 pub use bucket_words::bucket_labels;
 
-use super::{breakdowns::MAX_SPLIT_CAMPAIGNS, pacing::Clock, AccountHealth, ReportError, ReportsService};
+use super::{breakdowns::MAX_SPLIT_CAMPAIGNS, pacing::Clock, AccountHealth, ReportError, ReportsService, Row};
 use crate::{
     error::AppError,
     model::{
@@ -21,6 +21,7 @@ use crate::{
         reports::{AdsQuery, AdsRow, AdsTable, Dashboard, DashboardQuery, Dimension},
     },
 };
+use breakdowns::Cut;
 use chrono::NaiveDate;
 use futures::{stream::BoxStream, StreamExt};
 
@@ -105,13 +106,24 @@ impl ReportsService {
         let mut table = ads::table(query.clone(), shown, from, to, &data, section);
         if let Some(by) = query.breakdown {
             let ids: Vec<String> = table.rows.iter().map(|r| r.id.clone()).collect();
-            let values = {
+            let read = async {
                 let _turn = self.query_turn(false).await?;
-                self.split_by(workspace_id, &ids, by, from, to).await?
+                self.split_by(workspace_id, &ids, by, from, to).await
             };
-            let mut lines = breakdowns::split_lines(&query, by, values, from == to);
-            for row in &mut table.rows {
-                row.split = lines.remove(&row.id).unwrap_or_default();
+            match read.await {
+                Ok(values) => {
+                    let own = data.rows.iter().map(|r| (r.tiktok_id.as_str(), r.sums)).collect();
+                    let mut lines = breakdowns::split_lines(&query, by, values, &own, (Cut::TopCountries, from == to));
+                    for row in &mut table.rows {
+                        row.split = lines.remove(&row.id).unwrap_or_default();
+                    }
+                    let through = breakdowns::complete_through(&scope.in_view());
+                    table.split_notes.extend(breakdowns::completeness(through, to));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the table's breakdown could not be read; its own lines still show");
+                    table.split_notes.push(breakdowns::UNREAD.into());
+                }
             }
         }
         Ok(table)
@@ -132,10 +144,10 @@ impl ReportsService {
             return Err(AppError::rate_limited("Other exports are being written right now. Try again in a moment."));
         };
         let turn = std::sync::Arc::new(turn);
-        let lines = ads::lines(&query, from == to, self.every_row(workspace_id, &query, from, to, turn.clone()));
+        let rows = self.every_row(workspace_id, &query, from, to, turn.clone());
         let lines = match query.breakdown {
-            None => lines,
-            Some(by) => self.split_export(workspace_id, query.clone(), by, (from, to), lines, turn),
+            None => ads::lines(&query, from == to, rows),
+            Some(by) => self.split_export(workspace_id, query.clone(), by, (from, to), rows, turn),
         };
         Ok(Export { query, from: Some(from), to: Some(to), lines })
     }
@@ -149,27 +161,29 @@ impl ReportsService {
         query: AdsQuery,
         by: Dimension,
         (from, to): (NaiveDate, NaiveDate),
-        lines: BoxStream<'static, Result<AdsRow, AppError>>,
+        rows: BoxStream<'static, Result<Row, ReportError>>,
         turn: std::sync::Arc<super::limits::ExportTurn>,
     ) -> BoxStream<'static, Result<AdsRow, AppError>> {
         let this = self.clone();
-        lines
-            .chunks(MAX_SPLIT_CAMPAIGNS)
+        rows.chunks(MAX_SPLIT_CAMPAIGNS)
             .then(move |chunk| {
                 let (this, query, turn) = (this.clone(), query.clone(), turn.clone());
                 async move {
-                    let mut rows = chunk.into_iter().collect::<Result<Vec<AdsRow>, AppError>>()?;
+                    let rows = chunk.into_iter().collect::<Result<Vec<Row>, ReportError>>()?;
                     if turn.cut.is_cancelled() || this.exports.overdue(&turn) {
                         let cut = sea_orm::DbErr::Custom("the export was cut short".into());
                         return Err(ReportError::Db(cut).into());
                     }
-                    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+                    let ids: Vec<String> = rows.iter().map(|r| r.tiktok_id.clone()).collect();
                     let values = this.split_by(workspace_id, &ids, by, from, to).await?;
-                    let mut lines = breakdowns::split_lines(&query, by, values, from == to);
-                    for row in &mut rows {
-                        row.split = lines.remove(&row.id).unwrap_or_default();
-                    }
-                    Ok::<_, AppError>(rows)
+                    let own = rows.iter().map(|r| (r.tiktok_id.as_str(), r.sums)).collect();
+                    let mut lines = breakdowns::split_lines(&query, by, values, &own, (Cut::Whole, from == to));
+                    let one_day = from == to;
+                    let lines = rows.iter().map(|r| AdsRow {
+                        split: lines.remove(&r.tiktok_id).unwrap_or_default(),
+                        ..ads::export_line(&query, r, one_day)
+                    });
+                    Ok::<_, AppError>(lines.collect::<Vec<_>>())
                 }
             })
             .flat_map(|chunk| {
