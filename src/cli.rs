@@ -1,17 +1,22 @@
-//! The `wevion` command line: serve (default), migrate, user add, sandbox.
+//! The `wevion` command line: serve (default), migrate, user add, rates import, sandbox.
 
 use crate::{
     auth::accounts,
     clock::SystemClock,
     credentials::{Credentials, RowFailure},
     db::{self, accounts::AddUserOutcome},
+    model::currency::Currency,
+    rates::{self, RatesService},
     roles::Role,
     server::{AppState, Application},
     settings::Settings,
 };
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use std::io::Read;
+use std::{
+    io::Read,
+    path::{Path, PathBuf},
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "wevion", version, about = "Connect TikTok For Business and keep ad data flowing in.")]
@@ -38,6 +43,29 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Daily exchange rates to a workspace's reporting currency.
+    Rates {
+        #[command(subcommand)]
+        command: RatesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RatesCommand {
+    /// Import a CSV file of `date,currency,rate` lines (2026-11-02,USD,0.9187: one USD in the
+    /// reporting currency); nothing is stored when a line is wrong.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        workspace: String,
+        /// The currency the rates convert to (default: the workspace's reporting currency).
+        #[arg(long, value_parser = currency)]
+        to: Option<Currency>,
+    },
+}
+
+fn currency(text: &str) -> Result<Currency, String> {
+    Currency::parse(text).ok_or_else(|| format!("'{text}' is not a currency code (three letters, as EUR)"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +121,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             println!("migrations applied");
         }
+        Command::Rates { command: RatesCommand::Import { file, workspace, to } } => {
+            import_rates(&settings, &file, &workspace, to).await?
+        }
         Command::User { command: UserCommand::Add { workspace, email, role, password, password_stdin } } => {
             let password = match (password, password_stdin) {
                 (_, true) => {
@@ -115,6 +146,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+async fn import_rates(settings: &Settings, file: &Path, workspace: &str, to: Option<Currency>) -> anyhow::Result<()> {
+    let conn = db::connect(&settings.database_url).await?;
+    db::migrate(&conn).await?;
+    let Some(ws) = db::rates::workspace_named(&conn, workspace).await? else {
+        anyhow::bail!("there is no workspace named {workspace}");
+    };
+    let to = match to.or_else(|| ws.reporting_currency.as_deref().and_then(Currency::parse)) {
+        Some(to) => to,
+        None => {
+            anyhow::bail!("{workspace} has no reporting currency: name the rates' currency with --to (as --to EUR)")
+        }
+    };
+    // Bounded before it is read: one byte past the limit is enough to refuse it.
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(rates::file::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {}", file.display()))?;
+    let rates = RatesService::new(conn, std::sync::Arc::new(SystemClock));
+    let done = rates.import(ws.id, &to, &bytes).await.with_context(|| file.display().to_string())?;
+    let currencies: Vec<String> = done.currencies.iter().map(ToString::to_string).collect();
+    println!(
+        "imported {} rate(s) to {to} for {workspace}: {} from {} to {} ({} replaced a day's rate)",
+        done.rates,
+        currencies.join(", "),
+        done.first,
+        done.last,
+        done.replaced
+    );
     Ok(())
 }
 

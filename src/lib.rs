@@ -6,7 +6,7 @@
 //!
 //! Layers, top to bottom (no module imports one above it; see README "Layers"):
 //! start-up (`main`, `cli`, `server`, `app`) → `pages` (views and their server functions) →
-//! services (`connect`, `credentials`, `sync`, `reports`) → `db` and the TikTok client `tiktok` → shared leaves
+//! services (`connect`, `credentials`, `sync`, `reports`, `rates`) → `db` and the TikTok client `tiktok` → shared leaves
 //! (`model`, `error`, `roles`, `settings`, `config`, `clock`, `token_crypto`, `telemetry`).
 //! The TikTok `sandbox` stands alone; only start-up mounts it.
 
@@ -30,6 +30,8 @@ pub mod connect;
 pub mod credentials;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod rates;
 #[cfg(feature = "ssr")]
 pub mod reports;
 #[cfg(feature = "ssr")]

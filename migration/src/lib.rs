@@ -17,6 +17,7 @@ mod m20261204_000012_history_from;
 mod m20261207_000013_tiktok_timeouts;
 mod m20261207_000014_breakdowns;
 mod m20261207_000015_hours;
+mod m20261207_000016_exchange_rates;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_tiktok_timeouts::Migration),
             Box::new(m20261207_000014_breakdowns::Migration),
             Box::new(m20261207_000015_hours::Migration),
+            Box::new(m20261207_000016_exchange_rates::Migration),
         ]
     }
 }

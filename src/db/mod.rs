@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod entities;
 pub mod locks;
+pub mod rates;
 pub mod run_queue;
 pub mod status;
 pub mod tiktok_users;

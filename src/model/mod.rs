@@ -3,6 +3,7 @@
 //! beyond TikTok's own status names.
 
 pub mod connect;
+pub mod currency;
 pub mod format;
 pub mod ids;
 pub mod reports;

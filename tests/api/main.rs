@@ -22,6 +22,7 @@ mod metrics;
 mod outage;
 mod process;
 mod queue;
+mod rates;
 mod refusals;
 mod reports;
 mod sandbox_contract;

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table.
 
 pub mod app_user;
+pub mod exchange_rate;
 pub mod login_limit;
 pub mod membership;
 pub mod oauth_state;

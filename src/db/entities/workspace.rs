@@ -7,6 +7,8 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub name: String,
+    /// Totals across advertisers are converted to it; none keeps them per currency.
+    pub reporting_currency: Option<String>,
     pub created_at: ChronoDateTimeUtc,
 }
 
