@@ -152,12 +152,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn import_rates(settings: &Settings, file: &Path, workspace: &str, to: Option<Currency>) -> anyhow::Result<()> {
     let conn = db::connect(&settings.database_url).await?;
     db::migrate(&conn).await?;
-    let Some(ws) = db::rates::workspace_named(&conn, workspace).await? else {
+    let Some(ws) = db::accounts::workspace_named(&conn, workspace).await? else {
         anyhow::bail!("there is no workspace named {workspace}");
     };
-    let to = match to.or_else(|| ws.reporting_currency.as_deref().and_then(Currency::parse)) {
-        Some(to) => to,
-        None => {
+    let reporting = ws.reporting_currency.as_deref().map(|c| Currency::parse(c).ok_or(c));
+    let to = match (to, reporting) {
+        (_, Some(Err(stored))) => anyhow::bail!("{workspace}'s reporting currency '{stored}' is not a currency code"),
+        (Some(to), Some(Ok(reporting))) if to != reporting => anyhow::bail!(
+            "{workspace} reports in {reporting}: rates to {to} would not be used (import rates to {reporting}, or \
+             change the reporting currency first)"
+        ),
+        (Some(to), _) | (None, Some(Ok(to))) => to,
+        (None, None) => {
             anyhow::bail!("{workspace} has no reporting currency: name the rates' currency with --to (as --to EUR)")
         }
     };

@@ -147,6 +147,11 @@ pub async fn add_user(
     Ok(outcome)
 }
 
+/// The workspace named `name` (surrounding blanks ignored), if there is one.
+pub async fn workspace_named(db: &DatabaseConnection, name: &str) -> Result<Option<workspace::Model>, DbErr> {
+    workspace::Entity::find().filter(workspace::Column::Name.eq(name.trim())).one(db).await
+}
+
 async fn find_or_create_workspace(db: &impl ConnectionTrait, name: &str) -> Result<workspace::Model, DbErr> {
     let name = name.trim();
     if let Some(ws) = workspace::Entity::find().filter(workspace::Column::Name.eq(name)).one(db).await? {

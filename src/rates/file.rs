@@ -1,6 +1,6 @@
 //! A file of daily rates as a team keeps them: `date,currency,rate` lines, each rate one unit
-//! of the currency in the reporting currency (`2026-11-02,USD,0.9187`). A header line and lines
-//! starting with `#` are skipped. The whole file is read and checked before anything is stored,
+//! of the currency in the reporting currency (`2026-11-02,USD,0.9187`). A header line, blank lines
+//! and lines starting with `#` are skipped; fields may be quoted. The whole file is read and checked before anything is stored,
 //! so a bad line imports nothing, and the problems are named by line.
 
 use crate::model::currency::Currency;
@@ -26,10 +26,13 @@ impl Rate {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         if text.contains(',') {
-            return Err(format!("'{text}' is not a rate: write the decimals after a dot, as 0.92"));
+            return Err(format!("{} is not a rate: write the decimals after a dot, as 0.92", quoted(text)));
         }
-        let rate =
-            Decimal::from_str_exact(text).map_err(|_| format!("'{text}' is not a rate (a decimal number, as 0.92)"))?;
+        // The parser would read "0_92" as 92.
+        let rate = Some(text)
+            .filter(|t| !t.contains('_'))
+            .and_then(|t| Decimal::from_str_exact(t).ok())
+            .ok_or_else(|| format!("{} is not a rate (a decimal number, as 0.92)", quoted(text)))?;
         if rate <= Decimal::ZERO {
             return Err(format!("the rate {text} is not above zero"));
         }
@@ -96,30 +99,29 @@ pub fn parse(bytes: &[u8], to: &Currency) -> Result<Vec<RateLine>, FileError> {
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         return Err(FileError::NotText(line));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(bytes);
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
     let (mut rates, mut problems, mut more) = (Vec::new(), Vec::new(), 0);
     let mut seen: HashMap<(NaiveDate, Currency), u64> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let (line, read) = match record {
-            Ok(r) => (r.position().map_or(index as u64 + 1, |p| p.line()), line_of(&r, to)),
-            Err(e) => (e.position().map_or(index as u64 + 1, |p| p.line()), Err(format!("it cannot be read: {e}"))),
-        };
-        let read = read.and_then(|rate| match rate {
-            Some(rate) => match seen.insert((rate.day, rate.currency.clone()), line) {
-                Some(first) => Err(format!("{} {} is on line {first} already", rate.day, rate.currency)),
-                None => Ok(Some(rate)),
-            },
-            None => Ok(None),
+    let mut first_record = true;
+    // Numbered here, not by a CSV reader: a person looks for the line in their editor, whatever
+    // line endings, comments and blank lines the file has.
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index as u64 + 1;
+        let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"').trim()).collect();
+        if line.trim_start().starts_with('#') || fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        let header = std::mem::take(&mut first_record) && fields[0].eq_ignore_ascii_case("date");
+        if header {
+            continue;
+        }
+        let read = line_of(&fields, to).and_then(|rate| match seen.insert((rate.day, rate.currency.clone()), number) {
+            Some(first) => Err(format!("{} {} is on line {first} already", rate.day, rate.currency)),
+            None => Ok(rate),
         });
         match read {
-            Ok(Some(rate)) => rates.push(rate),
-            Ok(None) => {}
-            Err(problem) if problems.len() < NAMED_PROBLEMS => problems.push(LineProblem { line, problem }),
+            Ok(rate) => rates.push(rate),
+            Err(problem) if problems.len() < NAMED_PROBLEMS => problems.push(LineProblem { line: number, problem }),
             Err(_) => more += 1,
         }
     }
@@ -130,26 +132,32 @@ pub fn parse(bytes: &[u8], to: &Currency) -> Result<Vec<RateLine>, FileError> {
     }
 }
 
-/// One line's rate; none for the header line.
-fn line_of(record: &csv::StringRecord, to: &Currency) -> Result<Option<RateLine>, String> {
-    let fields: Vec<&str> = record.iter().collect();
-    if fields.first().is_some_and(|f| f.eq_ignore_ascii_case("date")) {
-        return Ok(None);
-    }
+/// Some of what a person wrote, quoted in a message: short, and nothing a terminal would obey.
+fn quoted(text: &str) -> String {
+    let short: String = text.chars().take(40).collect();
+    let more = if short.len() < text.len() { "…" } else { "" };
+    format!("'{}{more}'", short.escape_debug())
+}
+
+/// One line's rate, from its fields.
+fn line_of(fields: &[&str], to: &Currency) -> Result<RateLine, String> {
     let [day, currency, rate] = fields[..] else {
+        if fields.len() == 1 && fields[0].contains(';') {
+            return Err("separate the fields with commas (date,currency,rate)".into());
+        }
         return Err(format!("expected 3 fields (date,currency,rate), found {}", fields.len()));
     };
     let day = NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .map_err(|_| format!("'{day}' is not a date (YYYY-MM-DD, as 2026-11-02)"))?;
+        .map_err(|_| format!("{} is not a date (YYYY-MM-DD, as 2026-11-02)", quoted(day)))?;
     if !(FIRST_DAY..=LAST_DAY).contains(&day) {
         return Err(format!("{day} is not a day a rate can be for"));
     }
     let currency = Currency::parse(currency)
-        .ok_or_else(|| format!("'{currency}' is not a currency code (three letters, as USD)"))?;
+        .ok_or_else(|| format!("{} is not a currency code (three letters, as USD)", quoted(currency)))?;
     if currency == *to {
         return Err(format!("{to} is the reporting currency itself"));
     }
-    Ok(Some(RateLine { day, currency, rate: Rate::parse(rate)? }))
+    Ok(RateLine { day, currency, rate: Rate::parse(rate)? })
 }
 
 #[cfg(test)]
@@ -199,11 +207,27 @@ mod tests {
     }
 
     #[test]
+    fn a_line_is_named_as_an_editor_counts_it_whatever_its_endings_comments_and_blanks() {
+        let file =
+            "date,currency,rate\r\n# from the bank\r\n\r\n2026-11-02,USD,0.92\r\n,,\r\n\"2026-11-03\",\"USD\",x\r\n";
+        let FileError::Lines { problems, .. } = parse(file.as_bytes(), &eur()).unwrap_err() else { panic!() };
+        assert_eq!(
+            problems,
+            [LineProblem { line: 6, problem: "'x' is not a rate (a decimal number, as 0.92)".into() }]
+        );
+        let semicolons = parse(b"2026-11-02;USD;0.92\n", &eur()).unwrap_err().to_string();
+        assert!(semicolons.ends_with("line 1: separate the fields with commas (date,currency,rate)"), "{semicolons}");
+        let long = format!("2026-11-02,USD,{}\u{1b}[2J\n", "9".repeat(60));
+        let message = parse(long.as_bytes(), &eur()).unwrap_err().to_string();
+        assert!(message.contains(&format!("'{}…'", "9".repeat(40))) && !message.contains('\u{1b}'), "{message}");
+    }
+
+    #[test]
     fn a_rate_is_a_decimal_with_a_dot_above_zero() {
         assert_eq!(Rate::parse("1.10").unwrap().to_string(), "1.1");
         assert_eq!(Rate::parse("0.000057312").unwrap().to_string(), "0.000057312");
         assert!(Rate::parse("0,92").unwrap_err().contains("after a dot"));
-        for bad in ["", "abc", "0", "1e3", "NaN", "2000000000"] {
+        for bad in ["", "abc", "0", "1e3", "NaN", "2000000000", "0_92"] {
             assert!(Rate::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -45,7 +45,7 @@ impl From<ImportError> for AppError {
     fn from(e: ImportError) -> Self {
         match e {
             ImportError::File(e) => AppError::validation(e.to_string()),
-            ImportError::Db(e) => AppError::internal(e),
+            ImportError::Db(e) => AppError::database(e),
         }
     }
 }
@@ -53,6 +53,19 @@ impl From<ImportError> for AppError {
 impl RatesService {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
         Self { db, clock }
+    }
+
+    /// The workspace's reporting currency; none keeps totals per currency.
+    pub async fn reporting_currency(&self, workspace_id: i32) -> Result<Option<Currency>, DbErr> {
+        Ok(db::rates::reporting_currency(&self.db, workspace_id).await?.as_deref().and_then(Currency::parse))
+    }
+
+    /// Sets (or, with none, clears) the workspace's reporting currency. The caller checked the
+    /// member may.
+    pub async fn set_reporting_currency(&self, workspace_id: i32, currency: Option<&Currency>) -> Result<(), DbErr> {
+        db::rates::set_reporting_currency(&self.db, workspace_id, currency.map(Currency::as_str)).await?;
+        tracing::info!(workspace.id = workspace_id, currency = ?currency.map(Currency::as_str), "reporting currency set");
+        Ok(())
     }
 
     /// Stores every rate of the file in `bytes` for `workspace_id` to `to`, or none when a line

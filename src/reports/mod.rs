@@ -5,6 +5,7 @@
 mod accounts;
 mod breakdowns;
 mod cache;
+mod convert;
 mod dashboard;
 mod limits;
 mod pacing;
@@ -15,6 +16,7 @@ mod view;
 
 pub use crate::db::status::Problem;
 pub use accounts::AccountHealth;
+pub use convert::{Conversion, Converted, ConvertedTotals, RateBook};
 pub use dashboard::{DailyPoint, DashboardData, TopRow};
 pub use limits::ReportLimits;
 pub use sums::{Part, Sums};

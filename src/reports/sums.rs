@@ -193,8 +193,9 @@ impl Sums {
         sum
     }
 
-    /// What `self` holds beyond `part` (a whole and some of its parts), part by part: a part
-    /// `part` has not counts whole; reach has no remainder (a person is counted once per line).
+    /// What `self` holds beyond `part` (a whole and some of its parts), part by part. Only parts
+    /// both have: one the parts lack (TikTok splits no likes by age) is no figure, never the
+    /// whole's; reach has no remainder (a person is counted once per line).
     pub fn minus(&self, part: &Sums) -> Sums {
         let mut rest = Sums::default();
         for &p in Part::VARIANTS.iter().filter(|p| **p != Part::Reach) {
@@ -202,7 +203,7 @@ impl Sums {
                 p,
                 match (self.get(p), part.get(p)) {
                     (Some(a), Some(b)) => a.checked_sub(b),
-                    (a, _) => a,
+                    _ => None,
                 },
             );
         }
@@ -331,6 +332,19 @@ mod tests {
         );
         assert_eq!(both.get(Part::Likes), None, "neither had likes");
         assert_eq!(sums(&[(Part::Spend, i64::MAX)]).plus(&a).get(Part::Spend), None, "past 64 bits: no figure");
+    }
+
+    #[test]
+    fn what_a_whole_holds_beyond_its_parts_is_only_of_the_parts_both_have() {
+        let whole =
+            sums(&[(Part::Spend, 10), (Part::Clicks, 0), (Part::Likes, 4), (Part::Reach, 9), (Part::Results, 1)]);
+        let parts = sums(&[(Part::Spend, 12), (Part::Clicks, 0), (Part::Reach, 5), (Part::Results, i64::MIN)]);
+        let rest = whole.minus(&parts);
+        assert_eq!((rest.get(Part::Spend), rest.get(Part::Clicks)), (Some(-2), Some(0)), "below zero is kept");
+        assert_eq!(rest.get(Part::Likes), None, "the parts have no likes: no figure, not the whole's");
+        assert_eq!(rest.get(Part::Reach), None, "reach is never a remainder");
+        assert_eq!(rest.get(Part::Results), None, "past 64 bits: no figure");
+        assert_eq!(rest.get(Part::Impressions), None, "neither has it");
     }
 
     #[test]

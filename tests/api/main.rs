@@ -7,6 +7,7 @@ mod bounds;
 mod breakdown_pages;
 mod breakdowns;
 mod connect;
+mod currency;
 mod dashboard_audience;
 mod edges;
 mod faults;

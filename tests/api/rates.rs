@@ -16,7 +16,7 @@ fn eur() -> Currency {
 
 async fn workspace(app: &TestApp, name: &str) -> i32 {
     app.add_user(name, &format!("admin@{}.test", name.to_lowercase()), Role::Admin).await;
-    db::rates::workspace_named(&app.state.db, name).await.unwrap().expect("the workspace").id
+    db::accounts::workspace_named(&app.state.db, name).await.unwrap().expect("the workspace").id
 }
 
 fn rates_of(app: &TestApp) -> RatesService {
@@ -58,6 +58,8 @@ async fn a_rates_file_is_stored_exactly_as_written_for_its_workspace_only() {
         [row("2026-11-02", "AUD", "0.601"), row("2026-11-02", "USD", "0.918734"), row("2026-11-03", "USD", "0.9201")]
     );
     assert!(stored(&app, other).await.is_empty(), "another workspace's rates are its own");
+    let theirs = rates_of(&app).import(other, &eur(), file.as_bytes()).await.unwrap();
+    assert_eq!((theirs.rates, theirs.replaced), (3, 0), "the same days in another workspace are new there");
 }
 
 #[tokio::test]
@@ -126,6 +128,12 @@ async fn the_rates_import_command_stores_a_file_or_says_which_line_is_wrong() {
     let (ok, _, err) = wevion(&db, &["rates", "import", &path(&good), "--workspace", "Acme"]).await;
     assert!(!ok);
     assert!(err.contains("Acme has no reporting currency"), "{err}");
+    rates_of(&app).set_reporting_currency(acme, Some(&eur())).await.unwrap();
+    let (ok, out, err) = wevion(&db, &["rates", "import", &path(&good), "--workspace", "Acme"]).await;
+    assert!(ok && out.contains("to EUR for Acme"), "the workspace's reporting currency by default: {err}");
+    let (ok, _, err) = wevion(&db, &["rates", "import", &path(&good), "--workspace", "Acme", "--to", "USD"]).await;
+    assert!(!ok);
+    assert!(err.contains("Acme reports in EUR: rates to USD would not be used"), "{err}");
     let (ok, _, err) = wevion(&db, &["rates", "import", &path(&good), "--workspace", "Nobody", "--to", "EUR"]).await;
     assert!(!ok);
     assert!(err.contains("there is no workspace named Nobody"), "{err}");

@@ -3,21 +3,17 @@
 //! figure comes from the bucket's summed parts (ratios never averaged); "Other" sums the
 //! countries past the top ten.
 
-use super::bucket_words::{age_rank, bucket_labels, gender_rank, platform, value_label};
-use super::{
-    chart::{self, BarGroup},
-    words::figures,
-};
+use super::bucket_words::{age_rank, bucket_labels, gender_rank, platform};
+use super::chart::{self, BarGroup};
 use crate::reports::AccountHealth;
 use crate::{
     model::{format::NO_VALUE, reports::*},
     reports::{
-        breakdowns::{Bucket, ValueSums, PANEL_FIGURES},
-        Part, Sums,
+        breakdowns::{Bucket, PANEL_FIGURES},
+        Sums,
     },
 };
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use strum::VariantArray;
 
 /// Countries shown by name before the rest are summed as "Other".
@@ -266,97 +262,6 @@ fn chart_of(view: AudienceView, lines: &[Line], one_day: bool, shown: &[Metric],
         })
         .collect();
     Chart { svg: chart::bars(&title, &series, &groups, chart::compact, unit), title, table_head: head, table }
-}
-
-/// The line of a campaign's results its split rows do not hold (TikTok splits a day about 16
-/// hours after it ends, and its split figures may round apart from the whole), so a campaign's
-/// lines always add up to its own.
-pub const NOT_YET_SPLIT: &str = "Not broken down";
-
-/// Said when the table's breakdown could not be read.
-pub const UNREAD: &str =
-    "The breakdown could not be read just now; the campaigns' own lines show. Reload the page in a moment.";
-
-/// How a campaign's split lines are cut.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Cut {
-    /// A page: the countries that spent most, then one "Other" line.
-    TopCountries,
-    /// An export: every value.
-    Whole,
-}
-
-/// Each campaign's lines split by `by` (keyed by its TikTok id), sorted like the table: by the
-/// figure it is sorted by, else in the values' own order (ages young to old). Values that read
-/// the same (TikTok's unknown genders) are one line. After them, "Other" (cut countries) and
-/// what the campaign's own sums (`own`) hold beyond its lines, when it delivered more.
-pub(super) fn split_lines(
-    query: &AdsQuery,
-    by: Dimension,
-    values: Vec<ValueSums>,
-    own: &HashMap<&str, Sums>,
-    (cut, one_day): (Cut, bool),
-) -> HashMap<String, Vec<SplitLine>> {
-    let mut summed: HashMap<String, Vec<(String, String, Sums)>> = HashMap::new();
-    for v in values {
-        let label = value_label(by, &v.value);
-        let lines = summed.entry(v.campaign_id).or_default();
-        match lines.iter_mut().find(|(l, _, _)| *l == label) {
-            Some(line) => line.2 = line.2.plus(&v.sums),
-            None => lines.push((label, v.value, v.sums)),
-        }
-    }
-    summed
-        .into_iter()
-        .map(|(campaign, mut lines)| {
-            let whole = lines.iter().fold(Sums::default(), |all, l| all.plus(&l.2));
-            let other = match (by, cut) {
-                (Dimension::Country, Cut::TopCountries) => cut_to_top(&mut lines),
-                _ => None,
-            };
-            sort_like_table(query, by, &mut lines, one_day);
-            lines.extend(other.map(|s| ("Other".to_owned(), String::new(), s)));
-            let rest = own.get(campaign.as_str()).map(|own| own.minus(&whole));
-            if let Some(rest) = rest.filter(|r| r.spend_micros() > 0 || r.get(Part::Impressions).unwrap_or(0) > 0) {
-                lines.push((NOT_YET_SPLIT.to_owned(), String::new(), rest));
-            }
-            let lines = lines.into_iter().map(|(value, _, s)| SplitLine { value, figures: figures(s, one_day) });
-            (campaign, lines.collect())
-        })
-        .collect()
-}
-
-/// Keeps the countries that spent most; the sums of the rest, when there are any.
-fn cut_to_top(lines: &mut Vec<(String, String, Sums)>) -> Option<Sums> {
-    lines.sort_by_key(|l| std::cmp::Reverse(l.2.spend_micros()));
-    let rest = lines.split_off(lines.len().min(TOP_COUNTRIES));
-    (!rest.is_empty()).then(|| rest.iter().fold(Sums::default(), |all, l| all.plus(&l.2)))
-}
-
-fn sort_like_table(query: &AdsQuery, by: Dimension, lines: &mut [(String, String, Sums)], one_day: bool) {
-    let natural = |code: &str| match by {
-        Dimension::Age => age_rank(code),
-        Dimension::Gender => u32::from(gender_rank(code)),
-        Dimension::Country | Dimension::Platform => 0,
-    };
-    lines.sort_by(|a, b| {
-        let by_figure = match query.sort {
-            SortKey::Metric(m) => {
-                let (va, vb) = (a.2.value(m, one_day), b.2.value(m, one_day));
-                // No value last, whichever way round.
-                match (va, vb) {
-                    (Some(x), Some(y)) if query.desc => y.partial_cmp(&x),
-                    (Some(x), Some(y)) => x.partial_cmp(&y),
-                    (Some(_), None) => Some(std::cmp::Ordering::Less),
-                    (None, Some(_)) => Some(std::cmp::Ordering::Greater),
-                    (None, None) => Some(std::cmp::Ordering::Equal),
-                }
-                .unwrap_or(std::cmp::Ordering::Equal)
-            }
-            _ => std::cmp::Ordering::Equal,
-        };
-        by_figure.then_with(|| natural(&a.1).cmp(&natural(&b.1))).then_with(|| a.0.cmp(&b.0))
-    });
 }
 
 #[cfg(test)]

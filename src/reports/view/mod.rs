@@ -9,6 +9,7 @@ mod bucket_words;
 mod chart;
 mod dashboard;
 mod pacing;
+mod split;
 mod words;
 
 pub use bucket_words::bucket_labels;
@@ -21,9 +22,9 @@ use crate::{
         reports::{AdsQuery, AdsRow, AdsTable, Dashboard, DashboardQuery, Dimension},
     },
 };
-use breakdowns::Cut;
 use chrono::NaiveDate;
 use futures::{stream::BoxStream, StreamExt};
+use split::Cut;
 
 /// The export of a table: its query and days, and its lines as they are read.
 pub struct Export {
@@ -113,7 +114,7 @@ impl ReportsService {
             match read.await {
                 Ok(values) => {
                     let own = data.rows.iter().map(|r| (r.tiktok_id.as_str(), r.sums)).collect();
-                    let mut lines = breakdowns::split_lines(&query, by, values, &own, (Cut::TopCountries, from == to));
+                    let mut lines = split::split_lines(&query, by, values, &own, (Cut::TopCountries, from == to));
                     for row in &mut table.rows {
                         row.split = lines.remove(&row.id).unwrap_or_default();
                     }
@@ -122,7 +123,7 @@ impl ReportsService {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "the table's breakdown could not be read; its own lines still show");
-                    table.split_notes.push(breakdowns::UNREAD.into());
+                    table.split_notes.push(split::UNREAD.into());
                 }
             }
         }
@@ -177,7 +178,7 @@ impl ReportsService {
                     let ids: Vec<String> = rows.iter().map(|r| r.tiktok_id.clone()).collect();
                     let values = this.split_by(workspace_id, &ids, by, from, to).await?;
                     let own = rows.iter().map(|r| (r.tiktok_id.as_str(), r.sums)).collect();
-                    let mut lines = breakdowns::split_lines(&query, by, values, &own, (Cut::Whole, from == to));
+                    let mut lines = split::split_lines(&query, by, values, &own, (Cut::Whole, from == to));
                     let one_day = from == to;
                     let lines = rows.iter().map(|r| AdsRow {
                         split: lines.remove(&r.tiktok_id).unwrap_or_default(),
