@@ -4,7 +4,7 @@
 //! share nothing here; each finds the version in the database. The cache is bounded by the
 //! bytes its answers hold (an every-ad table outweighs a hundred small ones), not by their count.
 
-use super::{table::Row, AccountHealth, DashboardData, ReportError, TableData};
+use super::{breakdowns::ValueSums, pacing::HourRow, table::Row, AccountHealth, DashboardData, ReportError, TableData};
 use crate::model::ids::AccountId;
 use chrono::NaiveDate;
 use moka::future::Cache;
@@ -20,10 +20,25 @@ pub type TableKey = (i32, u64, String, NaiveDate, NaiveDate);
 /// A dashboard: the workspace, its data version, the account, the days and the advertiser's today.
 pub type DashboardKey = (i32, u64, Option<AccountId>, NaiveDate, NaiveDate, NaiveDate);
 
+/// The smaller answers read beside a table or a dashboard: the workspace, its data version and a
+/// digest of the question (see [`digest`]).
+pub type AnswerKey = (i32, u64, u64);
+
 #[derive(Clone)]
 pub struct ReportCache {
     tables: Option<Cache<TableKey, Arc<TableData>>>,
     dashboards: Option<Cache<DashboardKey, Arc<DashboardData>>>,
+    /// The Dashboard's today by hour.
+    hours: Option<Cache<AnswerKey, Arc<Vec<HourRow>>>>,
+    /// A table page's split lines.
+    splits: Option<Cache<AnswerKey, Arc<Vec<ValueSums>>>>,
+}
+
+/// A question's digest, for [`AnswerKey`].
+pub fn digest(question: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    question.hash(&mut h);
+    h.finish()
 }
 
 /// What the synced data of these accounts looks like right now, in one number.
@@ -55,6 +70,44 @@ impl ReportCache {
                     .time_to_live(ttl)
                     .build()
             }),
+            hours: (bytes > 0).then(|| {
+                Cache::builder()
+                    .max_capacity(bytes)
+                    .weigher(|_: &AnswerKey, rows: &Arc<Vec<HourRow>>| weight(std::mem::size_of_val(&rows[..])))
+                    .time_to_live(ttl)
+                    .build()
+            }),
+            splits: (bytes > 0).then(|| {
+                Cache::builder()
+                    .max_capacity(bytes)
+                    .weigher(|_: &AnswerKey, values: &Arc<Vec<ValueSums>>| {
+                        weight(
+                            values.iter().map(|v| std::mem::size_of_val(v) + v.campaign_id.len() + v.value.len()).sum(),
+                        )
+                    })
+                    .time_to_live(ttl)
+                    .build()
+            }),
+        }
+    }
+
+    pub async fn hours<F>(&self, key: AnswerKey, compute: F) -> Result<Arc<Vec<HourRow>>, ReportError>
+    where
+        F: Future<Output = Result<Vec<HourRow>, ReportError>>,
+    {
+        match &self.hours {
+            Some(cache) => cache.try_get_with(key, async { compute.await.map(Arc::new) }).await.map_err(unshare),
+            None => compute.await.map(Arc::new),
+        }
+    }
+
+    pub async fn splits<F>(&self, key: AnswerKey, compute: F) -> Result<Arc<Vec<ValueSums>>, ReportError>
+    where
+        F: Future<Output = Result<Vec<ValueSums>, ReportError>>,
+    {
+        match &self.splits {
+            Some(cache) => cache.try_get_with(key, async { compute.await.map(Arc::new) }).await.map_err(unshare),
+            None => compute.await.map(Arc::new),
         }
     }
 

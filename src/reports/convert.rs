@@ -151,6 +151,7 @@ impl ReportsService {
             return Ok(None);
         };
         let since = from - Duration::days((to - from).num_days() + 1);
+        let _turn = self.query_turn((to - since).num_days() >= super::LONG_RANGE_DAYS).await?;
         let mut stmt = Fragment::sql(format!(
             "SELECT a.currency, i.date, {} FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
              WHERE a.workspace_id = ",

@@ -30,7 +30,7 @@ impl FromQueryResult for HourRow {
 }
 
 /// An account's clock: its today, and the hours of it that are held whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Clock {
     pub account_id: i32,
     pub today: NaiveDate,
@@ -49,8 +49,19 @@ impl Clock {
 }
 
 impl ReportsService {
-    /// The hours of each account's today and yesterday, for the accounts whose `clocks` are given.
-    pub async fn hours(&self, workspace_id: i32, clocks: &[Clock]) -> Result<Vec<HourRow>, ReportError> {
+    /// The hours of each account's today and yesterday, for the accounts whose `clocks` are given
+    /// (of the workspace's `accounts`): kept until a sync writes or an hour ends.
+    pub async fn hours(
+        &self,
+        workspace_id: i32,
+        accounts: &[AccountHealth],
+        clocks: &[Clock],
+    ) -> Result<std::sync::Arc<Vec<HourRow>>, ReportError> {
+        let key = (workspace_id, super::cache::data_version(accounts), super::cache::digest(clocks));
+        self.cache.hours(key, self.read_hours(workspace_id, clocks)).await
+    }
+
+    async fn read_hours(&self, workspace_id: i32, clocks: &[Clock]) -> Result<Vec<HourRow>, ReportError> {
         // Advertisers' todays lie within a day or two of each other: a few days, then each
         // account keeps its own two.
         let mut days: Vec<NaiveDate> = clocks.iter().flat_map(|c| [c.today, c.today - Duration::days(1)]).collect();

@@ -152,3 +152,32 @@ async fn a_day_without_its_rate_takes_the_earlier_days_and_is_flagged_and_no_rat
     rates_of(&app).set_reporting_currency(ws, None).await.unwrap();
     assert_eq!(app.state.reports.converted_totals(ws, None, from, to).await.unwrap(), None, "no reporting currency");
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_one_converted_spend_and_roas_with_each_currency_behind_it() {
+    use crate::reports::dashboard;
+    use wevion::model::{
+        format::money,
+        reports::{DashboardQuery, Preset, Range, Reporting},
+    };
+    let (_db, app, ws) = three_currencies().await;
+    let to = app.clock_now().date_naive() - Duration::days(1);
+    let from = to - Duration::days(6);
+    import(&app, ws, (from - Duration::days(7)).iter_days().take_while(|d| *d <= to), &[]).await;
+    let range = Range { preset: Preset::Custom, from: Some(from), to: Some(to) };
+
+    let board = dashboard(&app, &DashboardQuery { range, account: None }).await;
+
+    let Some(Reporting::Converted { totals, notes }) = &board.reporting else { panic!("{:?}", board.reporting) };
+    let (spend, value) = by_hand(&app, (from, to), rate_of).await;
+    let kpi = |label: &str| totals.kpis.iter().find(|k| k.label == label).unwrap().value.clone().unwrap();
+    assert_eq!(kpi("Spend"), format!("{} EUR", money(spend)), "exact to the cent");
+    let roas = (Decimal::from(value) / Decimal::from(spend)).to_f64().unwrap();
+    assert!((kpi("ROAS").parse::<f64>().unwrap() - roas).abs() <= 0.005);
+    assert_eq!(notes[0], "Every advertiser converted to EUR at daily rates: each day at its own rate.");
+    assert_eq!(board.totals.len(), 3, "each currency's totals are still there, a click away");
+
+    let one = board.accounts.iter().find(|a| a.currency == "USD").unwrap().id;
+    let single = dashboard(&app, &DashboardQuery { range, account: Some(one) }).await;
+    assert_eq!(single.reporting, None, "one advertiser's figures stay in its own currency");
+}

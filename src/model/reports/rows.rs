@@ -176,6 +176,15 @@ pub struct Pacing {
     pub lines: Vec<String>,
 }
 
+/// The Dashboard's totals in the workspace's reporting currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reporting {
+    /// Every advertiser's totals converted at daily rates, and how.
+    Converted { totals: CurrencyKpis, notes: Vec<String> },
+    /// The totals stay per currency, and why.
+    PerCurrency { why: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopCampaign {
     pub name: String,
@@ -197,6 +206,9 @@ pub struct Dashboard {
     pub panels: Vec<BreakdownPanel>,
     /// Per currency: today by hour against yesterday.
     pub pacing: Vec<Pacing>,
+    /// The totals in the workspace's reporting currency, when it has one and several
+    /// advertisers are in view.
+    pub reporting: Option<Reporting>,
     pub accounts: Vec<AccountOption>,
     /// "Last synced 3 min ago".
     pub freshness: Option<String>,

@@ -87,24 +87,8 @@ fn Board(d: Dashboard) -> impl IntoView {
         {d.totals.is_empty().then(|| view! {
             <p class="muted" data-testid="no-results">"No results for these days."</p>
         })}
-        {d.totals.iter().map(|t| view! {
-            <section class="kpis" data-testid="kpis" data-currency=t.currency.clone()>
-                {several.then(|| view! { <h2>{format!("In {}", t.currency)}</h2> })}
-                <div class="kpi-grid">
-                    {t.kpis.iter().map(|k| view! {
-                        <div class="kpi" data-kpi=k.label.clone()>
-                            <p class="kpi-label">{k.label.clone()}</p>
-                            <p class="kpi-value" data-testid="kpi-value">{or_dash(k.value.as_deref())}</p>
-                            <p class=format!("kpi-change {}", k.trend.class())>{k.change.clone().unwrap_or_else(|| "no earlier data".into())}</p>
-                        </div>
-                    }).collect_view()}
-                </div>
-            </section>
-        }).collect_view()}
+        <Totals totals=d.totals.clone() reporting=d.reporting.clone()/>
         <p class="muted small">{compared}</p>
-        {several.then(|| view! {
-            <p class="muted small">"Totals are per currency: money in different currencies is never added together."</p>
-        })}
         <TodayByHour pacing=d.pacing.clone()/>
         <WhoSawTheAds panels=d.panels.clone()/>
         <h2>"Last 90 days"</h2>
@@ -137,4 +121,58 @@ fn Board(d: Dashboard) -> impl IntoView {
         }}
     }
     .into_any()
+}
+
+/// The totals: in the reporting currency with each currency's a click away, or per currency.
+#[component]
+fn Totals(totals: Vec<CurrencyKpis>, reporting: Option<Reporting>) -> impl IntoView {
+    let several = totals.len() > 1;
+    let per_currency = move |titled: bool| {
+        totals
+            .into_iter()
+            .map(|t| view! { <Kpis heading=titled.then(|| format!("In {}", t.currency)) t/> })
+            .collect_view()
+    };
+    match reporting {
+        Some(Reporting::Converted { totals: converted, notes }) => view! {
+            <Kpis heading=Some(format!("All advertisers in {}", converted.currency)) t=converted/>
+            {notes.into_iter().map(|n| view! { <p class="muted small" data-testid="reporting-note">{n}</p> }).collect_view()}
+            <details class="per-currency" data-testid="per-currency">
+                <summary>"Per currency"</summary>
+                {per_currency(true)}
+            </details>
+        }
+        .into_any(),
+        Some(Reporting::PerCurrency { why }) => view! {
+            <p class="muted small" data-testid="reporting-note">{why}</p>
+            {per_currency(several)}
+        }
+        .into_any(),
+        None => view! {
+            {per_currency(several)}
+            {several.then(|| view! {
+                <p class="muted small">"Totals are per currency: money in different currencies is never added together."</p>
+            })}
+        }
+        .into_any(),
+    }
+}
+
+/// One set of totals with their change against the period before.
+#[component]
+fn Kpis(t: CurrencyKpis, heading: Option<String>) -> impl IntoView {
+    view! {
+        <section class="kpis" data-testid="kpis" data-currency=t.currency.clone()>
+            {heading.map(|h| view! { <h2>{h}</h2> })}
+            <div class="kpi-grid">
+                {t.kpis.into_iter().map(|k| view! {
+                    <div class="kpi" data-kpi=k.label.clone()>
+                        <p class="kpi-label">{k.label.clone()}</p>
+                        <p class="kpi-value" data-testid="kpi-value">{or_dash(k.value.as_deref())}</p>
+                        <p class=format!("kpi-change {}", k.trend.class())>{k.change.unwrap_or_else(|| "no earlier data".into())}</p>
+                    </div>
+                }).collect_view()}
+            </div>
+        </section>
+    }
 }

@@ -9,7 +9,7 @@ use crate::{
         reports::*,
         tone::Trend,
     },
-    reports::{AccountHealth, DashboardData, Sums},
+    reports::{AccountHealth, Conversion, ConvertedTotals, DashboardData, Sums},
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -26,6 +26,7 @@ pub(super) fn empty(query: DashboardQuery, shown: Shown, freshness: Option<Strin
         top: Vec::new(),
         panels: Vec::new(),
         pacing: Vec::new(),
+        reporting: None,
         accounts: shown.accounts,
         freshness,
         attention: shown.attention,
@@ -147,6 +148,57 @@ fn kpis(currency: &str, now: Sums, before: Sums, one_day: bool) -> CurrencyKpis 
     CurrencyKpis { currency: currency.to_owned(), kpis, figures: f }
 }
 
+/// The totals in the reporting currency: one set of KPIs (changes against the period before
+/// only when it could be converted too) and how they were converted; or why they stay per
+/// currency.
+pub(super) fn reporting(totals: &ConvertedTotals, one_day: bool) -> Reporting {
+    let to = totals.to.as_str();
+    let now = match &totals.now {
+        Conversion::Converted(now) => now,
+        Conversion::NoRate(missing) => {
+            return Reporting::PerCurrency {
+                why: format!(
+                "Totals are per currency: there is no {to} rate for {} on or before these days. An admin can import \
+                     daily rates (wevion rates import).",
+                names(missing.iter().map(|c| c.to_string()))
+            ),
+            }
+        }
+    };
+    let mut notes = vec![format!("Every advertiser converted to {to} at daily rates: each day at its own rate.")];
+    for (currency, days) in &now.borrowed {
+        let shown: Vec<String> = days.iter().take(5).map(|d| day_words(*d)).collect();
+        let more = days.len().saturating_sub(shown.len());
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        notes.push(format!(
+            "No {currency} rate for {}{more}: the nearest earlier day's rate was used.",
+            names(shown.into_iter())
+        ));
+    }
+    let before = match &totals.before {
+        Conversion::Converted(before) => before.sums,
+        Conversion::NoRate(missing) => {
+            let missing = names(missing.iter().map(|c| c.to_string()));
+            notes.push(format!("No change is shown: the period before has no {to} rate for {missing}."));
+            Sums::default()
+        }
+    };
+    Reporting::Converted { totals: kpis(to, now.sums, before, one_day), notes }
+}
+
+/// "USD, AUD and JPY".
+fn names(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.concat(),
+    }
+}
+
+fn day_words(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
 /// "Last synced 3 min ago", for the account whose data is oldest.
 pub(super) fn freshness(accounts: &[&AccountHealth], now: DateTime<Utc>) -> Option<String> {
     let oldest = accounts.iter().filter_map(|a| a.account.last_synced_at).min()?;
@@ -166,6 +218,40 @@ mod tests {
         db::status::{Access, Activity, LastSync},
         reports::{DailyPoint, Part, TopRow},
     };
+
+    #[test]
+    fn converted_totals_say_how_and_name_the_days_that_took_an_earlier_rate() {
+        use crate::{model::currency::Currency, reports::Converted};
+        use std::collections::{BTreeMap, BTreeSet};
+        let (eur, usd, jpy) =
+            (Currency::parse("EUR").unwrap(), Currency::parse("USD").unwrap(), Currency::parse("JPY").unwrap());
+        let d = |n: u32| NaiveDate::from_ymd_opt(2026, 12, n).unwrap();
+        let borrowed = BTreeMap::from([(usd.clone(), BTreeSet::from([d(3), d(4)]))]);
+        let now = Conversion::Converted(Box::new(Converted { sums: sums(9_000_000, 100, 5, 1), borrowed }));
+        let totals =
+            ConvertedTotals { to: eur.clone(), now, before: Conversion::NoRate(BTreeSet::from([jpy.clone()])) };
+        let Reporting::Converted { totals: t, notes } = reporting(&totals, false) else { panic!() };
+        assert_eq!(kpi(&t, "Spend").value.as_deref(), Some("9.00 EUR"));
+        assert_eq!(kpi(&t, "Spend").change, None, "no period before to compare with");
+        assert_eq!(
+            notes,
+            [
+                "Every advertiser converted to EUR at daily rates: each day at its own rate.",
+                "No USD rate for 3 Dec 2026 and 4 Dec 2026: the nearest earlier day's rate was used.",
+                "No change is shown: the period before has no EUR rate for JPY.",
+            ]
+        );
+        let none = ConvertedTotals {
+            to: eur,
+            now: Conversion::NoRate(BTreeSet::from([jpy, usd])),
+            before: Conversion::NoRate(BTreeSet::new()),
+        };
+        let Reporting::PerCurrency { why } = reporting(&none, false) else { panic!() };
+        assert!(
+            why.starts_with("Totals are per currency: there is no EUR rate for JPY and USD on or before these days."),
+            "{why}"
+        );
+    }
 
     fn kpi<'a>(k: &'a CurrencyKpis, label: &str) -> &'a Kpi {
         k.kpis.iter().find(|k| k.label == label).unwrap()

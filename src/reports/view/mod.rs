@@ -107,13 +107,16 @@ impl ReportsService {
         let mut table = ads::table(query.clone(), shown, from, to, &data, section);
         if let Some(by) = query.breakdown {
             let ids: Vec<String> = table.rows.iter().map(|r| r.id.clone()).collect();
-            let read = async {
+            let key =
+                (workspace_id, super::cache::data_version(&scope.accounts), super::cache::digest((&ids, by, from, to)));
+            let read = self.cache.splits(key, async {
                 let _turn = self.query_turn(false).await?;
                 self.split_by(workspace_id, &ids, by, from, to).await
-            };
+            });
             match read.await {
                 Ok(values) => {
                     let own = data.rows.iter().map(|r| (r.tiktok_id.as_str(), r.sums)).collect();
+                    let values = values.as_ref().clone();
                     let mut lines = split::split_lines(&query, by, values, &own, (Cut::TopCountries, from == to));
                     for row in &mut table.rows {
                         row.split = lines.remove(&row.id).unwrap_or_default();
@@ -211,13 +214,19 @@ impl ReportsService {
         let today = owned.iter().map(|a| a.today(self.now())).max().unwrap_or(to);
         let data = self.dashboard(workspace_id, accounts, query.account, from, to, today).await?;
         let clocks: Vec<Clock> = owned.iter().map(|a| Clock::of(a, self.now())).collect();
-        let hours = self.hours(workspace_id, &clocks).await?;
+        let hours = self.hours(workspace_id, accounts, &clocks).await?;
         let pacing = pacing::pacing(&scope.in_view(), &clocks, &hours);
+        // One advertiser's figures stay in its own currency.
+        let converted = match query.account {
+            None => self.converted_totals(workspace_id, None, from, to).await?,
+            Some(_) => None,
+        };
+        let reporting = converted.map(|totals| dashboard::reporting(&totals, from == to));
         let mut board = dashboard::board(query, shown, freshness, from, to, &data);
         let complete = breakdowns::completeness(breakdowns::complete_through(&scope.in_view()), to);
         for panel in board.panels.iter_mut().filter(|p| !p.charts.is_empty()) {
             panel.notes.extend(complete.clone());
         }
-        Ok(Dashboard { pacing, ..board })
+        Ok(Dashboard { pacing, reporting, ..board })
     }
 }
