@@ -62,6 +62,12 @@ pub enum RatesCommand {
         #[arg(long, value_parser = currency)]
         to: Option<Currency>,
     },
+    /// Set the workspace's reporting currency (EUR), or `none` to keep totals per currency.
+    Currency {
+        #[arg(long)]
+        workspace: String,
+        currency: String,
+    },
 }
 
 fn currency(text: &str) -> Result<Currency, String> {
@@ -123,6 +129,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Rates { command: RatesCommand::Import { file, workspace, to } } => {
             import_rates(&settings, &file, &workspace, to).await?
+        }
+        Command::Rates { command: RatesCommand::Currency { workspace, currency } } => {
+            let currency = match currency.trim() {
+                none if none.eq_ignore_ascii_case("none") => None,
+                code => Some(self::currency(code).map_err(anyhow::Error::msg)?),
+            };
+            let conn = db::connect(&settings.database_url).await?;
+            db::migrate(&conn).await?;
+            let Some(ws) = db::accounts::workspace_named(&conn, &workspace).await? else {
+                anyhow::bail!("there is no workspace named {workspace}");
+            };
+            RatesService::new(conn, std::sync::Arc::new(SystemClock))
+                .set_reporting_currency(ws.id, currency.as_ref())
+                .await?;
+            match currency {
+                Some(c) => println!("{workspace} reports in {c}"),
+                None => println!("{workspace} keeps its totals per currency"),
+            }
         }
         Command::User { command: UserCommand::Add { workspace, email, role, password, password_stdin } } => {
             let password = match (password, password_stdin) {

@@ -65,8 +65,11 @@ pub enum Conversion {
 
 /// `days` (each currency's sums of one day) added up in `to`, at `book`'s rates.
 pub fn convert(days: &[(Currency, NaiveDate, Sums)], to: &Currency, book: &RateBook) -> Conversion {
-    let mut money: [Option<Decimal>; MONEY.len()] = [None; MONEY.len()];
-    let mut others = Sums::default();
+    // Nothing delivered counts as 0 spend (as per currency), not as no figure.
+    let nothing = Sums::nothing_delivered();
+    let mut money = MONEY.map(|p| nothing.get(p).map(Decimal::from));
+    let mut others = nothing;
+    MONEY.iter().for_each(|p| others.set(*p, None));
     let (mut borrowed, mut missing) = (BTreeMap::<Currency, BTreeSet<NaiveDate>>::new(), BTreeSet::new());
     for (currency, day, sums) in days {
         let rate = match book.rate(currency, *day) {
@@ -151,7 +154,7 @@ impl ReportsService {
             return Ok(None);
         };
         let since = from - Duration::days((to - from).num_days() + 1);
-        let _turn = self.query_turn((to - since).num_days() >= super::LONG_RANGE_DAYS).await?;
+        let _turn = self.query_turn((to - from).num_days() >= super::LONG_RANGE_DAYS).await?;
         let mut stmt = Fragment::sql(format!(
             "SELECT a.currency, i.date, {} FROM tiktok_insight_daily i JOIN tiktok_ad_account a ON a.id = i.ad_account_id \
              WHERE a.workspace_id = ",

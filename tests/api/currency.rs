@@ -141,6 +141,23 @@ async fn a_day_without_its_rate_takes_the_earlier_days_and_is_flagged_and_no_rat
     let usd = Currency::parse("USD").unwrap();
     assert_eq!(now.borrowed.get(&usd), Some(&BTreeSet::from([gap])), "the day is named");
 
+    // A currency whose only rate is from before both periods: it serves every day, each named.
+    exchange_rate::Entity::delete_many()
+        .filter(exchange_rate::Column::Currency.eq("USD"))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let long_ago = from - Duration::days(30);
+    rates_of(&app)
+        .import(ws, &Currency::parse("EUR").unwrap(), format!("{long_ago},USD,0.5\n").as_bytes())
+        .await
+        .unwrap();
+    let totals = app.state.reports.converted_totals(ws, None, from, to).await.unwrap().unwrap();
+    let now = converted(&totals.now);
+    let old_rate = |c: &str, d: NaiveDate| if c == "USD" { Decimal::new(5, 1) } else { rate_of(c, d) };
+    assert_eq!(now.sums.get(Part::Spend), Some(by_hand(&app, (from, to), old_rate).await.0));
+    assert_eq!(now.borrowed[&usd].len(), 7, "every day of the range took it");
+
     // Without any JPY rate on or before the range, the totals cannot be converted.
     exchange_rate::Entity::delete_many()
         .filter(exchange_rate::Column::Currency.eq("JPY"))

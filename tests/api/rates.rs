@@ -134,6 +134,14 @@ async fn the_rates_import_command_stores_a_file_or_says_which_line_is_wrong() {
     let (ok, _, err) = wevion(&db, &["rates", "import", &path(&good), "--workspace", "Acme", "--to", "USD"]).await;
     assert!(!ok);
     assert!(err.contains("Acme reports in EUR: rates to USD would not be used"), "{err}");
+    let (ok, out, err) = wevion(&db, &["rates", "currency", "--workspace", "Acme", "usd"]).await;
+    assert!(ok && out.contains("Acme reports in USD"), "{err}");
+    assert_eq!(rates_of(&app).reporting_currency(acme).await.unwrap(), Currency::parse("USD"));
+    let (ok, out, err) = wevion(&db, &["rates", "currency", "--workspace", "Acme", "none"]).await;
+    assert!(ok && out.contains("Acme keeps its totals per currency"), "{err}");
+    assert_eq!(rates_of(&app).reporting_currency(acme).await.unwrap(), None);
+    let (ok, _, err) = wevion(&db, &["rates", "currency", "--workspace", "Acme", "euros"]).await;
+    assert!(!ok && err.contains("'euros' is not a currency code"), "{err}");
     let (ok, _, err) = wevion(&db, &["rates", "import", &path(&good), "--workspace", "Nobody", "--to", "EUR"]).await;
     assert!(!ok);
     assert!(err.contains("there is no workspace named Nobody"), "{err}");

@@ -130,12 +130,12 @@ fn Totals(totals: Vec<CurrencyKpis>, reporting: Option<Reporting>) -> impl IntoV
     let per_currency = move |titled: bool| {
         totals
             .into_iter()
-            .map(|t| view! { <Kpis heading=titled.then(|| format!("In {}", t.currency)) t/> })
+            .map(|t| view! { <Kpis heading=titled.then(|| format!("In {}", t.currency)) t testid="kpis"/> })
             .collect_view()
     };
     match reporting {
         Some(Reporting::Converted { totals: converted, notes }) => view! {
-            <Kpis heading=Some(format!("All advertisers in {}", converted.currency)) t=converted/>
+            <Kpis heading=Some(format!("All advertisers in {}", converted.currency)) t=converted testid="converted-kpis"/>
             {notes.into_iter().map(|n| view! { <p class="muted small" data-testid="reporting-note">{n}</p> }).collect_view()}
             <details class="per-currency" data-testid="per-currency">
                 <summary>"Per currency"</summary>
@@ -160,9 +160,9 @@ fn Totals(totals: Vec<CurrencyKpis>, reporting: Option<Reporting>) -> impl IntoV
 
 /// One set of totals with their change against the period before.
 #[component]
-fn Kpis(t: CurrencyKpis, heading: Option<String>) -> impl IntoView {
+fn Kpis(t: CurrencyKpis, heading: Option<String>, testid: &'static str) -> impl IntoView {
     view! {
-        <section class="kpis" data-testid="kpis" data-currency=t.currency.clone()>
+        <section class="kpis" data-testid=testid data-currency=t.currency.clone()>
             {heading.map(|h| view! { <h2>{h}</h2> })}
             <div class="kpi-grid">
                 {t.kpis.into_iter().map(|k| view! {

@@ -186,6 +186,13 @@ pub(super) fn reporting(totals: &ConvertedTotals, one_day: bool) -> Reporting {
     Reporting::Converted { totals: kpis(to, now.sums, before, one_day), notes }
 }
 
+/// Said when the conversion could not be read (busy, or the database).
+pub(super) fn unconverted() -> Reporting {
+    Reporting::PerCurrency {
+        why: "Totals are per currency: they could not be converted just now. Reload the page in a moment.".into(),
+    }
+}
+
 /// "USD, AUD and JPY".
 fn names(items: impl Iterator<Item = String>) -> String {
     let items: Vec<String> = items.collect();

@@ -216,12 +216,18 @@ impl ReportsService {
         let clocks: Vec<Clock> = owned.iter().map(|a| Clock::of(a, self.now())).collect();
         let hours = self.hours(workspace_id, accounts, &clocks).await?;
         let pacing = pacing::pacing(&scope.in_view(), &clocks, &hours);
-        // One advertiser's figures stay in its own currency.
-        let converted = match query.account {
-            None => self.converted_totals(workspace_id, None, from, to).await?,
-            Some(_) => None,
+        // Only totals in several currencies are converted: one advertiser's, or one currency's,
+        // stay as they are. A conversion that cannot be read leaves them per currency.
+        let reporting = match (query.account, data.totals.len() > 1) {
+            (None, true) => match self.converted_totals(workspace_id, None, from, to).await {
+                Ok(converted) => converted.map(|totals| dashboard::reporting(&totals, from == to)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the totals could not be converted; they show per currency");
+                    Some(dashboard::unconverted())
+                }
+            },
+            _ => None,
         };
-        let reporting = converted.map(|totals| dashboard::reporting(&totals, from == to));
         let mut board = dashboard::board(query, shown, freshness, from, to, &data);
         let complete = breakdowns::completeness(breakdowns::complete_through(&scope.in_view()), to);
         for panel in board.panels.iter_mut().filter(|p| !p.charts.is_empty()) {
