@@ -41,10 +41,6 @@ impl Rate {
         }
         Ok(Self(rate.normalize()))
     }
-
-    pub fn decimal(self) -> Decimal {
-        self.0
-    }
 }
 
 impl fmt::Display for Rate {

@@ -95,20 +95,14 @@ impl ReportCache {
     where
         F: Future<Output = Result<Vec<HourRow>, ReportError>>,
     {
-        match &self.hours {
-            Some(cache) => cache.try_get_with(key, async { compute.await.map(Arc::new) }).await.map_err(unshare),
-            None => compute.await.map(Arc::new),
-        }
+        kept(&self.hours, key, compute).await
     }
 
     pub async fn splits<F>(&self, key: AnswerKey, compute: F) -> Result<Arc<Vec<ValueSums>>, ReportError>
     where
         F: Future<Output = Result<Vec<ValueSums>, ReportError>>,
     {
-        match &self.splits {
-            Some(cache) => cache.try_get_with(key, async { compute.await.map(Arc::new) }).await.map_err(unshare),
-            None => compute.await.map(Arc::new),
-        }
+        kept(&self.splits, key, compute).await
     }
 
     /// The table for `key`, computed once however many ask at the same time.
@@ -116,24 +110,32 @@ impl ReportCache {
     where
         F: Future<Output = Result<TableData, ReportError>>,
     {
-        match &self.tables {
-            Some(cache) => cache.try_get_with(key, async { compute.await.map(Arc::new) }).await.map_err(unshare),
-            None => compute.await.map(Arc::new),
-        }
+        kept(&self.tables, key, compute).await
     }
 
     pub async fn dashboard<F>(&self, key: DashboardKey, compute: F) -> Result<Arc<DashboardData>, ReportError>
     where
         F: Future<Output = Result<DashboardData, ReportError>>,
     {
-        match &self.dashboards {
-            Some(cache) => cache.try_get_with(key, async { compute.await.map(Arc::new) }).await.map_err(unshare),
-            None => compute.await.map(Arc::new),
-        }
+        kept(&self.dashboards, key, compute).await
     }
 }
 
 /// A weight in moka's terms (u32), saturating.
+/// The answer kept under `key`, else `compute`d (once for concurrent askers) and kept; with no
+/// cache, computed.
+async fn kept<K, V, F>(cache: &Option<Cache<K, Arc<V>>>, key: K, compute: F) -> Result<Arc<V>, ReportError>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+    F: Future<Output = Result<V, ReportError>>,
+{
+    match cache {
+        Some(cache) => cache.try_get_with(key, async { compute.await.map(Arc::new) }).await.map_err(unshare),
+        None => compute.await.map(Arc::new),
+    }
+}
+
 fn weight(bytes: usize) -> u32 {
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
